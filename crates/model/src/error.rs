@@ -1,0 +1,247 @@
+//! Input problems: every one carries file, line, column, field, a stable code and a hint.
+//! Codes are listed with cause and fix in `docs/errors.md`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Stable error codes. The numeric code never changes meaning once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// E001 a required file is missing.
+    MissingFile,
+    /// E002 a file cannot be read (permissions, not UTF-8, a directory).
+    Unreadable,
+    /// E003 a CSV record is malformed (wrong number of fields, bad quoting).
+    MalformedRecord,
+    /// E004 a required CSV column is missing from the header.
+    MissingColumn,
+    /// E005 a file is larger than placeplan accepts.
+    TooLarge,
+    /// E006 a CSV header names a column twice.
+    DuplicateColumn,
+    /// E101 a value is not a number (or not finite).
+    NotANumber,
+    /// E102 a value is negative where only zero or more makes sense.
+    Negative,
+    /// E103 an unknown need code.
+    UnknownNeed,
+    /// E104 an unknown phase.
+    UnknownPhase,
+    /// E105 coordinates outside the United Kingdom.
+    OutsideUk,
+    /// E106 an age outside 0-25.
+    AgeOutOfRange,
+    /// E107 a yes/no value that is neither.
+    NotABool,
+    /// E108 an unknown school kind.
+    UnknownSchoolKind,
+    /// E109 an unknown provision kind.
+    UnknownProvision,
+    /// E110 a required value is empty.
+    Empty,
+    /// E111 a value is not a whole number.
+    NotAnInteger,
+    /// E112 a year outside the plausible range.
+    YearOutOfRange,
+    /// E201 the same id appears twice.
+    DuplicateId,
+    /// E202 a locality id that `localities.csv` does not define.
+    UnknownLocality,
+    /// E203 a school id that `schools.csv` does not define.
+    UnknownSchool,
+    /// E204 capacity for a phase the school does not teach.
+    PhaseNotServed,
+    /// E205 the same key (e.g. locality, year, age) appears twice.
+    DuplicateRow,
+    /// E206 population is missing for a locality, year or age the forecast needs.
+    MissingPopulation,
+    /// E207 history is too short or empty.
+    InsufficientHistory,
+    /// E208 a school may host a base but cannot (not mainstream, or no phase a base may serve).
+    CannotHostBase,
+    /// E209 a road references an unknown node.
+    UnknownRoadNode,
+    /// E301 `scenario.toml` is not valid TOML or has a value of the wrong type.
+    TomlSyntax,
+    /// E302 a scenario setting is out of range or inconsistent.
+    BadSetting,
+    /// E303 a sweep file is invalid.
+    BadSweep,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::MissingFile => "E001",
+            Code::Unreadable => "E002",
+            Code::MalformedRecord => "E003",
+            Code::MissingColumn => "E004",
+            Code::TooLarge => "E005",
+            Code::DuplicateColumn => "E006",
+            Code::NotANumber => "E101",
+            Code::Negative => "E102",
+            Code::UnknownNeed => "E103",
+            Code::UnknownPhase => "E104",
+            Code::OutsideUk => "E105",
+            Code::AgeOutOfRange => "E106",
+            Code::NotABool => "E107",
+            Code::UnknownSchoolKind => "E108",
+            Code::UnknownProvision => "E109",
+            Code::Empty => "E110",
+            Code::NotAnInteger => "E111",
+            Code::YearOutOfRange => "E112",
+            Code::DuplicateId => "E201",
+            Code::UnknownLocality => "E202",
+            Code::UnknownSchool => "E203",
+            Code::PhaseNotServed => "E204",
+            Code::DuplicateRow => "E205",
+            Code::MissingPopulation => "E206",
+            Code::InsufficientHistory => "E207",
+            Code::CannotHostBase => "E208",
+            Code::UnknownRoadNode => "E209",
+            Code::TomlSyntax => "E301",
+            Code::BadSetting => "E302",
+            Code::BadSweep => "E303",
+        }
+    }
+
+    /// What usually fixes it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Code::MissingFile => "create the file or fix its path under [files] in scenario.toml",
+            Code::Unreadable => "check the file exists, is readable and is UTF-8 text",
+            Code::MalformedRecord => "every row needs as many fields as the header; quote fields that contain commas",
+            Code::MissingColumn => "add the column to the header row (names are case-insensitive); see docs/scenario-format.md",
+            Code::TooLarge => "split the area into smaller scenarios or aggregate localities",
+            Code::DuplicateColumn => "remove or rename the repeated column",
+            Code::NotANumber => "write a plain finite number such as 12 or 51.39 (no units, no thousands separators)",
+            Code::Negative => "use zero or a positive number",
+            Code::UnknownNeed => "use one of ASD, SLCN, SEMH, MLD, SLD, PMLD, SpLD, HI, VI, MSI, PD, OTH",
+            Code::UnknownPhase => "use early_years, primary, secondary, post16 or post19 (separate several with ';')",
+            Code::OutsideUk => "latitude must be 49.8..60.9 and longitude -8.7..1.8 (WGS84 degrees); check they are not swapped or in eastings/northings",
+            Code::AgeOutOfRange => "ages are whole years 0 to 25",
+            Code::NotABool => "write yes/no, true/false or 1/0",
+            Code::UnknownSchoolKind => "use mainstream, special, independent or post16",
+            Code::UnknownProvision => "use mainstream, resourced_base, special, independent, fe or other",
+            Code::Empty => "fill in the value",
+            Code::NotAnInteger => "write a whole number",
+            Code::YearOutOfRange => "years are four-digit calendar years between 1990 and 2100",
+            Code::DuplicateId => "ids must be unique: remove the repeated row or give it its own id",
+            Code::UnknownLocality => "add the locality to localities.csv or correct the id",
+            Code::UnknownSchool => "add the school to schools.csv or correct the id",
+            Code::PhaseNotServed => "add the phase to the school's phases or correct the capacity row",
+            Code::DuplicateRow => "merge the repeated rows into one",
+            Code::MissingPopulation => "population.csv needs every locality, every age 0-25 and every year from the last history year to the end of the horizon",
+            Code::InsufficientHistory => "history.csv needs at least two consecutive Januarys ending at base_year",
+            Code::CannotHostBase => "only mainstream schools that teach a phase listed in [bases] phases can host a base; set can_host_base to no",
+            Code::UnknownRoadNode => "road ends must be locality or school ids",
+            Code::TomlSyntax => "fix the TOML at the position shown; see docs/scenario-format.md for every key",
+            Code::BadSetting => "see docs/scenario-format.md for the allowed range",
+            Code::BadSweep => "see docs/scenario-format.md, section Sweeps",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem in one input file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<u64>,
+    /// 1-based column (CSV field number, or TOML character column), when known.
+    pub column: Option<u64>,
+    /// Field or setting name, when known.
+    pub field: Option<String>,
+    pub code: Code,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(file: &Path, code: Code, message: impl Into<String>) -> Self {
+        InputError {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            field: None,
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn at(mut self, line: u64, column: Option<u64>) -> Self {
+        self.line = Some(line);
+        self.column = column;
+        self
+    }
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+    pub fn hint(&self) -> &'static str {
+        self.code.hint()
+    }
+}
+
+impl fmt::Display for InputError {
+    /// `file:line:column: E103 [need] unknown need 'AUT' (hint: ...)`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.code)?;
+        if let Some(field) = &self.field {
+            write!(f, " [{field}]")?;
+        }
+        write!(f, " {}\n    hint: {}", self.message, self.hint())
+    }
+}
+
+/// All problems found in a scenario, in file then line order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Problems(pub Vec<InputError>);
+
+impl Problems {
+    pub fn push(&mut self, e: InputError) {
+        self.0.push(e);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &InputError> {
+        self.0.iter()
+    }
+    /// Sorts by file, line, column so reports read top to bottom.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
+        });
+    }
+}
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{e}")?;
+        }
+        write!(
+            f,
+            "{} problem{} found",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Problems {}

@@ -1,0 +1,172 @@
+//! Costs of a plan by year and line, discounted at the scenario's rate (HM Treasury Green Book
+//! default 3.5%). Year index 0 (the first plan year) is undiscounted.
+//!
+//! Unit costs per pupil per year: the provision's place cost (resourced base, special,
+//! independent, post-16, or independent for out-of-area) plus home-to-school transport
+//! (fixed + per km of one-way road distance; a flat amount for out-of-area). Capital is spent in
+//! the year places are funded. These same unit costs are the allocation model's objective
+//! coefficients, so the plan's objective must equal the discounted total here.
+
+use serde::Serialize;
+
+use crate::domain::{Scenario, SchoolKind};
+use crate::forecast::{Demand, DemandGroup};
+use crate::plan::{Plan, ProvisionRef};
+use crate::travel::TravelMatrix;
+
+/// Cost lines reported to finance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostLine {
+    /// Existing resourced bases and SEN units.
+    ResourcedBase,
+    /// Places in new resourced bases.
+    NewBase,
+    /// State special schools.
+    Special,
+    /// Independent special schools in the area with commissioned places.
+    IndependentLocal,
+    /// Specialist post-16 / post-19 providers.
+    Post16,
+    /// Independent / out-of-area placements beyond local capacity.
+    OutOfArea,
+    /// Home-to-school transport.
+    Transport,
+    /// Capital for new places.
+    Capital,
+}
+
+impl CostLine {
+    pub const ALL: [CostLine; 8] = [
+        CostLine::ResourcedBase,
+        CostLine::NewBase,
+        CostLine::Special,
+        CostLine::IndependentLocal,
+        CostLine::Post16,
+        CostLine::OutOfArea,
+        CostLine::Transport,
+        CostLine::Capital,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            CostLine::ResourcedBase => "resourced_base",
+            CostLine::NewBase => "new_base",
+            CostLine::Special => "special",
+            CostLine::IndependentLocal => "independent_local",
+            CostLine::Post16 => "post16",
+            CostLine::OutOfArea => "out_of_area",
+            CostLine::Transport => "transport",
+            CostLine::Capital => "capital",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Discount factor of plan-year index `t`: 1 / (1 + r)^t.
+pub fn discount(s: &Scenario, t: usize) -> f64 {
+    (1.0 + s.discount_rate).powi(-(t as i32))
+}
+
+/// Revenue line, revenue per pupil per year and transport per pupil per year of placing a pupil
+/// of `group` at `provision`.
+pub fn unit_cost(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    plan_candidates: &[crate::plan::Candidate],
+    group: &DemandGroup,
+    provision: ProvisionRef,
+) -> (CostLine, f64, f64) {
+    let transport_to = |school: usize| {
+        s.costs.transport_fixed + s.costs.transport_per_km * travel.km(group.locality, school)
+    };
+    match provision {
+        ProvisionRef::OutOfArea => (
+            CostLine::OutOfArea,
+            s.costs.independent_place,
+            s.costs.out_of_area_transport,
+        ),
+        ProvisionRef::NewBase(c) => {
+            let school = plan_candidates[c].school;
+            let revenue = s.schools[school]
+                .place_cost
+                .unwrap_or(s.costs.resourced_base_place);
+            (CostLine::NewBase, revenue, transport_to(school))
+        }
+        ProvisionRef::Existing(k) => {
+            let p = &s.provisions[k];
+            let school = &s.schools[p.school];
+            let line = match school.kind {
+                SchoolKind::Mainstream => CostLine::ResourcedBase,
+                SchoolKind::Special => CostLine::Special,
+                SchoolKind::Independent => CostLine::IndependentLocal,
+                SchoolKind::Post16 => CostLine::Post16,
+            };
+            (line, s.place_cost(school, p.phase), transport_to(p.school))
+        }
+    }
+}
+
+/// Costs of one plan year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearCosts {
+    pub year: i32,
+    /// Indexed by [`CostLine::index`].
+    pub lines: [f64; 8],
+    pub total: f64,
+    pub discount_factor: f64,
+    pub discounted: f64,
+}
+
+/// A plan's costs over the horizon.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Costing {
+    pub years: Vec<YearCosts>,
+    /// Undiscounted sum over the horizon.
+    pub total: f64,
+    /// Net present value of the costs (sum of discounted totals).
+    pub npv: f64,
+}
+
+impl Costing {
+    pub fn line_total(&self, line: CostLine) -> f64 {
+        self.years.iter().map(|y| y.lines[line.index()]).sum()
+    }
+}
+
+/// Costs a plan line by line.
+pub fn cost_plan(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) -> Costing {
+    let mut years: Vec<YearCosts> = plan
+        .years
+        .iter()
+        .enumerate()
+        .map(|(t, &year)| YearCosts {
+            year,
+            lines: [0.0; 8],
+            total: 0.0,
+            discount_factor: discount(s, t),
+            discounted: 0.0,
+        })
+        .collect();
+    for p in &plan.placements {
+        let g = &demand.groups[p.group];
+        let (line, revenue, transport) = unit_cost(s, travel, &plan.candidates, g, p.provision);
+        let y = &mut years[p.year];
+        y.lines[line.index()] += revenue * p.pupils;
+        y.lines[CostLine::Transport.index()] += transport * p.pupils;
+    }
+    for b in &plan.builds {
+        let school = &s.schools[plan.candidates[b.candidate].school];
+        years[b.funded].lines[CostLine::Capital.index()] += s.capex_per_place(school) * b.places;
+    }
+    for y in &mut years {
+        y.total = y.lines.iter().sum();
+        y.discounted = y.total * y.discount_factor;
+    }
+    Costing {
+        total: years.iter().map(|y| y.total).sum(),
+        npv: years.iter().map(|y| y.discounted).sum(),
+        years,
+    }
+}

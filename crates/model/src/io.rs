@@ -1,0 +1,717 @@
+//! Loading a scenario directory: `scenario.toml` plus CSV files, mapped into [`Scenario`].
+//!
+//! Every file is read completely and every problem is collected; cross-file checks
+//! ([`crate::validate`]) run on whatever could be read, so one run reports everything.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::csvread::{read_csv, resolve};
+use crate::domain::*;
+use crate::error::{Code, InputError, Problems};
+
+/// Names of the data files, relative to the scenario directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileNames {
+    pub localities: String,
+    pub population: String,
+    pub history: String,
+    pub schools: String,
+    pub capacity: String,
+    /// Optional road network; empty for straight-line travel.
+    pub roads: String,
+}
+
+impl Default for FileNames {
+    fn default() -> Self {
+        FileNames {
+            localities: "localities.csv".into(),
+            population: "population.csv".into(),
+            history: "history.csv".into(),
+            schools: "schools.csv".into(),
+            capacity: "capacity.csv".into(),
+            roads: String::new(),
+        }
+    }
+}
+
+/// Capital budget: one amount for every year, or one amount per plan year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Budget {
+    PerYear(f64),
+    Schedule(Vec<f64>),
+}
+
+/// The `scenario.toml` file as written. Every key is documented in docs/scenario-format.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub name: String,
+    pub base_year: i32,
+    #[serde(default = "default_horizon")]
+    pub horizon: u32,
+    #[serde(default = "default_discount")]
+    pub discount_rate: f64,
+    #[serde(default = "default_budget")]
+    pub capital_budget: Budget,
+    #[serde(default)]
+    pub files: FileNames,
+    #[serde(default)]
+    pub costs: CostParams,
+    #[serde(default)]
+    pub journey: JourneyLimits,
+    #[serde(default)]
+    pub travel: TravelSettings,
+    #[serde(default)]
+    pub bases: BaseRules,
+    #[serde(default)]
+    pub forecast: ForecastSettings,
+    #[serde(default)]
+    pub solver: SolverSettings,
+}
+
+fn default_horizon() -> u32 {
+    5
+}
+fn default_discount() -> f64 {
+    0.035
+}
+fn default_budget() -> Budget {
+    Budget::PerYear(5_000_000.0)
+}
+
+pub const SCENARIO_FILE: &str = "scenario.toml";
+
+/// Reads and checks a scenario directory. On failure returns every problem found, sorted.
+pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
+    let mut problems = Problems::default();
+    let toml_path = dir.join(SCENARIO_FILE);
+    let Some(file) = read_scenario_toml(&toml_path, &mut problems) else {
+        problems.sort();
+        return Err(problems);
+    };
+    check_settings(&toml_path, &file, &mut problems);
+
+    let path = |name: &str| resolve(dir, name);
+    let localities = read_localities(&path(&file.files.localities), &mut problems);
+    let loc_index: HashMap<&str, usize> = localities
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    let schools = read_schools(
+        &path(&file.files.schools),
+        &file.bases.phases,
+        &mut problems,
+    );
+    let school_index: HashMap<&str, usize> = schools
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let provisions = read_capacity(
+        &path(&file.files.capacity),
+        &schools,
+        &school_index,
+        &mut problems,
+    );
+    let population = read_population(&path(&file.files.population), &loc_index, &mut problems);
+    let history = read_history(&path(&file.files.history), &loc_index, &mut problems);
+    let roads = if file.files.roads.is_empty() {
+        Vec::new()
+    } else {
+        let node_ids: HashSet<&str> = loc_index
+            .keys()
+            .chain(school_index.keys())
+            .copied()
+            .collect();
+        read_roads(&path(&file.files.roads), &node_ids, &mut problems)
+    };
+
+    let capital_budget = match &file.capital_budget {
+        Budget::PerYear(b) => vec![*b; file.horizon as usize],
+        Budget::Schedule(v) => v.clone(),
+    };
+    let scenario = Scenario {
+        name: file.name,
+        base_year: file.base_year,
+        horizon: file.horizon,
+        discount_rate: file.discount_rate,
+        capital_budget,
+        costs: file.costs,
+        journey: file.journey,
+        travel: file.travel,
+        bases: file.bases,
+        forecast: file.forecast,
+        solver: file.solver,
+        localities,
+        schools,
+        provisions,
+        population,
+        history,
+        roads,
+    };
+    let files = ResolvedFiles {
+        population: path(&file.files.population),
+        history: path(&file.files.history),
+    };
+    crate::validate::cross_check(&scenario, &files, &mut problems);
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        problems.sort();
+        Err(problems)
+    }
+}
+
+/// Paths the cross-file checks report against.
+pub struct ResolvedFiles {
+    pub population: PathBuf,
+    pub history: PathBuf,
+}
+
+fn read_scenario_toml(path: &Path, problems: &mut Problems) -> Option<ScenarioFile> {
+    let text = match std::fs::read(path) {
+        Ok(b) => match String::from_utf8(b) {
+            Ok(t) => t,
+            Err(_) => {
+                problems.push(InputError::new(
+                    path,
+                    Code::Unreadable,
+                    "scenario.toml is not UTF-8 text",
+                ));
+                return None;
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            problems.push(InputError::new(
+                path,
+                Code::MissingFile,
+                format!(
+                    "no {SCENARIO_FILE} in {}",
+                    path.parent().unwrap_or(path).display()
+                ),
+            ));
+            return None;
+        }
+        Err(e) => {
+            problems.push(InputError::new(
+                path,
+                Code::Unreadable,
+                format!("cannot read: {e}"),
+            ));
+            return None;
+        }
+    };
+    match toml::from_str::<ScenarioFile>(&text) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            let mut err = InputError::new(path, Code::TomlSyntax, e.message().to_string());
+            if let Some(span) = e.span() {
+                let (line, col) = line_col(&text, span.start);
+                err = err.at(line, Some(col));
+            }
+            problems.push(err);
+            None
+        }
+    }
+}
+
+/// 1-based line and character column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (u64, u64) {
+    let upto = &text[..offset.min(text.len())];
+    let line = upto.matches('\n').count() as u64 + 1;
+    let col = upto.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+    (line, col)
+}
+
+/// Range and consistency checks on the settings (all collected).
+fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
+    let mut bad = |field: &str, msg: String| {
+        problems.push(InputError::new(path, Code::BadSetting, msg).field(field));
+    };
+    if f.name.trim().is_empty() {
+        bad("name", "name is empty".into());
+    }
+    if !(1990..=2100).contains(&f.base_year) {
+        bad(
+            "base_year",
+            format!("base_year {} is outside 1990-2100", f.base_year),
+        );
+    }
+    if !(1..=15).contains(&f.horizon) {
+        bad(
+            "horizon",
+            format!("horizon {} must be 1 to 15 years", f.horizon),
+        );
+    }
+    if !(0.0..=0.2).contains(&f.discount_rate) {
+        bad(
+            "discount_rate",
+            format!(
+                "discount_rate {} must be between 0 and 0.2",
+                f.discount_rate
+            ),
+        );
+    }
+    match &f.capital_budget {
+        Budget::PerYear(b) if !(b.is_finite() && *b >= 0.0) => bad(
+            "capital_budget",
+            format!("capital_budget {b} must be zero or more"),
+        ),
+        Budget::Schedule(v) => {
+            if v.len() != f.horizon as usize {
+                bad(
+                    "capital_budget",
+                    format!(
+                        "capital_budget lists {} years but the horizon is {}",
+                        v.len(),
+                        f.horizon
+                    ),
+                );
+            }
+            if v.iter().any(|b| !(b.is_finite() && *b >= 0.0)) {
+                bad(
+                    "capital_budget",
+                    "every capital_budget entry must be zero or more".into(),
+                );
+            }
+        }
+        _ => {}
+    }
+    let c = &f.costs;
+    for (name, v) in [
+        ("costs.resourced_base_place", c.resourced_base_place),
+        ("costs.special_place", c.special_place),
+        ("costs.independent_place", c.independent_place),
+        ("costs.post16_place", c.post16_place),
+        ("costs.transport_fixed", c.transport_fixed),
+        ("costs.transport_per_km", c.transport_per_km),
+        ("costs.out_of_area_transport", c.out_of_area_transport),
+        ("costs.capex_per_place", c.capex_per_place),
+        ("costs.base_fixed_cost", c.base_fixed_cost),
+    ] {
+        if !(v.is_finite() && (0.0..=1e9).contains(&v)) {
+            bad(
+                name,
+                format!("{name} = {v} must be between 0 and 1e9 pounds"),
+            );
+        }
+    }
+    for p in Phase::ALL {
+        let m = f.journey.minutes(p);
+        if !(m.is_finite() && m > 0.0 && m <= 600.0) {
+            bad(
+                &format!("journey.{}", p.code()),
+                format!("journey limit {m} minutes must be above 0 and at most 600"),
+            );
+        }
+    }
+    let t = &f.travel;
+    if !(t.detour_factor.is_finite() && (1.0..=5.0).contains(&t.detour_factor)) {
+        bad(
+            "travel.detour_factor",
+            format!("detour_factor {} must be 1 to 5", t.detour_factor),
+        );
+    }
+    if !(t.speed_kmh.is_finite() && (1.0..=150.0).contains(&t.speed_kmh)) {
+        bad(
+            "travel.speed_kmh",
+            format!("speed_kmh {} must be 1 to 150", t.speed_kmh),
+        );
+    }
+    if !(t.fixed_minutes.is_finite() && (0.0..=120.0).contains(&t.fixed_minutes)) {
+        bad(
+            "travel.fixed_minutes",
+            format!("fixed_minutes {} must be 0 to 120", t.fixed_minutes),
+        );
+    }
+    let b = &f.bases;
+    if b.max_size == 0 || b.min_size > b.max_size {
+        bad(
+            "bases.min_size",
+            format!(
+                "base sizes need 0 <= min_size <= max_size and max_size > 0, found {}..{}",
+                b.min_size, b.max_size
+            ),
+        );
+    }
+    if b.lead_time > f.horizon {
+        bad(
+            "bases.lead_time",
+            format!(
+                "lead_time {} is longer than the horizon {}",
+                b.lead_time, f.horizon
+            ),
+        );
+    }
+    if b.phases.iter().any(|p| matches!(p, Phase::Post19)) {
+        bad(
+            "bases.phases",
+            "new bases in mainstream schools cannot serve post19".into(),
+        );
+    }
+    let fc = &f.forecast;
+    if !(0.0..=1.0).contains(&fc.trend_damping) {
+        bad(
+            "forecast.trend_damping",
+            format!("trend_damping {} must be 0 to 1", fc.trend_damping),
+        );
+    }
+    if !(0.0..=1.0).contains(&fc.max_rate_growth) {
+        bad(
+            "forecast.max_rate_growth",
+            format!("max_rate_growth {} must be 0 to 1", fc.max_rate_growth),
+        );
+    }
+    if !(fc.shrinkage_plans.is_finite() && fc.shrinkage_plans >= 0.0) {
+        bad(
+            "forecast.shrinkage_plans",
+            "shrinkage_plans must be zero or more".into(),
+        );
+    }
+    if !(1..=100_000).contains(&fc.runs) {
+        bad(
+            "forecast.runs",
+            format!("runs {} must be 1 to 100000", fc.runs),
+        );
+    }
+    let s = &f.solver;
+    if !(s.time_limit_s.is_finite() && s.time_limit_s > 0.0) {
+        bad("solver.time_limit_s", "time_limit_s must be above 0".into());
+    }
+    if !(0.0..=1.0).contains(&s.mip_gap) {
+        bad(
+            "solver.mip_gap",
+            format!("mip_gap {} must be 0 to 1", s.mip_gap),
+        );
+    }
+}
+
+fn read_localities(path: &Path, problems: &mut Problems) -> Vec<Locality> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    read_csv(path, &["id", "name", "lat", "lon"], problems, |row| {
+        let id = row.required("id");
+        let name = row.text("name").to_string();
+        let ll = row.lat_lon("lat", "lon");
+        if let Some(id) = &id {
+            if let Some(first) = seen.get(id) {
+                row.problem(
+                    "id",
+                    Code::DuplicateId,
+                    format!("locality '{id}' is already defined on line {first}"),
+                );
+            } else {
+                seen.insert(id.clone(), row.line);
+            }
+        }
+        if let (true, Some(id), Some((lat, lon))) = (row.ok, id, ll) {
+            out.push(Locality { id, name, lat, lon });
+        }
+    });
+    out
+}
+
+fn read_schools(path: &Path, base_phases: &[Phase], problems: &mut Problems) -> Vec<School> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    read_csv(
+        path,
+        &["id", "name", "kind", "phases", "lat", "lon"],
+        problems,
+        |row| {
+            let id = row.required("id");
+            let name = row.text("name").to_string();
+            let kind = row.parsed::<SchoolKind>("kind", Code::UnknownSchoolKind, "school kind");
+            let phases = row.phases("phases");
+            let ll = row.lat_lon("lat", "lon");
+            let can_host = row.boolean("can_host_base", false);
+            let max_new = if row.text("max_new_places").is_empty() {
+                Some(0)
+            } else {
+                row.count("max_new_places")
+            };
+            let capex = row.optional_number("capex_per_place");
+            let place_cost = row.optional_number("place_cost");
+            if let (Some(true), Some(kind), Some(phases)) = (can_host, kind, phases) {
+                let teaches_base_phase = base_phases.iter().any(|p| phases.contains(*p));
+                if kind != SchoolKind::Mainstream || !teaches_base_phase {
+                    row.problem(
+                        "can_host_base",
+                        Code::CannotHostBase,
+                        format!(
+                            "a {} school teaching no phase in [bases] phases cannot host a base",
+                            kind.code()
+                        ),
+                    );
+                }
+            }
+            if let Some(id) = &id {
+                if let Some(first) = seen.get(id) {
+                    row.problem(
+                        "id",
+                        Code::DuplicateId,
+                        format!("school '{id}' is already defined on line {first}"),
+                    );
+                } else {
+                    seen.insert(id.clone(), row.line);
+                }
+            }
+            if let (
+                true,
+                Some(id),
+                Some(kind),
+                Some(phases),
+                Some((lat, lon)),
+                Some(can_host_base),
+                Some(max_new_places),
+                Some(capex_per_place),
+                Some(place_cost),
+            ) = (
+                row.ok, id, kind, phases, ll, can_host, max_new, capex, place_cost,
+            ) {
+                out.push(School {
+                    id,
+                    name,
+                    kind,
+                    phases,
+                    lat,
+                    lon,
+                    can_host_base,
+                    max_new_places,
+                    capex_per_place,
+                    place_cost,
+                });
+            }
+        },
+    );
+    out
+}
+
+fn read_capacity(
+    path: &Path,
+    schools: &[School],
+    school_index: &HashMap<&str, usize>,
+    problems: &mut Problems,
+) -> Vec<ExistingProvision> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<(usize, Phase, String), u64> = HashMap::new();
+    read_csv(
+        path,
+        &["school", "needs", "phase", "places"],
+        problems,
+        |row| {
+            let school = row.required("school");
+            let needs = row.needs("needs");
+            let phase = row.phase("phase");
+            let places = row.count("places");
+            let idx = school.as_ref().and_then(|s| {
+                let i = school_index.get(s.as_str()).copied();
+                if i.is_none() {
+                    row.problem(
+                        "school",
+                        Code::UnknownSchool,
+                        format!("school '{s}' is not in schools.csv"),
+                    );
+                }
+                i
+            });
+            if let (Some(i), Some(p)) = (idx, phase) {
+                if !schools[i].phases.contains(p) {
+                    row.problem(
+                        "phase",
+                        Code::PhaseNotServed,
+                        format!("school '{}' does not teach {p}", schools[i].id),
+                    );
+                }
+                if let Some(n) = needs {
+                    let key = (i, p, n.label());
+                    if let Some(first) = seen.get(&key) {
+                        row.problem(
+                            "needs",
+                            Code::DuplicateRow,
+                            format!("same school, needs and phase as line {first}"),
+                        );
+                    } else {
+                        seen.insert(key, row.line);
+                    }
+                }
+            }
+            if let (true, Some(school), Some(needs), Some(phase), Some(places)) =
+                (row.ok, idx, needs, phase, places)
+            {
+                out.push(ExistingProvision {
+                    school,
+                    needs,
+                    phase,
+                    places,
+                });
+            }
+        },
+    );
+    out
+}
+
+fn read_population(
+    path: &Path,
+    loc_index: &HashMap<&str, usize>,
+    problems: &mut Problems,
+) -> Vec<PopulationCell> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<(usize, i32, u8), u64> = HashMap::new();
+    read_csv(
+        path,
+        &["locality", "year", "age", "count"],
+        problems,
+        |row| {
+            let loc = locality_field(row, loc_index);
+            let year = row.year("year");
+            let age = row.age("age");
+            let count = row.non_negative("count");
+            if let (Some(l), Some(y), Some(a)) = (loc, year, age) {
+                if let Some(first) = seen.insert((l, y, a), row.line) {
+                    row.problem(
+                        "age",
+                        Code::DuplicateRow,
+                        format!("same locality, year and age as line {first}"),
+                    );
+                }
+            }
+            if let (true, Some(locality), Some(year), Some(age), Some(count)) =
+                (row.ok, loc, year, age, count)
+            {
+                out.push(PopulationCell {
+                    locality,
+                    year,
+                    age,
+                    count,
+                });
+            }
+        },
+    );
+    out
+}
+
+fn read_history(
+    path: &Path,
+    loc_index: &HashMap<&str, usize>,
+    problems: &mut Problems,
+) -> Vec<HistoryCell> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<(i32, usize, u8, Need, ProvisionKind), u64> = HashMap::new();
+    read_csv(
+        path,
+        &["year", "locality", "age", "need", "provision", "count"],
+        problems,
+        |row| {
+            let year = row.year("year");
+            let loc = locality_field(row, loc_index);
+            let age = row.age("age");
+            let need = row.need("need");
+            let provision =
+                row.parsed::<ProvisionKind>("provision", Code::UnknownProvision, "provision");
+            let count = row.non_negative("count");
+            if let (Some(y), Some(l), Some(a), Some(n), Some(p)) = (year, loc, age, need, provision)
+            {
+                if let Some(first) = seen.insert((y, l, a, n, p), row.line) {
+                    row.problem(
+                        "count",
+                        Code::DuplicateRow,
+                        format!("same year, locality, age, need and provision as line {first}"),
+                    );
+                }
+            }
+            if let (
+                true,
+                Some(year),
+                Some(locality),
+                Some(age),
+                Some(need),
+                Some(provision),
+                Some(count),
+            ) = (row.ok, year, loc, age, need, provision, count)
+            {
+                out.push(HistoryCell {
+                    year,
+                    locality,
+                    age,
+                    need,
+                    provision,
+                    count,
+                });
+            }
+        },
+    );
+    out
+}
+
+fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Vec<Road> {
+    let mut out = Vec::new();
+    read_csv(path, &["from", "to", "minutes"], problems, |row| {
+        let from = row.required("from");
+        let to = row.required("to");
+        let minutes = row.non_negative("minutes");
+        let km = if row.text("km").is_empty() {
+            Some(None)
+        } else {
+            row.non_negative("km").map(Some)
+        };
+        for (field, v) in [("from", &from), ("to", &to)] {
+            if let Some(v) = v {
+                if !nodes.contains(v.as_str()) {
+                    row.problem(
+                        field,
+                        Code::UnknownRoadNode,
+                        format!("'{v}' is neither a locality nor a school"),
+                    );
+                }
+            }
+        }
+        if let (true, Some(from), Some(to), Some(minutes), Some(km)) =
+            (row.ok, from, to, minutes, km)
+        {
+            out.push(Road {
+                from,
+                to,
+                minutes,
+                km,
+            });
+        }
+    });
+    out
+}
+
+fn locality_field(
+    row: &mut crate::csvread::Row,
+    loc_index: &HashMap<&str, usize>,
+) -> Option<usize> {
+    let id = row.required("locality")?;
+    let i = loc_index.get(id.as_str()).copied();
+    if i.is_none() {
+        row.problem(
+            "locality",
+            Code::UnknownLocality,
+            format!("locality '{id}' is not in localities.csv"),
+        );
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "a = 1\nbé = x\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 6), (2, 1));
+        // byte offset of 'x' is 6 + "bé = ".len() = 6 + 6
+        assert_eq!(line_col(t, 12), (2, 6));
+    }
+}

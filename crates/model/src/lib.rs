@@ -1,0 +1,16 @@
+//! placeplan-model: the SEND specialist-place planning domain and everything that needs no solver:
+//! scenario loading and validation, the demand forecast, travel times, plans as data, and finance.
+
+pub mod atomic;
+pub mod csvread;
+pub mod domain;
+pub mod error;
+pub mod finance;
+pub mod forecast;
+pub mod io;
+pub mod plan;
+pub mod travel;
+pub mod validate;
+
+pub use domain::*;
+pub use error::{Code, InputError, Problems};
