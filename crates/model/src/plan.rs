@@ -73,6 +73,8 @@ pub struct Placement {
 pub enum SolveStatus {
     /// Proven optimal (within the MIP gap for modular runs).
     Optimal,
+    /// The solver stopped at its time limit with a feasible, possibly non-optimal plan.
+    StoppedAtLimit,
     /// Built by a rule, not optimised (baselines).
     Heuristic,
 }
@@ -81,6 +83,7 @@ impl SolveStatus {
     pub fn code(self) -> &'static str {
         match self {
             SolveStatus::Optimal => "optimal",
+            SolveStatus::StoppedAtLimit => "stopped_at_limit",
             SolveStatus::Heuristic => "heuristic",
         }
     }

@@ -1,0 +1,121 @@
+//! Short human-readable tables on stdout.
+
+use std::collections::BTreeMap;
+
+use placeplan_model::export::Summary;
+use placeplan_model::finance::{CostLine, Costing};
+use placeplan_model::forecast::{Demand, Forecast};
+use placeplan_model::plan::{Plan, ProvisionRef};
+use placeplan_model::{AgeGroup, Scenario};
+
+fn money_m(v: f64) -> String {
+    format!("£{:.2}m", v / 1e6)
+}
+
+pub fn print_forecast(s: &Scenario, fc: &Forecast) {
+    println!(
+        "{}: forecast of EHC plans (specialist places) by age group",
+        s.name
+    );
+    print!("{:>6}", "year");
+    for g in AgeGroup::ALL {
+        print!(" {:>14}", g.label());
+    }
+    println!(" {:>14}", "total");
+    for &y in &fc.years {
+        print!("{y:>6}");
+        let (mut tp, mut ts) = (0.0, 0.0);
+        for g in AgeGroup::ALL {
+            let (p, sp) = fc
+                .cells
+                .iter()
+                .filter(|c| c.year == y && c.age_group == g)
+                .fold((0.0, 0.0), |a, c| (a.0 + c.plans, a.1 + c.specialist));
+            tp += p;
+            ts += sp;
+            print!(" {:>14}", format!("{p:.0} ({sp:.0})"));
+        }
+        println!(" {:>14}", format!("{tp:.0} ({ts:.0})"));
+    }
+}
+
+pub fn print_plan(
+    s: &Scenario,
+    demand: &Demand,
+    plan: &Plan,
+    costing: &Costing,
+    summary: &Summary,
+) {
+    println!(
+        "{}: plan {}-{} ({}, {}, check {})",
+        s.name,
+        plan.years[0],
+        plan.years[plan.years.len() - 1],
+        plan.method,
+        plan.status.code(),
+        summary.check
+    );
+    println!(
+        "{:>6} {:>8} {:>9} {:>9} {:>12} {:>10} {:>10}",
+        "year", "demand", "existing", "new base", "out of area", "capital", "cost"
+    );
+    for (t, y) in plan.years.iter().enumerate() {
+        let mut by = [0.0f64; 3];
+        for p in plan.placements.iter().filter(|p| p.year == t) {
+            let i = match p.provision {
+                ProvisionRef::Existing(_) => 0,
+                ProvisionRef::NewBase(_) => 1,
+                ProvisionRef::OutOfArea => 2,
+            };
+            by[i] += p.pupils;
+        }
+        let yc = &costing.years[t];
+        println!(
+            "{y:>6} {:>8} {:>9.0} {:>9.0} {:>12.0} {:>10} {:>10}",
+            demand.total(t),
+            by[0],
+            by[1],
+            by[2],
+            money_m(yc.lines[CostLine::Capital.index()]),
+            money_m(yc.total)
+        );
+    }
+    let mut bases: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for b in &plan.builds {
+        let c = &plan.candidates[b.candidate];
+        *bases
+            .entry((c.need.code().to_string(), c.phase.code().to_string()))
+            .or_default() += b.places;
+    }
+    println!(
+        "new places: {:.0} in {} bases{}",
+        plan.new_places(),
+        summary.new_bases,
+        if bases.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                bases
+                    .iter()
+                    .map(|((n, p), v)| format!("{n} {p} {v:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    print!(
+        "cost over {} years {} (NPV {})",
+        plan.years.len(),
+        money_m(costing.total),
+        money_m(costing.npv)
+    );
+    match (summary.do_nothing_npv, summary.saving_vs_do_nothing) {
+        (Some(dn), Some(saving)) => println!(
+            "; do nothing NPV {}; saving {}",
+            money_m(dn),
+            money_m(saving)
+        ),
+        _ => println!(),
+    }
+}

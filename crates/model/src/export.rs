@@ -1,0 +1,270 @@
+//! Output files as bytes: CSV for forecast, plan, placements and costs, and the JSON summary.
+//! Numbers use fixed decimals so the same inputs give byte-identical files.
+
+use serde::Serialize;
+
+use crate::finance::{unit_cost, CostLine, Costing};
+use crate::forecast::{Demand, Forecast};
+use crate::plan::{Plan, ProvisionRef};
+use crate::travel::TravelMatrix;
+use crate::Scenario;
+
+fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(&r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn f(v: f64, dp: usize) -> String {
+    let s = format!("{v:.dp$}");
+    // Avoid "-0.000".
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    }
+}
+
+/// `forecast.csv`: year, locality, age_group, need, plans, specialist.
+pub fn forecast_csv(s: &Scenario, fc: &Forecast) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "year",
+            "locality",
+            "age_group",
+            "need",
+            "plans",
+            "specialist",
+        ],
+        fc.cells.iter().map(|c| {
+            vec![
+                c.year.to_string(),
+                s.localities[c.locality].id.clone(),
+                c.age_group.label().to_string(),
+                c.need.code().to_string(),
+                f(c.plans, 3),
+                f(c.specialist, 3),
+            ]
+        }),
+    )
+}
+
+/// `plan.csv`: new places by school, need and phase, with the year funded and first used.
+pub fn plan_csv(s: &Scenario, plan: &Plan) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "school",
+            "school_name",
+            "need",
+            "phase",
+            "year",
+            "funded_year",
+            "places",
+            "capital",
+        ],
+        plan.builds.iter().map(|b| {
+            let c = &plan.candidates[b.candidate];
+            let school = &s.schools[c.school];
+            let open = plan.years[0] + plan.first_use(s, b) as i32;
+            vec![
+                school.id.clone(),
+                school.name.clone(),
+                c.need.code().to_string(),
+                c.phase.code().to_string(),
+                open.to_string(),
+                plan.years[b.funded].to_string(),
+                f(b.places, 3),
+                f(b.places * s.capex_per_place(school), 2),
+            ]
+        }),
+    )
+}
+
+/// `placements.csv`: where each demand group is placed each year, with journey and unit costs.
+pub fn placements_csv(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    plan: &Plan,
+) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "year",
+            "locality",
+            "need",
+            "phase",
+            "provision",
+            "school",
+            "school_name",
+            "pupils",
+            "minutes",
+            "km",
+            "place_cost",
+            "transport_cost",
+        ],
+        plan.placements.iter().map(|p| {
+            let g = &demand.groups[p.group];
+            let (_, revenue, transport) = unit_cost(s, travel, &plan.candidates, g, p.provision);
+            let school = match p.provision {
+                ProvisionRef::Existing(k) => Some(s.provisions[k].school),
+                ProvisionRef::NewBase(c) => Some(plan.candidates[c].school),
+                ProvisionRef::OutOfArea => None,
+            };
+            let kind = match p.provision {
+                ProvisionRef::Existing(_) => "existing",
+                ProvisionRef::NewBase(_) => "new_base",
+                ProvisionRef::OutOfArea => "out_of_area",
+            };
+            let (id, name, minutes, km) = match school {
+                Some(sc) => (
+                    s.schools[sc].id.clone(),
+                    s.schools[sc].name.clone(),
+                    f(travel.minutes(g.locality, sc), 1),
+                    f(travel.km(g.locality, sc), 2),
+                ),
+                None => (String::new(), String::new(), String::new(), String::new()),
+            };
+            vec![
+                plan.years[p.year].to_string(),
+                s.localities[g.locality].id.clone(),
+                g.need.code().to_string(),
+                g.phase.code().to_string(),
+                kind.to_string(),
+                id,
+                name,
+                f(p.pupils, 3),
+                minutes,
+                km,
+                f(revenue, 2),
+                f(transport, 2),
+            ]
+        }),
+    )
+}
+
+/// `costs.csv`: one row per year with every cost line, the total and its discounted value,
+/// then a `total` row.
+pub fn costs_csv(c: &Costing) -> Vec<u8> {
+    let mut header = vec!["year"];
+    header.extend(CostLine::ALL.iter().map(|l| l.code()));
+    header.extend(["total", "discount_factor", "discounted"]);
+    let mut rows: Vec<Vec<String>> = c
+        .years
+        .iter()
+        .map(|y| {
+            let mut r = vec![y.year.to_string()];
+            r.extend(y.lines.iter().map(|v| f(*v, 2)));
+            r.extend([f(y.total, 2), f(y.discount_factor, 6), f(y.discounted, 2)]);
+            r
+        })
+        .collect();
+    let mut total = vec!["total".to_string()];
+    total.extend(CostLine::ALL.iter().map(|l| f(c.line_total(*l), 2)));
+    total.extend([f(c.total, 2), String::new(), f(c.npv, 2)]);
+    rows.push(total);
+    csv_bytes(&header, rows)
+}
+
+/// Headline numbers of one run, written as `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub years: Vec<i32>,
+    pub status: String,
+    pub backend: String,
+    /// Discounted total cost the optimiser minimised (pounds).
+    pub objective: f64,
+    /// "passed" when the independent check found nothing wrong.
+    pub check: String,
+    pub check_facts: usize,
+    /// New places funded over the horizon.
+    pub new_places: f64,
+    /// New bases (school x need x phase) that receive places.
+    pub new_bases: usize,
+    /// Pupils placed out of area, by plan year.
+    pub pupils_out_of_area: Vec<f64>,
+    /// Specialist places needed, by plan year.
+    pub demand: Vec<u64>,
+    /// Undiscounted cost over the horizon (pounds).
+    pub total_cost: f64,
+    /// Net present value of the costs (pounds).
+    pub npv: f64,
+    pub capital: f64,
+    /// Costs by line over the horizon (pounds).
+    pub cost_by_line: Vec<(String, f64)>,
+    /// The do-nothing baseline's undiscounted cost and NPV, and what the plan saves against it.
+    pub do_nothing_total_cost: Option<f64>,
+    pub do_nothing_npv: Option<f64>,
+    pub saving_vs_do_nothing: Option<f64>,
+    pub forecast_trend: f64,
+}
+
+impl Summary {
+    pub fn new(
+        s: &Scenario,
+        demand: &Demand,
+        plan: &Plan,
+        costing: &Costing,
+        check_facts: usize,
+        forecast_trend: f64,
+    ) -> Summary {
+        Summary {
+            scenario: s.name.clone(),
+            years: plan.years.clone(),
+            status: plan.status.code().to_string(),
+            backend: plan.method.clone(),
+            objective: round2(plan.objective),
+            check: "passed".into(),
+            check_facts,
+            new_places: round3(plan.new_places()),
+            new_bases: {
+                let mut c: Vec<usize> = plan.builds.iter().map(|b| b.candidate).collect();
+                c.dedup();
+                c.len()
+            },
+            pupils_out_of_area: (0..plan.years.len())
+                .map(|t| round3(plan.out_of_area(t)))
+                .collect(),
+            demand: (0..demand.years.len()).map(|t| demand.total(t)).collect(),
+            total_cost: round2(costing.total),
+            npv: round2(costing.npv),
+            capital: round2(costing.line_total(CostLine::Capital)),
+            cost_by_line: CostLine::ALL
+                .iter()
+                .map(|l| (l.code().to_string(), round2(costing.line_total(*l))))
+                .collect(),
+            do_nothing_total_cost: None,
+            do_nothing_npv: None,
+            saving_vs_do_nothing: None,
+            forecast_trend: (forecast_trend * 1e6).round() / 1e6,
+        }
+    }
+
+    /// Adds the do-nothing comparison.
+    pub fn with_do_nothing(mut self, dn: &Costing) -> Summary {
+        self.do_nothing_total_cost = Some(round2(dn.total));
+        self.do_nothing_npv = Some(round2(dn.npv));
+        self.saving_vs_do_nothing = Some(round2(dn.npv - self.npv));
+        self
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}

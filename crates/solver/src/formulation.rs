@@ -1,0 +1,294 @@
+//! The allocation model, built with good_lp over sparse arcs only.
+//!
+//! Sets: plan years t = 0..T-1; demand groups g = (locality, need, phase) with whole-pupil demand
+//! d[g,t]; provisions k = existing specialist places (special schools, existing resourced bases,
+//! in-area independent and post-16 providers), candidate new bases c = (mainstream school s,
+//! need n, phase p), and one out-of-area / independent option with no capacity limit.
+//! An arc (g,k) exists only where k takes g's need and phase and the journey from g's locality
+//! to k's school is within g's phase limit; out-of-area arcs exist for every g when allowed.
+//!
+//! Variables: x[g,k,t] >= 0 pupils of g placed at k in year t (only where d[g,t] > 0);
+//! y[c,t] >= 0 new places at c funded in year t (only where t + lead time < T, so they can be used).
+//!
+//! Constraints:
+//! 1. Every pupil is placed: sum_k x[g,k,t] = d[g,t].
+//! 2. Capacity: sum_g x[g,k,t] <= places[k] for existing k;
+//!    sum_g x[g,c,t] <= sum_{tau <= t - lead} y[c,tau] for candidates c.
+//! 3. Site limit: sum over c at school s and over tau of y[c,tau] <= max_new_places[s].
+//! 4. Base size: sum_tau y[c,tau] <= max_size for every candidate c.
+//! 5. Capital budget: sum_c capex[c] y[c,t] <= budget[t] for every year t.
+//!
+//! Objective: sum_t discount(t) * ( sum_{g,k} (place cost[k] + transport[g,k]) x[g,k,t]
+//! + sum_c capex[c] y[c,t] ), in pounds (scaled to thousands inside the model).
+
+use std::collections::BTreeMap;
+
+use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
+use placeplan_model::finance::{discount, unit_cost};
+use placeplan_model::forecast::Demand;
+use placeplan_model::plan::{candidates, Candidate, ProvisionRef};
+use placeplan_model::travel::TravelMatrix;
+use placeplan_model::Scenario;
+
+/// Objective coefficients are in thousands of pounds inside the model.
+pub const SCALE: f64 = 1e-3;
+
+/// An arc from a demand group to a provision, with its cost per pupil per year in pounds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arc {
+    pub group: usize,
+    pub provision: ProvisionRef,
+    pub cost: f64,
+}
+
+/// Which kinds of provision the model may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Allow new resourced bases (false = the do-nothing baseline).
+    pub new_bases: bool,
+}
+
+/// The network the model is built on: arcs per group, candidates, and reasons for trouble.
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub candidates: Vec<Candidate>,
+    pub arcs: Vec<Arc>,
+    /// Arc index ranges per group: `arcs[group_start[g]..group_start[g+1]]`.
+    pub group_start: Vec<usize>,
+}
+
+impl Network {
+    pub fn group_arcs(&self, g: usize) -> &[Arc] {
+        &self.arcs[self.group_start[g]..self.group_start[g + 1]]
+    }
+}
+
+/// Builds the arcs that are allowed by phase, need and journey limits.
+pub fn build_network(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    opt: Options,
+) -> Network {
+    let cands = if opt.new_bases {
+        candidates(s)
+    } else {
+        Vec::new()
+    };
+    let mut arcs = Vec::new();
+    let mut group_start = Vec::with_capacity(demand.groups.len() + 1);
+    for (gi, g) in demand.groups.iter().enumerate() {
+        group_start.push(arcs.len());
+        let limit = s.journey.minutes(g.phase);
+        let reachable = |school: usize| travel.minutes(g.locality, school) <= limit;
+        let mut push = |provision: ProvisionRef| {
+            let (_, revenue, transport) = unit_cost(s, travel, &cands, g, provision);
+            arcs.push(Arc {
+                group: gi,
+                provision,
+                cost: revenue + transport,
+            });
+        };
+        for (k, p) in s.provisions.iter().enumerate() {
+            if p.phase == g.phase && p.needs.contains(g.need) && p.places > 0 && reachable(p.school)
+            {
+                push(ProvisionRef::Existing(k));
+            }
+        }
+        for (c, cand) in cands.iter().enumerate() {
+            if cand.phase == g.phase && cand.need == g.need && reachable(cand.school) {
+                push(ProvisionRef::NewBase(c));
+            }
+        }
+        if s.solver.allow_out_of_area {
+            push(ProvisionRef::OutOfArea);
+        }
+    }
+    group_start.push(arcs.len());
+    Network {
+        candidates: cands,
+        arcs,
+        group_start,
+    }
+}
+
+/// The built model: variables, objective and constraints, ready for any backend.
+pub struct Model {
+    pub vars: ProblemVariables,
+    pub objective: Expression,
+    pub constraints: Vec<Constraint>,
+    /// (arc, year) -> x variable.
+    pub x: Vec<(usize, usize, Variable)>,
+    /// (candidate, year funded) -> y variable.
+    pub y: Vec<(usize, usize, Variable)>,
+    /// Objective coefficient (pounds, discounted) of each x and y variable, in the same order.
+    pub x_cost: Vec<f64>,
+    pub y_cost: Vec<f64>,
+}
+
+/// Builds the LP of the module docs.
+pub fn build_model(s: &Scenario, demand: &Demand, net: &Network) -> Model {
+    let n_years = demand.years.len();
+    let lead = s.bases.lead_time as usize;
+    let mut vars = ProblemVariables::new();
+    let mut objective = Expression::with_capacity(net.arcs.len() * n_years);
+    let mut constraints = Vec::new();
+    let mut x = Vec::new();
+    let mut x_cost = Vec::new();
+
+    // x variables, grouped per year for the capacity rows.
+    // usage[t][provision] = list of x variables using it.
+    let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
+    for t in 0..n_years {
+        let df = discount(s, t);
+        for g in 0..demand.groups.len() {
+            let d = demand.pupils[t][g];
+            if d == 0 {
+                continue;
+            }
+            let mut placed = Expression::with_capacity(net.group_arcs(g).len());
+            for (ai, arc) in net.group_arcs(g).iter().enumerate() {
+                let v = vars.add(variable().min(0.0));
+                let coef = df * arc.cost;
+                objective.add_mul(coef * SCALE, v);
+                placed.add_mul(1.0, v);
+                usage[t].entry(arc.provision).or_default().push(v);
+                x.push((net.group_start[g] + ai, t, v));
+                x_cost.push(coef);
+            }
+            constraints.push(every_pupil_placed(placed, d));
+        }
+    }
+
+    // y variables: funded in year t, usable from t + lead, only if usable within the horizon.
+    let mut y = Vec::new();
+    let mut y_cost = Vec::new();
+    let mut y_of: Vec<Vec<Option<Variable>>> = vec![vec![None; n_years]; net.candidates.len()];
+    let mut reachable = vec![false; net.candidates.len()];
+    for arc in &net.arcs {
+        if let ProvisionRef::NewBase(c) = arc.provision {
+            reachable[c] = true;
+        }
+    }
+    for (c, cand) in net.candidates.iter().enumerate() {
+        if !reachable[c] {
+            continue;
+        }
+        let capex = s.capex_per_place(&s.schools[cand.school]);
+        for t in 0..n_years {
+            if t + lead >= n_years {
+                continue;
+            }
+            let v = vars.add(variable().min(0.0));
+            let coef = discount(s, t) * capex;
+            objective.add_mul(coef * SCALE, v);
+            y_of[c][t] = Some(v);
+            y.push((c, t, v));
+            y_cost.push(coef);
+        }
+    }
+
+    capacity_rows(s, &usage, &y_of, lead, &mut constraints);
+    site_limit_rows(s, net, &y_of, &mut constraints);
+    base_size_rows(s, &y_of, &mut constraints);
+    budget_rows(s, net, &y_of, &mut constraints);
+
+    Model {
+        vars,
+        objective,
+        constraints,
+        x,
+        y,
+        x_cost,
+        y_cost,
+    }
+}
+
+/// Constraint 1: every pupil is placed.
+fn every_pupil_placed(placed: Expression, demand: u32) -> Constraint {
+    placed.eq(demand as f64)
+}
+
+/// Constraint 2: capacity of existing provision and of new bases built by t - lead.
+fn capacity_rows(
+    s: &Scenario,
+    usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
+    y_of: &[Vec<Option<Variable>>],
+    lead: usize,
+    out: &mut Vec<Constraint>,
+) {
+    for (t, used) in usage.iter().enumerate() {
+        for (prov, xs) in used {
+            let mut lhs = Expression::with_capacity(xs.len() + t + 1);
+            for v in xs {
+                lhs.add_mul(1.0, *v);
+            }
+            match *prov {
+                ProvisionRef::Existing(k) => out.push(lhs.leq(s.provisions[k].places as f64)),
+                ProvisionRef::NewBase(c) => {
+                    if t >= lead {
+                        for yv in y_of[c][..=t - lead].iter().flatten() {
+                            lhs.add_mul(-1.0, *yv);
+                        }
+                    }
+                    out.push(lhs.leq(0.0));
+                }
+                ProvisionRef::OutOfArea => {}
+            }
+        }
+    }
+}
+
+/// Constraint 3: new places at one school, over all its candidates and years, within its site.
+fn site_limit_rows(
+    s: &Scenario,
+    net: &Network,
+    y_of: &[Vec<Option<Variable>>],
+    out: &mut Vec<Constraint>,
+) {
+    let mut by_school: BTreeMap<usize, Expression> = BTreeMap::new();
+    for (c, cand) in net.candidates.iter().enumerate() {
+        let e = by_school.entry(cand.school).or_default();
+        for v in y_of[c].iter().flatten() {
+            e.add_mul(1.0, *v);
+        }
+    }
+    for (school, e) in by_school {
+        out.push(e.leq(s.schools[school].max_new_places as f64));
+    }
+}
+
+/// Constraint 4: a base holds at most `max_size` places.
+fn base_size_rows(s: &Scenario, y_of: &[Vec<Option<Variable>>], out: &mut Vec<Constraint>) {
+    for ys in y_of {
+        let mut e = Expression::with_capacity(ys.len());
+        for v in ys.iter().flatten() {
+            e.add_mul(1.0, *v);
+        }
+        out.push(e.leq(s.bases.max_size as f64));
+    }
+}
+
+/// Constraint 5: capital spent in each year within that year's budget.
+fn budget_rows(
+    s: &Scenario,
+    net: &Network,
+    y_of: &[Vec<Option<Variable>>],
+    out: &mut Vec<Constraint>,
+) {
+    let n_years = y_of.first().map_or(0, Vec::len);
+    for t in 0..n_years {
+        let mut e = Expression::with_capacity(net.candidates.len());
+        let mut any = false;
+        for (c, cand) in net.candidates.iter().enumerate() {
+            if let Some(v) = y_of[c][t] {
+                // Budget rows in thousands of pounds, like the objective.
+                e.add_mul(s.capex_per_place(&s.schools[cand.school]) * SCALE, v);
+                any = true;
+            }
+        }
+        if any {
+            out.push(e.leq(s.capital_budget.get(t).copied().unwrap_or(0.0) * SCALE));
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Backend choice, status handling, limits, and turning a solution into a [`Plan`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use good_lp::solvers::{SolutionStatus, WithTimeLimit};
+use good_lp::{ResolutionError, Solution, SolverModel};
+use placeplan_model::forecast::Demand;
+use placeplan_model::plan::{Build, Placement, Plan, SolveStatus};
+use placeplan_model::travel::TravelMatrix;
+use placeplan_model::Scenario;
+
+use crate::formulation::{build_model, build_network, Model, Network, Options};
+
+/// LP/MIP backends placeplan can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Pure-Rust simplex and branch-and-bound (good_lp `microlp`); always built.
+    Microlp,
+    /// HiGHS (good_lp `highs`); built with the `highs` cargo feature.
+    Highs,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Microlp => "microlp",
+            Backend::Highs => "highs",
+        }
+    }
+    /// Whether this build includes the backend.
+    pub fn is_available(self) -> bool {
+        match self {
+            Backend::Microlp => true,
+            Backend::Highs => cfg!(feature = "highs"),
+        }
+    }
+    /// Every backend compiled into this build.
+    pub fn available() -> Vec<Backend> {
+        [Backend::Microlp, Backend::Highs]
+            .into_iter()
+            .filter(|b| b.is_available())
+            .collect()
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Backend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "microlp" => Ok(Backend::Microlp),
+            "highs" => Ok(Backend::Highs),
+            other => Err(format!("unknown backend '{other}' (use microlp or highs)")),
+        }
+    }
+}
+
+/// Why no plan came back.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SolveError {
+    /// No plan satisfies the constraints; the strings say why in plain words.
+    #[error("no feasible plan:\n  {}", .0.join("\n  "))]
+    Infeasible(Vec<String>),
+    #[error("backend {0} is not in this build (rebuild with `--features highs`)")]
+    Unavailable(Backend),
+    #[error("the solver stopped at its time limit before finding any plan")]
+    TimeLimit,
+    #[error("solver error: {0}")]
+    Backend(String),
+}
+
+/// Plain-words reasons why the model cannot be feasible, found before solving.
+pub fn diagnose(s: &Scenario, demand: &Demand, net: &Network) -> Vec<String> {
+    let mut out = Vec::new();
+    for (g, grp) in demand.groups.iter().enumerate() {
+        if !net.group_arcs(g).is_empty() {
+            continue;
+        }
+        let worst = demand.pupils.iter().map(|p| p[g]).max().unwrap_or(0);
+        if worst == 0 {
+            continue;
+        }
+        let loc = &s.localities[grp.locality];
+        out.push(format!(
+            "{worst} {} {} pupils in {} ({}) have no provision within {} minutes and out-of-area placements are disabled",
+            grp.need,
+            grp.phase,
+            loc.name,
+            loc.id,
+            s.journey.minutes(grp.phase)
+        ));
+    }
+    out
+}
+
+/// Solves the allocation for a scenario's demand and returns the plan (not yet checked).
+pub fn solve(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: Options,
+    backend: Backend,
+) -> Result<Plan, SolveError> {
+    if !backend.is_available() {
+        return Err(SolveError::Unavailable(backend));
+    }
+    let net = build_network(s, travel, demand, options);
+    let reasons = diagnose(s, demand, &net);
+    if !reasons.is_empty() {
+        return Err(SolveError::Infeasible(reasons));
+    }
+    let model = build_model(s, demand, &net);
+    let (values, status) = run(backend, s, model_parts(&model), &model)?;
+    Ok(extract(demand, &net, &model, &values, status, backend))
+}
+
+/// Variables in x then y order, for reading values back.
+fn model_parts(m: &Model) -> Vec<good_lp::Variable> {
+    m.x.iter()
+        .map(|t| t.2)
+        .chain(m.y.iter().map(|t| t.2))
+        .collect()
+}
+
+fn run(
+    backend: Backend,
+    s: &Scenario,
+    order: Vec<good_lp::Variable>,
+    model: &Model,
+) -> Result<(Vec<f64>, SolveStatus), SolveError> {
+    let vars = model.vars.clone();
+    let objective = model.objective.clone();
+    let constraints = model.constraints.clone();
+    let unsolved = vars.minimise(objective);
+    match backend {
+        Backend::Microlp => {
+            let p = unsolved
+                .using(good_lp::microlp)
+                .with_time_limit(s.solver.time_limit_s);
+            finish(p.with_all(constraints).solve(), &order)
+        }
+        #[cfg(feature = "highs")]
+        Backend::Highs => {
+            let mut p = unsolved
+                .using(good_lp::highs)
+                .set_time_limit(s.solver.time_limit_s)
+                .set_threads(1);
+            p.set_verbose(false);
+            finish(p.with_all(constraints).solve(), &order)
+        }
+        #[cfg(not(feature = "highs"))]
+        Backend::Highs => Err(SolveError::Unavailable(backend)),
+    }
+}
+
+fn finish<S: Solution>(
+    r: Result<S, ResolutionError>,
+    order: &[good_lp::Variable],
+) -> Result<(Vec<f64>, SolveStatus), SolveError> {
+    match r {
+        Ok(sol) => {
+            let status = match sol.status() {
+                SolutionStatus::Optimal => SolveStatus::Optimal,
+                SolutionStatus::GapLimit => SolveStatus::Optimal,
+                SolutionStatus::TimeLimit => SolveStatus::StoppedAtLimit,
+            };
+            Ok((order.iter().map(|v| sol.value(*v)).collect(), status))
+        }
+        Err(ResolutionError::Infeasible) => Err(SolveError::Infeasible(vec![
+            "capacity within journey limits, site limits and the capital budget cannot place every pupil; allow out-of-area placements, raise the budget or lengthen journey limits".into(),
+        ])),
+        Err(ResolutionError::Other(m)) if m.contains("Time limit") => Err(SolveError::TimeLimit),
+        Err(e) => Err(SolveError::Backend(e.to_string())),
+    }
+}
+
+/// Values within this of a whole number are snapped to it (simplex round-off).
+const SNAP: f64 = 1e-7;
+
+fn clean(v: f64) -> f64 {
+    let r = v.round();
+    if (v - r).abs() < SNAP {
+        r
+    } else {
+        v
+    }
+}
+
+fn extract(
+    demand: &Demand,
+    net: &Network,
+    model: &Model,
+    values: &[f64],
+    status: SolveStatus,
+    backend: Backend,
+) -> Plan {
+    let nx = model.x.len();
+    let mut placements = Vec::new();
+    let mut objective = 0.0;
+    for (i, &(arc, year, _)) in model.x.iter().enumerate() {
+        let v = clean(values[i]);
+        if v <= 0.0 {
+            continue;
+        }
+        objective += model.x_cost[i] * v;
+        let a = net.arcs[arc];
+        placements.push(Placement {
+            year,
+            group: a.group,
+            provision: a.provision,
+            pupils: v,
+        });
+    }
+    let mut builds = Vec::new();
+    for (j, &(c, funded, _)) in model.y.iter().enumerate() {
+        let v = clean(values[nx + j]);
+        if v <= 0.0 {
+            continue;
+        }
+        objective += model.y_cost[j] * v;
+        builds.push(Build {
+            candidate: c,
+            funded,
+            places: v,
+        });
+    }
+    placements.sort_by(|a, b| (a.year, a.group, a.provision).cmp(&(b.year, b.group, b.provision)));
+    builds.sort_by(|a, b| (a.candidate, a.funded).cmp(&(b.candidate, b.funded)));
+    Plan {
+        years: demand.years.clone(),
+        candidates: net.candidates.clone(),
+        builds,
+        placements,
+        objective,
+        status,
+        method: backend.name().to_string(),
+    }
+}

@@ -1,0 +1,304 @@
+//! Small allocation cases whose optimal plans were worked out by hand (reasoning in each test).
+
+use placeplan_model::finance::cost_plan;
+use placeplan_model::forecast::{Demand, DemandGroup};
+use placeplan_model::plan::ProvisionRef;
+use placeplan_model::travel::{great_circle_km, TravelMatrix};
+use placeplan_model::*;
+use placeplan_solver::{check, solve, Backend, Options, SolveError};
+
+/// Locality A sits on special school S (10 primary places, any need); locality B sits on
+/// mainstream school M, which may host a base of up to 20 places. Three plan years, lead time 1.
+/// Demand each year: 5 ASD primary pupils in A, 12 in B.
+/// Costs: special 25,000, base 16,000, independent 64,000 + 9,800 transport, transport
+/// 1,000 + 100/km, capex 63,000 per place, discount 3.5%.
+fn tiny() -> (Scenario, Demand) {
+    let costs = CostParams {
+        resourced_base_place: 16_000.0,
+        special_place: 25_000.0,
+        independent_place: 64_000.0,
+        post16_place: 25_000.0,
+        transport_fixed: 1_000.0,
+        transport_per_km: 100.0,
+        out_of_area_transport: 9_800.0,
+        capex_per_place: 63_000.0,
+        base_fixed_cost: 0.0,
+    };
+    let primary = PhaseSet::default().with(Phase::Primary);
+    let s = Scenario {
+        name: "tiny".into(),
+        base_year: 2025,
+        horizon: 3,
+        discount_rate: 0.035,
+        capital_budget: vec![10_000_000.0; 3],
+        costs,
+        journey: JourneyLimits::default(),
+        travel: TravelSettings::default(),
+        bases: BaseRules::default(),
+        forecast: ForecastSettings::default(),
+        solver: SolverSettings::default(),
+        localities: vec![
+            Locality {
+                id: "A".into(),
+                name: "A".into(),
+                lat: 53.40,
+                lon: -3.00,
+            },
+            Locality {
+                id: "B".into(),
+                name: "B".into(),
+                lat: 53.40,
+                lon: -2.90,
+            },
+        ],
+        schools: vec![
+            School {
+                id: "S".into(),
+                name: "Special".into(),
+                kind: SchoolKind::Special,
+                phases: primary,
+                lat: 53.40,
+                lon: -3.00,
+                can_host_base: false,
+                max_new_places: 0,
+                capex_per_place: None,
+                place_cost: None,
+            },
+            School {
+                id: "M".into(),
+                name: "Mainstream".into(),
+                kind: SchoolKind::Mainstream,
+                phases: primary,
+                lat: 53.40,
+                lon: -2.90,
+                can_host_base: true,
+                max_new_places: 20,
+                capex_per_place: None,
+                place_cost: None,
+            },
+        ],
+        provisions: vec![ExistingProvision {
+            school: 0,
+            needs: NeedSet::all(),
+            phase: Phase::Primary,
+            places: 10,
+        }],
+        population: vec![],
+        history: vec![],
+        roads: vec![],
+    };
+    let demand = Demand {
+        years: vec![2026, 2027, 2028],
+        groups: vec![
+            DemandGroup {
+                locality: 0,
+                need: Need::Asd,
+                phase: Phase::Primary,
+            },
+            DemandGroup {
+                locality: 1,
+                need: Need::Asd,
+                phase: Phase::Primary,
+            },
+        ],
+        pupils: vec![vec![5, 12]; 3],
+    };
+    (s, demand)
+}
+
+fn road_km_ab(s: &Scenario) -> f64 {
+    great_circle_km(53.40, -3.00, 53.40, -2.90) * s.travel.detour_factor
+}
+
+/// Year 0: no new place is usable yet, S takes 10 of the 17 (the 5 from A, who live beside it,
+/// and 5 from B), 7 from B go out of area. A base place funded in year 0 saves
+/// (73,800 - 17,000) x (d1 + d2) = 107.9k against 63k of capital, so 7 places are funded then.
+/// An eighth place would only move a B pupil from S to M, saving (26,000 + 100 km - 17,000)
+/// x (d1 + d2) = 18.7k < 63k; a place funded in year 1 serves one year only: 56.8k x d2 < 63k x d1.
+#[test]
+fn seven_places_funded_in_the_first_year() {
+    let (s, demand) = tiny();
+    let travel = TravelMatrix::build(&s);
+    let plan = solve(
+        &s,
+        &travel,
+        &demand,
+        Options { new_bases: true },
+        Backend::Microlp,
+    )
+    .unwrap();
+    let report = check(&s, &travel, &demand, &plan);
+    assert!(report.passed(), "{:?}", report.violations);
+
+    assert_eq!(plan.builds.len(), 1, "{:?}", plan.builds);
+    let b = plan.builds[0];
+    assert_eq!(plan.candidates[b.candidate].school, 1);
+    assert_eq!(plan.candidates[b.candidate].need, Need::Asd);
+    assert_eq!(b.funded, 0);
+    assert!((b.places - 7.0).abs() < 1e-6, "{}", b.places);
+    assert!((plan.out_of_area(0) - 7.0).abs() < 1e-6);
+    assert!(plan.out_of_area(1).abs() < 1e-6);
+
+    let km = road_km_ab(&s);
+    let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+    let at_s = 5.0 * 26_000.0 + 5.0 * (26_000.0 + 100.0 * km);
+    let year0 = at_s + 7.0 * 73_800.0 + 7.0 * 63_000.0;
+    let later = at_s + 7.0 * 17_000.0;
+    let expected = year0 + (d1 + d2) * later;
+    assert!(
+        (plan.objective - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        plan.objective
+    );
+    let costing = cost_plan(&s, &travel, &demand, &plan);
+    assert!((costing.npv - expected).abs() < 1e-6 * expected);
+}
+
+/// With only 189,000 of capital in year 0 (and none later), exactly 3 places can be funded;
+/// every one of them is worth funding, so the budget binds at 3.
+#[test]
+fn budget_limits_places() {
+    let (mut s, demand) = tiny();
+    s.capital_budget = vec![189_000.0, 0.0, 0.0];
+    let travel = TravelMatrix::build(&s);
+    let plan = solve(
+        &s,
+        &travel,
+        &demand,
+        Options { new_bases: true },
+        Backend::Microlp,
+    )
+    .unwrap();
+    assert!(check(&s, &travel, &demand, &plan).passed());
+    assert!((plan.new_places() - 3.0).abs() < 1e-6);
+    assert!((plan.out_of_area(1) - 4.0).abs() < 1e-6);
+}
+
+/// Doing nothing sends 7 pupils out of area every year.
+#[test]
+fn do_nothing_sends_overflow_out_of_area() {
+    let (s, demand) = tiny();
+    let travel = TravelMatrix::build(&s);
+    let plan =
+        placeplan_solver::baseline::do_nothing(&s, &travel, &demand, Backend::Microlp).unwrap();
+    assert!(check(&s, &travel, &demand, &plan).passed());
+    assert!(plan.builds.is_empty());
+    for t in 0..3 {
+        assert!((plan.out_of_area(t) - 7.0).abs() < 1e-6);
+    }
+}
+
+/// No out-of-area option and a journey limit too short to reach anything: the reason names
+/// the pupils and the place.
+#[test]
+fn infeasibility_is_explained() {
+    let (mut s, demand) = tiny();
+    s.solver.allow_out_of_area = false;
+    s.journey.primary = 1.0;
+    let travel = TravelMatrix::build(&s);
+    match solve(
+        &s,
+        &travel,
+        &demand,
+        Options { new_bases: true },
+        Backend::Microlp,
+    ) {
+        Err(SolveError::Infeasible(reasons)) => {
+            assert_eq!(reasons.len(), 2, "{reasons:?}");
+            assert!(
+                reasons[1].contains("12 ASD primary pupils in B"),
+                "{reasons:?}"
+            );
+            assert!(reasons[1].contains("within 1 minutes"), "{reasons:?}");
+        }
+        other => panic!("expected infeasible, got {other:?}"),
+    }
+}
+
+/// Without out-of-area and with capacity short (no budget), the solver reports infeasibility.
+#[test]
+fn capacity_shortfall_without_out_of_area_is_infeasible() {
+    let (mut s, demand) = tiny();
+    s.solver.allow_out_of_area = false;
+    s.capital_budget = vec![0.0; 3];
+    let travel = TravelMatrix::build(&s);
+    let r = solve(
+        &s,
+        &travel,
+        &demand,
+        Options { new_bases: true },
+        Backend::Microlp,
+    );
+    assert!(matches!(r, Err(SolveError::Infeasible(_))), "{r:?}");
+}
+
+/// The check rejects a plan that was tampered with.
+#[test]
+fn check_catches_overfull_and_unplaced_pupils() {
+    let (s, demand) = tiny();
+    let travel = TravelMatrix::build(&s);
+    let mut plan = solve(
+        &s,
+        &travel,
+        &demand,
+        Options { new_bases: true },
+        Backend::Microlp,
+    )
+    .unwrap();
+    // Move every out-of-area pupil into the special school.
+    for p in &mut plan.placements {
+        if p.provision == ProvisionRef::OutOfArea {
+            p.provision = ProvisionRef::Existing(0);
+        }
+    }
+    let r = check(&s, &travel, &demand, &plan);
+    assert!(
+        r.violations.iter().any(|v| v.contains("17 pupils in 10")),
+        "{:?}",
+        r.violations
+    );
+    assert!(
+        r.violations
+            .iter()
+            .any(|v| v.contains("differs from the costed")),
+        "{:?}",
+        r.violations
+    );
+
+    let mut plan2 = solve(
+        &s,
+        &travel,
+        &demand,
+        Options { new_bases: true },
+        Backend::Microlp,
+    )
+    .unwrap();
+    plan2.placements.pop();
+    let r2 = check(&s, &travel, &demand, &plan2);
+    assert!(
+        r2.violations.iter().any(|v| v.contains("need places but")),
+        "{:?}",
+        r2.violations
+    );
+}
+
+/// Backends agree on the optimum (runs only when more than one backend is built).
+#[test]
+fn backends_agree() {
+    let (s, demand) = tiny();
+    let travel = TravelMatrix::build(&s);
+    let objectives: Vec<f64> = Backend::available()
+        .into_iter()
+        .map(|b| {
+            solve(&s, &travel, &demand, Options { new_bases: true }, b)
+                .unwrap()
+                .objective
+        })
+        .collect();
+    for o in &objectives {
+        assert!(
+            (o - objectives[0]).abs() < 1e-6 * objectives[0],
+            "{objectives:?}"
+        );
+    }
+}
