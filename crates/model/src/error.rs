@@ -70,6 +70,40 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in numeric order.
+    pub const ALL: [Code; 30] = [
+        Code::MissingFile,
+        Code::Unreadable,
+        Code::MalformedRecord,
+        Code::MissingColumn,
+        Code::TooLarge,
+        Code::DuplicateColumn,
+        Code::NotANumber,
+        Code::Negative,
+        Code::UnknownNeed,
+        Code::UnknownPhase,
+        Code::OutsideUk,
+        Code::AgeOutOfRange,
+        Code::NotABool,
+        Code::UnknownSchoolKind,
+        Code::UnknownProvision,
+        Code::Empty,
+        Code::NotAnInteger,
+        Code::YearOutOfRange,
+        Code::DuplicateId,
+        Code::UnknownLocality,
+        Code::UnknownSchool,
+        Code::PhaseNotServed,
+        Code::DuplicateRow,
+        Code::MissingPopulation,
+        Code::InsufficientHistory,
+        Code::CannotHostBase,
+        Code::UnknownRoadNode,
+        Code::TomlSyntax,
+        Code::BadSetting,
+        Code::BadSweep,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::MissingFile => "E001",
@@ -245,3 +279,44 @@ impl fmt::Display for Problems {
 }
 
 impl std::error::Error for Problems {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_documented_once_and_unique() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/errors.md"),
+        )
+        .expect("docs/errors.md");
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "{} used twice", c.as_str());
+            assert!(
+                doc.contains(&format!("| {} |", c.as_str())),
+                "{} is not in docs/errors.md",
+                c.as_str()
+            );
+            assert!(!c.hint().is_empty());
+        }
+    }
+
+    #[test]
+    fn display_has_position_code_field_and_hint() {
+        let e = InputError::new(
+            Path::new("d/history.csv"),
+            Code::UnknownNeed,
+            "unknown need 'AUT'",
+        )
+        .at(7, Some(4))
+        .field("need");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "d/history.csv:7:4: E103 [need] unknown need 'AUT'\n    hint: {}",
+                Code::UnknownNeed.hint()
+            )
+        );
+    }
+}

@@ -188,20 +188,20 @@ pub fn forecast(s: &Scenario) -> Forecast {
     // New-plan residuals by history year (from the second), age and need, LA level.
     let mut new_rate_by_year = Vec::new(); // (year, all-age rate)
     let mut new_plans = vec![[[0.0f64; N_NEEDS]; N_AGES]; ny_hist];
-    for y in 1..ny_hist {
+    for (y, year_new) in new_plans.iter_mut().enumerate().skip(1) {
         let year = first + y as i32;
         let mut total_new = 0.0;
         let mut total_pop = 0.0;
-        for a in 0..N_AGES {
+        for (a, by_need) in year_new.iter_mut().enumerate() {
             total_pop += pop.la(nl, year, a);
-            for n in 0..N_NEEDS {
+            for (n, slot) in by_need.iter_mut().enumerate() {
                 let carried = if a == 0 {
                     0.0
                 } else {
                     CONTINUATION[a - 1] * la_plans(y - 1, a - 1, n)
                 };
                 let new = (la_plans(y, a, n) - carried).max(0.0);
-                new_plans[y][a][n] = new;
+                *slot = new;
                 total_new += new;
             }
         }
@@ -327,7 +327,6 @@ pub fn forecast(s: &Scenario) -> Forecast {
                 }
             }
         }
-        let _ = h;
     }
     Forecast {
         years,

@@ -3,8 +3,10 @@
 
 pub mod atomic;
 pub mod csvread;
+pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod finance;
 pub mod forecast;
 pub mod io;

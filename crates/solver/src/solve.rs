@@ -230,8 +230,8 @@ fn extract(
             places: v,
         });
     }
-    placements.sort_by(|a, b| (a.year, a.group, a.provision).cmp(&(b.year, b.group, b.provision)));
-    builds.sort_by(|a, b| (a.candidate, a.funded).cmp(&(b.candidate, b.funded)));
+    placements.sort_by_key(|p| (p.year, p.group, p.provision));
+    builds.sort_by_key(|b| (b.candidate, b.funded));
     Plan {
         years: demand.years.clone(),
         candidates: net.candidates.clone(),

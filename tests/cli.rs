@@ -1,0 +1,250 @@
+//! Integration tests: drive the `placeplan` binary in temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn demo_dir() -> PathBuf {
+    root().join("scenarios/demo")
+}
+
+fn placeplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(args)
+        .output()
+        .expect("run placeplan")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Copies a scenario directory (files only) into a fresh temp dir.
+fn copy_scenario(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Replaces line `n` (1-based) of a file.
+fn set_line(path: &Path, n: usize, line: &str) {
+    let t = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = t.lines().map(String::from).collect();
+    lines[n - 1] = line.to_string();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+fn line(path: &Path, n: usize) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .nth(n - 1)
+        .unwrap()
+        .to_string()
+}
+
+/// Replaces field `col` (0-based) of line `n`.
+fn set_field(path: &Path, n: usize, col: usize, value: &str) {
+    let mut fields: Vec<String> = line(path, n).split(',').map(String::from).collect();
+    fields[col] = value.to_string();
+    set_line(path, n, &fields.join(","));
+}
+
+#[test]
+fn demo_is_valid() {
+    let o = placeplan(&["validate", demo_dir().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("valid"));
+}
+
+#[test]
+fn demo_command_recreates_the_committed_demo_byte_for_byte() {
+    let out = tempfile::tempdir().unwrap();
+    let o = placeplan(&["demo", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "{names:?}");
+    for name in names {
+        let made = std::fs::read(out.path().join(&name)).unwrap();
+        let committed = std::fs::read(demo_dir().join(&name))
+            .unwrap_or_else(|_| panic!("{name:?} is not in scenarios/demo"));
+        assert!(
+            made == committed,
+            "{name:?} differs from the committed demo"
+        );
+    }
+}
+
+#[test]
+fn plan_on_the_demo_writes_checked_outputs_deterministically() {
+    let out1 = tempfile::tempdir().unwrap();
+    let out2 = tempfile::tempdir().unwrap();
+    for out in [&out1, &out2] {
+        let o = placeplan(&[
+            "plan",
+            demo_dir().to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    for f in [
+        "forecast.csv",
+        "plan.csv",
+        "placements.csv",
+        "costs.csv",
+        "summary.json",
+    ] {
+        let a = std::fs::read(out1.path().join(f)).unwrap();
+        let b = std::fs::read(out2.path().join(f)).unwrap();
+        assert!(!a.is_empty(), "{f} is empty");
+        assert!(a == b, "{f} differs between two identical runs");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out1.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["check"], "passed");
+    assert_eq!(summary["status"], "optimal");
+    let npv = summary["npv"].as_f64().unwrap();
+    let objective = summary["objective"].as_f64().unwrap();
+    assert!(
+        (npv - objective).abs() <= 1e-6 * npv + 0.02,
+        "{npv} vs {objective}"
+    );
+    // The optimised plan never costs more than doing nothing (do nothing is a feasible plan).
+    assert!(summary["saving_vs_do_nothing"].as_f64().unwrap() >= -0.01);
+    assert!(summary["new_places"].as_f64().unwrap() >= 0.0);
+    // costs.csv total row reconciles with the summary.
+    let costs = std::fs::read_to_string(out1.path().join("costs.csv")).unwrap();
+    let total_row = costs.lines().last().unwrap();
+    assert!(total_row.starts_with("total,"));
+    let fields: Vec<&str> = total_row.split(',').collect();
+    let csv_npv: f64 = fields.last().unwrap().parse().unwrap();
+    assert!((csv_npv - npv).abs() < 0.02, "{csv_npv} vs {npv}");
+    // No temp files left behind.
+    for e in std::fs::read_dir(out1.path()).unwrap() {
+        let n = e.unwrap().file_name().to_string_lossy().to_string();
+        assert!(!n.ends_with(".tmp"), "left {n}");
+    }
+}
+
+#[test]
+fn validate_lists_every_planted_error_with_position() {
+    let dir = copy_scenario(&demo_dir());
+    let d = dir.path();
+    // 1. localities.csv line 3: latitude outside the UK (col 3 = lat).
+    set_field(&d.join("localities.csv"), 3, 2, "48.1");
+    // 2. localities.csv line 5: duplicate of the id on line 2.
+    let first_id = line(&d.join("localities.csv"), 2)
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    set_field(&d.join("localities.csv"), 5, 0, &first_id);
+    // 3. schools.csv line 4: unknown kind; 4. line 6: unknown phase.
+    set_field(&d.join("schools.csv"), 4, 2, "academy");
+    set_field(&d.join("schools.csv"), 6, 3, "tertiary");
+    // 5. capacity.csv line 2: unknown need.
+    set_field(&d.join("capacity.csv"), 2, 1, "AUT");
+    // 6. population.csv line 10: negative count; 7. line 20: age 30.
+    set_field(&d.join("population.csv"), 10, 3, "-4");
+    set_field(&d.join("population.csv"), 20, 2, "30");
+    // 8. history.csv line 7: unknown locality; 9. line 8: count not a number.
+    set_field(&d.join("history.csv"), 7, 1, "NOWHERE");
+    set_field(&d.join("history.csv"), 8, 5, "lots");
+
+    let o = placeplan(&["validate", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for needle in [
+        "localities.csv:3:3: E105 [lat]",
+        "localities.csv:5:1: E201 [id]",
+        "schools.csv:4:3: E108 [kind]",
+        "schools.csv:6:4: E104 [phases]",
+        "capacity.csv:2:2: E103 [needs]",
+        "population.csv:10:4: E102 [count]",
+        "population.csv:20:3: E106 [age]",
+        "history.csv:7:2: E202 [locality]",
+        "history.csv:8:6: E101 [count]",
+    ] {
+        assert!(err.contains(needle), "missing '{needle}' in:\n{err}");
+    }
+    assert!(err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn missing_file_and_bad_toml_are_input_errors() {
+    let dir = copy_scenario(&demo_dir());
+    std::fs::remove_file(dir.path().join("capacity.csv")).unwrap();
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("E001"),
+        "{}",
+        text(&o)
+    );
+
+    let toml = dir.path().join("scenario.toml");
+    let t = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, t.replacen("horizon = 5", "horizon = \"five\"", 1)).unwrap();
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("scenario.toml:") && err.contains("E301"),
+        "{err}"
+    );
+
+    let o = placeplan(&["validate", "/nonexistent/placeplan"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn infeasible_plan_exits_1_with_the_reason_and_writes_nothing() {
+    let dir = copy_scenario(&demo_dir());
+    let toml = dir.path().join("scenario.toml");
+    let t = std::fs::read_to_string(&toml).unwrap();
+    let t = t.replace("allow_out_of_area = true", "allow_out_of_area = false");
+    let t = t.replace("secondary = 75.0", "secondary = 6.0");
+    assert!(
+        t.contains("allow_out_of_area = false"),
+        "demo scenario.toml changed shape"
+    );
+    std::fs::write(&toml, t).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = placeplan(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("secondary pupils in") && err.contains("within 6 minutes"),
+        "{err}"
+    );
+    assert!(!out.path().join("x").exists());
+}
+
+#[test]
+fn unknown_backend_is_a_usage_error() {
+    let o = placeplan(&["plan", demo_dir().to_str().unwrap(), "--backend", "gurobi"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
