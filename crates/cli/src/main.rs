@@ -171,8 +171,7 @@ fn plan(s: &Scenario, out: &Path, backend: Backend) -> Result<(), Failure> {
         SolveError::Infeasible(_) => Failure::Infeasible(e.to_string()),
         other => Failure::Other(anyhow::anyhow!(other)),
     };
-    let plan =
-        solve(s, &travel, &demand, Options { new_bases: true }, backend).map_err(infeasible)?;
+    let plan = solve(s, &travel, &demand, &Options::optimise(), backend).map_err(infeasible)?;
     let report = check(s, &travel, &demand, &plan);
     if !report.passed() {
         return Err(Failure::Other(anyhow::anyhow!(
@@ -182,11 +181,16 @@ fn plan(s: &Scenario, out: &Path, backend: Backend) -> Result<(), Failure> {
     }
     let costing = cost_plan(s, &travel, &demand, &plan);
     let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, fc.trend);
-    let do_nothing = baseline::do_nothing(s, &travel, &demand, backend).ok();
-    if let Some(dn) = &do_nothing {
-        let dn_report = check(s, &travel, &demand, dn);
-        if dn_report.passed() {
-            summary = summary.with_do_nothing(&cost_plan(s, &travel, &demand, dn));
+    // Baselines: each is a feasible plan, checked like the optimised one before it is compared.
+    if let Ok(dn) = baseline::do_nothing(s, &travel, &demand, backend) {
+        if check(s, &travel, &demand, &dn).passed() {
+            summary = summary.with_do_nothing(&cost_plan(s, &travel, &demand, &dn));
+            if let Ok(g) = baseline::greedy(s, &travel, &demand, &dn, backend) {
+                if check(s, &travel, &demand, &g).passed() {
+                    summary =
+                        summary.with_greedy(&cost_plan(s, &travel, &demand, &g), g.new_places());
+                }
+            }
         }
     }
     write(&out.join("forecast.csv"), &export::forecast_csv(s, &fc))?;

@@ -110,12 +110,23 @@ pub fn print_plan(
         money_m(costing.total),
         money_m(costing.npv)
     );
-    match (summary.do_nothing_npv, summary.saving_vs_do_nothing) {
-        (Some(dn), Some(saving)) => println!(
-            "; do nothing NPV {}; saving {}",
+    println!();
+    if let (Some(dn), Some(saving)) = (summary.do_nothing_npv, summary.saving_vs_do_nothing) {
+        println!(
+            "against doing nothing (NPV {}): saves {}",
             money_m(dn),
             money_m(saving)
-        ),
-        _ => println!(),
+        );
+    }
+    if let (Some(g), Some(saving), Some(places)) = (
+        summary.greedy_npv,
+        summary.saving_vs_greedy,
+        summary.greedy_new_places,
+    ) {
+        println!(
+            "against nearest-school greedy ({places:.0} places, NPV {}): saves {}",
+            money_m(g),
+            money_m(saving)
+        );
     }
 }

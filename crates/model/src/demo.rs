@@ -1160,6 +1160,7 @@ runs = {}
 time_limit_s = {:?}
 mip_gap = {:?}
 allow_out_of_area = {}
+stability = {}
 "#,
         c.resourced_base_place,
         c.special_place,
@@ -1190,6 +1191,7 @@ allow_out_of_area = {}
         s.time_limit_s,
         s.mip_gap,
         s.allow_out_of_area,
+        s.stability,
         first_plan = BASE_YEAR + 1,
     )
 }

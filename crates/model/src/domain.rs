@@ -586,6 +586,9 @@ pub struct SolverSettings {
     pub mip_gap: f64,
     /// Whether pupils with no place in reach may go out of area / independent.
     pub allow_out_of_area: bool,
+    /// Pupils already placed stay at their provision until their next phase transfer
+    /// (constraint 6 in docs/model.md).
+    pub stability: bool,
 }
 
 impl Default for SolverSettings {
@@ -594,6 +597,7 @@ impl Default for SolverSettings {
             time_limit_s: 60.0,
             mip_gap: 0.005,
             allow_out_of_area: true,
+            stability: false,
         }
     }
 }

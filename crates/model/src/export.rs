@@ -203,6 +203,10 @@ pub struct Summary {
     pub do_nothing_total_cost: Option<f64>,
     pub do_nothing_npv: Option<f64>,
     pub saving_vs_do_nothing: Option<f64>,
+    /// The greedy nearest-school baseline's NPV and new places, and what the plan saves against it.
+    pub greedy_npv: Option<f64>,
+    pub greedy_new_places: Option<f64>,
+    pub saving_vs_greedy: Option<f64>,
     pub forecast_trend: f64,
 }
 
@@ -243,6 +247,9 @@ impl Summary {
             do_nothing_total_cost: None,
             do_nothing_npv: None,
             saving_vs_do_nothing: None,
+            greedy_npv: None,
+            greedy_new_places: None,
+            saving_vs_greedy: None,
             forecast_trend: (forecast_trend * 1e6).round() / 1e6,
         }
     }
@@ -252,6 +259,14 @@ impl Summary {
         self.do_nothing_total_cost = Some(round2(dn.total));
         self.do_nothing_npv = Some(round2(dn.npv));
         self.saving_vs_do_nothing = Some(round2(dn.npv - self.npv));
+        self
+    }
+
+    /// Adds the greedy comparison.
+    pub fn with_greedy(mut self, greedy: &Costing, new_places: f64) -> Summary {
+        self.greedy_npv = Some(round2(greedy.npv));
+        self.greedy_new_places = Some(round3(new_places));
+        self.saving_vs_greedy = Some(round2(greedy.npv - self.npv));
         self
     }
 

@@ -5,7 +5,8 @@
 //! independent, post-16, or independent for out-of-area) plus home-to-school transport
 //! (fixed + per km of one-way road distance; a flat amount for out-of-area). Capital is spent in
 //! the year places are funded. These same unit costs are the allocation model's objective
-//! coefficients, so the plan's objective must equal the discounted total here.
+//! coefficients, so the plan's objective must equal the discounted total here. In modular runs a
+//! base's one-off set-up cost is charged in the year it is first funded.
 
 use serde::Serialize;
 
@@ -34,10 +35,12 @@ pub enum CostLine {
     Transport,
     /// Capital for new places.
     Capital,
+    /// One-off set-up of each new base (modular runs only).
+    BaseSetup,
 }
 
 impl CostLine {
-    pub const ALL: [CostLine; 8] = [
+    pub const ALL: [CostLine; 9] = [
         CostLine::ResourcedBase,
         CostLine::NewBase,
         CostLine::Special,
@@ -46,6 +49,7 @@ impl CostLine {
         CostLine::OutOfArea,
         CostLine::Transport,
         CostLine::Capital,
+        CostLine::BaseSetup,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -57,10 +61,21 @@ impl CostLine {
             CostLine::OutOfArea => "out_of_area",
             CostLine::Transport => "transport",
             CostLine::Capital => "capital",
+            CostLine::BaseSetup => "base_setup",
         }
     }
     pub fn index(self) -> usize {
         self as usize
+    }
+}
+
+/// One-off cost of opening a base: charged in modular runs only, where the model decides
+/// openings; a continuous (LP) run has no notion of a base opening.
+pub fn setup_cost(s: &Scenario) -> f64 {
+    if s.bases.modular {
+        s.costs.base_fixed_cost
+    } else {
+        0.0
     }
 }
 
@@ -113,7 +128,7 @@ pub fn unit_cost(
 pub struct YearCosts {
     pub year: i32,
     /// Indexed by [`CostLine::index`].
-    pub lines: [f64; 8],
+    pub lines: [f64; CostLine::ALL.len()],
     pub total: f64,
     pub discount_factor: f64,
     pub discounted: f64,
@@ -143,7 +158,7 @@ pub fn cost_plan(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Pl
         .enumerate()
         .map(|(t, &year)| YearCosts {
             year,
-            lines: [0.0; 8],
+            lines: [0.0; CostLine::ALL.len()],
             total: 0.0,
             discount_factor: discount(s, t),
             discounted: 0.0,
@@ -159,6 +174,9 @@ pub fn cost_plan(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Pl
     for b in &plan.builds {
         let school = &s.schools[plan.candidates[b.candidate].school];
         years[b.funded].lines[CostLine::Capital.index()] += s.capex_per_place(school) * b.places;
+    }
+    for (_, funded) in plan.openings() {
+        years[funded].lines[CostLine::BaseSetup.index()] += setup_cost(s);
     }
     for y in &mut years {
         y.total = y.lines.iter().sum();

@@ -37,6 +37,18 @@ pub fn candidates(s: &Scenario) -> Vec<Candidate> {
     out
 }
 
+/// Share of a group's pupils at one provision in year t-1 who stay there in year t when
+/// placements are stable: everyone but the cohort leaving the phase, (L - 1) / L for a phase of
+/// L years, scaled down by current / previous demand when the group shrinks.
+pub fn stay_share(p: Phase, previous: u32, current: u32) -> f64 {
+    if previous == 0 || current == 0 {
+        return 0.0;
+    }
+    let ages = p.age_group().ages();
+    let l = (ages.end() - ages.start() + 1) as f64;
+    (l - 1.0) / l * (current as f64 / previous as f64).min(1.0)
+}
+
 /// Where pupils are placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProvisionRef {
@@ -71,8 +83,10 @@ pub struct Placement {
 /// How the solver finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SolveStatus {
-    /// Proven optimal (within the MIP gap for modular runs).
+    /// Proven optimal.
     Optimal,
+    /// Modular (MIP) run stopped within the relative `mip_gap` of the best bound.
+    WithinGap,
     /// The solver stopped at its time limit with a feasible, possibly non-optimal plan.
     StoppedAtLimit,
     /// Built by a rule, not optimised (baselines).
@@ -83,6 +97,7 @@ impl SolveStatus {
     pub fn code(self) -> &'static str {
         match self {
             SolveStatus::Optimal => "optimal",
+            SolveStatus::WithinGap => "within_gap",
             SolveStatus::StoppedAtLimit => "stopped_at_limit",
             SolveStatus::Heuristic => "heuristic",
         }
@@ -117,6 +132,18 @@ impl Plan {
             .filter(|b| b.candidate == c && self.first_use(s, b) <= t)
             .map(|b| b.places)
             .sum()
+    }
+
+    /// Bases opened: (candidate, plan-year index of its first funding), in candidate order.
+    pub fn openings(&self) -> Vec<(usize, usize)> {
+        let mut first: std::collections::BTreeMap<usize, usize> = Default::default();
+        for b in &self.builds {
+            if b.places > 0.0 {
+                let e = first.entry(b.candidate).or_insert(b.funded);
+                *e = (*e).min(b.funded);
+            }
+        }
+        first.into_iter().collect()
     }
 
     /// Total new places funded over the horizon.

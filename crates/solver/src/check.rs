@@ -3,14 +3,14 @@
 //!
 //! Checked: every group's pupils placed exactly once each year (1); capacity of existing and new
 //! provision each year (2); site limits (3); base sizes (4); capital budget per year (5); phase
-//! and need fit; journey limits; out-of-area only when allowed; new places only where a base may
+//! and need fit; journey limits; stability (6) when asked for; out-of-area only when allowed; new places only where a base may
 //! go; and that the plan's reported objective equals its costed net present value.
 
 use std::collections::BTreeMap;
 
-use placeplan_model::finance::cost_plan;
+use placeplan_model::finance::{cost_plan, setup_cost};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{Plan, ProvisionRef};
+use placeplan_model::plan::{stay_share, Plan, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{Scenario, SchoolKind};
 
@@ -108,6 +108,7 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     // (1) every pupil placed once; fit and journey of each placement.
     let mut placed = vec![vec![0.0f64; demand.groups.len()]; n_years];
     let mut used: BTreeMap<(usize, ProvisionRef), f64> = BTreeMap::new();
+    let mut by_arc: BTreeMap<(usize, usize, ProvisionRef), f64> = BTreeMap::new();
     for p in &plan.placements {
         if !(p.pupils.is_finite() && p.pupils >= -TOL) {
             r.fail(format!("placement of {} pupils is not a count", p.pupils));
@@ -115,6 +116,7 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         }
         placed[p.year][p.group] += p.pupils;
         *used.entry((p.year, p.provision)).or_default() += p.pupils;
+        *by_arc.entry((p.year, p.group, p.provision)).or_default() += p.pupils;
         let g = &demand.groups[p.group];
         let year = demand.years[p.year];
         let school = match p.provision {
@@ -234,14 +236,22 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     }
     for (c, n) in per_base {
         let max = s.bases.max_size as f64;
+        let min = s.bases.min_size as f64;
+        let school = &s.schools[plan.candidates[c].school].id;
         if n > max + TOL {
             r.fail(format!(
-                "base at {} has {n} places, over the maximum size {max}",
-                s.schools[plan.candidates[c].school].id
+                "base at {school} has {n} places, over the maximum size {max}"
+            ));
+        } else if s.bases.modular && n > TOL && n < min - TOL {
+            r.fail(format!(
+                "base at {school} has {n} places, under the minimum size {min}"
             ));
         } else {
             r.ok();
         }
+    }
+    for (_, funded) in plan.openings() {
+        spend[funded] += setup_cost(s);
     }
     for (t, &spent) in spend.iter().enumerate() {
         let budget = s.capital_budget.get(t).copied().unwrap_or(0.0);
@@ -252,6 +262,28 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
             ));
         } else {
             r.ok();
+        }
+    }
+
+    // (6) stability: most pupils placed somewhere stay there until their phase ends.
+    if s.solver.stability {
+        for (&(t, g, prov), &before) in &by_arc {
+            if t + 1 >= n_years {
+                continue;
+            }
+            let phase = demand.groups[g].phase;
+            let stay = stay_share(phase, demand.pupils[t][g], demand.pupils[t + 1][g]);
+            let now = by_arc.get(&(t + 1, g, prov)).copied().unwrap_or(0.0);
+            if now + TOL * before.max(1.0) < stay * before {
+                r.fail(format!(
+                    "{}: only {now} of {before} pupils from {} stayed at their provision; at least {:.3} should",
+                    demand.years[t + 1],
+                    s.localities[demand.groups[g].locality].id,
+                    stay * before
+                ));
+            } else {
+                r.ok();
+            }
         }
     }
 

@@ -8,25 +8,36 @@
 //! to k's school is within g's phase limit; out-of-area arcs exist for every g when allowed.
 //!
 //! Variables: x[g,k,t] >= 0 pupils of g placed at k in year t (only where d[g,t] > 0);
-//! y[c,t] >= 0 new places at c funded in year t (only where t + lead time < T, so they can be used).
+//! y[c,t] >= 0 new places at c funded in year t (only where t + lead time < T, so they can be used);
+//! with modular bases, z[c,t] in {0,1}: base c opens (is first funded) in year t.
 //!
 //! Constraints:
 //! 1. Every pupil is placed: sum_k x[g,k,t] = d[g,t].
 //! 2. Capacity: sum_g x[g,k,t] <= places[k] for existing k;
 //!    sum_g x[g,c,t] <= sum_{tau <= t - lead} y[c,tau] for candidates c.
 //! 3. Site limit: sum over c at school s and over tau of y[c,tau] <= max_new_places[s].
-//! 4. Base size: sum_tau y[c,tau] <= max_size for every candidate c.
-//! 5. Capital budget: sum_c capex[c] y[c,t] <= budget[t] for every year t.
+//! 4. Base size: sum_tau y[c,tau] <= max_size for every candidate c. Modular runs replace this by
+//!    4a. sum_t z[c,t] <= 1 (a base opens at most once);
+//!    4b. y[c,t] <= max_size * sum_{tau <= t} z[c,tau] (places only in an opened base);
+//!    4c. min_size * sum_t z[c,t] <= sum_t y[c,t] <= max_size * sum_t z[c,t].
+//! 5. Capital budget: sum_c capex[c] y[c,t] (+ base_fixed_cost * z[c,t]) <= budget[t] for every t.
+//! 6. Stability (optional): x[g,k,t] >= stay[g,t] * x[g,k,t-1], where stay[g,t] is the share of
+//!    the phase cohort not at a transfer point, (L - 1) / L for a phase of L years, scaled by
+//!    min(1, d[g,t] / d[g,t-1]) when demand falls.
 //!
-//! Objective: sum_t discount(t) * ( sum_{g,k} (place cost[k] + transport[g,k]) x[g,k,t]
-//! + sum_c capex[c] y[c,t] ), in pounds (scaled to thousands inside the model).
+//! Objective: sum_t discount(t) * ( sum_{g,k} (place cost[k] + transport[g,k]) x[g,k,t] +
+//! sum_c capex[c] y[c,t] + base_fixed_cost * z[c,t] ), in pounds (scaled to thousands inside
+//! the model).
+//!
+//! With fixed builds (used to cost a given set of new places, e.g. the greedy
+//! baseline) there are no y or z variables and new-base capacity is a constant.
 
 use std::collections::BTreeMap;
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 use placeplan_model::finance::{discount, unit_cost};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{candidates, Candidate, ProvisionRef};
+use placeplan_model::plan::{candidates, stay_share, Build, Candidate, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
@@ -41,14 +52,38 @@ pub struct Arc {
     pub cost: f64,
 }
 
-/// Which kinds of provision the model may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which choices the model may make.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Options {
     /// Allow new resourced bases (false = the do-nothing baseline).
     pub new_bases: bool,
+    /// Take these new places as given instead of choosing them (indices into the scenario's
+    /// candidates). Only placements are then optimised.
+    pub fixed_builds: Option<Vec<Build>>,
 }
 
-/// The network the model is built on: arcs per group, candidates, and reasons for trouble.
+impl Options {
+    /// Choose new places freely.
+    pub fn optimise() -> Options {
+        Options {
+            new_bases: true,
+            fixed_builds: None,
+        }
+    }
+    /// No new places at all.
+    pub fn do_nothing() -> Options {
+        Options::default()
+    }
+    /// Place pupils given these new places.
+    pub fn with_builds(builds: Vec<Build>) -> Options {
+        Options {
+            new_bases: true,
+            fixed_builds: Some(builds),
+        }
+    }
+}
+
+/// The network the model is built on: arcs per group and the candidate bases.
 #[derive(Debug, Clone)]
 pub struct Network {
     pub candidates: Vec<Candidate>,
@@ -68,7 +103,7 @@ pub fn build_network(
     s: &Scenario,
     travel: &TravelMatrix,
     demand: &Demand,
-    opt: Options,
+    opt: &Options,
 ) -> Network {
     let cands = if opt.new_bases {
         candidates(s)
@@ -117,17 +152,27 @@ pub struct Model {
     pub vars: ProblemVariables,
     pub objective: Expression,
     pub constraints: Vec<Constraint>,
-    /// (arc, year) -> x variable.
+    /// (arc, year, x variable).
     pub x: Vec<(usize, usize, Variable)>,
-    /// (candidate, year funded) -> y variable.
+    /// (candidate, year funded, y variable).
     pub y: Vec<(usize, usize, Variable)>,
-    /// Objective coefficient (pounds, discounted) of each x and y variable, in the same order.
+    /// (candidate, year opened, z variable); modular runs only.
+    pub z: Vec<(usize, usize, Variable)>,
+    /// Objective coefficient (pounds, discounted) of each x, y and z variable, in the same order.
     pub x_cost: Vec<f64>,
     pub y_cost: Vec<f64>,
+    pub z_cost: Vec<f64>,
+    /// Discounted capital of fixed builds (a constant outside the model), pounds.
+    pub constant: f64,
+    /// True when the model has integer variables.
+    pub is_mip: bool,
 }
 
-/// Builds the LP of the module docs.
-pub fn build_model(s: &Scenario, demand: &Demand, net: &Network) -> Model {
+/// Variables per candidate and year, `None` where the variable does not exist.
+type PerCandidateYear = Vec<Vec<Option<Variable>>>;
+
+/// Builds the model of the module docs.
+pub fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Model {
     let n_years = demand.years.len();
     let lead = s.bases.lead_time as usize;
     let mut vars = ProblemVariables::new();
@@ -136,8 +181,8 @@ pub fn build_model(s: &Scenario, demand: &Demand, net: &Network) -> Model {
     let mut x = Vec::new();
     let mut x_cost = Vec::new();
 
-    // x variables, grouped per year for the capacity rows.
-    // usage[t][provision] = list of x variables using it.
+    // x variables; x_of[arc][t] for the stability rows, usage[t][provision] for capacity rows.
+    let mut x_of: Vec<Vec<Option<Variable>>> = vec![vec![None; n_years]; net.arcs.len()];
     let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
     for t in 0..n_years {
         let df = discount(s, t);
@@ -153,17 +198,99 @@ pub fn build_model(s: &Scenario, demand: &Demand, net: &Network) -> Model {
                 objective.add_mul(coef * SCALE, v);
                 placed.add_mul(1.0, v);
                 usage[t].entry(arc.provision).or_default().push(v);
-                x.push((net.group_start[g] + ai, t, v));
+                let a = net.group_start[g] + ai;
+                x_of[a][t] = Some(v);
+                x.push((a, t, v));
                 x_cost.push(coef);
             }
             constraints.push(every_pupil_placed(placed, d));
         }
     }
 
-    // y variables: funded in year t, usable from t + lead, only if usable within the horizon.
     let mut y = Vec::new();
     let mut y_cost = Vec::new();
-    let mut y_of: Vec<Vec<Option<Variable>>> = vec![vec![None; n_years]; net.candidates.len()];
+    let mut z = Vec::new();
+    let mut z_cost = Vec::new();
+    let mut constant = 0.0;
+    let modular = s.bases.modular && opt.fixed_builds.is_none();
+    match &opt.fixed_builds {
+        Some(builds) => {
+            let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
+            for b in builds {
+                let cand = &net.candidates[b.candidate];
+                constant +=
+                    discount(s, b.funded) * s.capex_per_place(&s.schools[cand.school]) * b.places;
+                for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
+                    *avail += b.places;
+                }
+            }
+            fixed_capacity_rows(s, &usage, &available, &mut constraints);
+        }
+        None => {
+            let y_of = add_build_variables(
+                s,
+                net,
+                n_years,
+                &mut vars,
+                &mut objective,
+                &mut y,
+                &mut y_cost,
+            );
+            let z_of = if modular {
+                add_open_variables(
+                    s,
+                    net,
+                    &y_of,
+                    &mut vars,
+                    &mut objective,
+                    &mut z,
+                    &mut z_cost,
+                )
+            } else {
+                vec![vec![None; n_years]; net.candidates.len()]
+            };
+            capacity_rows(s, &usage, &y_of, lead, &mut constraints);
+            site_limit_rows(s, net, &y_of, &mut constraints);
+            if modular {
+                modular_base_rows(s, &y_of, &z_of, &mut constraints);
+            } else {
+                base_size_rows(s, &y_of, &mut constraints);
+            }
+            budget_rows(s, net, &y_of, &z_of, &mut constraints);
+        }
+    }
+    if s.solver.stability {
+        stability_rows(demand, net, &x_of, &mut constraints);
+    }
+
+    Model {
+        vars,
+        objective,
+        constraints,
+        x,
+        y,
+        z,
+        x_cost,
+        y_cost,
+        z_cost,
+        constant,
+        is_mip: modular,
+    }
+}
+
+/// y variables: funded in year t, usable from t + lead, only if usable within the horizon and
+/// only for candidates some group can reach.
+fn add_build_variables(
+    s: &Scenario,
+    net: &Network,
+    n_years: usize,
+    vars: &mut ProblemVariables,
+    objective: &mut Expression,
+    y: &mut Vec<(usize, usize, Variable)>,
+    y_cost: &mut Vec<f64>,
+) -> PerCandidateYear {
+    let lead = s.bases.lead_time as usize;
+    let mut y_of: PerCandidateYear = vec![vec![None; n_years]; net.candidates.len()];
     let mut reachable = vec![false; net.candidates.len()];
     for arc in &net.arcs {
         if let ProvisionRef::NewBase(c) = arc.provision {
@@ -187,21 +314,36 @@ pub fn build_model(s: &Scenario, demand: &Demand, net: &Network) -> Model {
             y_cost.push(coef);
         }
     }
+    y_of
+}
 
-    capacity_rows(s, &usage, &y_of, lead, &mut constraints);
-    site_limit_rows(s, net, &y_of, &mut constraints);
-    base_size_rows(s, &y_of, &mut constraints);
-    budget_rows(s, net, &y_of, &mut constraints);
-
-    Model {
-        vars,
-        objective,
-        constraints,
-        x,
-        y,
-        x_cost,
-        y_cost,
+/// z variables (modular runs): base c opens in year t, wherever y[c,t] exists.
+fn add_open_variables(
+    s: &Scenario,
+    net: &Network,
+    y_of: &PerCandidateYear,
+    vars: &mut ProblemVariables,
+    objective: &mut Expression,
+    z: &mut Vec<(usize, usize, Variable)>,
+    z_cost: &mut Vec<f64>,
+) -> PerCandidateYear {
+    let mut z_of: PerCandidateYear = y_of.iter().map(|ys| vec![None; ys.len()]).collect();
+    for c in 0..net.candidates.len() {
+        for t in 0..y_of[c].len() {
+            if y_of[c][t].is_none() {
+                continue;
+            }
+            let v = vars.add(variable().binary());
+            let coef = discount(s, t) * s.costs.base_fixed_cost;
+            if coef != 0.0 {
+                objective.add_mul(coef * SCALE, v);
+            }
+            z_of[c][t] = Some(v);
+            z.push((c, t, v));
+            z_cost.push(coef);
+        }
     }
+    z_of
 }
 
 /// Constraint 1: every pupil is placed.
@@ -213,7 +355,7 @@ fn every_pupil_placed(placed: Expression, demand: u32) -> Constraint {
 fn capacity_rows(
     s: &Scenario,
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
-    y_of: &[Vec<Option<Variable>>],
+    y_of: &PerCandidateYear,
     lead: usize,
     out: &mut Vec<Constraint>,
 ) {
@@ -239,11 +381,34 @@ fn capacity_rows(
     }
 }
 
+/// Constraint 2 with fixed builds: new-base capacity is a constant per year.
+fn fixed_capacity_rows(
+    s: &Scenario,
+    usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
+    available: &[Vec<f64>],
+    out: &mut Vec<Constraint>,
+) {
+    for (t, used) in usage.iter().enumerate() {
+        for (prov, xs) in used {
+            let cap = match *prov {
+                ProvisionRef::Existing(k) => s.provisions[k].places as f64,
+                ProvisionRef::NewBase(c) => available[c][t],
+                ProvisionRef::OutOfArea => continue,
+            };
+            let mut lhs = Expression::with_capacity(xs.len());
+            for v in xs {
+                lhs.add_mul(1.0, *v);
+            }
+            out.push(lhs.leq(cap));
+        }
+    }
+}
+
 /// Constraint 3: new places at one school, over all its candidates and years, within its site.
 fn site_limit_rows(
     s: &Scenario,
     net: &Network,
-    y_of: &[Vec<Option<Variable>>],
+    y_of: &PerCandidateYear,
     out: &mut Vec<Constraint>,
 ) {
     let mut by_school: BTreeMap<usize, Expression> = BTreeMap::new();
@@ -259,8 +424,11 @@ fn site_limit_rows(
 }
 
 /// Constraint 4: a base holds at most `max_size` places.
-fn base_size_rows(s: &Scenario, y_of: &[Vec<Option<Variable>>], out: &mut Vec<Constraint>) {
+fn base_size_rows(s: &Scenario, y_of: &PerCandidateYear, out: &mut Vec<Constraint>) {
     for ys in y_of {
+        if ys.iter().all(Option::is_none) {
+            continue;
+        }
         let mut e = Expression::with_capacity(ys.len());
         for v in ys.iter().flatten() {
             e.add_mul(1.0, *v);
@@ -269,11 +437,58 @@ fn base_size_rows(s: &Scenario, y_of: &[Vec<Option<Variable>>], out: &mut Vec<Co
     }
 }
 
+/// Constraints 4a-4c: modular bases open once, with between min and max places.
+fn modular_base_rows(
+    s: &Scenario,
+    y_of: &PerCandidateYear,
+    z_of: &PerCandidateYear,
+    out: &mut Vec<Constraint>,
+) {
+    let (min, max) = (s.bases.min_size as f64, s.bases.max_size as f64);
+    for (ys, zs) in y_of.iter().zip(z_of) {
+        if zs.iter().all(Option::is_none) {
+            continue;
+        }
+        // 4a
+        let mut opened = Expression::with_capacity(zs.len());
+        for v in zs.iter().flatten() {
+            opened.add_mul(1.0, *v);
+        }
+        out.push(opened.clone().leq(1.0));
+        // 4b
+        let mut open_by_t = Expression::with_capacity(zs.len());
+        for (yv, zv) in ys.iter().zip(zs) {
+            if let Some(zv) = zv {
+                open_by_t.add_mul(max, *zv);
+            }
+            if let Some(yv) = yv {
+                let mut e = open_by_t.clone();
+                e.add_mul(-1.0, *yv);
+                out.push(e.geq(0.0));
+            }
+        }
+        // 4c
+        let mut total = Expression::with_capacity(ys.len() + zs.len());
+        for v in ys.iter().flatten() {
+            total.add_mul(1.0, *v);
+        }
+        let mut lower = total.clone();
+        let mut upper = total;
+        for v in zs.iter().flatten() {
+            lower.add_mul(-min, *v);
+            upper.add_mul(-max, *v);
+        }
+        out.push(lower.geq(0.0));
+        out.push(upper.leq(0.0));
+    }
+}
+
 /// Constraint 5: capital spent in each year within that year's budget.
 fn budget_rows(
     s: &Scenario,
     net: &Network,
-    y_of: &[Vec<Option<Variable>>],
+    y_of: &PerCandidateYear,
+    z_of: &PerCandidateYear,
     out: &mut Vec<Constraint>,
 ) {
     let n_years = y_of.first().map_or(0, Vec::len);
@@ -286,9 +501,39 @@ fn budget_rows(
                 e.add_mul(s.capex_per_place(&s.schools[cand.school]) * SCALE, v);
                 any = true;
             }
+            if let Some(v) = z_of[c][t] {
+                if s.costs.base_fixed_cost != 0.0 {
+                    e.add_mul(s.costs.base_fixed_cost * SCALE, v);
+                }
+            }
         }
         if any {
             out.push(e.leq(s.capital_budget.get(t).copied().unwrap_or(0.0) * SCALE));
+        }
+    }
+}
+
+/// Constraint 6: pupils placed at a provision mostly stay there until their phase ends.
+fn stability_rows(
+    demand: &Demand,
+    net: &Network,
+    x_of: &[Vec<Option<Variable>>],
+    out: &mut Vec<Constraint>,
+) {
+    for (a, arc) in net.arcs.iter().enumerate() {
+        let g = arc.group;
+        let phase = demand.groups[g].phase;
+        for t in 1..demand.years.len() {
+            let (Some(now), Some(before)) = (x_of[a][t], x_of[a][t - 1]) else {
+                continue;
+            };
+            let stay = stay_share(phase, demand.pupils[t - 1][g], demand.pupils[t][g]);
+            if stay > 0.0 {
+                let mut e = Expression::with_capacity(2);
+                e.add_mul(1.0, now);
+                e.add_mul(-stay, before);
+                out.push(e.geq(0.0));
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and the baselines. good_lp types never leave this crate.
 
 pub mod baseline;
+pub mod cflp;
 pub mod check;
 pub mod formulation;
 pub mod solve;

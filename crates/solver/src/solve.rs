@@ -3,8 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use good_lp::solvers::{SolutionStatus, WithTimeLimit};
+use good_lp::solvers::{SolutionStatus, WithMipGap, WithTimeLimit};
 use good_lp::{ResolutionError, Solution, SolverModel};
+use placeplan_model::finance::{discount, setup_cost};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Build, Placement, Plan, SolveStatus};
 use placeplan_model::travel::TravelMatrix;
@@ -104,7 +105,7 @@ pub fn solve(
     s: &Scenario,
     travel: &TravelMatrix,
     demand: &Demand,
-    options: Options,
+    options: &Options,
     backend: Backend,
 ) -> Result<Plan, SolveError> {
     if !backend.is_available() {
@@ -115,9 +116,25 @@ pub fn solve(
     if !reasons.is_empty() {
         return Err(SolveError::Infeasible(reasons));
     }
-    let model = build_model(s, demand, &net);
+    let model = build_model(s, demand, &net, options);
     let (values, status) = run(backend, s, model_parts(&model), &model)?;
-    Ok(extract(demand, &net, &model, &values, status, backend))
+    let mut plan = extract(demand, &net, &model, &values, status, backend);
+    if let Some(builds) = &options.fixed_builds {
+        plan.builds = builds.clone();
+        plan.builds.sort_by_key(|b| (b.candidate, b.funded));
+    }
+    // Set-up costs are charged when a base is first funded. A solver stopped at a gap may open a
+    // base earlier than its first places; charging the first-funding year instead only lowers
+    // the cost of the same feasible plan.
+    let setup = setup_cost(s);
+    if setup != 0.0 {
+        plan.objective += plan
+            .openings()
+            .iter()
+            .map(|&(_, t)| discount(s, t) * setup)
+            .sum::<f64>();
+    }
+    Ok(plan)
 }
 
 /// Variables in x then y order, for reading values back.
@@ -140,9 +157,14 @@ fn run(
     let unsolved = vars.minimise(objective);
     match backend {
         Backend::Microlp => {
-            let p = unsolved
+            let mut p = unsolved
                 .using(good_lp::microlp)
                 .with_time_limit(s.solver.time_limit_s);
+            if model.is_mip {
+                p = p
+                    .with_mip_gap(s.solver.mip_gap as f32)
+                    .map_err(|e| SolveError::Backend(e.to_string()))?;
+            }
             finish(p.with_all(constraints).solve(), &order)
         }
         #[cfg(feature = "highs")]
@@ -151,6 +173,11 @@ fn run(
                 .using(good_lp::highs)
                 .set_time_limit(s.solver.time_limit_s)
                 .set_threads(1);
+            if model.is_mip {
+                p = p
+                    .set_mip_rel_gap(s.solver.mip_gap as f32)
+                    .map_err(|e| SolveError::Backend(e.to_string()))?;
+            }
             p.set_verbose(false);
             finish(p.with_all(constraints).solve(), &order)
         }
@@ -167,7 +194,7 @@ fn finish<S: Solution>(
         Ok(sol) => {
             let status = match sol.status() {
                 SolutionStatus::Optimal => SolveStatus::Optimal,
-                SolutionStatus::GapLimit => SolveStatus::Optimal,
+                SolutionStatus::GapLimit => SolveStatus::WithinGap,
                 SolutionStatus::TimeLimit => SolveStatus::StoppedAtLimit,
             };
             Ok((order.iter().map(|v| sol.value(*v)).collect(), status))
@@ -237,7 +264,7 @@ fn extract(
         candidates: net.candidates.clone(),
         builds,
         placements,
-        objective,
+        objective: objective + model.constant,
         status,
         method: backend.name().to_string(),
     }

@@ -119,14 +119,7 @@ fn road_km_ab(s: &Scenario) -> f64 {
 fn seven_places_funded_in_the_first_year() {
     let (s, demand) = tiny();
     let travel = TravelMatrix::build(&s);
-    let plan = solve(
-        &s,
-        &travel,
-        &demand,
-        Options { new_bases: true },
-        Backend::Microlp,
-    )
-    .unwrap();
+    let plan = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
     let report = check(&s, &travel, &demand, &plan);
     assert!(report.passed(), "{:?}", report.violations);
 
@@ -161,14 +154,7 @@ fn budget_limits_places() {
     let (mut s, demand) = tiny();
     s.capital_budget = vec![189_000.0, 0.0, 0.0];
     let travel = TravelMatrix::build(&s);
-    let plan = solve(
-        &s,
-        &travel,
-        &demand,
-        Options { new_bases: true },
-        Backend::Microlp,
-    )
-    .unwrap();
+    let plan = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
     assert!(check(&s, &travel, &demand, &plan).passed());
     assert!((plan.new_places() - 3.0).abs() < 1e-6);
     assert!((plan.out_of_area(1) - 4.0).abs() < 1e-6);
@@ -196,13 +182,7 @@ fn infeasibility_is_explained() {
     s.solver.allow_out_of_area = false;
     s.journey.primary = 1.0;
     let travel = TravelMatrix::build(&s);
-    match solve(
-        &s,
-        &travel,
-        &demand,
-        Options { new_bases: true },
-        Backend::Microlp,
-    ) {
+    match solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp) {
         Err(SolveError::Infeasible(reasons)) => {
             assert_eq!(reasons.len(), 2, "{reasons:?}");
             assert!(
@@ -222,13 +202,7 @@ fn capacity_shortfall_without_out_of_area_is_infeasible() {
     s.solver.allow_out_of_area = false;
     s.capital_budget = vec![0.0; 3];
     let travel = TravelMatrix::build(&s);
-    let r = solve(
-        &s,
-        &travel,
-        &demand,
-        Options { new_bases: true },
-        Backend::Microlp,
-    );
+    let r = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp);
     assert!(matches!(r, Err(SolveError::Infeasible(_))), "{r:?}");
 }
 
@@ -237,14 +211,7 @@ fn capacity_shortfall_without_out_of_area_is_infeasible() {
 fn check_catches_overfull_and_unplaced_pupils() {
     let (s, demand) = tiny();
     let travel = TravelMatrix::build(&s);
-    let mut plan = solve(
-        &s,
-        &travel,
-        &demand,
-        Options { new_bases: true },
-        Backend::Microlp,
-    )
-    .unwrap();
+    let mut plan = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
     // Move every out-of-area pupil into the special school.
     for p in &mut plan.placements {
         if p.provision == ProvisionRef::OutOfArea {
@@ -265,14 +232,7 @@ fn check_catches_overfull_and_unplaced_pupils() {
         r.violations
     );
 
-    let mut plan2 = solve(
-        &s,
-        &travel,
-        &demand,
-        Options { new_bases: true },
-        Backend::Microlp,
-    )
-    .unwrap();
+    let mut plan2 = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
     plan2.placements.pop();
     let r2 = check(&s, &travel, &demand, &plan2);
     assert!(
@@ -290,7 +250,7 @@ fn backends_agree() {
     let objectives: Vec<f64> = Backend::available()
         .into_iter()
         .map(|b| {
-            solve(&s, &travel, &demand, Options { new_bases: true }, b)
+            solve(&s, &travel, &demand, &Options::optimise(), b)
                 .unwrap()
                 .objective
         })
@@ -301,4 +261,102 @@ fn backends_agree() {
             "{objectives:?}"
         );
     }
+}
+
+fn expected_seven_place_objective(s: &Scenario) -> f64 {
+    let km = road_km_ab(s);
+    let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+    let at_s = 5.0 * 26_000.0 + 5.0 * (26_000.0 + 100.0 * km);
+    let year0 = at_s + 7.0 * 73_800.0 + 7.0 * 63_000.0;
+    let later = at_s + 7.0 * 17_000.0;
+    year0 + (d1 + d2) * later
+}
+
+/// The greedy rule funds a base at the school nearest the 7 pupils the do-nothing plan sends
+/// out of area in year 1 (M, beside B), as big as the cluster: here that is the optimum too.
+#[test]
+fn greedy_funds_the_nearest_school_for_the_overflow() {
+    let (s, demand) = tiny();
+    let travel = TravelMatrix::build(&s);
+    let dn =
+        placeplan_solver::baseline::do_nothing(&s, &travel, &demand, Backend::Microlp).unwrap();
+    let g =
+        placeplan_solver::baseline::greedy(&s, &travel, &demand, &dn, Backend::Microlp).unwrap();
+    assert!(check(&s, &travel, &demand, &g).passed());
+    assert_eq!(g.builds.len(), 1, "{:?}", g.builds);
+    assert_eq!(g.candidates[g.builds[0].candidate].school, 1);
+    assert_eq!(g.builds[0].funded, 0);
+    assert!((g.builds[0].places - 7.0).abs() < 1e-9);
+    let expected = expected_seven_place_objective(&s);
+    assert!((g.objective - expected).abs() < 1e-6 * expected);
+}
+
+/// Modular bases of at least 8 places: 8 is better than none (each of the 7 overflow places is
+/// worth 107.9k - 63k), and the eighth place moves one B pupil from S to M for years 1 and 2.
+/// A set-up cost of 50,000 is paid once, in year 0.
+#[test]
+fn modular_base_has_the_minimum_size_and_pays_its_setup() {
+    let (mut s, demand) = tiny();
+    s.bases.modular = true;
+    s.bases.min_size = 8;
+    s.costs.base_fixed_cost = 50_000.0;
+    let travel = TravelMatrix::build(&s);
+    let plan = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
+    let report = check(&s, &travel, &demand, &plan);
+    assert!(report.passed(), "{:?}", report.violations);
+    assert!((plan.new_places() - 8.0).abs() < 1e-6, "{:?}", plan.builds);
+    let km = road_km_ab(&s);
+    let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+    let expected = expected_seven_place_objective(&s) + 63_000.0 + 50_000.0
+        - (d1 + d2) * (26_000.0 + 100.0 * km - 17_000.0);
+    assert!(
+        (plan.objective - expected).abs() < 1e-6 * expected,
+        "{} vs {expected}",
+        plan.objective
+    );
+    let costing = cost_plan(&s, &travel, &demand, &plan);
+    assert!(
+        (costing.line_total(placeplan_model::finance::CostLine::BaseSetup) - 50_000.0).abs() < 1e-9
+    );
+}
+
+/// With stable placements, 5/6 of the 7 pupils placed out of area in year 0 stay there in year 1
+/// (a primary phase lasts six years), so only 7/6 places can be used in year 1. A place funded in
+/// year 0 for year 2 alone is not worth it (56.8k x d2 < 63k), so exactly 7/6 places are funded
+/// and 35/6 pupils stay out of area in years 1 and 2.
+#[test]
+fn stability_keeps_placed_pupils_where_they_are() {
+    let (mut s, demand) = tiny();
+    s.solver.stability = true;
+    let travel = TravelMatrix::build(&s);
+    let plan = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
+    let report = check(&s, &travel, &demand, &plan);
+    assert!(report.passed(), "{:?}", report.violations);
+    assert!(
+        (plan.new_places() - 7.0 / 6.0).abs() < 1e-6,
+        "{:?}",
+        plan.builds
+    );
+    assert!((plan.out_of_area(1) - 35.0 / 6.0).abs() < 1e-6);
+    assert!((plan.out_of_area(2) - 35.0 / 6.0).abs() < 1e-6);
+
+    // The unstable optimum breaks the stability rule, and the check says so.
+    let mut free = s.clone();
+    free.solver.stability = false;
+    let unstable = solve(
+        &free,
+        &travel,
+        &demand,
+        &Options::optimise(),
+        Backend::Microlp,
+    )
+    .unwrap();
+    let r = check(&s, &travel, &demand, &unstable);
+    assert!(
+        r.violations
+            .iter()
+            .any(|v| v.contains("stayed at their provision")),
+        "{:?}",
+        r.violations
+    );
 }
