@@ -59,7 +59,7 @@ pub enum Code {
     InsufficientHistory,
     /// E208 a school may host a base but cannot (not mainstream, or no phase a base may serve).
     CannotHostBase,
-    /// E209 a road references an unknown node.
+    /// E209 the road network reaches no locality or school.
     UnknownRoadNode,
     /// E301 `scenario.toml` is not valid TOML or has a value of the wrong type.
     TomlSyntax,
@@ -168,7 +168,7 @@ impl Code {
             Code::MissingPopulation => "population.csv needs every locality, every age 0-25 and every year from the last history year to the end of the horizon",
             Code::InsufficientHistory => "history.csv needs at least two consecutive Januarys ending at base_year",
             Code::CannotHostBase => "only mainstream schools that teach a phase listed in [bases] phases can host a base; set can_host_base to no",
-            Code::UnknownRoadNode => "road ends must be locality or school ids",
+            Code::UnknownRoadNode => "road ends must include the locality and school ids (other ids are junctions)",
             Code::TomlSyntax => "fix the TOML at the position shown; see docs/scenario-format.md for every key",
             Code::BadSetting => "see docs/scenario-format.md for the allowed range",
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",

@@ -661,17 +661,6 @@ fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Ve
         } else {
             row.non_negative("km").map(Some)
         };
-        for (field, v) in [("from", &from), ("to", &to)] {
-            if let Some(v) = v {
-                if !nodes.contains(v.as_str()) {
-                    row.problem(
-                        field,
-                        Code::UnknownRoadNode,
-                        format!("'{v}' is neither a locality nor a school"),
-                    );
-                }
-            }
-        }
         if let (true, Some(from), Some(to), Some(minutes), Some(km)) =
             (row.ok, from, to, minutes, km)
         {
@@ -683,6 +672,17 @@ fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Ve
             });
         }
     });
+    // Other ids are junctions. A network that touches no locality or school is a wrong file.
+    let touches = out
+        .iter()
+        .any(|r| nodes.contains(r.from.as_str()) || nodes.contains(r.to.as_str()));
+    if !out.is_empty() && !touches {
+        problems.push(InputError::new(
+            path,
+            Code::UnknownRoadNode,
+            "no road starts or ends at a locality or school id",
+        ));
+    }
     out
 }
 

@@ -159,4 +159,69 @@ mod tests {
         let d = great_circle_km(53.0, -3.0, 54.0, -3.0);
         assert!((d - 111.2).abs() < 0.3, "{d}");
     }
+
+    fn scenario_with_roads(roads: Vec<Road>) -> Scenario {
+        let loc = |id: &str| crate::domain::Locality {
+            id: id.into(),
+            name: id.into(),
+            lat: 53.4,
+            lon: -3.0,
+        };
+        let school = |id: &str| crate::domain::School {
+            id: id.into(),
+            name: id.into(),
+            kind: crate::domain::SchoolKind::Special,
+            phases: crate::domain::PhaseSet::default().with(crate::domain::Phase::Primary),
+            lat: 53.4,
+            lon: -3.0,
+            can_host_base: false,
+            max_new_places: 0,
+            capex_per_place: None,
+            place_cost: None,
+        };
+        Scenario {
+            name: "roads".into(),
+            base_year: 2025,
+            horizon: 1,
+            discount_rate: 0.0,
+            capital_budget: vec![0.0],
+            costs: Default::default(),
+            journey: Default::default(),
+            travel: Default::default(),
+            bases: Default::default(),
+            forecast: Default::default(),
+            solver: Default::default(),
+            localities: vec![loc("A"), loc("B")],
+            schools: vec![school("S"), school("T")],
+            provisions: vec![],
+            population: vec![],
+            history: vec![],
+            roads,
+        }
+    }
+
+    /// A -(10 min, 4 km)- X -(5 min)- S, and a slow direct road A -(30 min)- S: the fastest path
+    /// goes through X. T is not connected. Roads are two-way (B reaches S backwards).
+    #[test]
+    fn road_network_uses_the_fastest_path() {
+        let r = |from: &str, to: &str, minutes: f64, km: Option<f64>| Road {
+            from: from.into(),
+            to: to.into(),
+            minutes,
+            km,
+        };
+        let s = scenario_with_roads(vec![
+            r("A", "X", 10.0, Some(4.0)),
+            r("X", "S", 5.0, None),
+            r("A", "S", 30.0, Some(9.0)),
+            r("S", "B", 7.0, Some(3.0)),
+        ]);
+        let m = TravelMatrix::build(&s);
+        let fixed = s.travel.fixed_minutes;
+        assert_eq!(m.minutes(0, 0), fixed + 15.0);
+        // 5 minutes at the default 25 km/h is 2.0833 km.
+        assert!((m.km(0, 0) - (4.0 + 5.0 / 60.0 * 25.0)).abs() < 1e-12);
+        assert_eq!(m.minutes(1, 0), fixed + 7.0);
+        assert_eq!(m.minutes(0, 1), f64::INFINITY);
+    }
 }

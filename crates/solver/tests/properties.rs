@@ -1,0 +1,182 @@
+//! Property tests: random small scenarios always give plans that pass the independent check,
+//! place exactly the demand, and respond sensibly to more budget and more demand.
+
+use placeplan_model::finance::cost_plan;
+use placeplan_model::forecast::{Demand, DemandGroup};
+use placeplan_model::*;
+use placeplan_solver::{baseline, check, solve, Backend, Options, SolveError};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Case {
+    scenario: Scenario,
+    demand: Demand,
+}
+
+fn school(id: usize, kind: SchoolKind, phases: PhaseSet, lat: f64, lon: f64, site: u32) -> School {
+    School {
+        id: format!("S{id}"),
+        name: format!("School {id}"),
+        kind,
+        phases,
+        lat,
+        lon,
+        can_host_base: kind == SchoolKind::Mainstream,
+        max_new_places: site,
+        capex_per_place: None,
+        place_cost: None,
+    }
+}
+
+prop_compose! {
+    fn case()(
+        n_loc in 1usize..4,
+        years in 1usize..4,
+        lead in 0u32..2,
+        modular in any::<bool>(),
+        budget in 0.0f64..2_000_000.0,
+        coords in prop::collection::vec((53.30f64..53.45, -3.15f64..-2.95), 8),
+        kinds in prop::collection::vec(0usize..3, 4),
+        sites in prop::collection::vec(0u32..25, 4),
+        caps in prop::collection::vec(0u32..15, 4),
+        pupils in prop::collection::vec(0u32..12, 4 * 2 * 3 * 3),
+    ) -> Case {
+        let primary = PhaseSet::default().with(Phase::Primary);
+        let both = primary.with(Phase::Secondary);
+        let localities: Vec<Locality> = (0..n_loc)
+            .map(|i| Locality { id: format!("L{i}"), name: format!("L{i}"), lat: coords[i].0, lon: coords[i].1 })
+            .collect();
+        let mut schools = Vec::new();
+        let mut provisions = Vec::new();
+        for i in 0..4 {
+            let (lat, lon) = coords[4 + i];
+            let kind = [SchoolKind::Mainstream, SchoolKind::Special, SchoolKind::Mainstream][kinds[i]];
+            let phases = if i % 2 == 0 { primary } else { both };
+            schools.push(school(i, kind, phases, lat, lon, if kind == SchoolKind::Mainstream { sites[i] } else { 0 }));
+            if kind == SchoolKind::Special || caps[i] % 3 == 0 {
+                let needs = if kind == SchoolKind::Special { NeedSet::all() } else { NeedSet::default().with(Need::Asd) };
+                provisions.push(ExistingProvision { school: i, needs, phase: Phase::Primary, places: caps[i] });
+            }
+        }
+        let mut bases = BaseRules { modular, lead_time: lead, min_size: 4, max_size: 12, ..BaseRules::default() };
+        bases.needs = vec![Need::Asd, Need::Semh];
+        let scenario = Scenario {
+            name: "random".into(),
+            base_year: 2025,
+            horizon: years as u32,
+            discount_rate: 0.035,
+            capital_budget: vec![budget; years],
+            costs: CostParams::default(),
+            journey: JourneyLimits::default(),
+            travel: TravelSettings::default(),
+            bases,
+            forecast: ForecastSettings::default(),
+            solver: SolverSettings { mip_gap: 0.0, ..SolverSettings::default() },
+            localities,
+            schools,
+            provisions,
+            population: vec![],
+            history: vec![],
+            roads: vec![],
+        };
+        let mut groups = Vec::new();
+        for l in 0..n_loc {
+            for need in [Need::Asd, Need::Semh] {
+                for phase in [Phase::Primary, Phase::Secondary] {
+                    groups.push(DemandGroup { locality: l, need, phase });
+                }
+            }
+        }
+        let pupils: Vec<Vec<u32>> = (0..years)
+            .map(|t| (0..groups.len()).map(|g| pupils[(t * groups.len() + g) % pupils.len()]).collect())
+            .collect();
+        let demand = Demand { years: (1..=years as i32).map(|h| 2025 + h).collect(), groups, pupils };
+        Case { scenario, demand }
+    }
+}
+
+fn optimise(c: &Case) -> placeplan_model::plan::Plan {
+    let travel = travel::TravelMatrix::build(&c.scenario);
+    solve(
+        &c.scenario,
+        &travel,
+        &c.demand,
+        &Options::optimise(),
+        Backend::Microlp,
+    )
+    .expect("feasible with out-of-area")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_plan_passes_the_check_and_places_exactly_the_demand(c in case()) {
+        let travel = travel::TravelMatrix::build(&c.scenario);
+        for plan in [
+            optimise(&c),
+            baseline::do_nothing(&c.scenario, &travel, &c.demand, Backend::Microlp).unwrap(),
+        ] {
+            let r = check(&c.scenario, &travel, &c.demand, &plan);
+            prop_assert!(r.passed(), "{:?}", r.violations);
+            for t in 0..c.demand.years.len() {
+                let placed: f64 = plan.placements.iter().filter(|p| p.year == t).map(|p| p.pupils).sum();
+                prop_assert!((placed - c.demand.total(t) as f64).abs() < 1e-6);
+            }
+            let costing = cost_plan(&c.scenario, &travel, &c.demand, &plan);
+            let by_line: f64 = placeplan_model::finance::CostLine::ALL.iter().map(|l| costing.line_total(*l)).sum();
+            prop_assert!((by_line - costing.total).abs() <= 1e-6 * costing.total.max(1.0));
+        }
+        let dn = baseline::do_nothing(&c.scenario, &travel, &c.demand, Backend::Microlp).unwrap();
+        let g = baseline::greedy(&c.scenario, &travel, &c.demand, &dn, Backend::Microlp).unwrap();
+        let r = check(&c.scenario, &travel, &c.demand, &g);
+        prop_assert!(r.passed(), "greedy: {:?}", r.violations);
+    }
+
+    #[test]
+    fn optimum_is_no_worse_than_either_baseline(c in case()) {
+        let travel = travel::TravelMatrix::build(&c.scenario);
+        let opt = optimise(&c).objective;
+        let dn = baseline::do_nothing(&c.scenario, &travel, &c.demand, Backend::Microlp).unwrap();
+        let g = baseline::greedy(&c.scenario, &travel, &c.demand, &dn, Backend::Microlp).unwrap();
+        prop_assert!(opt <= dn.objective * (1.0 + 1e-7) + 1e-6, "{opt} > do nothing {}", dn.objective);
+        prop_assert!(opt <= g.objective * (1.0 + 1e-7) + 1e-6, "{opt} > greedy {}", g.objective);
+    }
+
+    #[test]
+    fn more_budget_never_costs_more(c in case(), extra in 0.0f64..3_000_000.0) {
+        let mut richer = c.clone();
+        for b in &mut richer.scenario.capital_budget {
+            *b += extra;
+        }
+        let (a, b) = (optimise(&c).objective, optimise(&richer).objective);
+        prop_assert!(b <= a * (1.0 + 1e-7) + 1e-6, "budget +{extra}: {a} -> {b}");
+    }
+
+    #[test]
+    fn more_demand_never_costs_less(c in case(), bump in 1u32..5) {
+        let mut more = c.clone();
+        for row in &mut more.demand.pupils {
+            for p in row.iter_mut() {
+                *p += bump;
+            }
+        }
+        let (a, b) = (optimise(&c).objective, optimise(&more).objective);
+        prop_assert!(b >= a * (1.0 - 1e-7) - 1e-6, "demand +{bump}: {a} -> {b}");
+    }
+
+    #[test]
+    fn without_out_of_area_the_answer_is_a_checked_plan_or_a_reason(c in case()) {
+        let mut c = c;
+        c.scenario.solver.allow_out_of_area = false;
+        let travel = travel::TravelMatrix::build(&c.scenario);
+        match solve(&c.scenario, &travel, &c.demand, &Options::optimise(), Backend::Microlp) {
+            Ok(plan) => {
+                let r = check(&c.scenario, &travel, &c.demand, &plan);
+                prop_assert!(r.passed(), "{:?}", r.violations);
+            }
+            Err(SolveError::Infeasible(reasons)) => prop_assert!(!reasons.is_empty()),
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+        }
+    }
+}
