@@ -27,10 +27,8 @@ pub fn print_forecast(s: &Scenario, fc: &Forecast) {
         let (mut tp, mut ts) = (0.0, 0.0);
         for g in AgeGroup::ALL {
             let (p, sp) = fc
-                .cells
-                .iter()
-                .filter(|c| c.year == y && c.age_group == g)
-                .fold((0.0, 0.0), |a, c| (a.0 + c.plans, a.1 + c.specialist));
+                .total(y, Some(g))
+                .map_or((0.0, 0.0), |t| (t.plans.central, t.specialist.central));
             tp += p;
             ts += sp;
             print!(" {:>14}", format!("{p:.0} ({sp:.0})"));

@@ -9,6 +9,21 @@ use crate::plan::{Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
 use crate::Scenario;
 
+/// Everything one `plan` run produced, for the exporters (CSV, XLSX, GeoJSON, HTML).
+#[derive(Debug, Clone, Copy)]
+pub struct RunOutputs<'a> {
+    pub scenario: &'a Scenario,
+    pub travel: &'a TravelMatrix,
+    pub forecast: &'a Forecast,
+    pub demand: &'a Demand,
+    /// The optimised, checked plan.
+    pub plan: &'a Plan,
+    pub costing: &'a Costing,
+    pub summary: &'a Summary,
+    /// The do-nothing baseline and its costs, when it was solved.
+    pub do_nothing: Option<(&'a Plan, &'a Costing)>,
+}
+
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
@@ -49,8 +64,8 @@ pub fn forecast_csv(s: &Scenario, fc: &Forecast) -> Vec<u8> {
                 s.localities[c.locality].id.clone(),
                 c.age_group.label().to_string(),
                 c.need.code().to_string(),
-                f(c.plans, 3),
-                f(c.specialist, 3),
+                f(c.plans.central, 3),
+                f(c.specialist.central, 3),
             ]
         }),
     )

@@ -30,6 +30,29 @@ pub const CONTINUATION: [f64; N_AGES] = [
 const N_NEEDS: usize = Need::ALL.len();
 const N_PHASES: usize = Phase::ALL.len();
 
+/// A forecast quantity: the central projection and the 10th, 50th and 90th percentiles over
+/// the Monte Carlo runs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Band {
+    /// Projection with every rate at its calibrated value (what the allocation plans for).
+    pub central: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
+impl Band {
+    /// A band with no uncertainty.
+    pub fn exact(v: f64) -> Band {
+        Band {
+            central: v,
+            p10: v,
+            p50: v,
+            p90: v,
+        }
+    }
+}
+
 /// One reported forecast cell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForecastCell {
@@ -38,9 +61,19 @@ pub struct ForecastCell {
     pub age_group: AgeGroup,
     pub need: Need,
     /// EHC plans held.
-    pub plans: f64,
+    pub plans: Band,
     /// Of which needing a specialist place.
-    pub specialist: f64,
+    pub specialist: Band,
+}
+
+/// A total over cells (LA level), summed within each Monte Carlo run before percentiles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastTotal {
+    pub year: i32,
+    /// `None` for all ages.
+    pub age_group: Option<AgeGroup>,
+    pub plans: Band,
+    pub specialist: Band,
 }
 
 /// The forecast for every plan year.
@@ -49,6 +82,8 @@ pub struct Forecast {
     pub years: Vec<i32>,
     /// Sorted by year, locality, age group, need; zero cells are left out.
     pub cells: Vec<ForecastCell>,
+    /// LA totals by year, for each age group and for all ages.
+    pub totals: Vec<ForecastTotal>,
     /// Calibrated yearly trend in the new-plan rate (before damping).
     pub trend: f64,
 }
@@ -84,7 +119,7 @@ impl Forecast {
         let mut sums = vec![vec![0.0f64; size]; self.years.len()];
         for c in &self.cells {
             let t = (c.year - self.years[0]) as usize;
-            sums[t][idx(c.locality, c.need, c.age_group.phase())] += c.specialist;
+            sums[t][idx(c.locality, c.need, c.age_group.phase())] += c.specialist.central;
         }
         let mut groups = Vec::new();
         for l in 0..n_localities {
@@ -117,13 +152,16 @@ impl Forecast {
         }
     }
 
-    /// Total specialist places by year.
+    /// Total specialist places by year (central projection).
     pub fn specialist_total(&self, year: i32) -> f64 {
-        self.cells
+        self.total(year, None).map_or(0.0, |t| t.specialist.central)
+    }
+
+    /// The LA total for a year and age group (`None` = all ages).
+    pub fn total(&self, year: i32, age_group: Option<AgeGroup>) -> Option<&ForecastTotal> {
+        self.totals
             .iter()
-            .filter(|c| c.year == year)
-            .map(|c| c.specialist)
-            .sum()
+            .find(|t| t.year == year && t.age_group == age_group)
     }
 }
 
@@ -321,18 +359,41 @@ pub fn forecast(s: &Scenario) -> Forecast {
                         locality: l,
                         age_group: g,
                         need,
-                        plans: pl,
-                        specialist: pl * share[n][g.phase().index()],
+                        plans: Band::exact(pl),
+                        specialist: Band::exact(pl * share[n][g.phase().index()]),
                     });
                 }
             }
         }
     }
+    let totals = exact_totals(&years, &cells);
     Forecast {
         years,
         cells,
+        totals,
         trend,
     }
+}
+
+fn exact_totals(years: &[i32], cells: &[ForecastCell]) -> Vec<ForecastTotal> {
+    let mut out = Vec::new();
+    for &year in years {
+        for g in AgeGroup::ALL.iter().copied().map(Some).chain([None]) {
+            let (p, sp) = cells
+                .iter()
+                .filter(|c| c.year == year && g.is_none_or(|g| c.age_group == g))
+                .fold((0.0, 0.0), |a, c| {
+                    (a.0 + c.plans.central, a.1 + c.specialist.central)
+                });
+            out.push(ForecastTotal {
+                year,
+                age_group: g,
+                plans: Band::exact(p),
+                specialist: Band::exact(sp),
+            });
+        }
+    }
+    out
 }
 
 /// Yearly growth from a least-squares line through ln(rate) against year; 0 with < 2 points.
