@@ -20,6 +20,8 @@
 
 use std::path::Path;
 
+use crate::rng::SplitMix64;
+
 use crate::atomic::write_atomic;
 use crate::domain::{
     AgeGroup, BaseRules, CostParams, ForecastSettings, JourneyLimits, Need, NeedSet, Phase,
@@ -344,39 +346,12 @@ fn build() -> Vec<(&'static str, String)> {
 // ---------------------------------------------------------------------------------------------
 // Deterministic helpers
 
-/// SplitMix64 (Steele, Lea and Flood 2014): tiny, fast and good enough for synthetic data.
-struct Rng(u64);
+/// The demo's random streams: SplitMix64, one independent stream per part of the demo, so that
+/// changing one part does not reshuffle the others.
+type Rng = SplitMix64;
 
-impl Rng {
-    /// A generator for one independent stream, so that changing one part of the demo does not
-    /// reshuffle the others.
-    fn stream(id: u64) -> Rng {
-        Rng(0x5EED_D3E0_B0B0_2025 ^ id.wrapping_mul(0xD1B5_4A32_D192_ED03))
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Uniform in [lo, hi).
-    fn between(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-    /// Uniform in 0..n (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-    /// floor(x), plus one with probability frac(x): an unbiased whole-number draw.
-    fn round_random(&mut self, x: f64) -> u32 {
-        let whole = x.max(0.0).floor();
-        whole as u32 + u32::from(self.unit() < x - whole)
-    }
+fn stream(id: u64) -> Rng {
+    SplitMix64::new(0x5EED_D3E0_B0B0_2025 ^ id.wrapping_mul(0xD1B5_4A32_D192_ED03))
 }
 
 /// The index whose share of `weights` covers `u` in [0, 1).
@@ -451,7 +426,7 @@ fn ward_id(w: usize) -> String {
 type Population = Vec<Vec<[u32; N_AGES]>>;
 
 fn population() -> Population {
-    let mut rng = Rng::stream(1);
+    let mut rng = stream(1);
     WARDS
         .iter()
         .map(|w| {
@@ -682,7 +657,7 @@ fn cell(w: usize, a: usize, n: usize, k: usize) -> usize {
 }
 
 fn simulate(pop: &Population, rates: &Rates) -> Caseload {
-    let mut rng = Rng::stream(2);
+    let mut rng = stream(2);
     let size = N_WARDS * N_AGES * N_NEEDS * N_PROV;
     let mut state = vec![0u32; size];
     // Provision choices use one even-spread sequence per phase and need; survival and new-plan
@@ -788,7 +763,7 @@ const CHURCH_SCHOOLS: [&str; 16] = [
 ];
 
 fn schools() -> Vec<DemoSchool> {
-    let mut rng = Rng::stream(3);
+    let mut rng = stream(3);
     let mut ids = Ids {
         maintained_primary: 105_010,
         maintained_secondary: 105_900,
@@ -957,7 +932,7 @@ struct CapacityRow {
 /// pupils they serve, resourced bases a little above the base-year resourced-base pupils, and
 /// the independent schools' fixed places.
 fn capacity(schools: &[DemoSchool], base_year: &[u32]) -> Vec<CapacityRow> {
-    let mut rng = Rng::stream(4);
+    let mut rng = stream(4);
     // Base-year pupils by need, phase and provision.
     let mut pupils = [[[0u32; N_PROV]; N_GROUPS]; N_NEEDS];
     for (i, c) in base_year.iter().enumerate() {

@@ -11,6 +11,7 @@ pub mod finance;
 pub mod forecast;
 pub mod io;
 pub mod plan;
+pub mod rng;
 pub mod travel;
 pub mod validate;
 
