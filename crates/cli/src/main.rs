@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use placeplan_model::export::{self, Summary};
 use placeplan_model::finance::cost_plan;
-use placeplan_model::forecast::forecast;
+use placeplan_model::forecast::{forecasts, Variant};
 use placeplan_model::io::load_scenario;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{atomic::write_atomic, Problems, Scenario};
@@ -51,6 +51,9 @@ enum Command {
         /// LP backend: microlp (always built) or highs (with `--features highs`).
         #[arg(long, default_value = "microlp")]
         backend: String,
+        /// Plan for the unmitigated forecast even when the scenario sets policy levers.
+        #[arg(long)]
+        unmitigated: bool,
     },
     /// Write the bundled demo local authority scenario.
     Demo {
@@ -119,20 +122,32 @@ fn run(cmd: Command) -> Result<(), Failure> {
         Command::Forecast { dir, out } => {
             let s = load_scenario(&dir)?;
             let out = out.unwrap_or_else(|| default_out(&s));
-            let fc = forecast(&s);
-            write(&out.join("forecast.csv"), &export::forecast_csv(&s, &fc))?;
-            table::print_forecast(&s, &fc);
+            let fcs = forecasts(&s);
+            write(&out.join("forecast.csv"), &export::forecast_csv(&s, &fcs))?;
+            for fc in &fcs {
+                table::print_forecast(&s, fc);
+            }
             println!("wrote {}", out.join("forecast.csv").display());
             Ok(())
         }
-        Command::Plan { dir, out, backend } => {
+        Command::Plan {
+            dir,
+            out,
+            backend,
+            unmitigated,
+        } => {
             let backend: Backend = backend.parse().map_err(Failure::Input)?;
             if !backend.is_available() {
                 return Err(Failure::Input(SolveError::Unavailable(backend).to_string()));
             }
             let s = load_scenario(&dir)?;
             let out = out.unwrap_or_else(|| default_out(&s));
-            plan(&s, &out, backend)
+            let variant = if unmitigated || s.levers.is_empty() {
+                Variant::Unmitigated
+            } else {
+                Variant::Mitigated
+            };
+            plan(&s, &out, backend, variant)
         }
         Command::Demo { out } => {
             placeplan_model::demo::write_demo(&out)
@@ -163,8 +178,9 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         .map_err(|e| Failure::Other(anyhow::anyhow!("writing {}: {e}", path.display())))
 }
 
-fn plan(s: &Scenario, out: &Path, backend: Backend) -> Result<(), Failure> {
-    let fc = forecast(s);
+fn plan(s: &Scenario, out: &Path, backend: Backend, variant: Variant) -> Result<(), Failure> {
+    let fcs = forecasts(s);
+    let fc = fcs.iter().find(|f| f.variant == variant).unwrap_or(&fcs[0]);
     let demand = fc.specialist_demand(s.localities.len());
     let travel = TravelMatrix::build(s);
     let infeasible = |e: SolveError| match e {
@@ -193,7 +209,7 @@ fn plan(s: &Scenario, out: &Path, backend: Backend) -> Result<(), Failure> {
             }
         }
     }
-    write(&out.join("forecast.csv"), &export::forecast_csv(s, &fc))?;
+    write(&out.join("forecast.csv"), &export::forecast_csv(s, &fcs))?;
     write(&out.join("plan.csv"), &export::plan_csv(s, &plan))?;
     write(
         &out.join("placements.csv"),

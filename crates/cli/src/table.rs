@@ -14,26 +14,29 @@ fn money_m(v: f64) -> String {
 
 pub fn print_forecast(s: &Scenario, fc: &Forecast) {
     println!(
-        "{}: forecast of EHC plans (specialist places) by age group",
-        s.name
+        "{}: {} forecast of EHC plans by age group (central), with totals P10-P90",
+        s.name,
+        fc.variant.code()
     );
     print!("{:>6}", "year");
     for g in AgeGroup::ALL {
-        print!(" {:>14}", g.label());
+        print!(" {:>7}", g.label());
     }
-    println!(" {:>14}", "total");
+    println!(" {:>22} {:>22}", "plans", "specialist places");
     for &y in &fc.years {
         print!("{y:>6}");
-        let (mut tp, mut ts) = (0.0, 0.0);
         for g in AgeGroup::ALL {
-            let (p, sp) = fc
-                .total(y, Some(g))
-                .map_or((0.0, 0.0), |t| (t.plans.central, t.specialist.central));
-            tp += p;
-            ts += sp;
-            print!(" {:>14}", format!("{p:.0} ({sp:.0})"));
+            let p = fc.total(y, Some(g)).map_or(0.0, |t| t.plans.central);
+            print!(" {p:>7.0}");
         }
-        println!(" {:>14}", format!("{tp:.0} ({ts:.0})"));
+        if let Some(t) = fc.total(y, None) {
+            let b = |b: &placeplan_model::forecast::Band| {
+                format!("{:.0} ({:.0}-{:.0})", b.central, b.p10, b.p90)
+            };
+            println!(" {:>22} {:>22}", b(&t.plans), b(&t.specialist));
+        } else {
+            println!();
+        }
     }
 }
 

@@ -1136,6 +1136,20 @@ time_limit_s = {:?}
 mip_gap = {:?}
 allow_out_of_area = {}
 stability = {}
+
+# Mitigations from the council's Delivering Better Value programme: the "mitigated" forecast
+# applies them, the "unmitigated" one does not.
+[[levers]]
+kind = "new_plan_rate"
+value = 0.9
+start_year = {mitigation_start}
+ramp_years = 3
+
+[[levers]]
+kind = "specialist_share"
+value = 0.95
+start_year = {mitigation_start}
+ramp_years = 2
 "#,
         c.resourced_base_place,
         c.special_place,
@@ -1168,6 +1182,7 @@ stability = {}
         s.allow_out_of_area,
         s.stability,
         first_plan = BASE_YEAR + 1,
+        mitigation_start = BASE_YEAR + 2,
     )
 }
 

@@ -576,6 +576,65 @@ impl Default for ForecastSettings {
     }
 }
 
+/// What a policy lever changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeverKind {
+    /// Multiplies the new-plan rate (e.g. 0.9 for a graduated approach that avoids 10% of plans).
+    NewPlanRate,
+    /// Multiplies the share of pupils who need a specialist place, for cohorts entering a phase
+    /// (at transfer) from the lever's start: more pupils supported in mainstream.
+    SpecialistShare,
+    /// Multiplies the continuation rates from age 19 on (post-19 plans ending sooner).
+    Post19Continuation,
+}
+
+impl LeverKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            LeverKind::NewPlanRate => "new_plan_rate",
+            LeverKind::SpecialistShare => "specialist_share",
+            LeverKind::Post19Continuation => "post19_continuation",
+        }
+    }
+}
+
+/// A policy lever: from `start_year` its multiplier moves linearly from 1 to `value` over
+/// `ramp_years` (0 = at once), then stays at `value`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lever {
+    pub kind: LeverKind,
+    pub value: f64,
+    pub start_year: i32,
+    #[serde(default)]
+    pub ramp_years: u32,
+}
+
+impl Lever {
+    /// The multiplier in force in `year`.
+    pub fn multiplier(&self, year: i32) -> f64 {
+        if year < self.start_year {
+            return 1.0;
+        }
+        let progress = if self.ramp_years == 0 {
+            1.0
+        } else {
+            ((year - self.start_year + 1) as f64 / self.ramp_years as f64).min(1.0)
+        };
+        1.0 + (self.value - 1.0) * progress
+    }
+}
+
+/// Product of the multipliers of every lever of one kind in `year`.
+pub fn lever_multiplier(levers: &[Lever], kind: LeverKind, year: i32) -> f64 {
+    levers
+        .iter()
+        .filter(|l| l.kind == kind)
+        .map(|l| l.multiplier(year))
+        .product()
+}
+
 /// Solver settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -648,6 +707,8 @@ pub struct Scenario {
     pub bases: BaseRules,
     pub forecast: ForecastSettings,
     pub solver: SolverSettings,
+    /// Policy levers; the "mitigated" forecast applies them, the "unmitigated" one does not.
+    pub levers: Vec<Lever>,
     pub localities: Vec<Locality>,
     pub schools: Vec<School>,
     pub provisions: Vec<ExistingProvision>,
@@ -716,6 +777,26 @@ mod tests {
                 assert_eq!(AgeGroup::of_age(a), g);
             }
         }
+    }
+
+    #[test]
+    fn lever_ramps_linearly_from_its_start() {
+        let l = Lever {
+            kind: LeverKind::NewPlanRate,
+            value: 0.8,
+            start_year: 2027,
+            ramp_years: 2,
+        };
+        assert_eq!(l.multiplier(2026), 1.0);
+        assert!((l.multiplier(2027) - 0.9).abs() < 1e-12);
+        assert!((l.multiplier(2028) - 0.8).abs() < 1e-12);
+        assert!((l.multiplier(2030) - 0.8).abs() < 1e-12);
+        let now = Lever {
+            ramp_years: 0,
+            ..l.clone()
+        };
+        assert_eq!(now.multiplier(2027), 0.8);
+        assert!((lever_multiplier(&[l, now], LeverKind::NewPlanRate, 2027) - 0.72).abs() < 1e-12);
     }
 
     #[test]

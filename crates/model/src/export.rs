@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::finance::{unit_cost, CostLine, Costing};
-use crate::forecast::{Demand, Forecast};
+use crate::forecast::{Band, Demand, Forecast};
 use crate::plan::{Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
 use crate::Scenario;
@@ -47,28 +47,72 @@ fn f(v: f64, dp: usize) -> String {
     }
 }
 
-/// `forecast.csv`: year, locality, age_group, need, plans, specialist.
-pub fn forecast_csv(s: &Scenario, fc: &Forecast) -> Vec<u8> {
+/// `forecast.csv`: for each variant (unmitigated, and mitigated when levers are set), year,
+/// locality, age group and need, the plans and the specialist places needed as the central
+/// projection and the P10/P50/P90 of the Monte Carlo runs; then LA totals (locality and need
+/// `ALL`) by age group and for all ages (`ALL`), summed within each run before percentiles.
+pub fn forecast_csv(s: &Scenario, forecasts: &[Forecast]) -> Vec<u8> {
+    let mut rows = Vec::new();
+    for fc in forecasts {
+        let variant = fc.variant.code();
+        for c in &fc.cells {
+            for (measure, b) in [("plans", &c.plans), ("specialist", &c.specialist)] {
+                rows.push(band_row(
+                    variant,
+                    c.year,
+                    &s.localities[c.locality].id,
+                    c.age_group.label(),
+                    c.need.code(),
+                    measure,
+                    b,
+                ));
+            }
+        }
+        for t in &fc.totals {
+            let g = t.age_group.map_or("ALL", |g| g.label());
+            for (measure, b) in [("plans", &t.plans), ("specialist", &t.specialist)] {
+                rows.push(band_row(variant, t.year, "ALL", g, "ALL", measure, b));
+            }
+        }
+    }
     csv_bytes(
         &[
+            "variant",
             "year",
             "locality",
             "age_group",
             "need",
-            "plans",
-            "specialist",
+            "measure",
+            "central",
+            "p10",
+            "p50",
+            "p90",
         ],
-        fc.cells.iter().map(|c| {
-            vec![
-                c.year.to_string(),
-                s.localities[c.locality].id.clone(),
-                c.age_group.label().to_string(),
-                c.need.code().to_string(),
-                f(c.plans.central, 3),
-                f(c.specialist.central, 3),
-            ]
-        }),
+        rows,
     )
+}
+
+fn band_row(
+    variant: &str,
+    year: i32,
+    locality: &str,
+    age_group: &str,
+    need: &str,
+    measure: &str,
+    b: &Band,
+) -> Vec<String> {
+    vec![
+        variant.to_string(),
+        year.to_string(),
+        locality.to_string(),
+        age_group.to_string(),
+        need.to_string(),
+        measure.to_string(),
+        f(b.central, 3),
+        f(b.p10, 3),
+        f(b.p50, 3),
+        f(b.p90, 3),
+    ]
 }
 
 /// `plan.csv`: new places by school, need and phase, with the year funded and first used.

@@ -72,6 +72,9 @@ pub struct ScenarioFile {
     pub forecast: ForecastSettings,
     #[serde(default)]
     pub solver: SolverSettings,
+    /// `[[levers]]` tables.
+    #[serde(default)]
+    pub levers: Vec<Lever>,
 }
 
 fn default_horizon() -> u32 {
@@ -148,6 +151,7 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         bases: file.bases,
         forecast: file.forecast,
         solver: file.solver,
+        levers: file.levers,
         localities,
         schools,
         provisions,
@@ -379,6 +383,38 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
             "forecast.runs",
             format!("runs {} must be 1 to 100000", fc.runs),
         );
+    }
+    for (i, l) in f.levers.iter().enumerate() {
+        let field = format!("levers[{i}]");
+        if !(l.value.is_finite() && l.value > 0.0 && l.value <= 5.0) {
+            bad(
+                &field,
+                format!(
+                    "{} lever value {} must be above 0 and at most 5",
+                    l.kind.code(),
+                    l.value
+                ),
+            );
+        }
+        let last = f.base_year + f.horizon as i32;
+        if l.start_year <= f.base_year || l.start_year > last {
+            bad(
+                &field,
+                format!(
+                    "{} lever starts in {}; it must start in a plan year {}-{}",
+                    l.kind.code(),
+                    l.start_year,
+                    f.base_year + 1,
+                    last
+                ),
+            );
+        }
+        if l.ramp_years > 20 {
+            bad(
+                &field,
+                format!("ramp_years {} must be at most 20", l.ramp_years),
+            );
+        }
     }
     let s = &f.solver;
     if !(s.time_limit_s.is_finite() && s.time_limit_s > 0.0) {

@@ -191,6 +191,7 @@ mod tests {
             bases: Default::default(),
             forecast: Default::default(),
             solver: Default::default(),
+            levers: vec![],
             localities: vec![loc("A"), loc("B")],
             schools: vec![school("S"), school("T")],
             provisions: vec![],

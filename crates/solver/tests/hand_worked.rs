@@ -85,6 +85,7 @@ fn tiny() -> (Scenario, Demand) {
         }],
         population: vec![],
         history: vec![],
+        levers: vec![],
         roads: vec![],
     };
     let demand = Demand {

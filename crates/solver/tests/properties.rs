@@ -77,6 +77,7 @@ prop_compose! {
             provisions,
             population: vec![],
             history: vec![],
+            levers: vec![],
             roads: vec![],
         };
         let mut groups = Vec::new();
