@@ -248,3 +248,131 @@ fn unknown_backend_is_a_usage_error() {
     let o = placeplan(&["plan", demo_dir().to_str().unwrap(), "--backend", "gurobi"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A small sweep: two budgets plus one variant that cannot be planned (no out-of-area and a
+/// 6-minute secondary journey limit). Results are byte-identical on 1 and 2 threads, the
+/// infeasible variant is reported in its row and the others carry on.
+#[test]
+fn sweep_is_deterministic_across_threads_and_reports_infeasible_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            r#"base = "{}"
+baselines = false
+
+[axes]
+capital_budget = [1000000.0, 4000000.0]
+
+[[variants]]
+name = "no-out-of-area"
+solver.allow_out_of_area = false
+journey.secondary = 6.0
+"#,
+            demo_dir().display()
+        ),
+    )
+    .unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("out{threads}"));
+        let o = placeplan(&[
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        outputs.push(read_all(&out));
+    }
+    assert_eq!(outputs[0].len(), outputs[1].len());
+    for (a, b) in outputs[0].iter().zip(&outputs[1]) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1 == b.1, "{} differs between 1 and 2 threads", a.0);
+    }
+    let csv = String::from_utf8(outputs[0].iter().find(|f| f.0 == "sweep.csv").unwrap().1.clone()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1].starts_with("1_capital_budget-1000000,") && lines[1].contains(",optimal,"), "{csv}");
+    assert!(lines[3].starts_with("no-out-of-area,") && lines[3].contains(",infeasible,"), "{csv}");
+    assert!(lines[3].contains("within 6 minutes"), "{csv}");
+    // More capital never raises the optimal cost (same demand, more room).
+    let npv = |line: &str| -> f64 {
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let i = header.iter().position(|h| *h == "npv").unwrap();
+        line.split(',').nth(i).unwrap().parse().unwrap()
+    };
+    assert!(npv(lines[2]) <= npv(lines[1]));
+
+    // compare two variant runs side by side.
+    let out1 = dir.path().join("out1");
+    let o = placeplan(&[
+        "compare",
+        out1.join("1_capital_budget-1000000").to_str().unwrap(),
+        out1.join("2_capital_budget-4000000").to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let cmp = String::from_utf8_lossy(&o.stdout);
+    assert!(cmp.starts_with("measure,1_capital_budget-1000000,2_capital_budget-4000000,delta_2_capital_budget-4000000"), "{cmp}");
+    assert!(cmp.contains("\ncost total capital,"), "{cmp}");
+    let o = placeplan(&["compare", out1.join("1_capital_budget-1000000").to_str().unwrap(), out1.join("2_capital_budget-4000000").to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("cheapest over the horizon (NPV): 2_capital_budget-4000000"), "{}", text(&o));
+}
+
+#[test]
+fn sweep_file_problems_are_all_reported_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            r#"base = "{}"
+[axes]
+"costs.typo" = [1.0]
+"bases.lead_time" = [9]
+growth = ["medium"]
+"#,
+            demo_dir().display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = placeplan(&["sweep", sweep.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("growth must be"), "{err}");
+    assert!(err.contains("E303 [costs.typo"), "{err}");
+    assert!(err.contains("lead_time 9"), "{err}");
+    assert!(!out.exists(), "nothing may be written for a bad sweep file");
+}
+
+#[test]
+fn compare_reports_a_missing_run_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = placeplan(&["compare", dir.path().to_str().unwrap(), "/nonexistent/run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("summary.json"), "{}", text(&o));
+}

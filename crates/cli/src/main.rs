@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use placeplan_model::export::{self, Summary};
-use placeplan_model::finance::cost_plan;
+use placeplan_model::{compare, export};
 use placeplan_model::forecast::{forecasts, Variant};
 use placeplan_model::io::load_scenario;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{atomic::write_atomic, Problems, Scenario};
-use placeplan_solver::{baseline, check, solve, Backend, Options, SolveError};
+use placeplan_solver::{plan_run, Backend, RunError, SolveError};
 
 mod table;
 
@@ -54,6 +53,26 @@ enum Command {
         /// Plan for the unmitigated forecast even when the scenario sets policy levers.
         #[arg(long)]
         unmitigated: bool,
+    },
+    /// Run every variant of a sweep file in parallel and write a comparison table.
+    Sweep {
+        /// Sweep file (TOML): a base scenario and axes or named variants.
+        file: PathBuf,
+        /// Output directory: sweep.csv, pareto.csv and one folder per variant.
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Compare two or more run directories side by side.
+    Compare {
+        /// Run directories written by `plan` or `sweep`.
+        #[arg(required = true, num_args = 2..)]
+        runs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+        format: String,
     },
     /// Write the bundled demo local authority scenario.
     Demo {
@@ -149,6 +168,27 @@ fn run(cmd: Command) -> Result<(), Failure> {
             };
             plan(&s, &out, backend, variant)
         }
+        Command::Sweep { file, out, threads } => sweep(&file, &out, threads),
+        Command::Compare { runs, format } => {
+            let mut problems = Problems::default();
+            let mut read = Vec::new();
+            for dir in &runs {
+                match compare::read_run(dir) {
+                    Ok(r) => read.push(r),
+                    Err(p) => problems.0.extend(p.0),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(problems.into());
+            }
+            let c = compare::compare(&read);
+            match format.as_str() {
+                "csv" => print!("{}", String::from_utf8_lossy(&c.to_csv())),
+                "json" => print!("{}", String::from_utf8_lossy(&c.to_json())),
+                _ => print!("{}", c.to_text()),
+            }
+            Ok(())
+        }
         Command::Demo { out } => {
             placeplan_model::demo::write_demo(&out)
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
@@ -181,45 +221,63 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 fn plan(s: &Scenario, out: &Path, backend: Backend, variant: Variant) -> Result<(), Failure> {
     let fcs = forecasts(s);
     let fc = fcs.iter().find(|f| f.variant == variant).unwrap_or(&fcs[0]);
-    let demand = fc.specialist_demand(s.localities.len());
     let travel = TravelMatrix::build(s);
-    let infeasible = |e: SolveError| match e {
-        SolveError::Infeasible(_) => Failure::Infeasible(e.to_string()),
+    let run = plan_run(s, fc, &travel, backend, true).map_err(|e| match e {
+        RunError::Infeasible(_) => Failure::Infeasible(e.to_string()),
         other => Failure::Other(anyhow::anyhow!(other)),
-    };
-    let plan = solve(s, &travel, &demand, &Options::optimise(), backend).map_err(infeasible)?;
-    let report = check(s, &travel, &demand, &plan);
-    if !report.passed() {
-        return Err(Failure::Other(anyhow::anyhow!(
-            "the plan failed the independent check and was not written:\n  {}",
-            report.violations.join("\n  ")
-        )));
-    }
-    let costing = cost_plan(s, &travel, &demand, &plan);
-    let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, fc.trend);
-    // Baselines: each is a feasible plan, checked like the optimised one before it is compared.
-    if let Ok(dn) = baseline::do_nothing(s, &travel, &demand, backend) {
-        if check(s, &travel, &demand, &dn).passed() {
-            summary = summary.with_do_nothing(&cost_plan(s, &travel, &demand, &dn));
-            if let Ok(g) = baseline::greedy(s, &travel, &demand, &dn, backend) {
-                if check(s, &travel, &demand, &g).passed() {
-                    summary =
-                        summary.with_greedy(&cost_plan(s, &travel, &demand, &g), g.new_places());
-                }
-            }
-        }
-    }
+    })?;
     write(&out.join("forecast.csv"), &export::forecast_csv(s, &fcs))?;
-    write(&out.join("plan.csv"), &export::plan_csv(s, &plan))?;
+    write(&out.join("plan.csv"), &export::plan_csv(s, &run.plan))?;
     write(
         &out.join("placements.csv"),
-        &export::placements_csv(s, &travel, &demand, &plan),
+        &export::placements_csv(s, &travel, &run.demand, &run.plan),
     )?;
-    write(&out.join("costs.csv"), &export::costs_csv(&costing))?;
-    write(&out.join("summary.json"), &summary.to_json())?;
-    table::print_plan(s, &demand, &plan, &costing, &summary);
+    write(&out.join("costs.csv"), &export::costs_csv(&run.costing))?;
+    write(&out.join("summary.json"), &run.summary.to_json())?;
+    table::print_plan(s, &run.demand, &run.plan, &run.costing, &run.summary);
     println!(
         "wrote forecast.csv, plan.csv, placements.csv, costs.csv, summary.json to {}",
+        out.display()
+    );
+    Ok(())
+}
+
+fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
+    use placeplan_solver::sweep;
+    let spec = sweep::read_sweep(file)?;
+    let base = load_scenario(&spec.base)?;
+    sweep::check_variants(&base, &spec)?;
+    let n = spec.variants.len();
+    let bar = indicatif::ProgressBar::new(n as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos}/{len} variants [{elapsed_precise}, eta {eta}] {wide_bar}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |done: usize| bar.set_position(done as u64);
+    let results = sweep::run_sweep(&base, &spec, out, threads, &progress)?;
+    bar.finish_and_clear();
+    write(&out.join("sweep.csv"), &sweep::sweep_csv(&results))?;
+    let points = sweep::pareto(&results);
+    write(&out.join("pareto.csv"), &sweep::pareto_csv(&points))?;
+    let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
+    println!("{}: {n} variants, {ok} planned, {} without a plan", file.display(), n - ok);
+    for r in &results {
+        match &r.outcome {
+            Ok(run) => println!(
+                "  {:<48} NPV £{:>8.2}m  new places {:>5.0}  out of area (final year) {:>5.0}",
+                r.spec.name,
+                run.costing.npv / 1e6,
+                run.plan.new_places(),
+                run.plan.out_of_area(run.plan.years.len() - 1)
+            ),
+            Err(reason) => println!("  {:<48} no plan: {}", r.spec.name, reason.lines().next().unwrap_or("")),
+        }
+    }
+    println!(
+        "wrote sweep.csv, pareto.csv ({} variants on a capital vs running-cost frontier) and one folder per variant to {}",
+        points.iter().filter(|p| p.on_frontier).count(),
         out.display()
     );
     Ok(())

@@ -24,6 +24,31 @@ pub struct RunOutputs<'a> {
     pub do_nothing: Option<(&'a Plan, &'a Costing)>,
 }
 
+/// Writes a run's outputs into `dir` (each file atomically) and returns the file names written:
+/// forecast.csv (every forecast given), plan.csv, placements.csv, costs.csv, summary.json.
+pub fn write_run(
+    dir: &std::path::Path,
+    run: &RunOutputs,
+    forecasts: &[Forecast],
+) -> std::io::Result<Vec<&'static str>> {
+    let files: [(&'static str, Vec<u8>); 5] = [
+        ("forecast.csv", forecast_csv(run.scenario, forecasts)),
+        ("plan.csv", plan_csv(run.scenario, run.plan)),
+        (
+            "placements.csv",
+            placements_csv(run.scenario, run.travel, run.demand, run.plan),
+        ),
+        ("costs.csv", costs_csv(run.costing)),
+        ("summary.json", run.summary.to_json()),
+    ];
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        crate::atomic::write_atomic(&dir.join(name), &bytes)?;
+        written.push(name);
+    }
+    Ok(written)
+}
+
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
@@ -32,6 +57,11 @@ fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Ve
         let _ = w.write_record(&r);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// Fixed-decimal text for CSV output, never "-0.000".
+pub fn fixed(v: f64, dp: usize) -> String {
+    f(v, dp)
 }
 
 fn f(v: f64, dp: usize) -> String {

@@ -416,6 +416,16 @@ pub fn calibrate(s: &Scenario) -> Calibration {
     }
 }
 
+impl Calibration {
+    /// Demand-growth scenarios: moves the trend by `z` standard errors (e.g. -1.28 for "low",
+    /// +1.28 for "high", about the 10th and 90th percentiles of the trend), within the cap.
+    pub fn with_trend_shift(&self, z: f64, cap: f64) -> Calibration {
+        let mut c = self.clone();
+        c.trend = (self.trend + z * self.trend_se).clamp(-cap, cap);
+        c
+    }
+}
+
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
 #[derive(Debug, Clone, PartialEq)]
 struct Draw {

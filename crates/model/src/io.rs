@@ -172,6 +172,132 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     }
 }
 
+/// Settings a sweep may not change, because they change which data the scenario needs.
+pub const FIXED_SETTINGS: [&str; 4] = ["name", "base_year", "horizon", "files"];
+
+impl ScenarioFile {
+    /// The settings of a loaded scenario, as they would be written in `scenario.toml`
+    /// (file names are not kept and come back as the defaults).
+    pub fn of(s: &Scenario) -> ScenarioFile {
+        ScenarioFile {
+            name: s.name.clone(),
+            base_year: s.base_year,
+            horizon: s.horizon,
+            discount_rate: s.discount_rate,
+            capital_budget: Budget::Schedule(s.capital_budget.clone()),
+            files: FileNames::default(),
+            costs: s.costs.clone(),
+            journey: s.journey.clone(),
+            travel: s.travel.clone(),
+            bases: s.bases.clone(),
+            forecast: s.forecast.clone(),
+            solver: s.solver.clone(),
+            levers: s.levers.clone(),
+        }
+    }
+}
+
+/// A copy of `s` with some settings changed, each given as a dotted `scenario.toml` key
+/// (`capital_budget`, `bases.lead_time`, `costs.independent_place`, `levers`, ...) and a TOML
+/// value. The result is checked like a loaded scenario; problems are reported against `origin`
+/// (the sweep file) with the key as the field.
+pub fn with_settings(
+    s: &Scenario,
+    overrides: &[(String, toml::Value)],
+    origin: &Path,
+) -> Result<Scenario, Problems> {
+    // Each setting on its own first, so every bad one is named; then all together, which also
+    // catches combinations (e.g. min_size above max_size).
+    let mut problems = Problems::default();
+    if overrides.len() > 1 {
+        for o in overrides {
+            if let Err(p) = apply_settings(s, std::slice::from_ref(o), origin) {
+                problems.0.extend(p.0);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+    }
+    apply_settings(s, overrides, origin)
+}
+
+fn apply_settings(
+    s: &Scenario,
+    overrides: &[(String, toml::Value)],
+    origin: &Path,
+) -> Result<Scenario, Problems> {
+    let mut problems = Problems::default();
+    let bad = |key: &str, msg: String| InputError::new(origin, Code::BadSweep, msg).field(key);
+    let mut table = match toml::Table::try_from(ScenarioFile::of(s)) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(bad("", format!("cannot represent the scenario settings: {e}")));
+            return Err(problems);
+        }
+    };
+    for (key, value) in overrides {
+        let top = key.split('.').next().unwrap_or("");
+        if FIXED_SETTINGS.contains(&top) {
+            problems.push(bad(key, format!("'{key}' cannot vary in a sweep")));
+            continue;
+        }
+        if let Err(msg) = set_dotted(&mut table, key, value.clone()) {
+            problems.push(bad(key, msg));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let file: ScenarioFile = match toml::Value::Table(table).try_into() {
+        Ok(f) => f,
+        Err(e) => {
+            let keys: Vec<&str> = overrides.iter().map(|(k, _)| k.as_str()).collect();
+            problems.push(bad(
+                &keys.join(", "),
+                format!("invalid setting: {}", e.message().trim()),
+            ));
+            return Err(problems);
+        }
+    };
+    check_settings(origin, &file, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut out = s.clone();
+    out.discount_rate = file.discount_rate;
+    out.capital_budget = match file.capital_budget {
+        Budget::PerYear(b) => vec![b; s.horizon as usize],
+        Budget::Schedule(v) => v,
+    };
+    out.costs = file.costs;
+    out.journey = file.journey;
+    out.travel = file.travel;
+    out.bases = file.bases;
+    out.forecast = file.forecast;
+    out.solver = file.solver;
+    out.levers = file.levers;
+    Ok(out)
+}
+
+fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("'{key}' is not a setting name"));
+    }
+    let mut t = table;
+    for p in &parts[..parts.len() - 1] {
+        let entry = t
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        t = entry
+            .as_table_mut()
+            .ok_or_else(|| format!("'{p}' in '{key}' is a value, not a table"))?;
+    }
+    t.insert(parts[parts.len() - 1].to_string(), value);
+    Ok(())
+}
+
 /// Paths the cross-file checks report against.
 pub struct ResolvedFiles {
     pub population: PathBuf,
@@ -741,6 +867,39 @@ fn locality_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_can_be_overridden_and_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path()).unwrap();
+        let s = load_scenario(dir.path()).unwrap();
+        let origin = Path::new("sweep.toml");
+        let v = with_settings(
+            &s,
+            &[
+                ("capital_budget".into(), toml::Value::Float(1.0e6)),
+                ("bases.lead_time".into(), toml::Value::Integer(2)),
+                ("costs.independent_place".into(), toml::Value::Float(80_000.0)),
+            ],
+            origin,
+        )
+        .unwrap();
+        assert_eq!(v.capital_budget, vec![1.0e6; 5]);
+        assert_eq!(v.bases.lead_time, 2);
+        assert_eq!(v.costs.independent_place, 80_000.0);
+        assert_eq!(v.costs.special_place, s.costs.special_place);
+        assert_eq!(v.history, s.history);
+
+        let e = with_settings(&s, &[("bases.lead_time".into(), toml::Value::Integer(9))], origin)
+            .unwrap_err();
+        assert!(e.to_string().contains("lead_time 9"), "{e}");
+        let e = with_settings(&s, &[("costs.typo".into(), toml::Value::Float(1.0))], origin)
+            .unwrap_err();
+        assert!(e.to_string().contains("E303") && e.to_string().contains("typo"), "{e}");
+        let e = with_settings(&s, &[("horizon".into(), toml::Value::Integer(3))], origin)
+            .unwrap_err();
+        assert!(e.to_string().contains("cannot vary"), "{e}");
+    }
 
     #[test]
     fn line_col_counts_characters() {

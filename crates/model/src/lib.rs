@@ -2,6 +2,7 @@
 //! scenario loading and validation, the demand forecast, travel times, plans as data, and finance.
 
 pub mod atomic;
+pub mod compare;
 pub mod csvread;
 pub mod demo;
 pub mod domain;

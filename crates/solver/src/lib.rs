@@ -5,8 +5,11 @@ pub mod baseline;
 pub mod cflp;
 pub mod check;
 pub mod formulation;
+pub mod pipeline;
 pub mod solve;
+pub mod sweep;
 
 pub use check::{check, CheckReport};
 pub use formulation::Options;
+pub use pipeline::{plan_run, Run, RunError};
 pub use solve::{solve, Backend, SolveError};

@@ -1,0 +1,96 @@
+//! One planning run from a forecast: demand -> optimise -> independent check -> costs ->
+//! baselines -> summary. Used by `plan` and by every sweep variant, so both behave the same.
+
+use placeplan_model::export::Summary;
+use placeplan_model::finance::{cost_plan, Costing};
+use placeplan_model::forecast::{Demand, Forecast};
+use placeplan_model::plan::Plan;
+use placeplan_model::travel::TravelMatrix;
+use placeplan_model::Scenario;
+
+use crate::baseline;
+use crate::check::check;
+use crate::formulation::Options;
+use crate::solve::{solve, Backend, SolveError};
+
+/// Why a run produced no plan.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The scenario has no feasible plan; the text says why.
+    #[error("{0}")]
+    Infeasible(String),
+    /// The solver produced a plan that failed the independent check (never written).
+    #[error("the plan failed the independent check and was not written:\n  {}", .0.join("\n  "))]
+    CheckFailed(Vec<String>),
+    /// Any other solver failure.
+    #[error("{0}")]
+    Solver(String),
+}
+
+impl From<SolveError> for RunError {
+    fn from(e: SolveError) -> Self {
+        match e {
+            SolveError::Infeasible(_) => RunError::Infeasible(e.to_string()),
+            other => RunError::Solver(other.to_string()),
+        }
+    }
+}
+
+/// A checked plan with its costs and baselines.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub demand: Demand,
+    pub plan: Plan,
+    pub costing: Costing,
+    pub summary: Summary,
+    /// The do-nothing baseline and its costs, when it solved and passed the check.
+    pub do_nothing: Option<(Plan, Costing)>,
+    /// The greedy nearest-school baseline and its costs, when it solved and passed the check.
+    pub greedy: Option<(Plan, Costing)>,
+}
+
+/// Plans for `forecast`, checks the plan and costs it; with `baselines`, also solves and checks
+/// the do-nothing and greedy plans for comparison.
+pub fn plan_run(
+    s: &Scenario,
+    forecast: &Forecast,
+    travel: &TravelMatrix,
+    backend: Backend,
+    baselines: bool,
+) -> Result<Run, RunError> {
+    let demand = forecast.specialist_demand(s.localities.len());
+    let plan = solve(s, travel, &demand, &Options::optimise(), backend)?;
+    let report = check(s, travel, &demand, &plan);
+    if !report.passed() {
+        return Err(RunError::CheckFailed(report.violations));
+    }
+    let costing = cost_plan(s, travel, &demand, &plan);
+    let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, forecast.trend);
+    let mut do_nothing = None;
+    let mut greedy = None;
+    if baselines {
+        // Each baseline is a feasible plan, checked like the optimised one before it is compared.
+        if let Ok(dn) = baseline::do_nothing(s, travel, &demand, backend) {
+            if check(s, travel, &demand, &dn).passed() {
+                let dn_cost = cost_plan(s, travel, &demand, &dn);
+                summary = summary.with_do_nothing(&dn_cost);
+                if let Ok(g) = baseline::greedy(s, travel, &demand, &dn, backend) {
+                    if check(s, travel, &demand, &g).passed() {
+                        let g_cost = cost_plan(s, travel, &demand, &g);
+                        summary = summary.with_greedy(&g_cost, g.new_places());
+                        greedy = Some((g, g_cost));
+                    }
+                }
+                do_nothing = Some((dn, dn_cost));
+            }
+        }
+    }
+    Ok(Run {
+        demand,
+        plan,
+        costing,
+        summary,
+        do_nothing,
+        greedy,
+    })
+}

@@ -1,0 +1,690 @@
+//! Scenario sweeps: a base scenario and a grid of setting variants, run in parallel with rayon
+//! and collected into one comparison table in variant order, so the output is byte-identical
+//! whatever the thread count.
+//!
+//! A sweep file (TOML):
+//!
+//! ```toml
+//! base = "."                 # scenario directory, relative to this file
+//! backend = "microlp"        # optional
+//! baselines = true           # optional: also solve do-nothing and greedy per variant
+//!
+//! [axes]                     # cartesian product, axes combined in alphabetical key order
+//! variant = ["unmitigated", "mitigated"]
+//! capital_budget = [1500000.0, 3000000.0, 6000000.0]
+//! "bases.lead_time" = [1, 2]
+//!
+//! [[variants]]               # and/or explicit named variants
+//! name = "big-bases"
+//! "bases.max_size" = 30
+//! ```
+//!
+//! Keys are `scenario.toml` settings written with dots (`costs.independent_place`,
+//! `journey.secondary`, `levers`, ...), plus `variant` (`unmitigated` or `mitigated`: which
+//! forecast to plan for) and `growth` (`low`, `central`, `high`: the demand trend moved by
+//! -1.28, 0 or +1.28 of its standard error, about its 10th, 50th and 90th percentiles).
+//! Each distinct forecast is computed once and each distinct travel model once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use placeplan_model::error::{Code, InputError, Problems};
+use placeplan_model::export::{self, RunOutputs};
+use placeplan_model::finance::CostLine;
+use placeplan_model::forecast::{calibrate, forecast_variant, Forecast, Variant};
+use placeplan_model::io::{line_col, with_settings};
+use placeplan_model::plan::ProvisionRef;
+use placeplan_model::travel::TravelMatrix;
+use placeplan_model::Scenario;
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::pipeline::{plan_run, Run};
+use crate::solve::Backend;
+
+/// A setting and its value in one variant, as written in the sweep file.
+pub type Setting = (String, toml::Value);
+
+/// One variant to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantSpec {
+    pub name: String,
+    pub settings: Vec<Setting>,
+}
+
+/// A parsed, checked sweep file.
+#[derive(Debug, Clone)]
+pub struct SweepSpec {
+    pub path: PathBuf,
+    /// Scenario directory.
+    pub base: PathBuf,
+    pub backend: Backend,
+    pub baselines: bool,
+    pub variants: Vec<VariantSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepToml {
+    base: String,
+    #[serde(default)]
+    backend: Option<String>,
+    #[serde(default = "yes")]
+    baselines: bool,
+    #[serde(default)]
+    axes: toml::Table,
+    #[serde(default)]
+    variants: Vec<toml::Table>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Most variants one sweep may expand to.
+pub const MAX_VARIANTS: usize = 100_000;
+
+const SPECIAL: [&str; 2] = ["variant", "growth"];
+
+/// Reads a sweep file and expands its variants (not yet checked against the scenario).
+pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
+    let mut problems = Problems::default();
+    let err = |msg: String| InputError::new(path, Code::BadSweep, msg);
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let code = if e.kind() == std::io::ErrorKind::NotFound {
+                Code::MissingFile
+            } else {
+                Code::Unreadable
+            };
+            problems.push(InputError::new(path, code, format!("cannot read: {e}")));
+            return Err(problems);
+        }
+    };
+    let raw: SweepToml = match toml::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut ie = InputError::new(path, Code::TomlSyntax, e.message().to_string());
+            if let Some(span) = e.span() {
+                let (l, c) = line_col(&text, span.start);
+                ie = ie.at(l, Some(c));
+            }
+            problems.push(ie);
+            return Err(problems);
+        }
+    };
+    let backend = match raw.backend.as_deref().unwrap_or("microlp").parse::<Backend>() {
+        Ok(b) => b,
+        Err(m) => {
+            problems.push(err(m).field("backend"));
+            Backend::Microlp
+        }
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let base = placeplan_model::csvread::resolve(dir, &raw.base);
+
+    // Axes: flatten nested tables into dotted keys; every leaf must be a non-empty array.
+    let mut axes: Vec<(String, Vec<toml::Value>)> = Vec::new();
+    for (key, value) in flatten(&raw.axes) {
+        match value {
+            toml::Value::Array(vs) if !vs.is_empty() => axes.push((key, vs)),
+            _ => problems.push(
+                err(format!("axis '{key}' must be a non-empty list of values")).field(key),
+            ),
+        }
+    }
+    let mut variants = Vec::new();
+    let count: usize = axes.iter().map(|(_, v)| v.len()).product();
+    if !axes.is_empty() {
+        if count > MAX_VARIANTS {
+            problems.push(err(format!(
+                "the axes expand to {count} variants; at most {MAX_VARIANTS} are allowed"
+            )));
+            return Err(problems);
+        }
+        let width = count.to_string().len();
+        for i in 0..count {
+            let mut rest = i;
+            let mut settings = Vec::new();
+            // The last axis varies fastest.
+            let mut picks = vec![0; axes.len()];
+            for (a, (_, vs)) in axes.iter().enumerate().rev() {
+                picks[a] = rest % vs.len();
+                rest /= vs.len();
+            }
+            for (a, (key, vs)) in axes.iter().enumerate() {
+                settings.push((key.clone(), vs[picks[a]].clone()));
+            }
+            let label: Vec<String> = settings
+                .iter()
+                .map(|(k, v)| format!("{}-{}", short_key(k), value_text(v)))
+                .collect();
+            variants.push(VariantSpec {
+                name: slug(&format!("{:0width$}_{}", i + 1, label.join("_"))),
+                settings,
+            });
+        }
+    }
+    for (i, t) in raw.variants.iter().enumerate() {
+        let name = match t.get("name") {
+            Some(toml::Value::String(n)) if is_slug(n) => n.clone(),
+            _ => {
+                problems.push(
+                    err(format!(
+                        "variants[{i}] needs a name of letters, digits, '-', '_' or '.'"
+                    ))
+                    .field("name"),
+                );
+                continue;
+            }
+        };
+        let mut rest = t.clone();
+        rest.remove("name");
+        variants.push(VariantSpec {
+            name,
+            settings: flatten(&rest),
+        });
+    }
+    if variants.is_empty() {
+        variants.push(VariantSpec {
+            name: "base".into(),
+            settings: Vec::new(),
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &variants {
+        if !seen.insert(v.name.clone()) {
+            problems.push(err(format!("variant name '{}' is used twice", v.name)).field("name"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(SweepSpec {
+            path: path.to_path_buf(),
+            base,
+            backend,
+            baselines: raw.baselines,
+            variants,
+        })
+    } else {
+        problems.sort();
+        Err(problems)
+    }
+}
+
+/// Nested tables become dotted keys; other values are leaves.
+fn flatten(t: &toml::Table) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for (k, v) in t {
+        match v {
+            toml::Value::Table(inner) => {
+                for (k2, v2) in flatten(inner) {
+                    out.push((format!("{k}.{k2}"), v2));
+                }
+            }
+            other => out.push((k.clone(), other.clone())),
+        }
+    }
+    out
+}
+
+fn short_key(k: &str) -> &str {
+    k.rsplit('.').next().unwrap_or(k)
+}
+
+/// A value as plain text for names and tables.
+pub fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        other => other.to_string(),
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 120
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !s.starts_with('.')
+}
+
+fn slug(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(120)
+        .collect();
+    out.trim_start_matches('.').to_string()
+}
+
+/// Checks a `variant` or `growth` value; other keys are checked by `with_settings`.
+fn special_value(key: &str, v: &toml::Value) -> Result<(), String> {
+    let text = v.as_str();
+    match key {
+        "variant" => match text {
+            Some("unmitigated" | "mitigated") => Ok(()),
+            _ => Err(format!(
+                "variant must be \"unmitigated\" or \"mitigated\", found {v}"
+            )),
+        },
+        "growth" => match text {
+            Some("low" | "central" | "high") => Ok(()),
+            _ => Err(format!(
+                "growth must be \"low\", \"central\" or \"high\", found {v}"
+            )),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// A variant made ready to run: its scenario and which forecast it needs.
+struct Prepared {
+    scenario: Scenario,
+    forecast_key: String,
+    travel_key: String,
+    variant: Variant,
+    growth_z: f64,
+}
+
+/// Applies every variant's settings to the base scenario; all problems are reported at once.
+fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems> {
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    for v in &spec.variants {
+        let (special, settings): (Vec<Setting>, Vec<Setting>) = v
+            .settings
+            .iter()
+            .cloned()
+            .partition(|(k, _)| SPECIAL.contains(&k.as_str()));
+        let mut bad_special = false;
+        for (key, value) in &special {
+            if let Err(m) = special_value(key, value) {
+                problems.push(
+                    InputError::new(&spec.path, Code::BadSweep, format!("variant '{}': {m}", v.name))
+                        .field(key.clone()),
+                );
+                bad_special = true;
+            }
+        }
+        let scenario = match with_settings(base, &settings, &spec.path) {
+            Ok(s) if !bad_special => s,
+            Ok(_) => continue,
+            Err(p) => {
+                for mut e in p.0 {
+                    e.message = format!("variant '{}': {}", v.name, e.message);
+                    problems.push(e);
+                }
+                continue;
+            }
+        };
+        let mut variant = if scenario.levers.is_empty() {
+            Variant::Unmitigated
+        } else {
+            Variant::Mitigated
+        };
+        let mut growth = "central".to_string();
+        for (k, val) in &special {
+            match (k.as_str(), val.as_str()) {
+                ("variant", Some("unmitigated")) => variant = Variant::Unmitigated,
+                ("variant", Some("mitigated")) => variant = Variant::Mitigated,
+                ("growth", Some(g)) => growth = g.to_string(),
+                _ => {}
+            }
+        }
+        let growth_z = match growth.as_str() {
+            "low" => -1.2816,
+            "high" => 1.2816,
+            _ => 0.0,
+        };
+        let forecast_key = serde_json::to_string(&(
+            variant.code(),
+            &growth,
+            &scenario.forecast,
+            &scenario.levers,
+        ))
+        .unwrap_or_default();
+        let travel_key = serde_json::to_string(&scenario.travel).unwrap_or_default();
+        out.push(Prepared {
+            scenario,
+            forecast_key,
+            travel_key,
+            variant,
+            growth_z,
+        });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        problems.sort();
+        Err(problems)
+    }
+}
+
+/// What one variant produced.
+#[derive(Debug, Clone)]
+pub struct VariantResult {
+    pub spec: VariantSpec,
+    pub outcome: Result<Run, String>,
+}
+
+/// Checks every variant against the base scenario without running anything.
+pub fn check_variants(base: &Scenario, spec: &SweepSpec) -> Result<(), Problems> {
+    prepare(base, spec).map(|_| ())
+}
+
+/// Runs every variant on `threads` threads (0 = rayon's default), writing each variant's outputs
+/// to `out/<variant name>/`. `progress` is called with the number of variants finished.
+pub fn run_sweep(
+    base: &Scenario,
+    spec: &SweepSpec,
+    out: &Path,
+    threads: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<VariantResult>, Problems> {
+    let prepared = prepare(base, spec)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            let mut p = Problems::default();
+            p.push(InputError::new(&spec.path, Code::BadSweep, format!("cannot start threads: {e}")));
+            p
+        })?;
+    Ok(pool.install(|| {
+        // Distinct forecasts and travel models, each computed once (in parallel).
+        let mut fkeys: Vec<(&str, usize)> = Vec::new();
+        for (i, p) in prepared.iter().enumerate() {
+            if !fkeys.iter().any(|(k, _)| *k == p.forecast_key) {
+                fkeys.push((&p.forecast_key, i));
+            }
+        }
+        let forecasts: BTreeMap<&str, Forecast> = fkeys
+            .par_iter()
+            .map(|(k, i)| {
+                let p = &prepared[*i];
+                let cal = calibrate(&p.scenario)
+                    .with_trend_shift(p.growth_z, p.scenario.forecast.max_rate_growth);
+                (*k, forecast_variant(&p.scenario, &cal, p.variant))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let mut tkeys: Vec<(&str, usize)> = Vec::new();
+        for (i, p) in prepared.iter().enumerate() {
+            if !tkeys.iter().any(|(k, _)| *k == p.travel_key) {
+                tkeys.push((&p.travel_key, i));
+            }
+        }
+        let travel: BTreeMap<&str, TravelMatrix> = tkeys
+            .par_iter()
+            .map(|(k, i)| (*k, TravelMatrix::build(&prepared[*i].scenario)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+
+        let done = AtomicUsize::new(0);
+        prepared
+            .par_iter()
+            .zip(spec.variants.par_iter())
+            .map(|(p, v)| {
+                let fc = &forecasts[p.forecast_key.as_str()];
+                let tm = &travel[p.travel_key.as_str()];
+                let outcome = plan_run(&p.scenario, fc, tm, spec.backend, spec.baselines)
+                    .map_err(|e| e.to_string())
+                    .and_then(|run| {
+                        let outputs = RunOutputs {
+                            scenario: &p.scenario,
+                            travel: tm,
+                            forecast: fc,
+                            demand: &run.demand,
+                            plan: &run.plan,
+                            costing: &run.costing,
+                            summary: &run.summary,
+                            do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
+                        };
+                        export::write_run(&out.join(&v.name), &outputs, std::slice::from_ref(fc))
+                            .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
+                        Ok(run)
+                    });
+                progress(done.fetch_add(1, Ordering::SeqCst) + 1);
+                VariantResult {
+                    spec: v.clone(),
+                    outcome,
+                }
+            })
+            .collect()
+    }))
+}
+
+/// Keys of every setting any variant sets, in first-seen order.
+fn setting_keys(results: &[VariantResult]) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for r in results {
+        for (k, _) in &r.spec.settings {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    keys
+}
+
+fn money(v: f64) -> String {
+    export::fixed(v, 2)
+}
+
+/// Need x phase labels of new places any variant funds, sorted.
+fn place_columns(results: &[VariantResult]) -> Vec<String> {
+    let mut cols: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.outcome.as_ref().ok())
+        .flat_map(|run| {
+            run.plan.builds.iter().map(|b| {
+                let c = &run.plan.candidates[b.candidate];
+                format!("places_{}_{}", c.need, c.phase)
+            })
+        })
+        .collect();
+    cols.sort();
+    cols.dedup();
+    cols
+}
+
+/// `sweep.csv`: one row per variant with its settings and key results.
+pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
+    let keys = setting_keys(results);
+    let places = place_columns(results);
+    let mut header: Vec<String> = vec!["variant".into()];
+    header.extend(keys.iter().cloned());
+    header.extend(
+        [
+            "status",
+            "reason",
+            "npv",
+            "total_cost",
+            "revenue_and_transport",
+        ]
+        .map(String::from),
+    );
+    header.extend(CostLine::ALL.iter().map(|l| l.code().to_string()));
+    header.extend(["new_places", "new_bases"].map(String::from));
+    header.extend(places.iter().cloned());
+    header.extend(
+        [
+            "pupils_out_of_area_final_year",
+            "pupil_years_out_of_area",
+            "pupils_beyond_journey_limits",
+            "saving_vs_do_nothing",
+            "saving_vs_greedy",
+        ]
+        .map(String::from),
+    );
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(&header);
+    for r in results {
+        let mut row = vec![r.spec.name.clone()];
+        for k in &keys {
+            row.push(
+                r.spec
+                    .settings
+                    .iter()
+                    .find(|(sk, _)| sk == k)
+                    .map(|(_, v)| value_text(v))
+                    .unwrap_or_default(),
+            );
+        }
+        match &r.outcome {
+            Ok(run) => {
+                let c = &run.costing;
+                let capital =
+                    c.line_total(CostLine::Capital) + c.line_total(CostLine::BaseSetup);
+                row.push(run.plan.status.code().into());
+                row.push(String::new());
+                row.push(money(c.npv));
+                row.push(money(c.total));
+                row.push(money(c.total - capital));
+                row.extend(CostLine::ALL.iter().map(|l| money(c.line_total(*l))));
+                row.push(export::fixed(run.plan.new_places(), 3));
+                row.push(run.summary.new_bases.to_string());
+                for col in &places {
+                    let v: f64 = run
+                        .plan
+                        .builds
+                        .iter()
+                        .filter(|b| {
+                            let cand = &run.plan.candidates[b.candidate];
+                            &format!("places_{}_{}", cand.need, cand.phase) == col
+                        })
+                        .map(|b| b.places)
+                        .sum();
+                    row.push(export::fixed(v, 3));
+                }
+                let years = run.plan.years.len();
+                let ooa_final = run.plan.out_of_area(years - 1);
+                let ooa_years: f64 = run
+                    .plan
+                    .placements
+                    .iter()
+                    .filter(|p| p.provision == ProvisionRef::OutOfArea)
+                    .map(|p| p.pupils)
+                    .sum();
+                row.push(export::fixed(ooa_final, 3));
+                row.push(export::fixed(ooa_years, 3));
+                // Arcs beyond journey limits are never built, and the check re-verifies it.
+                row.push("0".into());
+                row.push(run.summary.saving_vs_do_nothing.map(money).unwrap_or_default());
+                row.push(run.summary.saving_vs_greedy.map(money).unwrap_or_default());
+            }
+            Err(reason) => {
+                let status = if reason.starts_with("no feasible plan") {
+                    "infeasible"
+                } else {
+                    "failed"
+                };
+                row.push(status.into());
+                row.push(reason.replace('\n', " "));
+                let blanks = header.len() - row.len();
+                row.extend(std::iter::repeat_n(String::new(), blanks));
+            }
+        }
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// One point of the capital vs running-cost trade-off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParetoPoint {
+    /// Every setting of the variant except the capital budget: points of one group differ only
+    /// in budget, so they trace that group's trade-off curve.
+    pub group: String,
+    pub variant: String,
+    pub capital: f64,
+    /// Revenue and transport over the horizon (undiscounted).
+    pub running: f64,
+    pub npv: f64,
+    /// No variant of the same group spends no more capital and no more on running costs, and
+    /// less on one of them.
+    pub on_frontier: bool,
+}
+
+/// Capital spend against running cost for every planned variant, grouped by all settings but
+/// the capital budget, with each group's Pareto frontier marked; sorted by group and capital.
+pub fn pareto(results: &[VariantResult]) -> Vec<ParetoPoint> {
+    let mut pts: Vec<ParetoPoint> = results
+        .iter()
+        .filter_map(|r| {
+            let run = r.outcome.as_ref().ok()?;
+            let c = &run.costing;
+            let capital = c.line_total(CostLine::Capital) + c.line_total(CostLine::BaseSetup);
+            let group: Vec<String> = r
+                .spec
+                .settings
+                .iter()
+                .filter(|(k, _)| k != "capital_budget")
+                .map(|(k, v)| format!("{k}={}", value_text(v)))
+                .collect();
+            Some(ParetoPoint {
+                group: group.join(" "),
+                variant: r.spec.name.clone(),
+                capital,
+                running: c.total - capital,
+                npv: c.npv,
+                on_frontier: false,
+            })
+        })
+        .collect();
+    let flags: Vec<bool> = pts
+        .iter()
+        .map(|p| {
+            !pts.iter().any(|q| {
+                q.group == p.group
+                    && q.capital <= p.capital
+                    && q.running <= p.running
+                    && (q.capital < p.capital || q.running < p.running)
+            })
+        })
+        .collect();
+    for (p, f) in pts.iter_mut().zip(flags) {
+        p.on_frontier = f;
+    }
+    pts.sort_by(|a, b| {
+        a.group
+            .cmp(&b.group)
+            .then(a.capital.total_cmp(&b.capital))
+            .then(a.variant.cmp(&b.variant))
+    });
+    pts
+}
+
+/// `pareto.csv`: capital spend vs running cost of every variant, frontier marked.
+pub fn pareto_csv(points: &[ParetoPoint]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "group",
+        "variant",
+        "capital",
+        "revenue_and_transport",
+        "npv",
+        "on_frontier",
+    ]);
+    for p in points {
+        let _ = w.write_record([
+            p.group.clone(),
+            p.variant.clone(),
+            money(p.capital),
+            money(p.running),
+            money(p.npv),
+            if p.on_frontier { "yes" } else { "no" }.to_string(),
+        ]);
+    }
+    w.into_inner().unwrap_or_default()
+}
