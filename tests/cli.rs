@@ -376,3 +376,29 @@ fn compare_reports_a_missing_run_directory() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("summary.json"), "{}", text(&o));
 }
+
+fn shared_data() -> Option<PathBuf> {
+    let p = std::env::var_os("PLACEPLAN_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: shared data not found at {} (set PLACEPLAN_DATA)", p.display());
+        None
+    }
+}
+
+/// cap41's published optimum through the command line, as JSON.
+#[test]
+fn cflp_command_matches_a_published_optimum() {
+    let Some(data) = shared_data() else { return };
+    let o = placeplan(&["cflp", data.join("orlib-cap/cap41.txt").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!((v["objective"].as_f64().unwrap() - 1040444.375).abs() < 1e-3, "{v}");
+    assert_eq!(v["status"], "optimal");
+    let o = placeplan(&["cflp", data.join("orlib-cap/capa.txt").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("capacity"), "{}", text(&o));
+}

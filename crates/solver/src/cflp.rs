@@ -396,8 +396,10 @@ pub struct CflpResult {
     pub open: Vec<usize>,
 }
 
-/// Shares and open sites below this from a whole number are snapped (simplex round-off).
+/// Shares within this of a whole number are snapped (simplex round-off).
 const SNAP: f64 = 1e-7;
+/// Open-site values within this of 0 or 1 count as integral (backends accept 1e-6).
+const INT_TOL: f64 = 1e-5;
 /// Feasibility tolerance for the post-solve verification (relative to the row's scale).
 const VERIFY_TOL: f64 = 1e-6;
 
@@ -514,6 +516,20 @@ fn diagnose(inst: &CflpInstance) -> Vec<String> {
     if inst.sites() == 0 {
         out.push(format!("instance {} has no sites", inst.name));
     }
+    let data = [&inst.capacity, &inst.fixed, &inst.demand];
+    let mut all = data.into_iter().flatten().chain(inst.cost.iter().flatten());
+    if all.any(|v| !v.is_finite()) {
+        out.push(format!(
+            "instance {} holds a value that is not a finite number",
+            inst.name
+        ));
+    }
+    if inst.capacity.iter().chain(&inst.demand).any(|&v| v < 0.0) {
+        out.push(format!(
+            "instance {} has a negative capacity or demand",
+            inst.name
+        ));
+    }
     let cap: f64 = inst.capacity.iter().sum();
     let dem: f64 = inst.demand.iter().sum();
     if cap < dem {
@@ -570,7 +586,16 @@ pub fn solve_cflp(
         Backend::Highs => return Err(SolveError::Unavailable(backend)),
     };
     let m = inst.sites();
-    let y: Vec<f64> = values[..m].iter().map(|&v| snap(v)).collect();
+    let y: Vec<f64> = values[..m]
+        .iter()
+        .map(|&v| {
+            if (v - v.round()).abs() <= INT_TOL {
+                v.round()
+            } else {
+                v
+            }
+        })
+        .collect();
     let x: Vec<&[f64]> = values[m..].chunks(m).collect();
     verify(inst, &x, &y)?;
     let mut objective = 0.0;
