@@ -311,11 +311,25 @@ journey.secondary = 6.0
         assert_eq!(a.0, b.0);
         assert!(a.1 == b.1, "{} differs between 1 and 2 threads", a.0);
     }
-    let csv = String::from_utf8(outputs[0].iter().find(|f| f.0 == "sweep.csv").unwrap().1.clone()).unwrap();
+    let csv = String::from_utf8(
+        outputs[0]
+            .iter()
+            .find(|f| f.0 == "sweep.csv")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "{csv}");
-    assert!(lines[1].starts_with("1_capital_budget-1000000,") && lines[1].contains(",optimal,"), "{csv}");
-    assert!(lines[3].starts_with("no-out-of-area,") && lines[3].contains(",infeasible,"), "{csv}");
+    assert!(
+        lines[1].starts_with("1_capital_budget-1000000,") && lines[1].contains(",optimal,"),
+        "{csv}"
+    );
+    assert!(
+        lines[3].starts_with("no-out-of-area,") && lines[3].contains(",infeasible,"),
+        "{csv}"
+    );
     assert!(lines[3].contains("within 6 minutes"), "{csv}");
     // More capital never raises the optimal cost (same demand, more room).
     let npv = |line: &str| -> f64 {
@@ -338,8 +352,17 @@ journey.secondary = 6.0
     let cmp = String::from_utf8_lossy(&o.stdout);
     assert!(cmp.starts_with("measure,1_capital_budget-1000000,2_capital_budget-4000000,delta_2_capital_budget-4000000"), "{cmp}");
     assert!(cmp.contains("\ncost total capital,"), "{cmp}");
-    let o = placeplan(&["compare", out1.join("1_capital_budget-1000000").to_str().unwrap(), out1.join("2_capital_budget-4000000").to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("cheapest over the horizon (NPV): 2_capital_budget-4000000"), "{}", text(&o));
+    let o = placeplan(&[
+        "compare",
+        out1.join("1_capital_budget-1000000").to_str().unwrap(),
+        out1.join("2_capital_budget-4000000").to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("cheapest over the horizon (NPV): 2_capital_budget-4000000"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -360,7 +383,12 @@ growth = ["medium"]
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = placeplan(&["sweep", sweep.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = placeplan(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("growth must be"), "{err}");
@@ -374,7 +402,11 @@ fn compare_reports_a_missing_run_directory() {
     let dir = tempfile::tempdir().unwrap();
     let o = placeplan(&["compare", dir.path().to_str().unwrap(), "/nonexistent/run"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("summary.json"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("summary.json"),
+        "{}",
+        text(&o)
+    );
 }
 
 fn shared_data() -> Option<PathBuf> {
@@ -384,7 +416,10 @@ fn shared_data() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: shared data not found at {} (set PLACEPLAN_DATA)", p.display());
+        eprintln!(
+            "SKIPPED: shared data not found at {} (set PLACEPLAN_DATA)",
+            p.display()
+        );
         None
     }
 }
@@ -393,12 +428,100 @@ fn shared_data() -> Option<PathBuf> {
 #[test]
 fn cflp_command_matches_a_published_optimum() {
     let Some(data) = shared_data() else { return };
-    let o = placeplan(&["cflp", data.join("orlib-cap/cap41.txt").to_str().unwrap(), "--format", "json"]);
+    let o = placeplan(&[
+        "cflp",
+        data.join("orlib-cap/cap41.txt").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!((v["objective"].as_f64().unwrap() - 1040444.375).abs() < 1e-3, "{v}");
+    assert!(
+        (v["objective"].as_f64().unwrap() - 1040444.375).abs() < 1e-3,
+        "{v}"
+    );
     assert_eq!(v["status"], "optimal");
     let o = placeplan(&["cflp", data.join("orlib-cap/capa.txt").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("capacity"), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("capacity"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// The backtest on the real DfE SEN2 release: deterministic, placeplan ahead of every naive
+/// baseline on pooled MAPE at horizon 5, and the JSON form parses.
+#[test]
+fn backtest_and_sen2_import_on_the_real_release() {
+    let Some(data) = shared_data() else { return };
+    let caseload = data.join("dfe-sen2-2022/sen2_age_caseload.csv");
+    let args = [
+        "backtest",
+        "--sen2",
+        caseload.to_str().unwrap(),
+        "--origin",
+        "2015",
+        "2016",
+        "2017",
+        "--horizon",
+        "5",
+    ];
+    let a = placeplan(&args);
+    let b = placeplan(&args);
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a));
+    assert_eq!(a.stdout, b.stdout, "backtest output differs between runs");
+    let out = String::from_utf8_lossy(&a.stdout);
+    assert!(out.contains("(placeplan better)"), "{out}");
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let j = placeplan(&json_args);
+    assert_eq!(j.status.code(), Some(0), "{}", text(&j));
+    let _: serde_json::Value = serde_json::from_slice(&j.stdout).expect("valid JSON");
+
+    let dir = tempfile::tempdir().unwrap();
+    let tidy = dir.path().join("sen2.csv");
+    let o = placeplan(&[
+        "import",
+        "sen2",
+        caseload.to_str().unwrap(),
+        "--out",
+        tidy.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = std::fs::read_to_string(&tidy).unwrap();
+    assert!(csv.starts_with("la_code,old_la_code,name,measure,year,age_group,count"));
+    assert!(
+        csv.contains("E08000015,344,Wirral,caseload,2022,"),
+        "Wirral 2022 missing"
+    );
+
+    let o = placeplan(&[
+        "backtest",
+        "--sen2",
+        caseload.to_str().unwrap(),
+        "--origin",
+        "2030",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+/// Regression: a row after a blank line was reported one line too early, and a rejected
+/// locality row made every population and history row that names it an error as well.
+#[test]
+fn regression_blank_line_numbering_and_no_cascade_from_a_rejected_row() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    let original = std::fs::read_to_string(&p).unwrap();
+    let mut lines: Vec<String> = original.lines().map(String::from).collect();
+    lines.insert(3, String::new()); // blank line 4
+    let mut f: Vec<String> = lines[4].split(',').map(String::from).collect();
+    f[2] = "99.1".into(); // line 5: latitude outside the UK
+    lines[4] = f.join(",");
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("localities.csv:5:3: E105 [lat]"), "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
 }

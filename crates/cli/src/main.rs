@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use placeplan_model::{compare, export};
 use placeplan_model::forecast::{forecasts, Variant};
 use placeplan_model::io::load_scenario;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{atomic::write_atomic, Problems, Scenario};
+use placeplan_model::{compare, export};
 use placeplan_solver::{plan_run, Backend, RunError, SolveError};
 
 mod table;
@@ -53,6 +53,9 @@ enum Command {
         /// Plan for the unmitigated forecast even when the scenario sets policy levers.
         #[arg(long)]
         unmitigated: bool,
+        /// Outputs to write: any of csv, xlsx, geojson, html, or all.
+        #[arg(long, default_value = "all")]
+        formats: String,
     },
     /// Run every variant of a sweep file in parallel and write a comparison table.
     Sweep {
@@ -91,10 +94,87 @@ enum Command {
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
+    /// Score the forecast method against DfE SEN2 history: fit up to each origin, forecast, and
+    /// compare with what happened, beside naive baselines.
+    Backtest {
+        /// SEN2 caseload CSV (sen2_age_caseload.csv).
+        #[arg(long)]
+        sen2: PathBuf,
+        /// SEN2 new plans CSV (default: sen2_age_new_plans.csv beside the caseload file).
+        #[arg(long)]
+        new_plans: Option<PathBuf>,
+        /// ONS population by single year of age per district (optional).
+        #[arg(long)]
+        population: Option<PathBuf>,
+        /// Origin year(s): the last January used for fitting. Repeat for several origins.
+        #[arg(long, required = true, num_args = 1..)]
+        origin: Vec<i32>,
+        /// Years ahead to score.
+        #[arg(long, default_value_t = 5)]
+        horizon: u32,
+        /// Score one local authority (new or old code, or name).
+        #[arg(long)]
+        la: Option<String>,
+        /// Output format.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// Import real public data (DfE SEN2).
+    Import {
+        #[command(subcommand)]
+        what: ImportKind,
+    },
     /// Write the bundled demo local authority scenario.
     Demo {
         /// Directory to write (default scenarios/demo).
         #[arg(long, default_value = "scenarios/demo")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportKind {
+    /// DfE SEN2 EHC plan caseload (and new plans) by LA and age band: prints a summary and, with
+    /// --out, writes a tidy CSV (la_code, old_la_code, name, measure, year, age_group, count).
+    Sen2 {
+        /// sen2_age_caseload.csv
+        caseload: PathBuf,
+        /// sen2_age_new_plans.csv
+        #[arg(long)]
+        new_plans: Option<PathBuf>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// DfE GIAS establishment register: writes schools.csv and capacity.csv for a scenario.
+    Gias {
+        /// GIAS establishment CSV (edubasealldata*.csv).
+        file: PathBuf,
+        /// Local authority to keep: code (344), name (Wirral) or district code (E08000015).
+        /// Repeat for several.
+        #[arg(long)]
+        la: Vec<String>,
+        /// Keep closed and proposed establishments too.
+        #[arg(long)]
+        include_closed: bool,
+        /// Mark mainstream schools as able to host a base with this many new places at most.
+        #[arg(long)]
+        host_max_places: Option<u32>,
+        /// Scenario directory to write schools.csv and capacity.csv into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// ONS / Nomis population by single year of age: writes population.csv for one year.
+    Population {
+        /// Wide CSV with an area code column and columns 0..89, 90+.
+        file: PathBuf,
+        /// Mid-year of the estimate or projection.
+        #[arg(long)]
+        year: i32,
+        /// Area codes to keep (repeat for several; default all).
+        #[arg(long)]
+        code: Vec<String>,
+        /// Scenario directory to write population.csv into.
+        #[arg(long)]
         out: PathBuf,
     },
 }
@@ -171,7 +251,9 @@ fn run(cmd: Command) -> Result<(), Failure> {
             out,
             backend,
             unmitigated,
+            formats,
         } => {
+            let formats = export::Formats::parse(&formats).map_err(Failure::Input)?;
             let backend: Backend = backend.parse().map_err(Failure::Input)?;
             if !backend.is_available() {
                 return Err(Failure::Input(SolveError::Unavailable(backend).to_string()));
@@ -183,9 +265,31 @@ fn run(cmd: Command) -> Result<(), Failure> {
             } else {
                 Variant::Mitigated
             };
-            plan(&s, &out, backend, variant)
+            plan(&s, &out, backend, variant, formats)
         }
         Command::Sweep { file, out, threads } => sweep(&file, &out, threads),
+        Command::Backtest {
+            sen2,
+            new_plans,
+            population,
+            origin,
+            horizon,
+            la,
+            format,
+        } => {
+            let text = placeplan_model::backtest::run_backtest_cli_origins(
+                &sen2,
+                new_plans.as_deref(),
+                population.as_deref(),
+                &origin,
+                horizon,
+                la.as_deref(),
+                format == "json",
+            )?;
+            print!("{text}");
+            Ok(())
+        }
+        Command::Import { what } => import(what),
         Command::Cflp {
             file,
             capacity,
@@ -198,7 +302,8 @@ fn run(cmd: Command) -> Result<(), Failure> {
             if !backend.is_available() {
                 return Err(Failure::Input(SolveError::Unavailable(backend).to_string()));
             }
-            let inst = cflp::read_cflp(&file, capacity).map_err(|e| Failure::Input(e.to_string()))?;
+            let inst =
+                cflp::read_cflp(&file, capacity).map_err(|e| Failure::Input(e.to_string()))?;
             let r = cflp::solve_cflp(&inst, backend, time_limit).map_err(|e| match e {
                 SolveError::Infeasible(_) => Failure::Infeasible(e.to_string()),
                 other => Failure::Other(anyhow::anyhow!(other)),
@@ -278,7 +383,13 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         .map_err(|e| Failure::Other(anyhow::anyhow!("writing {}: {e}", path.display())))
 }
 
-fn plan(s: &Scenario, out: &Path, backend: Backend, variant: Variant) -> Result<(), Failure> {
+fn plan(
+    s: &Scenario,
+    out: &Path,
+    backend: Backend,
+    variant: Variant,
+    formats: export::Formats,
+) -> Result<(), Failure> {
     let fcs = forecasts(s);
     let fc = fcs.iter().find(|f| f.variant == variant).unwrap_or(&fcs[0]);
     let travel = TravelMatrix::build(s);
@@ -286,19 +397,21 @@ fn plan(s: &Scenario, out: &Path, backend: Backend, variant: Variant) -> Result<
         RunError::Infeasible(_) => Failure::Infeasible(e.to_string()),
         other => Failure::Other(anyhow::anyhow!(other)),
     })?;
-    write(&out.join("forecast.csv"), &export::forecast_csv(s, &fcs))?;
-    write(&out.join("plan.csv"), &export::plan_csv(s, &run.plan))?;
-    write(
-        &out.join("placements.csv"),
-        &export::placements_csv(s, &travel, &run.demand, &run.plan),
-    )?;
-    write(&out.join("costs.csv"), &export::costs_csv(&run.costing))?;
-    write(&out.join("summary.json"), &run.summary.to_json())?;
+    let outputs = export::RunOutputs {
+        scenario: s,
+        travel: &travel,
+        forecast: fc,
+        demand: &run.demand,
+        plan: &run.plan,
+        costing: &run.costing,
+        summary: &run.summary,
+        do_nothing: run.do_nothing.as_ref().map(|(p, c)| (p, c)),
+    };
+    let written = export::write_run(out, &outputs, &fcs, formats).map_err(|e| {
+        Failure::Other(anyhow::anyhow!("writing outputs to {}: {e}", out.display()))
+    })?;
     table::print_plan(s, &run.demand, &run.plan, &run.costing, &run.summary);
-    println!(
-        "wrote forecast.csv, plan.csv, placements.csv, costs.csv, summary.json to {}",
-        out.display()
-    );
+    println!("wrote {} to {}", written.join(", "), out.display());
     Ok(())
 }
 
@@ -322,7 +435,11 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
     let points = sweep::pareto(&results);
     write(&out.join("pareto.csv"), &sweep::pareto_csv(&points))?;
     let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
-    println!("{}: {n} variants, {ok} planned, {} without a plan", file.display(), n - ok);
+    println!(
+        "{}: {n} variants, {ok} planned, {} without a plan",
+        file.display(),
+        n - ok
+    );
     for r in &results {
         match &r.outcome {
             Ok(run) => println!(
@@ -332,7 +449,11 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
                 run.plan.new_places(),
                 run.plan.out_of_area(run.plan.years.len() - 1)
             ),
-            Err(reason) => println!("  {:<48} no plan: {}", r.spec.name, reason.lines().next().unwrap_or("")),
+            Err(reason) => println!(
+                "  {:<48} no plan: {}",
+                r.spec.name,
+                reason.lines().next().unwrap_or("")
+            ),
         }
     }
     println!(
@@ -341,4 +462,67 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
         out.display()
     );
     Ok(())
+}
+
+fn import(what: ImportKind) -> Result<(), Failure> {
+    match what {
+        ImportKind::Sen2 {
+            caseload,
+            new_plans,
+            out,
+        } => {
+            use placeplan_model::import::sen2;
+            let series = sen2::read_sen2(&caseload, new_plans.as_deref())?;
+            print!("{}", sen2::summary(&series));
+            if let Some(out) = out {
+                write(&out, sen2::to_tidy_csv(&series).as_bytes())?;
+                println!("wrote {}", out.display());
+            }
+            Ok(())
+        }
+        ImportKind::Gias {
+            file,
+            la,
+            include_closed,
+            host_max_places,
+            out,
+        } => {
+            use placeplan_model::import::gias;
+            let opts = gias::GiasOptions {
+                la,
+                include_closed,
+                host_max_places,
+            };
+            let imported = gias::read_gias(&file, &opts)?;
+            write(&out.join("schools.csv"), &imported.schools_csv())?;
+            write(&out.join("capacity.csv"), &imported.capacity_csv())?;
+            println!(
+                "{}: {} schools written to {}",
+                file.display(),
+                imported.schools.len(),
+                out.display()
+            );
+            for (reason, n) in &imported.skipped {
+                println!("  skipped {n}: {reason}");
+            }
+            Ok(())
+        }
+        ImportKind::Population {
+            file,
+            year,
+            code,
+            out,
+        } => {
+            use placeplan_model::import::ons;
+            let rows = ons::read_population(&file, &ons::OnsOptions { year, codes: code })?;
+            write(&out.join("population.csv"), &ons::population_csv(&rows))?;
+            println!(
+                "{}: {} rows for {year} written to {}",
+                file.display(),
+                rows.len(),
+                out.join("population.csv").display()
+            );
+            Ok(())
+        }
+    }
 }

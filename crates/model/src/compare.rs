@@ -33,8 +33,12 @@ pub fn read_run(dir: &Path) -> Result<RunSummary, Problems> {
             Ok(v) => Some(v),
             Err(e) => {
                 problems.push(
-                    InputError::new(&summary_path, Code::Unreadable, format!("not valid JSON: {e}"))
-                        .at(e.line() as u64, Some(e.column() as u64)),
+                    InputError::new(
+                        &summary_path,
+                        Code::Unreadable,
+                        format!("not valid JSON: {e}"),
+                    )
+                    .at(e.line() as u64, Some(e.column() as u64)),
                 );
                 None
             }
@@ -43,7 +47,10 @@ pub fn read_run(dir: &Path) -> Result<RunSummary, Problems> {
             problems.push(InputError::new(
                 &summary_path,
                 Code::MissingFile,
-                format!("cannot read {}: {e} (is this a placeplan run directory?)", summary_path.display()),
+                format!(
+                    "cannot read {}: {e} (is this a placeplan run directory?)",
+                    summary_path.display()
+                ),
             ));
             None
         }
@@ -66,12 +73,22 @@ pub fn read_run(dir: &Path) -> Result<RunSummary, Problems> {
     });
     let mut places: BTreeMap<String, f64> = BTreeMap::new();
     let plan_path = dir.join("plan.csv");
-    read_csv(&plan_path, &["school", "need", "phase", "places"], &mut problems, |row| {
-        let key = format!("{} {} {}", row.text("school"), row.text("need"), row.text("phase"));
-        if let Some(v) = row.non_negative("places") {
-            *places.entry(key).or_default() += v;
-        }
-    });
+    read_csv(
+        &plan_path,
+        &["school", "need", "phase", "places"],
+        &mut problems,
+        |row| {
+            let key = format!(
+                "{} {} {}",
+                row.text("school"),
+                row.text("need"),
+                row.text("phase")
+            );
+            if let Some(v) = row.non_negative("places") {
+                *places.entry(key).or_default() += v;
+            }
+        },
+    );
     if !problems.is_empty() {
         problems.sort();
         return Err(problems);
@@ -149,14 +166,20 @@ pub fn compare(runs: &[RunSummary]) -> Comparison {
         for l in &lines {
             let (y, l) = ((*y).clone(), (*l).clone());
             push(format!("cost {y} {l}"), &|r| {
-                r.costs.get(&y).and_then(|m| m.get(&l)).copied().unwrap_or(0.0)
+                r.costs
+                    .get(&y)
+                    .and_then(|m| m.get(&l))
+                    .copied()
+                    .unwrap_or(0.0)
             });
         }
     }
     let places: BTreeSet<&String> = runs.iter().flat_map(|r| r.places.keys()).collect();
     for p in places {
         let p = p.clone();
-        push(format!("places {p}"), &|r| r.places.get(&p).copied().unwrap_or(0.0));
+        push(format!("places {p}"), &|r| {
+            r.places.get(&p).copied().unwrap_or(0.0)
+        });
     }
     let cheapest = runs
         .iter()
@@ -194,7 +217,10 @@ impl Comparison {
             }
             out.push('\n');
         }
-        out.push_str(&format!("cheapest over the horizon (NPV): {}\n", self.cheapest));
+        out.push_str(&format!(
+            "cheapest over the horizon (NPV): {}\n",
+            self.cheapest
+        ));
         out
     }
 
@@ -208,7 +234,12 @@ impl Comparison {
         for row in &self.rows {
             let mut r = vec![row.measure.clone()];
             r.extend(row.values.iter().map(|v| format!("{v:.2}")));
-            r.extend(row.values.iter().skip(1).map(|v| format!("{:.2}", v - row.values[0])));
+            r.extend(
+                row.values
+                    .iter()
+                    .skip(1)
+                    .map(|v| format!("{:.2}", v - row.values[0])),
+            );
             let _ = w.write_record(&r);
         }
         w.into_inner().unwrap_or_default()

@@ -96,6 +96,20 @@ impl Row<'_> {
         Some(v)
     }
 
+    /// A required number in 0..=max.
+    pub fn bounded(&mut self, field: &str, max: f64) -> Option<f64> {
+        let v = self.non_negative(field)?;
+        if v > max {
+            self.err(
+                field,
+                Code::ValueTooLarge,
+                format!("'{field}' = {v} is above the largest plausible value {max}"),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
     /// A required whole number >= 0.
     pub fn count(&mut self, field: &str) -> Option<u32> {
         let v = self.non_negative(field)?;
@@ -272,6 +286,40 @@ impl Row<'_> {
     }
 }
 
+/// Reads a whole input file, recording a missing, unreadable or too-large file in `problems`.
+pub fn read_bytes(path: &Path, problems: &mut Problems) -> Option<Vec<u8>> {
+    let problem = match std::fs::metadata(path) {
+        Err(_) => Some((
+            Code::MissingFile,
+            format!("file not found: {}", path.display()),
+        )),
+        Ok(m) if m.is_dir() => Some((
+            Code::Unreadable,
+            "expected a file, found a directory".to_string(),
+        )),
+        Ok(m) if m.len() > MAX_FILE_BYTES => Some((
+            Code::TooLarge,
+            format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", m.len()),
+        )),
+        Ok(_) => None,
+    };
+    if let Some((code, message)) = problem {
+        problems.push(InputError::new(path, code, message));
+        return None;
+    }
+    match std::fs::read(path) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            problems.push(InputError::new(
+                path,
+                Code::Unreadable,
+                format!("cannot read: {e}"),
+            ));
+            None
+        }
+    }
+}
+
 /// Reads `path`, checks the header has every `required` column (case-insensitive), and calls
 /// `each` on every data row. Problems go to `problems`; reading goes on after a bad row.
 /// Returns false if the file could not be read at all.
@@ -281,48 +329,14 @@ pub fn read_csv(
     problems: &mut Problems,
     mut each: impl FnMut(&mut Row),
 ) -> bool {
-    match std::fs::metadata(path) {
-        Err(_) => {
-            problems.push(InputError::new(
-                path,
-                Code::MissingFile,
-                format!("file not found: {}", path.display()),
-            ));
-            return false;
-        }
-        Ok(m) if m.is_dir() => {
-            problems.push(InputError::new(
-                path,
-                Code::Unreadable,
-                "expected a CSV file, found a directory",
-            ));
-            return false;
-        }
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            problems.push(InputError::new(
-                path,
-                Code::TooLarge,
-                format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", m.len()),
-            ));
-            return false;
-        }
-        Ok(_) => {}
-    }
-    let mut rdr = match csv::ReaderBuilder::new()
+    let Some(data) = read_bytes(path, problems) else {
+        return false;
+    };
+    let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_path(path)
-    {
-        Ok(r) => r,
-        Err(e) => {
-            problems.push(InputError::new(
-                path,
-                Code::Unreadable,
-                format!("cannot open: {e}"),
-            ));
-            return false;
-        }
-    };
+        .from_reader(&data[..]);
+    let mut lines = LineCounter::default();
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -393,7 +407,10 @@ pub fn read_csv(
             ));
             return true;
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(n + 1);
+        let line = rec
+            .position()
+            .map(|p| lines.line_of(&data, p.byte() as usize))
+            .unwrap_or(n + 1);
         if rec.iter().all(str::is_empty) {
             continue;
         }
@@ -419,6 +436,38 @@ pub fn read_csv(
         each(&mut row);
     }
     true
+}
+
+/// 1-based line numbers from byte offsets, counted incrementally as records are read in order.
+/// (The CSV reader's own line number points at a blank line before a record, not the record.)
+#[derive(Default)]
+struct LineCounter {
+    byte: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, data: &[u8], start: usize) -> u64 {
+        let start = start.min(data.len());
+        if start < self.byte {
+            *self = LineCounter::default();
+        }
+        self.line += data[self.byte..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.byte = start;
+        // Skip the blank lines the reader passed over before this record.
+        let mut line = self.line;
+        for b in &data[start..] {
+            match b {
+                b'\n' => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+        }
+        line + 1
+    }
 }
 
 fn csv_message(e: &csv::Error) -> String {

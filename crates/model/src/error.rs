@@ -43,6 +43,16 @@ pub enum Code {
     NotAnInteger,
     /// E112 a year outside the plausible range.
     YearOutOfRange,
+    /// E113 a value far above anything plausible (e.g. a population count of 1e12).
+    ValueTooLarge,
+    /// E120 an unknown DfE age band (SEN2 `characteristic_age`).
+    UnknownAgeBand,
+    /// E121 an unknown DfE geographic level.
+    UnknownGeographicLevel,
+    /// E122 a malformed local authority code.
+    BadAreaCode,
+    /// E130 easting/northing outside the British National Grid (or not in the UK).
+    OutsideGrid,
     /// E201 the same id appears twice.
     DuplicateId,
     /// E202 a locality id that `localities.csv` does not define.
@@ -61,17 +71,21 @@ pub enum Code {
     CannotHostBase,
     /// E209 the road network reaches no locality or school.
     UnknownRoadNode,
+    /// E210 a local authority the data file does not contain.
+    UnknownArea,
     /// E301 `scenario.toml` is not valid TOML or has a value of the wrong type.
     TomlSyntax,
     /// E302 a scenario setting is out of range or inconsistent.
     BadSetting,
     /// E303 a sweep file is invalid.
     BadSweep,
+    /// E304 a backtest origin or horizon outside the years the data covers.
+    BadBacktestWindow,
 }
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 30] = [
+    pub const ALL: [Code; 37] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -90,6 +104,11 @@ impl Code {
         Code::Empty,
         Code::NotAnInteger,
         Code::YearOutOfRange,
+        Code::ValueTooLarge,
+        Code::UnknownAgeBand,
+        Code::UnknownGeographicLevel,
+        Code::BadAreaCode,
+        Code::OutsideGrid,
         Code::DuplicateId,
         Code::UnknownLocality,
         Code::UnknownSchool,
@@ -99,9 +118,11 @@ impl Code {
         Code::InsufficientHistory,
         Code::CannotHostBase,
         Code::UnknownRoadNode,
+        Code::UnknownArea,
         Code::TomlSyntax,
         Code::BadSetting,
         Code::BadSweep,
+        Code::BadBacktestWindow,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +145,11 @@ impl Code {
             Code::Empty => "E110",
             Code::NotAnInteger => "E111",
             Code::YearOutOfRange => "E112",
+            Code::ValueTooLarge => "E113",
+            Code::UnknownAgeBand => "E120",
+            Code::UnknownGeographicLevel => "E121",
+            Code::BadAreaCode => "E122",
+            Code::OutsideGrid => "E130",
             Code::DuplicateId => "E201",
             Code::UnknownLocality => "E202",
             Code::UnknownSchool => "E203",
@@ -133,9 +159,11 @@ impl Code {
             Code::InsufficientHistory => "E207",
             Code::CannotHostBase => "E208",
             Code::UnknownRoadNode => "E209",
+            Code::UnknownArea => "E210",
             Code::TomlSyntax => "E301",
             Code::BadSetting => "E302",
             Code::BadSweep => "E303",
+            Code::BadBacktestWindow => "E304",
         }
     }
 
@@ -160,6 +188,11 @@ impl Code {
             Code::Empty => "fill in the value",
             Code::NotAnInteger => "write a whole number",
             Code::YearOutOfRange => "years are four-digit calendar years between 1990 and 2100",
+            Code::ValueTooLarge => "check the value and its units; counts per row are at most 10 million and places per row at most 100,000",
+            Code::UnknownAgeBand => "use the DfE labels Under 5, Age 5 to 10, Age 11 to 15, Age 16 to 19, Age 20 to 25 or Total",
+            Code::UnknownGeographicLevel => "use a DfE level such as National, Regional or Local authority (only Local authority rows are used)",
+            Code::BadAreaCode => "old_la_code is three digits (344); new_la_code is a letter and eight digits (E08000015)",
+            Code::OutsideGrid => "Easting is 0-700000 and Northing 0-1300000 metres on the British National Grid (OSGB36); check the columns are not swapped or in another projection",
             Code::DuplicateId => "ids must be unique: remove the repeated row or give it its own id",
             Code::UnknownLocality => "add the locality to localities.csv or correct the id",
             Code::UnknownSchool => "add the school to schools.csv or correct the id",
@@ -169,9 +202,11 @@ impl Code {
             Code::InsufficientHistory => "history.csv needs at least two consecutive Januarys ending at base_year",
             Code::CannotHostBase => "only mainstream schools that teach a phase listed in [bases] phases can host a base; set can_host_base to no",
             Code::UnknownRoadNode => "road ends must include the locality and school ids (other ids are junctions)",
+            Code::UnknownArea => "use a current or former nine-character code (E08000015), the three-digit DfE code (344) or the name as in the file",
             Code::TomlSyntax => "fix the TOML at the position shown; see docs/scenario-format.md for every key",
             Code::BadSetting => "see docs/scenario-format.md for the allowed range",
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",
+            Code::BadBacktestWindow => "choose an origin with at least 5 earlier years of data in the file and a horizon of 1 to 10 years",
         }
     }
 }

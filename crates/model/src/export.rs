@@ -24,23 +24,96 @@ pub struct RunOutputs<'a> {
     pub do_nothing: Option<(&'a Plan, &'a Costing)>,
 }
 
-/// Writes a run's outputs into `dir` (each file atomically) and returns the file names written:
-/// forecast.csv (every forecast given), plan.csv, placements.csv, costs.csv, summary.json.
+/// Which output files to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// forecast.csv, plan.csv, placements.csv, costs.csv, summary.json (always useful).
+    pub csv: bool,
+    /// plan.xlsx: the finance workbook.
+    pub xlsx: bool,
+    /// plan.geojson: schools and localities for QGIS.
+    pub geojson: bool,
+    /// report.html: the self-contained report.
+    pub html: bool,
+}
+
+impl Formats {
+    pub const ALL: Formats = Formats {
+        csv: true,
+        xlsx: true,
+        geojson: true,
+        html: true,
+    };
+    pub const CSV: Formats = Formats {
+        csv: true,
+        xlsx: false,
+        geojson: false,
+        html: false,
+    };
+
+    /// Parses a comma-separated list of `csv`, `xlsx`, `geojson`, `html` or `all`.
+    pub fn parse(list: &str) -> Result<Formats, String> {
+        let mut f = Formats {
+            csv: false,
+            xlsx: false,
+            geojson: false,
+            html: false,
+        };
+        for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.to_ascii_lowercase().as_str() {
+                "all" => f = Formats::ALL,
+                "csv" | "json" => f.csv = true,
+                "xlsx" => f.xlsx = true,
+                "geojson" => f.geojson = true,
+                "html" => f.html = true,
+                other => {
+                    return Err(format!(
+                        "unknown format '{other}' (use csv, xlsx, geojson, html or all)"
+                    ))
+                }
+            }
+        }
+        if f == (Formats {
+            csv: false,
+            xlsx: false,
+            geojson: false,
+            html: false,
+        }) {
+            return Err("no output format chosen".into());
+        }
+        Ok(f)
+    }
+}
+
+/// Builds every chosen output in memory, then writes each file atomically into `dir`, so nothing
+/// is written if any output cannot be built. Returns the file names written.
 pub fn write_run(
     dir: &std::path::Path,
     run: &RunOutputs,
     forecasts: &[Forecast],
+    formats: Formats,
 ) -> std::io::Result<Vec<&'static str>> {
-    let files: [(&'static str, Vec<u8>); 5] = [
-        ("forecast.csv", forecast_csv(run.scenario, forecasts)),
-        ("plan.csv", plan_csv(run.scenario, run.plan)),
-        (
+    let mut files: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    if formats.csv {
+        files.push(("forecast.csv", forecast_csv(run.scenario, forecasts)));
+        files.push(("plan.csv", plan_csv(run.scenario, run.plan)));
+        files.push((
             "placements.csv",
             placements_csv(run.scenario, run.travel, run.demand, run.plan),
-        ),
-        ("costs.csv", costs_csv(run.costing)),
-        ("summary.json", run.summary.to_json()),
-    ];
+        ));
+        files.push(("costs.csv", costs_csv(run.costing)));
+        files.push(("summary.json", run.summary.to_json()));
+    }
+    if formats.xlsx {
+        let book = crate::xlsx::workbook(run).map_err(std::io::Error::other)?;
+        files.push(("plan.xlsx", book));
+    }
+    if formats.geojson {
+        files.push(("plan.geojson", crate::geojson::geojson(run)));
+    }
+    if formats.html {
+        files.push(("report.html", crate::html::report(run)));
+    }
     let mut written = Vec::new();
     for (name, bytes) in files {
         crate::atomic::write_atomic(&dir.join(name), &bytes)?;

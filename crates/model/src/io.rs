@@ -89,6 +89,14 @@ fn default_budget() -> Budget {
 
 pub const SCENARIO_FILE: &str = "scenario.toml";
 
+/// Largest count accepted in one population or history row.
+pub const MAX_COUNT: f64 = 1e7;
+/// Largest number of places in one capacity row or one school's site.
+pub const MAX_PLACES: f64 = 1e5;
+/// Most localities and schools one scenario may have (the travel matrix is dense).
+pub const MAX_LOCALITIES: usize = 50_000;
+pub const MAX_SCHOOLS: usize = 20_000;
+
 /// Reads and checks a scenario directory. On failure returns every problem found, sorted.
 pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     let mut problems = Problems::default();
@@ -100,13 +108,13 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     check_settings(&toml_path, &file, &mut problems);
 
     let path = |name: &str| resolve(dir, name);
-    let localities = read_localities(&path(&file.files.localities), &mut problems);
+    let (localities, locality_ids) = read_localities(&path(&file.files.localities), &mut problems);
     let loc_index: HashMap<&str, usize> = localities
         .iter()
         .enumerate()
         .map(|(i, l)| (l.id.as_str(), i))
         .collect();
-    let schools = read_schools(
+    let (schools, school_ids) = read_schools(
         &path(&file.files.schools),
         &file.bases.phases,
         &mut problems,
@@ -119,11 +127,35 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     let provisions = read_capacity(
         &path(&file.files.capacity),
         &schools,
-        &school_index,
+        &Known {
+            index: &school_index,
+            all: &school_ids,
+        },
         &mut problems,
     );
-    let population = read_population(&path(&file.files.population), &loc_index, &mut problems);
-    let history = read_history(&path(&file.files.history), &loc_index, &mut problems);
+    let locs = Known {
+        index: &loc_index,
+        all: &locality_ids,
+    };
+    let population = read_population(&path(&file.files.population), &locs, &mut problems);
+    let history = read_history(&path(&file.files.history), &locs, &mut problems);
+    for (n, max, what, name) in [
+        (
+            localities.len(),
+            MAX_LOCALITIES,
+            "localities",
+            &file.files.localities,
+        ),
+        (schools.len(), MAX_SCHOOLS, "schools", &file.files.schools),
+    ] {
+        if n > max {
+            problems.push(InputError::new(
+                &path(name),
+                Code::TooLarge,
+                format!("{n} {what}; placeplan plans for at most {max} in one scenario"),
+            ));
+        }
+    }
     let roads = if file.files.roads.is_empty() {
         Vec::new()
     } else {
@@ -232,7 +264,10 @@ fn apply_settings(
     let mut table = match toml::Table::try_from(ScenarioFile::of(s)) {
         Ok(t) => t,
         Err(e) => {
-            problems.push(bad("", format!("cannot represent the scenario settings: {e}")));
+            problems.push(bad(
+                "",
+                format!("cannot represent the scenario settings: {e}"),
+            ));
             return Err(problems);
         }
     };
@@ -554,7 +589,9 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
     }
 }
 
-fn read_localities(path: &Path, problems: &mut Problems) -> Vec<Locality> {
+/// Reads localities; also returns every id defined, valid or not, so that references to a row
+/// that was itself rejected are not reported again in every other file.
+fn read_localities(path: &Path, problems: &mut Problems) -> (Vec<Locality>, HashSet<String>) {
     let mut out = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     read_csv(path, &["id", "name", "lat", "lon"], problems, |row| {
@@ -576,10 +613,14 @@ fn read_localities(path: &Path, problems: &mut Problems) -> Vec<Locality> {
             out.push(Locality { id, name, lat, lon });
         }
     });
-    out
+    (out, seen.into_keys().collect())
 }
 
-fn read_schools(path: &Path, base_phases: &[Phase], problems: &mut Problems) -> Vec<School> {
+fn read_schools(
+    path: &Path,
+    base_phases: &[Phase],
+    problems: &mut Problems,
+) -> (Vec<School>, HashSet<String>) {
     let mut out = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     read_csv(
@@ -596,7 +637,8 @@ fn read_schools(path: &Path, base_phases: &[Phase], problems: &mut Problems) -> 
             let max_new = if row.text("max_new_places").is_empty() {
                 Some(0)
             } else {
-                row.count("max_new_places")
+                row.bounded("max_new_places", MAX_PLACES)
+                    .and_then(|_| row.count("max_new_places"))
             };
             let capex = row.optional_number("capex_per_place");
             let place_cost = row.optional_number("place_cost");
@@ -652,13 +694,13 @@ fn read_schools(path: &Path, base_phases: &[Phase], problems: &mut Problems) -> 
             }
         },
     );
-    out
+    (out, seen.into_keys().collect())
 }
 
 fn read_capacity(
     path: &Path,
     schools: &[School],
-    school_index: &HashMap<&str, usize>,
+    schools_known: &Known,
     problems: &mut Problems,
 ) -> Vec<ExistingProvision> {
     let mut out = Vec::new();
@@ -671,17 +713,16 @@ fn read_capacity(
             let school = row.required("school");
             let needs = row.needs("needs");
             let phase = row.phase("phase");
-            let places = row.count("places");
-            let idx = school.as_ref().and_then(|s| {
-                let i = school_index.get(s.as_str()).copied();
-                if i.is_none() {
-                    row.problem(
-                        "school",
-                        Code::UnknownSchool,
-                        format!("school '{s}' is not in schools.csv"),
-                    );
-                }
-                i
+            let places = row
+                .bounded("places", MAX_PLACES)
+                .and_then(|_| row.count("places"));
+            let idx = school.as_ref().and_then(|_| {
+                schools_known.resolve(
+                    row,
+                    "school",
+                    Code::UnknownSchool,
+                    ("school", "schools.csv"),
+                )
             });
             if let (Some(i), Some(p)) = (idx, phase) {
                 if !schools[i].phases.contains(p) {
@@ -719,11 +760,7 @@ fn read_capacity(
     out
 }
 
-fn read_population(
-    path: &Path,
-    loc_index: &HashMap<&str, usize>,
-    problems: &mut Problems,
-) -> Vec<PopulationCell> {
+fn read_population(path: &Path, loc_index: &Known, problems: &mut Problems) -> Vec<PopulationCell> {
     let mut out = Vec::new();
     let mut seen: HashMap<(usize, i32, u8), u64> = HashMap::new();
     read_csv(
@@ -734,7 +771,7 @@ fn read_population(
             let loc = locality_field(row, loc_index);
             let year = row.year("year");
             let age = row.age("age");
-            let count = row.non_negative("count");
+            let count = row.bounded("count", MAX_COUNT);
             if let (Some(l), Some(y), Some(a)) = (loc, year, age) {
                 if let Some(first) = seen.insert((l, y, a), row.line) {
                     row.problem(
@@ -759,11 +796,7 @@ fn read_population(
     out
 }
 
-fn read_history(
-    path: &Path,
-    loc_index: &HashMap<&str, usize>,
-    problems: &mut Problems,
-) -> Vec<HistoryCell> {
+fn read_history(path: &Path, loc_index: &Known, problems: &mut Problems) -> Vec<HistoryCell> {
     let mut out = Vec::new();
     let mut seen: HashMap<(i32, usize, u8, Need, ProvisionKind), u64> = HashMap::new();
     read_csv(
@@ -777,7 +810,7 @@ fn read_history(
             let need = row.need("need");
             let provision =
                 row.parsed::<ProvisionKind>("provision", Code::UnknownProvision, "provision");
-            let count = row.non_negative("count");
+            let count = row.bounded("count", MAX_COUNT);
             if let (Some(y), Some(l), Some(a), Some(n), Some(p)) = (year, loc, age, need, provision)
             {
                 if let Some(first) = seen.insert((y, l, a, n, p), row.line) {
@@ -848,20 +881,44 @@ fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Ve
     out
 }
 
-fn locality_field(
-    row: &mut crate::csvread::Row,
-    loc_index: &HashMap<&str, usize>,
-) -> Option<usize> {
-    let id = row.required("locality")?;
-    let i = loc_index.get(id.as_str()).copied();
-    if i.is_none() {
-        row.problem(
-            "locality",
-            Code::UnknownLocality,
-            format!("locality '{id}' is not in localities.csv"),
-        );
+/// Ids a file defines: the valid rows' indices, and every id seen (valid or not).
+struct Known<'a> {
+    index: &'a HashMap<&'a str, usize>,
+    all: &'a HashSet<String>,
+}
+
+impl Known<'_> {
+    /// Index of the referenced id; an unknown id is reported, an id whose own row was rejected
+    /// only makes this row unusable (its problem is already reported where it is defined).
+    fn resolve(
+        &self,
+        row: &mut crate::csvread::Row,
+        field: &str,
+        code: Code,
+        (what, file): (&str, &str),
+    ) -> Option<usize> {
+        let id = row.required(field)?;
+        match self.index.get(id.as_str()) {
+            Some(i) => Some(*i),
+            None if self.all.contains(&id) => {
+                row.ok = false;
+                None
+            }
+            None => {
+                row.problem(field, code, format!("{what} '{id}' is not in {file}"));
+                None
+            }
+        }
     }
-    i
+}
+
+fn locality_field(row: &mut crate::csvread::Row, locs: &Known) -> Option<usize> {
+    locs.resolve(
+        row,
+        "locality",
+        Code::UnknownLocality,
+        ("locality", "localities.csv"),
+    )
 }
 
 #[cfg(test)]
@@ -879,7 +936,10 @@ mod tests {
             &[
                 ("capital_budget".into(), toml::Value::Float(1.0e6)),
                 ("bases.lead_time".into(), toml::Value::Integer(2)),
-                ("costs.independent_place".into(), toml::Value::Float(80_000.0)),
+                (
+                    "costs.independent_place".into(),
+                    toml::Value::Float(80_000.0),
+                ),
             ],
             origin,
         )
@@ -890,14 +950,25 @@ mod tests {
         assert_eq!(v.costs.special_place, s.costs.special_place);
         assert_eq!(v.history, s.history);
 
-        let e = with_settings(&s, &[("bases.lead_time".into(), toml::Value::Integer(9))], origin)
-            .unwrap_err();
+        let e = with_settings(
+            &s,
+            &[("bases.lead_time".into(), toml::Value::Integer(9))],
+            origin,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("lead_time 9"), "{e}");
-        let e = with_settings(&s, &[("costs.typo".into(), toml::Value::Float(1.0))], origin)
-            .unwrap_err();
-        assert!(e.to_string().contains("E303") && e.to_string().contains("typo"), "{e}");
-        let e = with_settings(&s, &[("horizon".into(), toml::Value::Integer(3))], origin)
-            .unwrap_err();
+        let e = with_settings(
+            &s,
+            &[("costs.typo".into(), toml::Value::Float(1.0))],
+            origin,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("E303") && e.to_string().contains("typo"),
+            "{e}"
+        );
+        let e =
+            with_settings(&s, &[("horizon".into(), toml::Value::Integer(3))], origin).unwrap_err();
         assert!(e.to_string().contains("cannot vary"), "{e}");
     }
 

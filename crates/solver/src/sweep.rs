@@ -8,6 +8,7 @@
 //! base = "."                 # scenario directory, relative to this file
 //! backend = "microlp"        # optional
 //! baselines = true           # optional: also solve do-nothing and greedy per variant
+//! formats = "csv"            # optional: outputs per variant (csv, xlsx, geojson, html, all)
 //!
 //! [axes]                     # cartesian product, axes combined in alphabetical key order
 //! variant = ["unmitigated", "mitigated"]
@@ -61,6 +62,8 @@ pub struct SweepSpec {
     pub base: PathBuf,
     pub backend: Backend,
     pub baselines: bool,
+    /// Outputs written for every variant (default: CSV and JSON only).
+    pub formats: export::Formats,
     pub variants: Vec<VariantSpec>,
 }
 
@@ -72,6 +75,8 @@ struct SweepToml {
     backend: Option<String>,
     #[serde(default = "yes")]
     baselines: bool,
+    #[serde(default)]
+    formats: Option<String>,
     #[serde(default)]
     axes: toml::Table,
     #[serde(default)]
@@ -115,11 +120,24 @@ pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
             return Err(problems);
         }
     };
-    let backend = match raw.backend.as_deref().unwrap_or("microlp").parse::<Backend>() {
+    let backend = match raw
+        .backend
+        .as_deref()
+        .unwrap_or("microlp")
+        .parse::<Backend>()
+    {
         Ok(b) => b,
         Err(m) => {
             problems.push(err(m).field("backend"));
             Backend::Microlp
+        }
+    };
+    let formats = match raw.formats.as_deref().map(export::Formats::parse) {
+        None => export::Formats::CSV,
+        Some(Ok(f)) => f,
+        Some(Err(m)) => {
+            problems.push(err(m).field("formats"));
+            export::Formats::CSV
         }
     };
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -130,9 +148,8 @@ pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
     for (key, value) in flatten(&raw.axes) {
         match value {
             toml::Value::Array(vs) if !vs.is_empty() => axes.push((key, vs)),
-            _ => problems.push(
-                err(format!("axis '{key}' must be a non-empty list of values")).field(key),
-            ),
+            _ => problems
+                .push(err(format!("axis '{key}' must be a non-empty list of values")).field(key)),
         }
     }
     let mut variants = Vec::new();
@@ -205,6 +222,7 @@ pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
             base,
             backend,
             baselines: raw.baselines,
+            formats,
             variants,
         })
     } else {
@@ -308,8 +326,12 @@ fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems>
         for (key, value) in &special {
             if let Err(m) = special_value(key, value) {
                 problems.push(
-                    InputError::new(&spec.path, Code::BadSweep, format!("variant '{}': {m}", v.name))
-                        .field(key.clone()),
+                    InputError::new(
+                        &spec.path,
+                        Code::BadSweep,
+                        format!("variant '{}': {m}", v.name),
+                    )
+                    .field(key.clone()),
                 );
                 bad_special = true;
             }
@@ -395,7 +417,11 @@ pub fn run_sweep(
         .build()
         .map_err(|e| {
             let mut p = Problems::default();
-            p.push(InputError::new(&spec.path, Code::BadSweep, format!("cannot start threads: {e}")));
+            p.push(InputError::new(
+                &spec.path,
+                Code::BadSweep,
+                format!("cannot start threads: {e}"),
+            ));
             p
         })?;
     Ok(pool.install(|| {
@@ -450,8 +476,13 @@ pub fn run_sweep(
                             summary: &run.summary,
                             do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
                         };
-                        export::write_run(&out.join(&v.name), &outputs, std::slice::from_ref(fc))
-                            .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
+                        export::write_run(
+                            &out.join(&v.name),
+                            &outputs,
+                            std::slice::from_ref(fc),
+                            spec.formats,
+                        )
+                        .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
                         Ok(run)
                     });
                 progress(done.fetch_add(1, Ordering::SeqCst) + 1);
@@ -544,8 +575,7 @@ pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
         match &r.outcome {
             Ok(run) => {
                 let c = &run.costing;
-                let capital =
-                    c.line_total(CostLine::Capital) + c.line_total(CostLine::BaseSetup);
+                let capital = c.line_total(CostLine::Capital) + c.line_total(CostLine::BaseSetup);
                 row.push(run.plan.status.code().into());
                 row.push(String::new());
                 row.push(money(c.npv));
@@ -580,7 +610,12 @@ pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
                 row.push(export::fixed(ooa_years, 3));
                 // Arcs beyond journey limits are never built, and the check re-verifies it.
                 row.push("0".into());
-                row.push(run.summary.saving_vs_do_nothing.map(money).unwrap_or_default());
+                row.push(
+                    run.summary
+                        .saving_vs_do_nothing
+                        .map(money)
+                        .unwrap_or_default(),
+                );
                 row.push(run.summary.saving_vs_greedy.map(money).unwrap_or_default());
             }
             Err(reason) => {
