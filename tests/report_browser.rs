@@ -53,7 +53,7 @@ impl Run {
         let dn = baseline::do_nothing(&s, &travel, &demand, backend).expect("do nothing solves");
         assert!(check(&s, &travel, &demand, &dn).passed());
         let dn_costing = cost_plan(&s, &travel, &demand, &dn);
-        summary = summary.with_do_nothing(&dn_costing);
+        summary = summary.with_do_nothing(&costing, &dn_costing);
         Run {
             s,
             travel,

@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use placeplan_model::atomic::{write_atomic, StagedDir};
 use placeplan_model::forecast::{forecasts, Variant};
 use placeplan_model::io::load_scenario;
 use placeplan_model::travel::TravelMatrix;
-use placeplan_model::{atomic::write_atomic, Problems, Scenario};
 use placeplan_model::{compare, export};
+use placeplan_model::{Problems, Scenario};
 use placeplan_solver::{plan_run, Backend, RunError, SolveError};
 
 mod table;
@@ -429,11 +430,23 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let progress = |done: usize| bar.set_position(done as u64);
-    let results = sweep::run_sweep(&base, &spec, out, threads, &progress)?;
+    let failed = |e: std::io::Error| {
+        Failure::Other(anyhow::anyhow!("writing outputs to {}: {e}", out.display()))
+    };
+    // The whole sweep is staged and replaces `out` in one step at the end.
+    let staged = StagedDir::new(out).map_err(failed)?;
+    let results = sweep::run_sweep(&base, &spec, staged.path(), threads, &progress)?;
     bar.finish_and_clear();
-    write(&out.join("sweep.csv"), &sweep::sweep_csv(&results))?;
+    write(
+        &staged.path().join("sweep.csv"),
+        &sweep::sweep_csv(&results),
+    )?;
     let points = sweep::pareto(&results);
-    write(&out.join("pareto.csv"), &sweep::pareto_csv(&points))?;
+    write(
+        &staged.path().join("pareto.csv"),
+        &sweep::pareto_csv(&points),
+    )?;
+    staged.commit().map_err(failed)?;
     let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
     println!(
         "{}: {n} variants, {ok} planned, {} without a plan",
@@ -457,7 +470,7 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
         }
     }
     println!(
-        "wrote sweep.csv, pareto.csv ({} variants on a capital vs running-cost frontier) and one folder per variant to {}",
+        "wrote sweep.csv, pareto.csv ({} variants on a capital vs running-cost frontier), report.html and one folder per variant to {}",
         points.iter().filter(|p| p.on_frontier).count(),
         out.display()
     );

@@ -113,8 +113,13 @@ pub fn print_plan(
     );
     println!();
     if let (Some(dn), Some(saving)) = (summary.do_nothing_npv, summary.saving_vs_do_nothing) {
+        let payback = summary
+            .payback_year
+            .map_or("capital not repaid within the horizon".to_string(), |y| {
+                format!("capital repaid by {y}")
+            });
         println!(
-            "against doing nothing (NPV {}): saves {}",
+            "against doing nothing (NPV {}): saves {}; {payback}",
             money_m(dn),
             money_m(saving)
         );

@@ -494,7 +494,7 @@ pub(crate) mod fixture {
             let dn_plan = plan_with(&s, &demand, Vec::new());
             let dn_costing = cost_plan(&s, &travel, &demand, &dn_plan);
             let summary = Summary::new(&s, &demand, &plan, &costing, 0, fc.trend)
-                .with_do_nothing(&dn_costing);
+                .with_do_nothing(&costing, &dn_costing);
             Fixture {
                 s,
                 travel,

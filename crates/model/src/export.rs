@@ -365,6 +365,9 @@ pub struct Summary {
     pub do_nothing_total_cost: Option<f64>,
     pub do_nothing_npv: Option<f64>,
     pub saving_vs_do_nothing: Option<f64>,
+    /// First plan year by whose end cumulative savings against doing nothing cover the capital
+    /// spent (none within the horizon: null).
+    pub payback_year: Option<i32>,
     /// The greedy nearest-school baseline's NPV and new places, and what the plan saves against it.
     pub greedy_npv: Option<f64>,
     pub greedy_new_places: Option<f64>,
@@ -409,6 +412,7 @@ impl Summary {
             do_nothing_total_cost: None,
             do_nothing_npv: None,
             saving_vs_do_nothing: None,
+            payback_year: None,
             greedy_npv: None,
             greedy_new_places: None,
             saving_vs_greedy: None,
@@ -417,7 +421,8 @@ impl Summary {
     }
 
     /// Adds the do-nothing comparison.
-    pub fn with_do_nothing(mut self, dn: &Costing) -> Summary {
+    pub fn with_do_nothing(mut self, plan: &Costing, dn: &Costing) -> Summary {
+        self.payback_year = crate::finance::payback_year(plan, dn);
         self.do_nothing_total_cost = Some(round2(dn.total));
         self.do_nothing_npv = Some(round2(dn.npv));
         self.saving_vs_do_nothing = Some(round2(dn.npv - self.npv));

@@ -188,3 +188,77 @@ pub fn cost_plan(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Pl
         years,
     }
 }
+
+/// The first plan year by whose end the plan's cumulative undiscounted cost, capital included,
+/// is no more than doing nothing's: the year the capital has paid for itself. `None` when that
+/// does not happen within the horizon, or when no capital is spent.
+pub fn payback_year(plan: &Costing, do_nothing: &Costing) -> Option<i32> {
+    let capital: f64 = plan.line_total(CostLine::Capital) + plan.line_total(CostLine::BaseSetup);
+    if capital <= 0.0 {
+        return None;
+    }
+    let mut cumulative = 0.0;
+    let mut spent = 0.0;
+    for (p, d) in plan.years.iter().zip(&do_nothing.years) {
+        cumulative += d.total - p.total;
+        spent += p.lines[CostLine::Capital.index()] + p.lines[CostLine::BaseSetup.index()];
+        if spent > 0.0 && cumulative >= 0.0 {
+            return Some(p.year);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn costing(totals: &[(f64, f64)]) -> Costing {
+        let years: Vec<YearCosts> = totals
+            .iter()
+            .enumerate()
+            .map(|(t, &(running, capital))| {
+                let mut lines = [0.0; CostLine::ALL.len()];
+                lines[CostLine::OutOfArea.index()] = running;
+                lines[CostLine::Capital.index()] = capital;
+                YearCosts {
+                    year: 2026 + t as i32,
+                    lines,
+                    total: running + capital,
+                    discount_factor: 1.0,
+                    discounted: running + capital,
+                }
+            })
+            .collect();
+        Costing {
+            total: years.iter().map(|y| y.total).sum(),
+            npv: years.iter().map(|y| y.discounted).sum(),
+            years,
+        }
+    }
+
+    /// Doing nothing costs 100 a year. The plan spends 60 of capital in year one and saves 25 a
+    /// year of running cost from year two: cumulative savings -60, -35, -10, +15: pays back in
+    /// the fourth year (2029).
+    #[test]
+    fn payback_is_the_year_cumulative_savings_cover_the_capital() {
+        let dn = costing(&[(100.0, 0.0); 5]);
+        let plan = costing(&[
+            (100.0, 60.0),
+            (75.0, 0.0),
+            (75.0, 0.0),
+            (75.0, 0.0),
+            (75.0, 0.0),
+        ]);
+        assert_eq!(payback_year(&plan, &dn), Some(2029));
+        let slow = costing(&[
+            (100.0, 60.0),
+            (95.0, 0.0),
+            (95.0, 0.0),
+            (95.0, 0.0),
+            (95.0, 0.0),
+        ]);
+        assert_eq!(payback_year(&slow, &dn), None);
+        assert_eq!(payback_year(&dn, &dn), None);
+    }
+}

@@ -8,6 +8,7 @@ pub mod formulation;
 pub mod pipeline;
 pub mod solve;
 pub mod sweep;
+pub mod sweep_report;
 
 pub use check::{check, CheckReport};
 pub use formulation::Options;

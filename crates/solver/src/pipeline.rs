@@ -73,7 +73,7 @@ pub fn plan_run(
         if let Ok(dn) = baseline::do_nothing(s, travel, &demand, backend) {
             if check(s, travel, &demand, &dn).passed() {
                 let dn_cost = cost_plan(s, travel, &demand, &dn);
-                summary = summary.with_do_nothing(&dn_cost);
+                summary = summary.with_do_nothing(&costing, &dn_cost);
                 if let Ok(g) = baseline::greedy(s, travel, &demand, &dn, backend) {
                     if check(s, travel, &demand, &g).passed() {
                         let g_cost = cost_plan(s, travel, &demand, &g);
