@@ -394,8 +394,12 @@ fn headline_section(run: &RunOutputs) -> Section {
             "Saving vs doing nothing",
             &money(v),
             &format!(
-                "NPV; doing nothing costs {}",
-                money(sm.do_nothing_npv.unwrap_or(0.0))
+                "NPV; doing nothing costs {}; {}",
+                money(sm.do_nothing_npv.unwrap_or(0.0)),
+                sm.payback_year.map_or(
+                    "capital not repaid within the horizon".to_string(),
+                    |y| format!("capital repaid by {y}")
+                )
             ),
         ),
         None => card(

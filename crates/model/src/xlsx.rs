@@ -293,6 +293,13 @@ fn summary(ws: &mut Worksheet, run: &RunOutputs, f: &Formats) -> Result<(), Xlsx
         sm.saving_vs_do_nothing,
         &f.money,
     )?;
+    text(
+        ws,
+        &mut r,
+        "Capital repaid by (cumulative savings vs doing nothing)",
+        &sm.payback_year
+            .map_or("not within the horizon".to_string(), |y| y.to_string()),
+    )?;
     num(
         ws,
         &mut r,
