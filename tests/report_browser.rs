@@ -9,8 +9,6 @@
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use placeplan_model::export::{self, RunOutputs, Summary};
@@ -22,7 +20,8 @@ use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{geojson, html, xlsx, Scenario};
 use placeplan_solver::{baseline, check, solve, Backend, Options};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+#[path = "support/browser.rs"]
+mod browser;
 
 /// Everything `placeplan plan` computes for the demo borough, owned.
 struct Run {
@@ -210,49 +209,9 @@ fn workbook_totals_reconcile_with_costs_csv_and_report_renders_in_chromium() {
     assert_eq!(report, html::report(&out), "report bytes differ");
     let page = dir.join("report.html");
     std::fs::write(&page, &report).unwrap();
-    if !Path::new(CHROMIUM).exists() {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{CHROMIUM} is missing in CI: .ci/run must install Debian's chromium package \
-                 (apt-get install chromium) before the tests"
-            );
-        }
-        eprintln!(
-            "\n==========================================================\n\
-             SKIPPED: chromium not installed (apt-get install chromium)\n\
-             the headless-browser part of this test did not run\n\
-             ==========================================================\n"
-        );
+    let Some((dom, log)) = browser::render(&dir, &page) else {
         return;
-    }
-    let url = format!("file://{}", page.display());
-    let png = dir.join("report.png");
-    let shot = chromium(
-        &dir,
-        &[
-            &format!("--screenshot={}", png.display()),
-            "--window-size=1280,2400",
-            "--hide-scrollbars",
-            &url,
-        ],
-    );
-    let size = std::fs::metadata(&png)
-        .unwrap_or_else(|_| panic!("no screenshot written\n{}", shot.1))
-        .len();
-    assert!(size > 50_000, "screenshot is only {size} bytes");
-    assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
-
-    let (dom, log) = chromium(
-        &dir,
-        &[
-            "--dump-dom",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1280,2400",
-            &url,
-        ],
-    );
-    assert!(dom.contains("</html>"), "no DOM dumped\n{log}");
+    };
     for chart in ["fan", "costs", "places", "map"] {
         let start = dom
             .find(&format!("data-chart=\"{chart}\""))
@@ -264,63 +223,11 @@ fn workbook_totals_reconcile_with_costs_csv_and_report_renders_in_chromium() {
     }
     // The page has no scripts, so any console message at all (Chromium logs console.error and
     // uncaught exceptions as `INFO:CONSOLE` lines) is a fault.
-    let console: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
-        .collect();
+    let console = browser::console_errors(&log);
     assert!(
         console.is_empty(),
         "console errors:\n{}",
         console.join("\n")
     );
-    eprintln!("screenshot: {} ({size} bytes)", png.display());
-}
-
-/// Runs headless Chromium with a fresh profile; returns (stdout, stderr). Killed after 120 s.
-fn chromium(dir: &Path, args: &[&str]) -> (String, String) {
-    let profile = tempfile::tempdir_in(dir).unwrap();
-    let mut cmd = Command::new(CHROMIUM);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-    ])
-    .arg(format!("--user-data-dir={}", profile.path().display()))
-    .args(args)
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("start chromium");
-    // Read both pipes on threads so a full pipe cannot stall the browser.
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut so, &mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut se, &mut s);
-        s
-    });
-    let start = Instant::now();
-    loop {
-        match child.try_wait().expect("wait for chromium") {
-            Some(_) => break,
-            None if start.elapsed() > Duration::from_secs(120) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("chromium did not finish within 120 s");
-            }
-            None => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
-    (t_out.join().unwrap(), t_err.join().unwrap())
+    eprintln!("screenshot: {}", dir.join("report.png").display());
 }

@@ -7,15 +7,14 @@
 //! The report and screenshot are left in `target/tmp/sweep_report/` to look at.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use placeplan_model::html::escape;
 use placeplan_model::io::load_scenario;
 use placeplan_solver::sweep::{pareto, read_sweep, run_sweep};
 use placeplan_solver::sweep_report::sweep_report;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+#[path = "../../../tests/support/browser.rs"]
+mod browser;
 
 /// A fresh directory under cargo's test tmp dir, kept after the test for inspection.
 fn out_dir() -> PathBuf {
@@ -102,49 +101,9 @@ fn sweep_report_compares_variants_and_renders_in_chromium() {
 
     let page = dir.join("report.html");
     std::fs::write(&page, &html).unwrap();
-    if !Path::new(CHROMIUM).exists() {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{CHROMIUM} is missing in CI: .ci/run must install Debian's chromium package \
-                 (apt-get install chromium) before the tests"
-            );
-        }
-        eprintln!(
-            "\n==========================================================\n\
-             SKIPPED: chromium not installed (apt-get install chromium)\n\
-             the headless-browser part of this test did not run\n\
-             ==========================================================\n"
-        );
+    let Some((dom, log)) = browser::render(&dir, &page) else {
         return;
-    }
-    let url = format!("file://{}", page.display());
-    let png = dir.join("report.png");
-    let shot = chromium(
-        &dir,
-        &[
-            &format!("--screenshot={}", png.display()),
-            "--window-size=1280,2400",
-            "--hide-scrollbars",
-            &url,
-        ],
-    );
-    let size = std::fs::metadata(&png)
-        .unwrap_or_else(|_| panic!("no screenshot written\n{}", shot.1))
-        .len();
-    assert!(size > 50_000, "screenshot is only {size} bytes");
-    assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
-
-    let (dom, log) = chromium(
-        &dir,
-        &[
-            "--dump-dom",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1280,2400",
-            &url,
-        ],
-    );
-    assert!(dom.contains("</html>"), "no DOM dumped\n{log}");
+    };
     for chart in ["pareto", "npv"] {
         let fig = figure(&dom, chart);
         let marks = fig.matches("class=\"datum").count();
@@ -152,58 +111,11 @@ fn sweep_report_compares_variants_and_renders_in_chromium() {
         assert!(fig.contains("<title"), "{chart} has no title");
     }
     // The page has no scripts, so any console message at all is a fault.
-    let console: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
-        .collect();
+    let console = browser::console_errors(&log);
     assert!(
         console.is_empty(),
         "console errors:\n{}",
         console.join("\n")
     );
-    eprintln!("screenshot: {} ({size} bytes)", png.display());
-}
-
-/// Runs headless Chromium with a fresh profile; returns (stdout, stderr). Killed after 120 s.
-fn chromium(dir: &Path, args: &[&str]) -> (String, String) {
-    let profile = tempfile::tempdir_in(dir).unwrap();
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chromium");
-    // Read both pipes on threads so a full pipe cannot stall the browser.
-    let read = |mut p: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = p.read_to_string(&mut s);
-            s
-        })
-    };
-    let t_out = read(Box::new(child.stdout.take().unwrap()));
-    let t_err = read(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    while child.try_wait().expect("wait for chromium").is_none() {
-        if start.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (t_out.join().unwrap(), t_err.join().unwrap())
+    eprintln!("screenshot: {}", dir.join("report.png").display());
 }
