@@ -78,27 +78,43 @@ pub enum SolveError {
 
 /// Plain-words reasons why the model cannot be feasible, found before solving.
 pub fn diagnose(s: &Scenario, demand: &Demand, net: &Network) -> Vec<String> {
-    let mut out = Vec::new();
-    for (g, grp) in demand.groups.iter().enumerate() {
-        if !net.group_arcs(g).is_empty() {
-            continue;
-        }
-        let worst = demand.pupils.iter().map(|p| p[g]).max().unwrap_or(0);
-        if worst == 0 {
-            continue;
-        }
-        let loc = &s.localities[grp.locality];
+    // (pupils in the worst year, group) of every group with nowhere to go.
+    let mut stranded: Vec<(u32, usize)> = (0..demand.groups.len())
+        .filter(|&g| net.group_arcs(g).is_empty())
+        .map(|g| (demand.pupils.iter().map(|p| p[g]).max().unwrap_or(0), g))
+        .filter(|(worst, _)| *worst > 0)
+        .collect();
+    // Largest first, so the most serious gaps lead; ties in group order.
+    stranded.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut out: Vec<String> = stranded
+        .iter()
+        .take(MAX_REASONS)
+        .map(|&(worst, g)| {
+            let grp = &demand.groups[g];
+            let loc = &s.localities[grp.locality];
+            format!(
+                "{worst} {} {} pupils in {} ({}) have no provision within {} minutes and out-of-area placements are disabled",
+                grp.need,
+                grp.phase,
+                loc.name,
+                loc.id,
+                s.journey.minutes(grp.phase)
+            )
+        })
+        .collect();
+    if stranded.len() > MAX_REASONS {
+        let rest = &stranded[MAX_REASONS..];
         out.push(format!(
-            "{worst} {} {} pupils in {} ({}) have no provision within {} minutes and out-of-area placements are disabled",
-            grp.need,
-            grp.phase,
-            loc.name,
-            loc.id,
-            s.journey.minutes(grp.phase)
+            "and {} more groups ({} pupils in their worst year) with no provision within their journey limit",
+            rest.len(),
+            rest.iter().map(|r| r.0 as u64).sum::<u64>()
         ));
     }
     out
 }
+
+/// Most groups named one by one when explaining infeasibility; the rest are summed up.
+pub const MAX_REASONS: usize = 10;
 
 /// Solves the allocation for a scenario's demand and returns the plan (not yet checked).
 pub fn solve(

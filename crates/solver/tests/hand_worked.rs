@@ -187,10 +187,10 @@ fn infeasibility_is_explained() {
         Err(SolveError::Infeasible(reasons)) => {
             assert_eq!(reasons.len(), 2, "{reasons:?}");
             assert!(
-                reasons[1].contains("12 ASD primary pupils in B"),
+                reasons[0].contains("12 ASD primary pupils in B"),
                 "{reasons:?}"
             );
-            assert!(reasons[1].contains("within 1 minutes"), "{reasons:?}");
+            assert!(reasons[0].contains("within 1 minutes"), "{reasons:?}");
         }
         other => panic!("expected infeasible, got {other:?}"),
     }
