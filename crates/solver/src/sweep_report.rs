@@ -398,10 +398,9 @@ fn headline_section(rows: &[Row], cheapest: Option<usize>, dearest: Option<usize
         &(n - planned).to_string(),
         &format!("{infeasible} infeasible, {failed} failed"),
     );
-    match (cheapest, dearest) {
-        (Some(c), Some(d)) => {
-            let (fc, fd) = (rows[c].figures(), rows[d].figures());
-            let (fc, fd) = (fc.expect("planned"), fd.expect("planned"));
+    let planned_figures = |i: Option<usize>| i.and_then(|i| rows[i].figures().map(|f| (i, f)));
+    match (planned_figures(cheapest), planned_figures(dearest)) {
+        (Some((c, fc)), Some((d, fd))) => {
             card(
                 &mut h,
                 "good",
@@ -477,11 +476,8 @@ fn headline_section(rows: &[Row], cheapest: Option<usize>, dearest: Option<usize
         );
     }
     h.push('.');
-    if let (Some(c), Some(d)) = (cheapest, dearest) {
-        let (fc, fd) = (
-            rows[c].figures().expect("planned"),
-            rows[d].figures().expect("planned"),
-        );
+    let planned_figures = |i: Option<usize>| i.and_then(|i| rows[i].figures().map(|f| (i, f)));
+    if let (Some((c, fc)), Some((d, fd))) = (planned_figures(cheapest), planned_figures(dearest)) {
         if c == d {
             let _ = write!(
                 h,
