@@ -7,6 +7,10 @@ use std::path::Path;
 use placeplan_model::io::load_scenario;
 use proptest::prelude::*;
 
+#[path = "../../../tests/support/mutate.rs"]
+mod mutate;
+use mutate::{apply, edit, Edit};
+
 const FILES: [&str; 6] = [
     "scenario.toml",
     "localities.csv",
@@ -39,63 +43,6 @@ fn demo_files() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-#[derive(Debug, Clone)]
-enum Edit {
-    Flip(usize, u8),
-    Insert(usize, Vec<u8>),
-    Delete(usize, usize),
-    Truncate(usize),
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    let nasty = prop::sample::select(vec![
-        b",".to_vec(),
-        b"\"".to_vec(),
-        b"\n".to_vec(),
-        b"\r\n".to_vec(),
-        b"-".to_vec(),
-        b"NaN".to_vec(),
-        b"inf".to_vec(),
-        b"1e308".to_vec(),
-        b"-1e308".to_vec(),
-        b"99999999999999999999".to_vec(),
-        b"\xff\xfe".to_vec(),
-        b"\x00".to_vec(),
-        b"[".to_vec(),
-        b"= =".to_vec(),
-        "é".as_bytes().to_vec(),
-        b"".to_vec(),
-    ]);
-    prop_oneof![
-        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Flip(i, b)),
-        (any::<usize>(), nasty).prop_map(|(i, s)| Edit::Insert(i, s)),
-        (any::<usize>(), 1usize..40).prop_map(|(i, n)| Edit::Delete(i, n)),
-        any::<usize>().prop_map(Edit::Truncate),
-    ]
-}
-
-fn apply(bytes: &mut Vec<u8>, e: &Edit) {
-    if bytes.is_empty() {
-        return;
-    }
-    match e {
-        Edit::Flip(i, b) => {
-            let i = i % bytes.len();
-            bytes[i] = *b;
-        }
-        Edit::Insert(i, s) => {
-            let i = i % (bytes.len() + 1);
-            bytes.splice(i..i, s.iter().copied());
-        }
-        Edit::Delete(i, n) => {
-            let i = i % bytes.len();
-            let end = (i + n).min(bytes.len());
-            bytes.drain(i..end);
-        }
-        Edit::Truncate(i) => bytes.truncate(i % bytes.len()),
-    }
-}
-
 fn load_mutated(files: &[(String, Vec<u8>)], target: usize, edits: &[Edit]) {
     let dir = tempfile::tempdir().unwrap();
     for (i, (name, bytes)) in files.iter().enumerate() {
@@ -121,7 +68,7 @@ fn load_mutated(files: &[(String, Vec<u8>)], target: usize, edits: &[Edit]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: mutate::cases(96), ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_inputs_never_panic(target in 0usize..FILES.len(), edits in prop::collection::vec(edit(), 1..6)) {
@@ -152,5 +99,64 @@ fn pinned_nasty_inputs() {
     ];
     for (target, edits) in cases {
         load_mutated(&files, target, &edits);
+    }
+}
+
+fn shared_data() -> Option<std::path::PathBuf> {
+    let p = std::env::var_os("PLACEPLAN_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIPPED: shared data not found at {} (set PLACEPLAN_DATA)",
+            p.display()
+        );
+        None
+    }
+}
+
+/// The first lines of a real public file.
+fn head(path: &Path, lines: usize) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).to_string();
+    text.lines()
+        .take(lines)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: mutate::cases(64), ..ProptestConfig::default() })]
+
+    /// The ONS population and DfE SEN2 importers on mutated heads of the real files.
+    #[test]
+    fn mutated_public_files_never_panic(which in 0usize..2, edits in prop::collection::vec(edit(), 1..6)) {
+        let Some(data) = shared_data() else { return Ok(()) };
+        let dir = tempfile::tempdir().unwrap();
+        let (src, name) = if which == 0 {
+            (data.join("ons/lad_population_by_single_year_age.csv"), "ons.csv")
+        } else {
+            (data.join("dfe-sen2-2022/sen2_age_caseload.csv"), "sen2.csv")
+        };
+        let mut bytes = head(&src, 40);
+        for e in &edits {
+            apply(&mut bytes, e);
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let problems = if which == 0 {
+            let opts = placeplan_model::import::ons::OnsOptions { year: 2023, codes: vec![] };
+            placeplan_model::import::ons::read_population(&path, &opts).err()
+        } else {
+            placeplan_model::import::sen2::read_sen2(&path, None).err()
+        };
+        if let Some(p) = problems {
+            for e in p.iter() {
+                prop_assert!(e.file.starts_with(dir.path()), "{e}");
+                prop_assert!(!e.message.is_empty());
+            }
+        }
     }
 }
