@@ -225,7 +225,7 @@ fn money_m(v: f64) -> String {
 }
 
 /// Coordinates in SVG: one decimal, no "-0.0".
-fn px(v: f64) -> String {
+pub fn px(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
     if r == 0.0 {
         "0".into()

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use placeplan_model::finance::CostLine;
-use placeplan_model::html::{self, escape, money, nice_ticks, places, thousands, Section};
+use placeplan_model::html::{self, escape, money, nice_ticks, places, px, thousands, Section};
 
 use crate::sweep::{value_text, ParetoPoint, Setting, VariantResult};
 
@@ -222,18 +222,6 @@ fn money_delta(v: f64) -> String {
         format!("+{}", money(v))
     } else {
         money(v)
-    }
-}
-
-/// Coordinates in SVG: one decimal, no "-0".
-fn px(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r == 0.0 {
-        "0".into()
-    } else if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r:.1}")
     }
 }
 
