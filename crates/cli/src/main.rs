@@ -48,8 +48,9 @@ enum Command {
         /// Output directory (default out/<scenario name>/).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// LP backend: microlp (always built) or highs (with `--features highs`).
-        #[arg(long, default_value = "microlp")]
+        /// Backend: flow (exact min-cost-flow engine; LPs it cannot prove optimal go to microlp),
+        /// microlp, or highs (with `--features highs`).
+        #[arg(long, default_value = "flow")]
         backend: String,
         /// Plan for the unmitigated forecast even when the scenario sets policy levers.
         #[arg(long)]
@@ -85,7 +86,7 @@ enum Command {
         /// Capacity of every site (required for capa/capb/capc, which leave it as a word).
         #[arg(long)]
         capacity: Option<f64>,
-        /// Backend: microlp or highs.
+        /// Backend: microlp or highs (facility location is a MIP; flow means microlp here).
         #[arg(long, default_value = "microlp")]
         backend: String,
         /// Seconds before giving up.

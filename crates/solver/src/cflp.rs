@@ -564,7 +564,8 @@ pub fn solve_cflp(
         .collect();
     let unsolved = model.vars.minimise(&model.objective);
     let (values, status) = match backend {
-        Backend::Microlp => {
+        // Facility location is a MIP, not a flow: the flow backend uses microlp.
+        Backend::Microlp | Backend::Flow => {
             // good_lp passes mip gap 0 to microlp unless told otherwise: exact proof.
             let p = unsolved
                 .using(good_lp::microlp)

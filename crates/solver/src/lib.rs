@@ -4,7 +4,9 @@
 pub mod baseline;
 pub mod cflp;
 pub mod check;
+pub mod flow;
 pub mod formulation;
+pub mod netsimplex;
 pub mod pipeline;
 pub mod solve;
 pub mod sweep;

@@ -11,11 +11,15 @@ use placeplan_model::plan::{Build, Placement, Plan, SolveStatus};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
+use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Model, Network, Options};
 
 /// LP/MIP backends placeplan can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// placeplan's exact min-cost-flow engine ([`crate::flow`]) for runs with continuous places;
+    /// runs it cannot prove optimal (modular bases, stability rows) go to microlp. Always built.
+    Flow,
     /// Pure-Rust simplex and branch-and-bound (good_lp `microlp`); always built.
     Microlp,
     /// HiGHS (good_lp `highs`); built with the `highs` cargo feature.
@@ -25,6 +29,7 @@ pub enum Backend {
 impl Backend {
     pub fn name(self) -> &'static str {
         match self {
+            Backend::Flow => "flow",
             Backend::Microlp => "microlp",
             Backend::Highs => "highs",
         }
@@ -32,13 +37,13 @@ impl Backend {
     /// Whether this build includes the backend.
     pub fn is_available(self) -> bool {
         match self {
-            Backend::Microlp => true,
+            Backend::Flow | Backend::Microlp => true,
             Backend::Highs => cfg!(feature = "highs"),
         }
     }
     /// Every backend compiled into this build.
     pub fn available() -> Vec<Backend> {
-        [Backend::Microlp, Backend::Highs]
+        [Backend::Flow, Backend::Microlp, Backend::Highs]
             .into_iter()
             .filter(|b| b.is_available())
             .collect()
@@ -55,9 +60,12 @@ impl FromStr for Backend {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s.to_ascii_lowercase().as_str() {
+            "flow" => Ok(Backend::Flow),
             "microlp" => Ok(Backend::Microlp),
             "highs" => Ok(Backend::Highs),
-            other => Err(format!("unknown backend '{other}' (use microlp or highs)")),
+            other => Err(format!(
+                "unknown backend '{other}' (use flow, microlp or highs)"
+            )),
         }
     }
 }
@@ -132,13 +140,34 @@ pub fn solve(
     if !reasons.is_empty() {
         return Err(SolveError::Infeasible(reasons));
     }
-    let model = build_model(s, demand, &net, options);
-    let (values, status) = run(backend, s, model_parts(&model), &model)?;
-    let mut plan = extract(demand, &net, &model, &values, status, backend);
-    if let Some(builds) = &options.fixed_builds {
-        plan.builds = builds.clone();
-        plan.builds.sort_by_key(|b| (b.candidate, b.funded));
-    }
+    let flow_plan = match backend {
+        Backend::Flow => match solve_flow(s, demand, &net, options) {
+            Ok(plan) => Some(plan),
+            Err(FlowFailure::Infeasible) => {
+                return Err(SolveError::Infeasible(vec![CAPACITY_SHORT.into()]))
+            }
+            // Not a flow problem, or no proof: the LP backend answers instead.
+            Err(FlowFailure::NotApplicable(_) | FlowFailure::Unproven(_)) => None,
+        },
+        _ => None,
+    };
+    let mut plan = match flow_plan {
+        Some(plan) => plan,
+        None => {
+            let lp = match backend {
+                Backend::Flow => Backend::Microlp,
+                other => other,
+            };
+            let model = build_model(s, demand, &net, options);
+            let (values, status) = run(lp, s, model_parts(&model), &model)?;
+            let mut plan = extract(demand, &net, &model, &values, status, lp);
+            if let Some(builds) = &options.fixed_builds {
+                plan.builds = builds.clone();
+                plan.builds.sort_by_key(|b| (b.candidate, b.funded));
+            }
+            plan
+        }
+    };
     // Set-up costs are charged when a base is first funded. A solver stopped at a gap may open a
     // base earlier than its first places; charging the first-funding year instead only lowers
     // the cost of the same feasible plan.
@@ -172,7 +201,8 @@ fn run(
     let constraints = model.constraints.clone();
     let unsolved = vars.minimise(objective);
     match backend {
-        Backend::Microlp => {
+        // The flow engine hands LPs it cannot take to microlp.
+        Backend::Microlp | Backend::Flow => {
             let mut p = unsolved
                 .using(good_lp::microlp)
                 .with_time_limit(s.solver.time_limit_s);
@@ -215,13 +245,16 @@ fn finish<S: Solution>(
             };
             Ok((order.iter().map(|v| sol.value(*v)).collect(), status))
         }
-        Err(ResolutionError::Infeasible) => Err(SolveError::Infeasible(vec![
-            "capacity within journey limits, site limits and the capital budget cannot place every pupil; allow out-of-area placements, raise the budget or lengthen journey limits".into(),
-        ])),
+        Err(ResolutionError::Infeasible) => {
+            Err(SolveError::Infeasible(vec![CAPACITY_SHORT.into()]))
+        }
         Err(ResolutionError::Other(m)) if m.contains("Time limit") => Err(SolveError::TimeLimit),
         Err(e) => Err(SolveError::Backend(e.to_string())),
     }
 }
+
+/// Why a plan is infeasible when no single group is stranded.
+const CAPACITY_SHORT: &str = "capacity within journey limits, site limits and the capital budget cannot place every pupil; allow out-of-area placements, raise the budget or lengthen journey limits";
 
 /// Values within this of a whole number are snapped to it (simplex round-off).
 const SNAP: f64 = 1e-7;

@@ -6,7 +6,7 @@
 //!
 //! ```toml
 //! base = "."                 # scenario directory, relative to this file
-//! backend = "microlp"        # optional
+//! backend = "flow"           # optional: flow (default), microlp or highs
 //! baselines = true           # optional: also solve do-nothing and greedy per variant
 //! formats = "csv"            # optional: outputs per variant (csv, xlsx, geojson, html, all)
 //!
@@ -120,12 +120,7 @@ pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
             return Err(problems);
         }
     };
-    let backend = match raw
-        .backend
-        .as_deref()
-        .unwrap_or("microlp")
-        .parse::<Backend>()
-    {
+    let backend = match raw.backend.as_deref().unwrap_or("flow").parse::<Backend>() {
         Ok(b) => b,
         Err(m) => {
             problems.push(err(m).field("backend"));

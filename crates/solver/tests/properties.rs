@@ -166,6 +166,50 @@ proptest! {
         prop_assert!(b >= a * (1.0 - 1e-7) - 1e-6, "demand +{bump}: {a} -> {b}");
     }
 
+    /// The flow engine agrees with the LP to 1e-6 of the objective on the optimised plan, the
+    /// do-nothing plan and the greedy plan's fixed builds, with and without out-of-area
+    /// placements, and its plans pass the check. Single-usage-year cases (horizon - lead = 1)
+    /// go through its budget pricing; the rest of the optimised runs fall back to the LP.
+    #[test]
+    fn flow_engine_matches_the_lp(c in case(), ooa in any::<bool>()) {
+        let mut c = c;
+        c.scenario.bases.modular = false;
+        c.scenario.solver.allow_out_of_area = ooa;
+        let s = &c.scenario;
+        let travel = travel::TravelMatrix::build(s);
+        let both = |opt: &Options| {
+            (
+                solve(s, &travel, &c.demand, opt, Backend::Flow),
+                solve(s, &travel, &c.demand, opt, Backend::Microlp),
+            )
+        };
+        let agree = |f: Result<placeplan_model::plan::Plan, SolveError>,
+                     l: Result<placeplan_model::plan::Plan, SolveError>|
+         -> Result<(), TestCaseError> {
+            match (f, l) {
+                (Ok(f), Ok(l)) => {
+                    let tol = 1e-6 * l.objective.abs().max(1.0);
+                    prop_assert!((f.objective - l.objective).abs() <= tol,
+                        "flow {} ({}) vs microlp {}", f.objective, f.method, l.objective);
+                    let r = check(s, &travel, &c.demand, &f);
+                    prop_assert!(r.passed(), "{:?}", r.violations);
+                }
+                (Err(SolveError::Infeasible(_)), Err(SolveError::Infeasible(_))) => {}
+                (f, l) => prop_assert!(false, "flow {:?} vs microlp {:?}", f.map(|p| p.objective), l.map(|p| p.objective)),
+            }
+            Ok(())
+        };
+        let (f, l) = both(&Options::optimise());
+        agree(f, l)?;
+        let (f, l) = both(&Options::do_nothing());
+        if let Ok(dn) = &l {
+            let builds = baseline::greedy_builds(s, &travel, &c.demand, dn);
+            let (gf, gl) = both(&Options::with_builds(builds));
+            agree(gf, gl)?;
+        }
+        agree(f, l)?;
+    }
+
     #[test]
     fn without_out_of_area_the_answer_is_a_checked_plan_or_a_reason(c in case()) {
         let mut c = c;
