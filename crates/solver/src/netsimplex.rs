@@ -15,9 +15,9 @@
 pub const INF: i64 = i64::MAX / 4;
 
 const NONE: usize = usize::MAX;
-const STATE_UPPER: i64 = -1;
-const STATE_TREE: i64 = 0;
-const STATE_LOWER: i64 = 1;
+const STATE_UPPER: i8 = -1;
+const STATE_TREE: i8 = 0;
+const STATE_LOWER: i8 = 1;
 /// `pred` arc goes from the node up to its parent.
 const DIR_UP: i64 = 1;
 /// `pred` arc goes from the parent down to the node.
@@ -36,12 +36,13 @@ pub enum FlowStatus {
 pub struct NetworkSimplex {
     n: usize,
     m: usize,
-    source: Vec<usize>,
-    target: Vec<usize>,
+    /// Arc ends as u32 (half the memory traffic of the pricing scan).
+    source: Vec<u32>,
+    target: Vec<u32>,
     cap: Vec<i64>,
     cost: Vec<i64>,
     flow: Vec<i64>,
-    state: Vec<i64>,
+    state: Vec<i8>,
     supply: Vec<i64>,
     pi: Vec<i64>,
     parent: Vec<usize>,
@@ -52,6 +53,11 @@ pub struct NetworkSimplex {
     next_sib: Vec<usize>,
     prev_sib: Vec<usize>,
     started: bool,
+    /// Largest |cost| of a real arc so far, and the cost of the artificial arcs built from it.
+    max_cost: i64,
+    art: i64,
+    /// Scratch stack for subtree walks, kept between pivots.
+    stack: Vec<usize>,
     next_arc: usize,
     block: usize,
     /// Pivots made over the life of this solver.
@@ -80,6 +86,9 @@ impl NetworkSimplex {
             next_sib: Vec::new(),
             prev_sib: Vec::new(),
             started: false,
+            max_cost: 0,
+            art: 0,
+            stack: Vec::new(),
             next_arc: 0,
             block: 0,
             pivots: 0,
@@ -91,8 +100,9 @@ impl NetworkSimplex {
     pub fn add_arc(&mut self, from: usize, to: usize, cap: i64, cost: i64) -> usize {
         assert!(!self.started, "arcs are added before solving");
         assert!(from < self.n && to < self.n && cap >= 0);
-        self.source.push(from);
-        self.target.push(to);
+        assert!(self.n < u32::MAX as usize, "at most 2^32 - 2 nodes");
+        self.source.push(from as u32);
+        self.target.push(to as u32);
         self.cap.push(cap.min(INF));
         self.cost.push(cost);
         self.m += 1;
@@ -108,6 +118,21 @@ impl NetworkSimplex {
     /// Changes the unit cost of a real arc; the next solve starts from the current tree.
     pub fn set_cost(&mut self, arc: usize, cost: i64) {
         self.cost[arc] = cost;
+        if self.started && cost.abs() > self.max_cost {
+            // Keep artificial arcs dearer than any path of real arcs.
+            self.max_cost = cost.abs();
+            let art = Self::artificial_cost(self.max_cost, self.n);
+            for a in self.m..self.cost.len() {
+                if self.cost[a] == self.art {
+                    self.cost[a] = art;
+                }
+            }
+            self.art = art;
+        }
+    }
+
+    fn artificial_cost(max_cost: i64, n: usize) -> i64 {
+        (max_cost + 1).saturating_mul(n as i64 + 1)
     }
 
     pub fn num_arcs(&self) -> usize {
@@ -156,10 +181,11 @@ impl NetworkSimplex {
 
     fn init(&mut self) {
         let root = self.n;
-        let max_cost = self.cost.iter().map(|c| c.abs()).max().unwrap_or(0);
+        self.max_cost = self.cost.iter().map(|c| c.abs()).max().unwrap_or(0);
         // Dearer than any path of real arcs, so artificial arcs carry flow only when nothing else
         // can.
-        let art = (max_cost + 1).saturating_mul(self.n as i64 + 1);
+        let art = Self::artificial_cost(self.max_cost, self.n);
+        self.art = art;
         let nodes = self.n + 1;
         self.pi = vec![0; nodes];
         self.parent = vec![NONE; nodes];
@@ -175,15 +201,15 @@ impl NetworkSimplex {
             let e = self.source.len();
             let s = self.supply[u];
             if s >= 0 {
-                self.source.push(u);
-                self.target.push(root);
+                self.source.push(u as u32);
+                self.target.push(root as u32);
                 self.cost.push(0);
                 self.flow.push(s);
                 self.pred_dir[u] = DIR_UP;
                 self.pi[u] = 0;
             } else {
-                self.source.push(root);
-                self.target.push(u);
+                self.source.push(root as u32);
+                self.target.push(u as u32);
                 self.cost.push(art);
                 self.flow.push(-s);
                 self.pred_dir[u] = DIR_DOWN;
@@ -226,8 +252,16 @@ impl NetworkSimplex {
         self.prev_sib[child] = NONE;
     }
 
+    fn src(&self, a: usize) -> usize {
+        self.source[a] as usize
+    }
+
+    fn tgt(&self, a: usize) -> usize {
+        self.target[a] as usize
+    }
+
     fn reduced_cost(&self, a: usize) -> i64 {
-        self.cost[a] + self.pi[self.source[a]] - self.pi[self.target[a]]
+        self.cost[a] + self.pi[self.src(a)] - self.pi[self.tgt(a)]
     }
 
     /// Block search: the most violating arc of the first block that has one.
@@ -241,7 +275,7 @@ impl NetworkSimplex {
         let start = self.next_arc;
         let mut e = start;
         loop {
-            let c = self.state[e] * self.reduced_cost(e);
+            let c = self.state[e] as i64 * self.reduced_cost(e);
             if c < best {
                 best = c;
                 best_arc = e;
@@ -287,7 +321,7 @@ impl NetworkSimplex {
 
     fn pivot(&mut self, in_arc: usize) {
         // Apex of the cycle.
-        let (mut u, mut v) = (self.source[in_arc], self.target[in_arc]);
+        let (mut u, mut v) = (self.src(in_arc), self.tgt(in_arc));
         while u != v {
             if self.depth[u] > self.depth[v] {
                 u = self.parent[u];
@@ -302,9 +336,9 @@ impl NetworkSimplex {
         // Flow goes first -> second along the entering arc, up from second to the apex and down
         // from the apex to first.
         let (first, second) = if self.state[in_arc] == STATE_LOWER {
-            (self.source[in_arc], self.target[in_arc])
+            (self.src(in_arc), self.tgt(in_arc))
         } else {
-            (self.target[in_arc], self.source[in_arc])
+            (self.tgt(in_arc), self.src(in_arc))
         };
         let mut delta = self.cap[in_arc];
         let mut result = 0;
@@ -334,15 +368,15 @@ impl NetworkSimplex {
             "unbounded min-cost flow: a negative cycle of uncapacitated arcs"
         );
         if delta > 0 {
-            let val = self.state[in_arc] * delta;
+            let val = self.state[in_arc] as i64 * delta;
             self.flow[in_arc] += val;
-            let mut w = self.source[in_arc];
+            let mut w = self.src(in_arc);
             while w != join {
                 let e = self.pred[w];
                 self.flow[e] -= self.pred_dir[w] * val;
                 w = self.parent[w];
             }
-            let mut w = self.target[in_arc];
+            let mut w = self.tgt(in_arc);
             while w != join {
                 let e = self.pred[w];
                 self.flow[e] += self.pred_dir[w] * val;
@@ -375,7 +409,7 @@ impl NetworkSimplex {
             let old_pred = self.pred[child];
             self.detach(child);
             self.pred[child] = new_pred;
-            self.pred_dir[child] = if self.source[new_pred] == child {
+            self.pred_dir[child] = if self.src(new_pred) == child {
                 DIR_UP
             } else {
                 DIR_DOWN
@@ -389,7 +423,7 @@ impl NetworkSimplex {
             child = old_parent;
         }
         // Potentials shift by one constant over the moved subtree; depths are recomputed.
-        let want = if self.source[in_arc] == u_in {
+        let want = if self.src(in_arc) == u_in {
             self.pi[v_in] - self.cost[in_arc]
         } else {
             self.pi[v_in] + self.cost[in_arc]
@@ -399,7 +433,9 @@ impl NetworkSimplex {
     }
 
     fn update_subtree(&mut self, top: usize, sigma: i64) {
-        let mut stack = vec![top];
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.push(top);
         while let Some(x) = stack.pop() {
             self.pi[x] += sigma;
             self.depth[x] = self.depth[self.parent[x]] + 1;
@@ -409,6 +445,7 @@ impl NetworkSimplex {
                 c = self.next_sib[c];
             }
         }
+        self.stack = stack;
     }
 
     fn recompute_potentials(&mut self) {
@@ -539,11 +576,54 @@ mod tests {
             // Conservation.
             let mut net = vec![0i64; n];
             for a in 0..ns.num_arcs() {
-                net[ns.source[a]] += ns.flow(a);
-                net[ns.target[a]] -= ns.flow(a);
+                net[ns.src(a)] += ns.flow(a);
+                net[ns.tgt(a)] -= ns.flow(a);
             }
             for (u, &x) in net.iter().enumerate() {
                 assert_eq!(x, ns.supply[u]);
+            }
+        }
+    }
+
+    /// A re-solve after cost changes reaches the same optimum as a fresh solve.
+    #[test]
+    fn warm_resolve_matches_fresh_solve() {
+        let mut rng = placeplan_model::rng::SplitMix64::new(11);
+        for _ in 0..200 {
+            let (plants, customers) = (1 + rng.below(4), 1 + rng.below(6));
+            let n = plants + customers;
+            let build = |costs: &[i64]| {
+                let mut ns = NetworkSimplex::new(n);
+                for p in 0..plants {
+                    ns.set_supply(p, 10);
+                }
+                let total = 10 * plants as i64;
+                for c in 0..customers {
+                    let share =
+                        total / customers as i64 + i64::from(c == 0) * (total % customers as i64);
+                    ns.set_supply(plants + c, -share);
+                }
+                let mut k = 0;
+                for p in 0..plants {
+                    for c in 0..customers {
+                        ns.add_arc(p, plants + c, 4 + (k as i64 % 9), costs[k]);
+                        k += 1;
+                    }
+                }
+                ns
+            };
+            let m = plants * customers;
+            let first: Vec<i64> = (0..m).map(|_| rng.below(30) as i64).collect();
+            let second: Vec<i64> = (0..m).map(|_| rng.below(3000) as i64).collect();
+            let mut warm = build(&first);
+            let status = warm.solve();
+            for (a, &c) in second.iter().enumerate() {
+                warm.set_cost(a, c);
+            }
+            let mut fresh = build(&second);
+            assert_eq!(warm.solve(), fresh.solve());
+            if status == FlowStatus::Optimal {
+                assert_eq!(warm.total_cost(), fresh.total_cost());
             }
         }
     }
