@@ -18,6 +18,7 @@
 //! Output is deterministic: fixed seeds for a small SplitMix64 generator, fixed iteration order,
 //! fixed decimal formatting and no transcendental maths, so every call writes the same bytes.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::rng::SplitMix64;
@@ -33,8 +34,8 @@ use crate::forecast::CONTINUATION;
 pub const DEMO_NAME: &str = "Demo Borough";
 
 const FIRST_YEAR: i32 = 2019;
-const BASE_YEAR: i32 = 2025;
-const HORIZON: i32 = 5;
+pub(crate) const BASE_YEAR: i32 = 2025;
+pub(crate) const HORIZON: i32 = 5;
 const LAST_YEAR: i32 = BASE_YEAR + HORIZON;
 const N_POP_YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
 /// The cohort simulation starts with no plans in this year, long enough before the first history
@@ -42,13 +43,21 @@ const N_POP_YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
 const BURN_IN_START: i32 = 1990;
 
 const N_NEEDS: usize = Need::ALL.len();
-const N_GROUPS: usize = AgeGroup::ALL.len();
+pub(crate) const N_GROUPS: usize = AgeGroup::ALL.len();
 const N_PROV: usize = ProvisionKind::ALL.len();
 
-/// Plans in January of the first history year (Wirral 2019: 2,121).
-const PLANS_FIRST_YEAR: f64 = 2121.0;
-/// Plans in January of the base year by DfE age band (Wirral 2025, total 4,858).
-const PLANS_BY_GROUP: [f64; N_GROUPS] = [156.0, 1462.0, 1756.0, 1057.0, 427.0];
+/// What the cohort simulation is calibrated to: all plans in January of the first history year,
+/// and plans in January of the base year by DfE age band.
+pub(crate) struct Targets {
+    pub(crate) first_year: f64,
+    pub(crate) by_group: [f64; N_GROUPS],
+}
+
+/// Wirral: 2,121 plans in 2019; 4,858 in 2025.
+pub(crate) const DEMO_TARGETS: Targets = Targets {
+    first_year: 2121.0,
+    by_group: [156.0, 1462.0, 1756.0, 1057.0, 427.0],
+};
 /// Base-year share of plans by primary need, in [`Need::ALL`] order (Wirral 2025 for the five
 /// largest; the rest spread after the national pattern).
 const NEED_SHARE: [f64; N_NEEDS] = [
@@ -136,14 +145,15 @@ const AGE_PROFILE: [f64; N_AGES] = [
 /// Yearly population change by age band (falling births, a bulge moving into secondary).
 const POP_DRIFT: [f64; N_GROUPS] = [-0.012, -0.006, 0.007, 0.009, 0.002];
 
-/// A ward: name, centroid, all-age residents, share aged 0-25, relative plan rate.
-struct Ward {
-    name: &'static str,
-    lat: f64,
-    lon: f64,
-    residents: u32,
-    young_share: f64,
-    plan_factor: f64,
+/// A locality (a ward here; [`crate::synth`] makes LSOAs too): name, centroid, all-age
+/// residents, share aged 0-25, relative plan rate.
+pub(crate) struct Ward {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) lat: f64,
+    pub(crate) lon: f64,
+    pub(crate) residents: u32,
+    pub(crate) young_share: f64,
+    pub(crate) plan_factor: f64,
 }
 
 const fn ward(
@@ -155,7 +165,7 @@ const fn ward(
     plan_factor: f64,
 ) -> Ward {
     Ward {
-        name,
+        name: Cow::Borrowed(name),
         lat,
         lon,
         residents,
@@ -165,7 +175,7 @@ const fn ward(
 }
 
 /// W01-W05 are the deprived north-eastern hot spot; W17 and W18 the low-rate west.
-const WARDS: [Ward; 22] = [
+static WARDS: [Ward; 22] = [
     ward("Kelmore Docks", 53.4080, -3.0200, 16_800, 0.345, 2.30),
     ward("Priory Fields", 53.3960, -3.0310, 18_400, 0.340, 2.20),
     ward("Tranmoor", 53.3830, -3.0150, 15_900, 0.335, 2.10),
@@ -191,23 +201,31 @@ const WARDS: [Ward; 22] = [
 ];
 const N_WARDS: usize = WARDS.len();
 
+/// The demo's residents aged 0-25 (what its plan targets are for).
+pub(crate) fn demo_young() -> f64 {
+    WARDS
+        .iter()
+        .map(|w| w.residents as f64 * w.young_share)
+        .sum()
+}
+
 const N_PRIMARY: usize = 90;
 const N_SECONDARY: usize = 20;
 /// Secondary schools with a sixth form (the largest ones).
 const N_SIXTH_FORMS: usize = 5;
 
 /// A special school or college: name, designation, phases taught, ward, share of matching pupils.
-struct SpecialSpec {
+pub(crate) struct SpecialSpec {
     name: &'static str,
-    kind: SchoolKind,
+    pub(crate) kind: SchoolKind,
     needs: &'static [Need],
-    phases: &'static [Phase],
+    pub(crate) phases: &'static [Phase],
     ward: usize,
     weight: f64,
 }
 
 /// An empty `needs` list means every need (`ANY`).
-const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
+pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
     SpecialSpec {
         name: "Foxglove School",
         kind: SchoolKind::Special,
@@ -288,14 +306,14 @@ const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
 ];
 
 /// In-area independent special schools: name, need, ward, places by phase.
-struct IndependentSpec {
+pub(crate) struct IndependentSpec {
     name: &'static str,
     need: Need,
     ward: usize,
-    places: &'static [(Phase, u32)],
+    pub(crate) places: &'static [(Phase, u32)],
 }
 
-const INDEPENDENT_SCHOOLS: [IndependentSpec; 2] = [
+pub(crate) const INDEPENDENT_SCHOOLS: [IndependentSpec; 2] = [
     IndependentSpec {
         name: "Harbourside House School",
         need: Need::Semh,
@@ -328,16 +346,17 @@ pub fn write_demo(dir: &Path) -> std::io::Result<()> {
 
 /// Every file of the demo, as (file name, contents).
 fn build() -> Vec<(&'static str, String)> {
-    let pop = population();
-    let rates = calibrate(&pop);
-    let caseload = simulate(&pop, &rates);
+    let ids: Vec<String> = (0..N_WARDS).map(ward_id).collect();
+    let pop = population(&WARDS, &mut stream(1));
+    let rates = calibrate(&pop, &WARDS, &DEMO_TARGETS);
+    let caseload = simulate(&pop, &rates, &WARDS, &mut stream(2));
     let schools = schools();
-    let capacity = capacity(&schools, caseload.last().map(Vec::as_slice).unwrap_or(&[]));
+    let capacity = capacity(&schools, &caseload, &mut stream(4));
     vec![
         ("scenario.toml", scenario_toml()),
-        ("localities.csv", localities_csv()),
-        ("population.csv", population_csv(&pop)),
-        ("history.csv", history_csv(&caseload)),
+        ("localities.csv", localities_csv(&WARDS, &ids)),
+        ("population.csv", population_csv(&pop, &ids)),
+        ("history.csv", history_csv(&caseload, &ids)),
         ("schools.csv", schools_csv(&schools)),
         ("capacity.csv", capacity_csv(&schools, &capacity)),
     ]
@@ -348,14 +367,19 @@ fn build() -> Vec<(&'static str, String)> {
 
 /// The demo's random streams: SplitMix64, one independent stream per part of the demo, so that
 /// changing one part does not reshuffle the others.
-type Rng = SplitMix64;
+pub(crate) type Rng = SplitMix64;
 
 fn stream(id: u64) -> Rng {
-    SplitMix64::new(0x5EED_D3E0_B0B0_2025 ^ id.wrapping_mul(0xD1B5_4A32_D192_ED03))
+    stream_of(0x5EED_D3E0_B0B0_2025, id)
+}
+
+/// Stream `id` of a generator seeded with `seed`.
+pub(crate) fn stream_of(seed: u64, id: u64) -> Rng {
+    SplitMix64::new(seed ^ id.wrapping_mul(0xD1B5_4A32_D192_ED03))
 }
 
 /// The index whose share of `weights` covers `u` in [0, 1).
-fn pick(weights: &[f64], u: f64) -> usize {
+pub(crate) fn pick(weights: &[f64], u: f64) -> usize {
     let total: f64 = weights.iter().sum();
     let mut u = u * total;
     for (i, w) in weights.iter().enumerate() {
@@ -394,12 +418,12 @@ fn pow(base: f64, exp: i32) -> f64 {
     }
 }
 
-fn group_of(age: usize) -> usize {
+pub(crate) fn group_of(age: usize) -> usize {
     AgeGroup::of_age(age as u8) as usize
 }
 
 /// Splits `total` whole items over `weights` by the largest-remainder method.
-fn apportion(total: usize, weights: &[f64]) -> Vec<usize> {
+pub(crate) fn apportion(total: usize, weights: &[f64]) -> Vec<usize> {
     let sum: f64 = weights.iter().sum();
     let quotas: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
     let mut out: Vec<usize> = quotas.iter().map(|q| q.floor() as usize).collect();
@@ -423,11 +447,10 @@ fn ward_id(w: usize) -> String {
 // Population
 
 /// Residents aged 0-25: `[ward][year - FIRST_YEAR][age]`, for FIRST_YEAR..=LAST_YEAR.
-type Population = Vec<Vec<[u32; N_AGES]>>;
+pub(crate) type Population = Vec<Vec<[u32; N_AGES]>>;
 
-fn population() -> Population {
-    let mut rng = stream(1);
-    WARDS
+pub(crate) fn population(wards: &[Ward], rng: &mut Rng) -> Population {
+    wards
         .iter()
         .map(|w| {
             // Deprived wards are younger, the low-rate ones older.
@@ -464,7 +487,7 @@ fn pop_at(pop: &Population, w: usize, y: i32, a: usize) -> f64 {
 // Calibration (in expectation)
 
 /// New-plan rates of the simulation.
-struct Rates {
+pub(crate) struct Rates {
     /// Yearly growth of the new-plan rate from the first history year on.
     growth: f64,
     /// Incidence per resident by single year of age at the base year (all needs), before the
@@ -530,11 +553,14 @@ fn by_group(s: &[f64; N_AGES]) -> [f64; N_GROUPS] {
 /// Band levels that give PLANS_BY_GROUP in the base year (plans in band G come only from new
 /// plans in bands up to G, so forward substitution solves it), and the implied plans in the
 /// first history year. `resp[g]` is [`unit_response`] for entry band g.
-fn levels(resp: &[([f64; N_GROUPS], [f64; N_GROUPS])]) -> ([f64; N_GROUPS], f64) {
+fn levels(
+    resp: &[([f64; N_GROUPS], [f64; N_GROUPS])],
+    targets: &Targets,
+) -> ([f64; N_GROUPS], f64) {
     let mut m = [0.0f64; N_GROUPS];
     for big in 0..N_GROUPS {
         let earlier: f64 = (0..big).map(|g| resp[g].1[big] * m[g]).sum();
-        m[big] = ((PLANS_BY_GROUP[big] - earlier) / resp[big].1[big]).max(0.0);
+        m[big] = ((targets.by_group[big] - earlier) / resp[big].1[big]).max(0.0);
     }
     let first: f64 = (0..N_GROUPS)
         .map(|g| resp[g].0.iter().sum::<f64>() * m[g])
@@ -542,14 +568,16 @@ fn levels(resp: &[([f64; N_GROUPS], [f64; N_GROUPS])]) -> ([f64; N_GROUPS], f64)
     (m, first)
 }
 
-fn calibrate(pop: &Population) -> Rates {
+pub(crate) fn calibrate(pop: &Population, wards: &[Ward], targets: &Targets) -> Rates {
     // Ward-factor-weighted population: what the borough's new plans scale with.
     let eff_pop: Vec<Vec<f64>> = (0..N_POP_YEARS)
         .map(|yi| {
             (0..N_AGES)
                 .map(|a| {
-                    (0..N_WARDS)
-                        .map(|w| pop[w][yi][a] as f64 * WARDS[w].plan_factor)
+                    wards
+                        .iter()
+                        .enumerate()
+                        .map(|(w, ward)| pop[w][yi][a] as f64 * ward.plan_factor)
                         .sum()
                 })
                 .collect()
@@ -565,8 +593,8 @@ fn calibrate(pop: &Population) -> Rates {
     let (mut lo, mut hi) = (0.0f64, 0.6f64);
     for _ in 0..60 {
         let mid = 0.5 * (lo + hi);
-        let (_, first) = levels(&responses(mid));
-        if first > PLANS_FIRST_YEAR {
+        let (_, first) = levels(&responses(mid), targets);
+        if first > targets.first_year {
             lo = mid;
         } else {
             hi = mid;
@@ -574,7 +602,7 @@ fn calibrate(pop: &Population) -> Rates {
     }
     let growth = 0.5 * (lo + hi);
     let resp = responses(growth);
-    let (m, _) = levels(&resp);
+    let (m, _) = levels(&resp, targets);
     let mut incidence = [0.0f64; N_AGES];
     for (a, r) in incidence.iter_mut().enumerate() {
         *r = AGE_SHAPE[a] * m[group_of(a)];
@@ -589,7 +617,7 @@ fn calibrate(pop: &Population) -> Rates {
             o
         })
         .collect();
-    let total: f64 = PLANS_BY_GROUP.iter().sum();
+    let total: f64 = targets.by_group.iter().sum();
     let mut need_factor = [1.0f64; N_NEEDS];
     let mut need_mix = [[0.0f64; N_NEEDS]; N_GROUPS];
     for _ in 0..200 {
@@ -650,15 +678,14 @@ fn calibrate(pop: &Population) -> Rates {
 // Cohort simulation
 
 /// Plans by `cell(ward, age, need, provision)`, one vector per history year FIRST..=BASE.
-type Caseload = Vec<Vec<u32>>;
+pub(crate) type Caseload = Vec<Vec<u32>>;
 
 fn cell(w: usize, a: usize, n: usize, k: usize) -> usize {
     ((w * N_AGES + a) * N_NEEDS + n) * N_PROV + k
 }
 
-fn simulate(pop: &Population, rates: &Rates) -> Caseload {
-    let mut rng = stream(2);
-    let size = N_WARDS * N_AGES * N_NEEDS * N_PROV;
+pub(crate) fn simulate(pop: &Population, rates: &Rates, wards: &[Ward], rng: &mut Rng) -> Caseload {
+    let size = wards.len() * N_AGES * N_NEEDS * N_PROV;
     let mut state = vec![0u32; size];
     // Provision choices use one even-spread sequence per phase and need; survival and new-plan
     // counts stay random.
@@ -669,12 +696,12 @@ fn simulate(pop: &Population, rates: &Rates) -> Caseload {
     for y in BURN_IN_START..=BASE_YEAR {
         let growth = trend(rates.growth, y);
         let mut next = vec![0u32; size];
-        for w in 0..N_WARDS {
+        for (w, ward) in wards.iter().enumerate() {
             for a in 0..N_AGES {
                 let g = group_of(a);
                 let transfer = a > 0 && group_of(a - 1) != g;
                 let newcomers =
-                    pop_at(pop, w, y, a) * WARDS[w].plan_factor * rates.incidence[a] * growth;
+                    pop_at(pop, w, y, a) * ward.plan_factor * rates.incidence[a] * growth;
                 for n in 0..N_NEEDS {
                     let mix = &rates.provision[g][n];
                     let sp = &mut spread[g * N_NEEDS + n];
@@ -707,33 +734,82 @@ fn simulate(pop: &Population, rates: &Rates) -> Caseload {
 // ---------------------------------------------------------------------------------------------
 // Schools and capacity
 
-struct DemoSchool {
-    id: u32,
-    name: String,
-    kind: SchoolKind,
-    phases: Vec<Phase>,
-    lat: f64,
-    lon: f64,
-    can_host_base: bool,
-    max_new_places: Option<u32>,
+pub(crate) struct DemoSchool {
+    pub(crate) id: u32,
+    pub(crate) name: String,
+    pub(crate) kind: SchoolKind,
+    pub(crate) phases: Vec<Phase>,
+    pub(crate) lat: f64,
+    pub(crate) lon: f64,
+    pub(crate) can_host_base: bool,
+    pub(crate) max_new_places: Option<u32>,
     /// Index into SPECIAL_SCHOOLS / INDEPENDENT_SCHOOLS for specialist schools.
-    spec: Option<usize>,
+    pub(crate) spec: Option<usize>,
 }
 
 /// URN-like ids: increasing counters in disjoint ranges, so ids are unique.
-struct Ids {
-    maintained_primary: u32,
-    maintained_secondary: u32,
-    academy: u32,
-    special: u32,
-    independent: u32,
+pub(crate) struct Ids {
+    pub(crate) maintained_primary: u32,
+    pub(crate) maintained_secondary: u32,
+    pub(crate) academy: u32,
+    pub(crate) special: u32,
+    pub(crate) independent: u32,
 }
 
 impl Ids {
-    fn step(counter: &mut u32, rng: &mut Rng, max_gap: usize) -> u32 {
+    pub(crate) fn step(counter: &mut u32, rng: &mut Rng, max_gap: usize) -> u32 {
         *counter += 1 + rng.below(max_gap) as u32;
         *counter
     }
+}
+
+/// A mainstream school at (lat, lon); it may host a new base with probability `host_share`,
+/// and then takes 8 to 30 new places.
+pub(crate) fn mainstream_school(
+    rng: &mut Rng,
+    ids: &mut Ids,
+    name: String,
+    phases: Vec<Phase>,
+    (lat, lon): (f64, f64),
+    academy: bool,
+    host_share: f64,
+) -> DemoSchool {
+    let can_host_base = rng.unit() < host_share;
+    let max_new_places = Some(if can_host_base {
+        8 + rng.below(23) as u32
+    } else {
+        0
+    });
+    let secondary = phases.contains(&Phase::Secondary);
+    let id = match (academy, secondary) {
+        (true, _) => Ids::step(&mut ids.academy, rng, 60),
+        (false, false) => Ids::step(&mut ids.maintained_primary, rng, 5),
+        (false, true) => Ids::step(&mut ids.maintained_secondary, rng, 5),
+    };
+    DemoSchool {
+        id,
+        name,
+        kind: SchoolKind::Mainstream,
+        phases,
+        lat,
+        lon,
+        can_host_base,
+        max_new_places,
+        spec: None,
+    }
+}
+
+/// School name stems ("Oakfield", "Ashbrook", ...) in a shuffled order.
+pub(crate) fn name_stems(rng: &mut Rng) -> Vec<String> {
+    let mut stems: Vec<String> = NAME_PREFIXES
+        .iter()
+        .flat_map(|p| NAME_SUFFIXES.iter().map(move |s| format!("{p}{s}")))
+        .collect();
+    for i in (1..stems.len()).rev() {
+        let j = rng.below(i + 1);
+        stems.swap(i, j);
+    }
+    stems
 }
 
 const NAME_PREFIXES: [&str; 12] = [
@@ -743,7 +819,7 @@ const NAME_PREFIXES: [&str; 12] = [
 const NAME_SUFFIXES: [&str; 8] = [
     "field", "wood", "brook", "dale", "lea", "mount", "side", "bank",
 ];
-const CHURCH_SCHOOLS: [&str; 16] = [
+pub(crate) const CHURCH_SCHOOLS: [&str; 16] = [
     "St Mary's Catholic",
     "St Peter's CE",
     "Holy Cross Catholic",
@@ -771,16 +847,7 @@ fn schools() -> Vec<DemoSchool> {
         special: 105_700,
         independent: 149_210,
     };
-    // Name stems in a shuffled order.
-    let mut stems: Vec<String> = NAME_PREFIXES
-        .iter()
-        .flat_map(|p| NAME_SUFFIXES.iter().map(move |s| format!("{p}{s}")))
-        .collect();
-    for i in (1..stems.len()).rev() {
-        let j = rng.below(i + 1);
-        stems.swap(i, j);
-    }
-    let mut stems = stems.into_iter();
+    let mut stems = name_stems(&mut rng).into_iter();
     let mut church = CHURCH_SCHOOLS.iter();
 
     let young: Vec<f64> = WARDS
@@ -802,30 +869,8 @@ fn schools() -> Vec<DemoSchool> {
                       phases: Vec<Phase>,
                       w: usize,
                       academy: bool| {
-        let (lat, lon) = near(rng, w, 1.0);
-        let can_host_base = rng.unit() < 0.85;
-        let max_new_places = Some(if can_host_base {
-            8 + rng.below(23) as u32
-        } else {
-            0
-        });
-        let secondary = phases.contains(&Phase::Secondary);
-        let id = match (academy, secondary) {
-            (true, _) => Ids::step(&mut ids.academy, rng, 60),
-            (false, false) => Ids::step(&mut ids.maintained_primary, rng, 5),
-            (false, true) => Ids::step(&mut ids.maintained_secondary, rng, 5),
-        };
-        DemoSchool {
-            id,
-            name,
-            kind: SchoolKind::Mainstream,
-            phases,
-            lat,
-            lon,
-            can_host_base,
-            max_new_places,
-            spec: None,
-        }
+        let at = near(rng, w, 1.0);
+        mainstream_school(rng, ids, name, phases, at, academy, 0.85)
     };
 
     for (w, &count) in primaries.iter().enumerate() {
@@ -921,7 +966,7 @@ fn need_set(needs: &[Need]) -> NeedSet {
 }
 
 /// One capacity.csv row: school index, needs, phase, places.
-struct CapacityRow {
+pub(crate) struct CapacityRow {
     school: usize,
     needs: NeedSet,
     phase: Phase,
@@ -931,8 +976,13 @@ struct CapacityRow {
 /// Existing capacity: special schools and the college a little above the base-year special
 /// pupils they serve, resourced bases a little above the base-year resourced-base pupils, and
 /// the independent schools' fixed places.
-fn capacity(schools: &[DemoSchool], base_year: &[u32]) -> Vec<CapacityRow> {
-    let mut rng = stream(4);
+/// `caseload` gives the base-year pupils (its last year).
+pub(crate) fn capacity(
+    schools: &[DemoSchool],
+    caseload: &Caseload,
+    rng: &mut Rng,
+) -> Vec<CapacityRow> {
+    let base_year = caseload.last().map(Vec::as_slice).unwrap_or(&[]);
     // Base-year pupils by need, phase and provision.
     let mut pupils = [[[0u32; N_PROV]; N_GROUPS]; N_NEEDS];
     for (i, c) in base_year.iter().enumerate() {
@@ -1044,28 +1094,6 @@ fn capacity(schools: &[DemoSchool], base_year: &[u32]) -> Vec<CapacityRow> {
 // File writers
 
 fn scenario_toml() -> String {
-    let c = CostParams::default();
-    let j = JourneyLimits::default();
-    let t = TravelSettings::default();
-    let b = BaseRules {
-        needs: vec![Need::Asd, Need::Slcn, Need::Semh, Need::Mld],
-        phases: vec![Phase::Primary, Phase::Secondary],
-        min_size: 8,
-        max_size: 20,
-        modular: false,
-        lead_time: 1,
-    };
-    let f = ForecastSettings::default();
-    let s = SolverSettings::default();
-    let list = |items: Vec<&str>| {
-        items
-            .iter()
-            .map(|i| format!("\"{i}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let needs = list(b.needs.iter().map(|n| n.code()).collect());
-    let phases = list(b.phases.iter().map(|p| p.code()).collect());
     format!(
         r#"# Demo Borough: a synthetic metropolitan borough of about 320,000 residents in 22 wards.
 # Generated by `placeplan demo`. Every name, place and number in this scenario is made up;
@@ -1079,7 +1107,40 @@ discount_rate = 0.035
 # Capital for new resourced-base places, pounds per plan year.
 capital_budget = 3000000.0
 
-[files]
+{settings}"#,
+        first_plan = BASE_YEAR + 1,
+        settings = settings_toml(
+            &JourneyLimits::default(),
+            &TravelSettings::default(),
+            &ForecastSettings::default()
+        ),
+    )
+}
+
+/// `scenario.toml` from `[files]` on: default costs, the demo's bases, solver and levers, and
+/// the given journey limits, travel and forecast settings.
+pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastSettings) -> String {
+    let c = CostParams::default();
+    let b = BaseRules {
+        needs: vec![Need::Asd, Need::Slcn, Need::Semh, Need::Mld],
+        phases: vec![Phase::Primary, Phase::Secondary],
+        min_size: 8,
+        max_size: 20,
+        modular: false,
+        lead_time: 1,
+    };
+    let s = SolverSettings::default();
+    let list = |items: Vec<&str>| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let needs = list(b.needs.iter().map(|n| n.code()).collect());
+    let phases = list(b.phases.iter().map(|p| p.code()).collect());
+    format!(
+        r#"[files]
 localities = "localities.csv"
 population = "population.csv"
 history = "history.csv"
@@ -1181,30 +1242,24 @@ ramp_years = 2
         s.mip_gap,
         s.allow_out_of_area,
         s.stability,
-        first_plan = BASE_YEAR + 1,
         mitigation_start = BASE_YEAR + 2,
     )
 }
 
-fn localities_csv() -> String {
+pub(crate) fn localities_csv(wards: &[Ward], ids: &[String]) -> String {
     let mut out = String::from("id,name,lat,lon,residents\n");
-    for (i, w) in WARDS.iter().enumerate() {
+    for (w, id) in wards.iter().zip(ids) {
         out.push_str(&format!(
             "{},{},{:.5},{:.5},{}\n",
-            ward_id(i),
-            w.name,
-            w.lat,
-            w.lon,
-            w.residents
+            id, w.name, w.lat, w.lon, w.residents
         ));
     }
     out
 }
 
-fn population_csv(pop: &Population) -> String {
+pub(crate) fn population_csv(pop: &Population, ids: &[String]) -> String {
     let mut out = String::from("locality,year,age,count\n");
-    for (w, years) in pop.iter().enumerate() {
-        let id = ward_id(w);
+    for (years, id) in pop.iter().zip(ids) {
         for (yi, ages) in years.iter().enumerate() {
             let year = FIRST_YEAR + yi as i32;
             for (a, c) in ages.iter().enumerate() {
@@ -1215,12 +1270,11 @@ fn population_csv(pop: &Population) -> String {
     out
 }
 
-fn history_csv(caseload: &Caseload) -> String {
+pub(crate) fn history_csv(caseload: &Caseload, ids: &[String]) -> String {
     let mut out = String::from("year,locality,age,need,provision,count\n");
     for (yi, state) in caseload.iter().enumerate() {
         let year = FIRST_YEAR + yi as i32;
-        for w in 0..N_WARDS {
-            let id = ward_id(w);
+        for (w, id) in ids.iter().enumerate() {
             for a in 0..N_AGES {
                 for (n, need) in Need::ALL.iter().enumerate() {
                     for (k, prov) in ProvisionKind::ALL.iter().enumerate() {
@@ -1240,7 +1294,7 @@ fn history_csv(caseload: &Caseload) -> String {
     out
 }
 
-fn schools_csv(schools: &[DemoSchool]) -> String {
+pub(crate) fn schools_csv(schools: &[DemoSchool]) -> String {
     let mut out = String::from(
         "id,name,kind,phases,lat,lon,can_host_base,max_new_places,capex_per_place,place_cost\n",
     );
@@ -1261,7 +1315,7 @@ fn schools_csv(schools: &[DemoSchool]) -> String {
     out
 }
 
-fn capacity_csv(schools: &[DemoSchool], rows: &[CapacityRow]) -> String {
+pub(crate) fn capacity_csv(schools: &[DemoSchool], rows: &[CapacityRow]) -> String {
     let mut out = String::from("school,needs,phase,places\n");
     for r in rows {
         out.push_str(&format!(
@@ -1275,20 +1329,44 @@ fn capacity_csv(schools: &[DemoSchool], rows: &[CapacityRow]) -> String {
     out
 }
 
+/// The files a generated scenario has.
+#[cfg(test)]
+pub(crate) const FILES: [&str; 6] = [
+    "scenario.toml",
+    "localities.csv",
+    "population.csv",
+    "history.csv",
+    "schools.csv",
+    "capacity.csv",
+];
+
+/// Asserts that directories `a` and `b` hold [`FILES`] and nothing else (no temp files left),
+/// each non-empty and the same bytes in both.
+#[cfg(test)]
+pub(crate) fn assert_same_scenario_files(a: &Path, b: &Path) {
+    for f in FILES {
+        let x = std::fs::read(a.join(f)).unwrap();
+        let y = std::fs::read(b.join(f)).unwrap();
+        assert!(!x.is_empty(), "{f} is empty");
+        assert!(x == y, "{f} differs between two calls");
+    }
+    let mut want: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
+    want.sort();
+    for dir in [a, b] {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, want, "no other files (no temp files left)");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::Scenario;
     use crate::io::load_scenario;
-
-    const FILES: [&str; 6] = [
-        "scenario.toml",
-        "localities.csv",
-        "population.csv",
-        "history.csv",
-        "schools.csv",
-        "capacity.csv",
-    ];
 
     fn load(dir: &Path) -> Scenario {
         match load_scenario(dir) {
@@ -1304,26 +1382,25 @@ mod tests {
         write_demo(a.path()).unwrap();
         write_demo(b.path()).unwrap();
         write_demo(b.path()).unwrap(); // overwriting is fine too
-        for f in FILES {
-            let x = std::fs::read(a.path().join(f)).unwrap();
-            let y = std::fs::read(b.path().join(f)).unwrap();
-            assert!(!x.is_empty(), "{f} is empty");
-            assert!(x == y, "{f} differs between two calls");
-        }
-        let mut names: Vec<String> = std::fs::read_dir(a.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        let mut want: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
-        want.sort();
-        assert_eq!(names, want, "no other files (no temp files left)");
+        assert_same_scenario_files(a.path(), b.path());
         let history = std::fs::metadata(a.path().join("history.csv")).unwrap();
         assert!(
             history.len() < 1_500_000,
             "history.csv is {} bytes",
             history.len()
         );
+    }
+
+    #[test]
+    fn demo_matches_the_committed_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        write_demo(dir.path()).unwrap();
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo");
+        for f in FILES {
+            let x = std::fs::read(dir.path().join(f)).unwrap();
+            let y = std::fs::read(committed.join(f)).unwrap();
+            assert!(x == y, "{f} differs from scenarios/demo");
+        }
     }
 
     #[test]

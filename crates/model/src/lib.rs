@@ -18,6 +18,7 @@ pub mod import;
 pub mod io;
 pub mod plan;
 pub mod rng;
+pub mod synth;
 pub mod travel;
 pub mod validate;
 pub mod xlsx;
