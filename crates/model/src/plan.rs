@@ -148,7 +148,8 @@ impl Plan {
 
     /// Total new places funded over the horizon.
     pub fn new_places(&self) -> f64 {
-        self.builds.iter().map(|b| b.places).sum()
+        // `+ 0.0` turns the empty sum's -0.0 into 0.0.
+        self.builds.iter().map(|b| b.places).sum::<f64>() + 0.0
     }
 
     /// Pupils placed out of area in plan year `t`.
@@ -157,6 +158,7 @@ impl Plan {
             .iter()
             .filter(|p| p.year == t && p.provision == ProvisionRef::OutOfArea)
             .map(|p| p.pupils)
-            .sum()
+            .sum::<f64>()
+            + 0.0
     }
 }

@@ -195,6 +195,20 @@ pub fn instance(scale: Scale, seed: u64) -> std::io::Result<Scenario> {
         .map_err(|p| std::io::Error::new(std::io::ErrorKind::InvalidData, p.to_string()))
 }
 
+/// Turns a plan into the single-period allocation used by the benchmarks: the final plan year's
+/// demand alone, with new places usable at once and that year's capital budget.
+pub fn final_year_only(s: &mut Scenario, demand: &mut crate::forecast::Demand) {
+    let Some(last) = demand.years.len().checked_sub(1) else {
+        return;
+    };
+    demand.years = vec![demand.years[last]];
+    demand.pupils = vec![demand.pupils[last].clone()];
+    s.base_year += s.horizon as i32 - 1;
+    s.capital_budget = vec![s.capital_budget.get(last).copied().unwrap_or(0.0)];
+    s.horizon = 1;
+    s.bases.lead_time = 0;
+}
+
 /// A settlement: name, centre (km east and north of the main centre), localities.
 struct Settlement {
     name: String,

@@ -423,9 +423,11 @@ pub fn solve_flow(
             plan.objective = chosen.iter().map(|(c, w)| c.cost * w).sum();
             return Ok(plan);
         }
-        let reduced =
-            col.cost + col.spend.iter().zip(&m.nu).map(|(x, n)| x * n).sum::<f64>() - m.sigma;
-        if !tight(&col, relax) {
+        let priced = col.cost + col.spend.iter().zip(&m.nu).map(|(x, n)| x * n).sum::<f64>();
+        let reduced = priced - m.sigma;
+        // The relaxation prices capital at discount + nu, so a tight column's priced cost
+        // equals the relaxation value.
+        if (priced - relax).abs() > REL_TOL * priced.abs().max(1.0) {
             return Err(FlowFailure::Unproven(NOT_TIGHT.into()));
         }
         if reduced >= -REL_TOL * m.cost.abs().max(1.0) {

@@ -200,6 +200,13 @@ proptest! {
             Ok(())
         };
         let (f, l) = both(&Options::optimise());
+        if let Ok(plan) = &f {
+            // One year of use for new places: a flow problem with one budget row, which the
+            // engine must answer itself.
+            if s.horizon == s.bases.lead_time + 1 && !s.solver.stability {
+                prop_assert_eq!(plan.method.as_str(), "flow");
+            }
+        }
         agree(f, l)?;
         let (f, l) = both(&Options::do_nothing());
         if let Ok(dn) = &l {

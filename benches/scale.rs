@@ -1,0 +1,72 @@
+//! Criterion benchmarks of every pipeline step on synthetic instances at three scales
+//! (`placeplan_model::synth`): ward level, LSOA level and region. The LP rows are the
+//! single-period allocation (the final plan year's demand alone, places usable at once), where every backend solves
+//! the same LP; the flow engine answers it without an LP solver.
+//!
+//! Run: `cargo bench -p placeplan-solver --bench scale` (add `--features highs` for HiGHS rows).
+//! `PLACEPLAN_BENCH_SCALES=ward,lsoa,region` picks the scales (default ward,lsoa); microlp is
+//! benched at ward level only (tens of seconds per LSOA solve), see docs/performance.md.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use placeplan_model::forecast::forecast;
+use placeplan_model::synth::{final_year_only, instance, write_instance, Scale};
+use placeplan_model::travel::TravelMatrix;
+use placeplan_solver::formulation::build_network;
+use placeplan_solver::{check, solve, Backend, Options};
+
+fn scales() -> Vec<Scale> {
+    std::env::var("PLACEPLAN_BENCH_SCALES")
+        .unwrap_or_else(|_| "ward,lsoa".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+fn bench_scales(c: &mut Criterion) {
+    for scale in scales() {
+        let mut g = c.benchmark_group(format!("scale_{scale}"));
+        g.sample_size(10);
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_instance(dir.path(), scale, 1).expect("write instance");
+        g.bench_function("load", |b| {
+            b.iter(|| placeplan_model::io::load_scenario(black_box(dir.path())).unwrap())
+        });
+        let mut s = instance(scale, 1).expect("instance");
+        g.bench_function("forecast", |b| b.iter(|| forecast(black_box(&s))));
+        // The single-period LP: the final plan year's demand alone, places usable at once.
+        let mut demand = forecast(&s).specialist_demand(s.localities.len());
+        final_year_only(&mut s, &mut demand);
+        let travel = TravelMatrix::build(&s);
+        let opt = Options::optimise();
+        g.bench_function("travel_and_network", |b| {
+            b.iter(|| {
+                let travel = TravelMatrix::build(black_box(&s));
+                build_network(&s, &travel, &demand, &opt)
+            })
+        });
+        for backend in Backend::available() {
+            if backend == Backend::Microlp && scale != Scale::Ward {
+                continue;
+            }
+            if backend == Backend::Highs && scale == Scale::Region {
+                continue;
+            }
+            g.bench_function(format!("solve_single_period_lp_{backend}"), |b| {
+                b.iter(|| solve(&s, &travel, &demand, &opt, backend).unwrap())
+            });
+        }
+        let plan = solve(&s, &travel, &demand, &opt, Backend::Flow).unwrap();
+        g.bench_function("check", |b| {
+            b.iter(|| check(&s, &travel, &demand, black_box(&plan)))
+        });
+        g.bench_function("do_nothing_flow", |b| {
+            b.iter(|| solve(&s, &travel, &demand, &Options::do_nothing(), Backend::Flow).unwrap())
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench_scales);
+criterion_main!(benches);
