@@ -456,12 +456,12 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
     );
     for r in &results {
         match &r.outcome {
-            Ok(run) => println!(
+            Ok(f) => println!(
                 "  {:<48} NPV £{:>8.2}m  new places {:>5.0}  out of area (final year) {:>5.0}",
                 r.spec.name,
-                run.costing.npv / 1e6,
-                run.plan.new_places(),
-                run.plan.out_of_area(run.plan.years.len() - 1)
+                f.npv / 1e6,
+                f.new_places,
+                f.out_of_area_final
             ),
             Err(reason) => println!(
                 "  {:<48} no plan: {}",

@@ -35,7 +35,7 @@ use placeplan_model::export::{self, RunOutputs};
 use placeplan_model::finance::CostLine;
 use placeplan_model::forecast::{calibrate, forecast_variant, Forecast, Variant};
 use placeplan_model::io::{line_col, with_settings};
-use placeplan_model::plan::ProvisionRef;
+use placeplan_model::plan::SolveStatus;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 use rayon::prelude::*;
@@ -300,7 +300,10 @@ fn special_value(key: &str, v: &toml::Value) -> Result<(), String> {
 
 /// A variant made ready to run: its scenario and which forecast it needs.
 struct Prepared {
-    scenario: Scenario,
+    /// The variant's scenario settings (without `variant` and `growth`), already checked; the
+    /// scenario itself is rebuilt when the variant runs, so memory does not grow with a copy of
+    /// the scenario per variant.
+    settings: Vec<Setting>,
     forecast_key: String,
     travel_key: String,
     variant: Variant,
@@ -370,7 +373,7 @@ fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems>
         .unwrap_or_default();
         let travel_key = serde_json::to_string(&scenario.travel).unwrap_or_default();
         out.push(Prepared {
-            scenario,
+            settings,
             forecast_key,
             travel_key,
             variant,
@@ -385,11 +388,99 @@ fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems>
     }
 }
 
+impl Prepared {
+    /// The variant's scenario (its settings were checked by [`prepare`]).
+    fn scenario(&self, base: &Scenario, path: &Path) -> Result<Scenario, String> {
+        with_settings(base, &self.settings, path).map_err(|p| p.to_string())
+    }
+}
+
 /// What one variant produced.
 #[derive(Debug, Clone)]
 pub struct VariantResult {
     pub spec: VariantSpec,
-    pub outcome: Result<Run, String>,
+    pub outcome: Result<VariantFigures, String>,
+}
+
+/// What the sweep table, the Pareto frontier and the sweep report need from one variant's
+/// run. The full run (every placement) goes to the variant's folder and is then dropped, so a
+/// sweep's memory grows with the number of variants only by these few figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantFigures {
+    pub status: SolveStatus,
+    /// Backend or method that produced the plan.
+    pub method: String,
+    pub npv: f64,
+    pub total: f64,
+    /// Total of each cost line over the horizon, in [`CostLine::ALL`] order.
+    pub lines: Vec<f64>,
+    pub new_places: f64,
+    pub new_bases: usize,
+    /// New places by "need_phase" label, sorted.
+    pub places: Vec<(String, f64)>,
+    /// Plan years.
+    pub years: Vec<i32>,
+    /// Pupils out of area in the final plan year, and summed over every year.
+    pub out_of_area_final: f64,
+    pub out_of_area_years: f64,
+    pub saving_vs_do_nothing: Option<f64>,
+    pub saving_vs_greedy: Option<f64>,
+}
+
+impl VariantFigures {
+    /// The figures of a checked run.
+    pub fn of(run: &Run) -> VariantFigures {
+        let plan = &run.plan;
+        let mut places: BTreeMap<String, f64> = BTreeMap::new();
+        for b in &plan.builds {
+            let c = &plan.candidates[b.candidate];
+            *places.entry(format!("{}_{}", c.need, c.phase)).or_default() += b.places;
+        }
+        let years = plan.years.len();
+        VariantFigures {
+            status: plan.status,
+            method: plan.method.clone(),
+            npv: run.costing.npv,
+            total: run.costing.total,
+            lines: CostLine::ALL
+                .iter()
+                .map(|l| run.costing.line_total(*l))
+                .collect(),
+            new_places: plan.new_places(),
+            new_bases: run.summary.new_bases,
+            places: places.into_iter().collect(),
+            years: plan.years.clone(),
+            out_of_area_final: if years > 0 {
+                plan.out_of_area(years - 1)
+            } else {
+                0.0
+            },
+            out_of_area_years: (0..years).map(|t| plan.out_of_area(t)).sum::<f64>() + 0.0,
+            saving_vs_do_nothing: run.summary.saving_vs_do_nothing,
+            saving_vs_greedy: run.summary.saving_vs_greedy,
+        }
+    }
+
+    /// Total of one cost line.
+    pub fn line(&self, l: CostLine) -> f64 {
+        CostLine::ALL
+            .iter()
+            .position(|x| *x == l)
+            .map_or(0.0, |i| self.lines[i])
+    }
+
+    /// Capital and base set-up costs.
+    pub fn capital(&self) -> f64 {
+        self.line(CostLine::Capital) + self.line(CostLine::BaseSetup)
+    }
+
+    /// New places of one "need_phase" label.
+    pub fn places_of(&self, label: &str) -> f64 {
+        self.places
+            .iter()
+            .find(|(k, _)| k == label)
+            .map_or(0.0, |p| p.1)
+    }
 }
 
 /// Checks every variant against the base scenario without running anything.
@@ -427,13 +518,16 @@ pub fn run_sweep(
                 fkeys.push((&p.forecast_key, i));
             }
         }
-        let forecasts: BTreeMap<&str, Forecast> = fkeys
+        let forecasts: BTreeMap<&str, Result<Forecast, String>> = fkeys
             .par_iter()
             .map(|(k, i)| {
                 let p = &prepared[*i];
-                let cal = calibrate(&p.scenario)
-                    .with_trend_shift(p.growth_z, p.scenario.forecast.max_rate_growth);
-                (*k, forecast_variant(&p.scenario, &cal, p.variant))
+                let fc = p.scenario(base, &spec.path).map(|s| {
+                    let cal =
+                        calibrate(&s).with_trend_shift(p.growth_z, s.forecast.max_rate_growth);
+                    forecast_variant(&s, &cal, p.variant)
+                });
+                (*k, fc)
             })
             .collect::<Vec<_>>()
             .into_iter()
@@ -444,9 +538,14 @@ pub fn run_sweep(
                 tkeys.push((&p.travel_key, i));
             }
         }
-        let travel: BTreeMap<&str, TravelMatrix> = tkeys
+        let travel: BTreeMap<&str, Result<TravelMatrix, String>> = tkeys
             .par_iter()
-            .map(|(k, i)| (*k, TravelMatrix::build(&prepared[*i].scenario)))
+            .map(|(k, i)| {
+                let tm = prepared[*i]
+                    .scenario(base, &spec.path)
+                    .map(|s| TravelMatrix::build(&s));
+                (*k, tm)
+            })
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
@@ -456,30 +555,35 @@ pub fn run_sweep(
             .par_iter()
             .zip(spec.variants.par_iter())
             .map(|(p, v)| {
-                let fc = &forecasts[p.forecast_key.as_str()];
-                let tm = &travel[p.travel_key.as_str()];
-                let outcome = plan_run(&p.scenario, fc, tm, spec.backend, spec.baselines)
-                    .map_err(|e| e.to_string())
-                    .and_then(|run| {
-                        let outputs = RunOutputs {
-                            scenario: &p.scenario,
-                            travel: tm,
-                            forecast: fc,
-                            demand: &run.demand,
-                            plan: &run.plan,
-                            costing: &run.costing,
-                            summary: &run.summary,
-                            do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
-                        };
-                        export::write_run(
-                            &out.join(&v.name),
-                            &outputs,
-                            std::slice::from_ref(fc),
-                            spec.formats,
-                        )
-                        .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
-                        Ok(run)
-                    });
+                let outcome = (|| {
+                    let scenario = p.scenario(base, &spec.path)?;
+                    let fc = forecasts[p.forecast_key.as_str()]
+                        .as_ref()
+                        .map_err(Clone::clone)?;
+                    let tm = travel[p.travel_key.as_str()]
+                        .as_ref()
+                        .map_err(Clone::clone)?;
+                    let run = plan_run(&scenario, fc, tm, spec.backend, spec.baselines)
+                        .map_err(|e| e.to_string())?;
+                    let outputs = RunOutputs {
+                        scenario: &scenario,
+                        travel: tm,
+                        forecast: fc,
+                        demand: &run.demand,
+                        plan: &run.plan,
+                        costing: &run.costing,
+                        summary: &run.summary,
+                        do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
+                    };
+                    export::write_run(
+                        &out.join(&v.name),
+                        &outputs,
+                        std::slice::from_ref(fc),
+                        spec.formats,
+                    )
+                    .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
+                    Ok(VariantFigures::of(&run))
+                })();
                 progress(done.fetch_add(1, Ordering::SeqCst) + 1);
                 VariantResult {
                     spec: v.clone(),
@@ -512,12 +616,7 @@ fn place_columns(results: &[VariantResult]) -> Vec<String> {
     let mut cols: Vec<String> = results
         .iter()
         .filter_map(|r| r.outcome.as_ref().ok())
-        .flat_map(|run| {
-            run.plan.builds.iter().map(|b| {
-                let c = &run.plan.candidates[b.candidate];
-                format!("places_{}_{}", c.need, c.phase)
-            })
-        })
+        .flat_map(|f| f.places.iter().map(|(label, _)| format!("places_{label}")))
         .collect();
     cols.sort();
     cols.dedup();
@@ -568,50 +667,25 @@ pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
             );
         }
         match &r.outcome {
-            Ok(run) => {
-                let c = &run.costing;
-                let capital = c.line_total(CostLine::Capital) + c.line_total(CostLine::BaseSetup);
-                row.push(run.plan.status.code().into());
+            Ok(f) => {
+                row.push(f.status.code().into());
                 row.push(String::new());
-                row.push(money(c.npv));
-                row.push(money(c.total));
-                row.push(money(c.total - capital));
-                row.extend(CostLine::ALL.iter().map(|l| money(c.line_total(*l))));
-                row.push(export::fixed(run.plan.new_places(), 3));
-                row.push(run.summary.new_bases.to_string());
+                row.push(money(f.npv));
+                row.push(money(f.total));
+                row.push(money(f.total - f.capital()));
+                row.extend(f.lines.iter().map(|v| money(*v)));
+                row.push(export::fixed(f.new_places, 3));
+                row.push(f.new_bases.to_string());
                 for col in &places {
-                    let v: f64 = run
-                        .plan
-                        .builds
-                        .iter()
-                        .filter(|b| {
-                            let cand = &run.plan.candidates[b.candidate];
-                            &format!("places_{}_{}", cand.need, cand.phase) == col
-                        })
-                        .map(|b| b.places)
-                        .sum();
-                    row.push(export::fixed(v, 3));
+                    let label = col.strip_prefix("places_").unwrap_or(col);
+                    row.push(export::fixed(f.places_of(label), 3));
                 }
-                let years = run.plan.years.len();
-                let ooa_final = run.plan.out_of_area(years - 1);
-                let ooa_years: f64 = run
-                    .plan
-                    .placements
-                    .iter()
-                    .filter(|p| p.provision == ProvisionRef::OutOfArea)
-                    .map(|p| p.pupils)
-                    .sum();
-                row.push(export::fixed(ooa_final, 3));
-                row.push(export::fixed(ooa_years, 3));
+                row.push(export::fixed(f.out_of_area_final, 3));
+                row.push(export::fixed(f.out_of_area_years, 3));
                 // Arcs beyond journey limits are never built, and the check re-verifies it.
                 row.push("0".into());
-                row.push(
-                    run.summary
-                        .saving_vs_do_nothing
-                        .map(money)
-                        .unwrap_or_default(),
-                );
-                row.push(run.summary.saving_vs_greedy.map(money).unwrap_or_default());
+                row.push(f.saving_vs_do_nothing.map(money).unwrap_or_default());
+                row.push(f.saving_vs_greedy.map(money).unwrap_or_default());
             }
             Err(reason) => {
                 let status = if reason.starts_with("no feasible plan") {
@@ -652,9 +726,8 @@ pub fn pareto(results: &[VariantResult]) -> Vec<ParetoPoint> {
     let mut pts: Vec<ParetoPoint> = results
         .iter()
         .filter_map(|r| {
-            let run = r.outcome.as_ref().ok()?;
-            let c = &run.costing;
-            let capital = c.line_total(CostLine::Capital) + c.line_total(CostLine::BaseSetup);
+            let f = r.outcome.as_ref().ok()?;
+            let capital = f.capital();
             let group: Vec<String> = r
                 .spec
                 .settings
@@ -666,25 +739,39 @@ pub fn pareto(results: &[VariantResult]) -> Vec<ParetoPoint> {
                 group: group.join(" "),
                 variant: r.spec.name.clone(),
                 capital,
-                running: c.total - capital,
-                npv: c.npv,
+                running: f.total - capital,
+                npv: f.npv,
                 on_frontier: false,
             })
         })
         .collect();
-    let flags: Vec<bool> = pts
-        .iter()
-        .map(|p| {
-            !pts.iter().any(|q| {
-                q.group == p.group
-                    && q.capital <= p.capital
-                    && q.running <= p.running
-                    && (q.capital < p.capital || q.running < p.running)
-            })
-        })
-        .collect();
-    for (p, f) in pts.iter_mut().zip(flags) {
-        p.on_frontier = f;
+    pts.sort_by(|a, b| {
+        a.group
+            .cmp(&b.group)
+            .then(a.capital.total_cmp(&b.capital))
+            .then(a.running.total_cmp(&b.running))
+            .then(a.variant.cmp(&b.variant))
+    });
+    // In each group, in order of capital then running cost, a point is dominated when an earlier
+    // point runs cheaper, or runs as cheaply for less capital; exact ties both stay on the
+    // frontier.
+    let mut start = 0;
+    while start < pts.len() {
+        let end = (start..pts.len())
+            .find(|&i| pts[i].group != pts[start].group)
+            .unwrap_or(pts.len());
+        let mut best_running = f64::INFINITY;
+        let mut best_capital = f64::NEG_INFINITY;
+        for p in &mut pts[start..end] {
+            let dominated =
+                best_running < p.running || (best_running == p.running && best_capital < p.capital);
+            p.on_frontier = !dominated;
+            if p.running < best_running {
+                best_running = p.running;
+                best_capital = p.capital;
+            }
+        }
+        start = end;
     }
     pts.sort_by(|a, b| {
         a.group
@@ -717,4 +804,69 @@ pub fn pareto_csv(points: &[ParetoPoint]) -> Vec<u8> {
         ]);
     }
     w.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(name: &str, capital: f64, running: f64) -> VariantResult {
+        let mut lines = vec![0.0; CostLine::ALL.len()];
+        let cap = CostLine::ALL
+            .iter()
+            .position(|l| *l == CostLine::Capital)
+            .unwrap();
+        lines[cap] = capital;
+        VariantResult {
+            spec: VariantSpec {
+                name: name.into(),
+                settings: vec![("capital_budget".into(), toml::Value::Float(capital))],
+            },
+            outcome: Ok(VariantFigures {
+                status: SolveStatus::Optimal,
+                method: "flow".into(),
+                npv: capital + running,
+                total: capital + running,
+                lines,
+                new_places: 0.0,
+                new_bases: 0,
+                places: vec![],
+                years: vec![2026],
+                out_of_area_final: 0.0,
+                out_of_area_years: 0.0,
+                saving_vs_do_nothing: None,
+                saving_vs_greedy: None,
+            }),
+        }
+    }
+
+    /// Hand-worked frontier: B dominates C (same capital, dearer to run) and D and E (same
+    /// running cost, more capital); B and its exact twin G both stay; A and F are extremes.
+    #[test]
+    fn pareto_frontier_by_hand() {
+        let results = vec![
+            result("D", 20.0, 90.0),
+            result("A", 0.0, 100.0),
+            result("C", 10.0, 95.0),
+            result("B", 10.0, 90.0),
+            result("F", 30.0, 50.0),
+            result("E", 20.0, 90.0),
+            result("G", 10.0, 90.0),
+        ];
+        let on: Vec<(String, bool)> = pareto(&results)
+            .into_iter()
+            .map(|p| (p.variant, p.on_frontier))
+            .collect();
+        let expect = [
+            ("A", true),
+            ("B", true),
+            ("C", false),
+            ("G", true),
+            ("D", false),
+            ("E", false),
+            ("F", true),
+        ];
+        let expect: Vec<(String, bool)> = expect.iter().map(|(n, f)| (n.to_string(), *f)).collect();
+        assert_eq!(on, expect);
+    }
 }

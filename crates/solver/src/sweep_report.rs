@@ -9,7 +9,6 @@
 
 use std::fmt::Write as _;
 
-use placeplan_model::finance::CostLine;
 use placeplan_model::html::{self, escape, money, nice_ticks, places, px, thousands, Section};
 
 use crate::sweep::{value_text, ParetoPoint, Setting, VariantResult};
@@ -59,26 +58,18 @@ struct Row<'a> {
 impl<'a> Row<'a> {
     fn of(r: &'a VariantResult) -> Row<'a> {
         let outcome = match &r.outcome {
-            Ok(run) => {
-                let c = &run.costing;
-                let years = run.plan.years.len();
-                Ok(Figures {
-                    status: run.plan.status.code(),
-                    npv: c.npv,
-                    total: c.total,
-                    capital: c.line_total(CostLine::Capital) + c.line_total(CostLine::BaseSetup),
-                    new_places: run.plan.new_places(),
-                    new_bases: run.summary.new_bases,
-                    ooa_final: if years > 0 {
-                        run.plan.out_of_area(years - 1)
-                    } else {
-                        0.0
-                    },
-                    years,
-                    final_year: run.plan.years.last().copied(),
-                    saving: run.summary.saving_vs_do_nothing,
-                })
-            }
+            Ok(f) => Ok(Figures {
+                status: f.status.code(),
+                npv: f.npv,
+                total: f.total,
+                capital: f.capital(),
+                new_places: f.new_places,
+                new_bases: f.new_bases,
+                ooa_final: f.out_of_area_final,
+                years: f.years.len(),
+                final_year: f.years.last().copied(),
+                saving: f.saving_vs_do_nothing,
+            }),
             Err(reason) => Err((failure_kind(reason), reason.as_str())),
         };
         Row {
