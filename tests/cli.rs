@@ -144,6 +144,38 @@ fn plan_on_the_demo_writes_checked_outputs_deterministically() {
     }
 }
 
+/// The single-year demo is one min-cost flow with a binding budget: the default backend answers
+/// it itself, and microlp reaches the same optimum.
+#[test]
+fn single_year_demo_is_planned_by_the_flow_engine() {
+    let dir = root().join("scenarios/demo-single-year");
+    let mut npv = Vec::new();
+    for backend in ["flow", "microlp"] {
+        let out = tempfile::tempdir().unwrap();
+        let o = placeplan(&[
+            "plan",
+            dir.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--backend",
+            backend,
+            "--formats",
+            "csv",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(summary["backend"], backend);
+        assert_eq!(summary["check"], "passed");
+        // The budget binds: all of it is spent.
+        let capital = summary["capital"].as_f64().unwrap();
+        assert!((capital - 3_000_000.0).abs() < 1.0, "{capital}");
+        npv.push(summary["npv"].as_f64().unwrap());
+    }
+    assert!((npv[0] - npv[1]).abs() <= 1e-6 * npv[1], "{npv:?}");
+}
+
 #[test]
 fn validate_lists_every_planted_error_with_position() {
     let dir = copy_scenario(&demo_dir());
