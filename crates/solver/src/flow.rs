@@ -91,6 +91,8 @@ fn to_units(pounds: f64) -> i64 {
     (pounds * COST_UNITS).round() as i64
 }
 
+const TOO_DEAR: &str = "costs too large for exact whole-number flows";
+
 /// One plan year's network.
 struct YearNet {
     ns: NetworkSimplex,
@@ -269,9 +271,14 @@ impl Engine<'_> {
         let mut relax = 0.0;
         for (t, yn) in self.years.iter_mut().enumerate() {
             let step = m[t] - m[t + 1];
+            let limit = yn.ns.cost_limit();
             for (c, arc) in yn.cand_arc.iter().enumerate() {
                 if let Some(a) = *arc {
-                    yn.ns.set_cost(a, to_units(step * self.capex[c]));
+                    let units = to_units(step * self.capex[c]);
+                    if units.abs() > limit {
+                        return Err(FlowFailure::Unproven(TOO_DEAR.into()));
+                    }
+                    yn.ns.set_cost(a, units);
                 }
             }
             if yn.ns.solve() != FlowStatus::Optimal {
@@ -347,9 +354,15 @@ pub fn solve_flow(
         .fixed_builds
         .as_ref()
         .map(|b| fixed_available(s, net.candidates.len(), n_years, b));
-    let years = (0..n_years)
+    let years: Vec<YearNet> = (0..n_years)
         .map(|t| build_year(s, demand, net, t, fixed.as_deref()))
         .collect();
+    if years
+        .iter()
+        .any(|y| y.ns.max_abs_cost() > y.ns.cost_limit())
+    {
+        return Err(FlowFailure::NotApplicable(TOO_DEAR));
+    }
     let capex = net
         .candidates
         .iter()

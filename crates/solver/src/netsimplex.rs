@@ -135,6 +135,22 @@ impl NetworkSimplex {
         (max_cost + 1).saturating_mul(n as i64 + 1)
     }
 
+    /// Largest |cost| for which whole-number arithmetic cannot overflow on this network: the
+    /// artificial cost (max + 1)(n + 1) stays below i64::MAX / 8, so potentials and reduced costs
+    /// stay well inside i64.
+    pub fn cost_limit(&self) -> i64 {
+        (i64::MAX / 8) / (self.n as i64 + 2) - 1
+    }
+
+    /// Largest |cost| of a real arc.
+    pub fn max_abs_cost(&self) -> i64 {
+        self.cost[..self.m]
+            .iter()
+            .map(|c| c.abs())
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn num_arcs(&self) -> usize {
         self.m
     }
