@@ -176,6 +176,41 @@ fn single_year_demo_is_planned_by_the_flow_engine() {
     assert!((npv[0] - npv[1]).abs() <= 1e-6 * npv[1], "{npv:?}");
 }
 
+/// `synth` writes a valid scenario, the same bytes for the same seed; a bad scale is a usage
+/// error.
+#[test]
+fn synth_writes_a_valid_reproducible_scenario() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for out in [&a, &b] {
+        let dir = out.path().join("ward");
+        let o = placeplan(&[
+            "synth",
+            "--scale",
+            "ward",
+            "--seed",
+            "7",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let o = placeplan(&["validate", a.path().join("ward").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        read_all(&a.path().join("ward")),
+        read_all(&b.path().join("ward"))
+    );
+    let o = placeplan(&[
+        "synth",
+        "--scale",
+        "county",
+        "--out",
+        a.path().join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
 #[test]
 fn validate_lists_every_planted_error_with_position() {
     let dir = copy_scenario(&demo_dir());

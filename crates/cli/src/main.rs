@@ -126,6 +126,18 @@ enum Command {
         #[command(subcommand)]
         what: ImportKind,
     },
+    /// Write a synthetic benchmark scenario at ward, LSOA or region scale (docs/performance.md).
+    Synth {
+        /// ward (~700 demand groups), lsoa (~6,000) or region (~50,000).
+        #[arg(long)]
+        scale: String,
+        /// Seed; the same scale and seed always write the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write the bundled demo local authority scenario.
     Demo {
         /// Directory to write (default scenarios/demo).
@@ -354,6 +366,16 @@ fn run(cmd: Command) -> Result<(), Failure> {
                 "json" => print!("{}", String::from_utf8_lossy(&c.to_json())),
                 _ => print!("{}", c.to_text()),
             }
+            Ok(())
+        }
+        Command::Synth { scale, seed, out } => {
+            let scale: placeplan_model::synth::Scale = scale.parse().map_err(Failure::Input)?;
+            placeplan_model::synth::write_instance(&out, scale, seed)
+                .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+            println!(
+                "wrote the {scale} instance (seed {seed}) to {}",
+                out.display()
+            );
             Ok(())
         }
         Command::Demo { out } => {
