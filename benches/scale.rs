@@ -1,4 +1,5 @@
-//! Criterion benchmarks of every pipeline step on synthetic instances at three scales
+//! Criterion benchmarks of every pipeline step (load, forecast, network, solve, check, sweep)
+//! on synthetic instances at three scales
 //! (`placeplan_model::synth`): ward level, LSOA level and region. The LP rows are the
 //! single-period allocation (the final plan year's demand alone, places usable at once), where every backend solves
 //! the same LP; the flow engine answers it without an LP solver.
@@ -10,10 +11,12 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use placeplan_model::export::Formats;
 use placeplan_model::forecast::forecast;
 use placeplan_model::synth::{final_year_only, instance, write_instance, Scale};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_solver::formulation::build_network;
+use placeplan_solver::sweep::{run_sweep, SweepSpec, VariantSpec};
 use placeplan_solver::{check, solve, Backend, Options};
 
 fn scales() -> Vec<Scale> {
@@ -63,6 +66,37 @@ fn bench_scales(c: &mut Criterion) {
         });
         g.bench_function("do_nothing_flow", |b| {
             b.iter(|| solve(&s, &travel, &demand, &Options::do_nothing(), Backend::Flow).unwrap())
+        });
+        // A sweep of four capital budgets of the single-period plan (first plan year), flow
+        // backend, CSV outputs: forecast once, then four flows and four output folders.
+        let mut single = instance(scale, 1).expect("instance");
+        single.horizon = 1;
+        single.bases.lead_time = 0;
+        single.capital_budget.truncate(1);
+        let first_year = single.base_year + 1;
+        for l in &mut single.levers {
+            l.start_year = l.start_year.min(first_year);
+        }
+        let budget = single.capital_budget[0];
+        let spec = SweepSpec {
+            path: dir.path().join("sweep.toml"),
+            base: dir.path().to_path_buf(),
+            backend: Backend::Flow,
+            baselines: false,
+            formats: Formats::CSV,
+            variants: (0..4)
+                .map(|i| VariantSpec {
+                    name: format!("budget-{i}"),
+                    settings: vec![(
+                        "capital_budget".into(),
+                        toml::Value::Float(budget * f64::from(i) / 2.0),
+                    )],
+                })
+                .collect(),
+        };
+        let out = tempfile::tempdir().expect("temp dir");
+        g.bench_function("sweep_4_budgets_flow", |b| {
+            b.iter(|| run_sweep(&single, &spec, out.path(), 1, &|_| {}).unwrap())
         });
         g.finish();
     }
