@@ -81,12 +81,35 @@ impl StagedDir {
             return Ok(());
         };
         let staged = staging.keep();
-        let result = replace_dir(&staged, &self.target);
+        // Everything staged reaches the disk before it replaces the target.
+        let result = sync_tree(&staged).and_then(|()| replace_dir(&staged, &self.target));
         if staged.exists() {
             let _ = std::fs::remove_dir_all(&staged);
         }
         result
     }
+}
+
+/// Flushes every file under `dir` to disk: one `syncfs` of its file system on Linux, otherwise
+/// each file in turn.
+#[cfg(target_os = "linux")]
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    let d = std::fs::File::open(dir)?;
+    rustix::fs::syncfs(&d)?;
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            sync_tree(&p)?;
+        } else {
+            std::fs::File::open(&p)?.sync_all()?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether `dir` may be replaced whole: it is empty or placeplan made it.

@@ -93,6 +93,47 @@ pub fn write_run(
     forecasts: &[Forecast],
     formats: Formats,
 ) -> std::io::Result<Vec<&'static str>> {
+    write_files(dir, build_run(run, forecasts, formats)?, true)
+}
+
+/// Like [`write_run`], for a directory inside a [`crate::atomic::StagedDir`]: files are written
+/// plainly, because the staged directory replaces its target in one step and is synced to disk
+/// once, on commit, rather than file by file.
+pub fn write_run_staged(
+    dir: &std::path::Path,
+    run: &RunOutputs,
+    forecasts: &[Forecast],
+    formats: Formats,
+) -> std::io::Result<Vec<&'static str>> {
+    write_files(dir, build_run(run, forecasts, formats)?, false)
+}
+
+fn write_files(
+    dir: &std::path::Path,
+    files: Vec<(&'static str, Vec<u8>)>,
+    durable: bool,
+) -> std::io::Result<Vec<&'static str>> {
+    if !durable {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut written = Vec::new();
+    for (name, bytes) in files {
+        if durable {
+            crate::atomic::write_atomic(&dir.join(name), &bytes)?;
+        } else {
+            std::fs::write(dir.join(name), &bytes)?;
+        }
+        written.push(name);
+    }
+    Ok(written)
+}
+
+/// Every chosen output of a run, built in memory: (file name, bytes).
+fn build_run(
+    run: &RunOutputs,
+    forecasts: &[Forecast],
+    formats: Formats,
+) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {
     let mut files: Vec<(&'static str, Vec<u8>)> = Vec::new();
     if formats.csv {
         files.push(("forecast.csv", forecast_csv(run.scenario, forecasts)));
@@ -114,12 +155,7 @@ pub fn write_run(
     if formats.html {
         files.push(("report.html", crate::html::report(run)));
     }
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        crate::atomic::write_atomic(&dir.join(name), &bytes)?;
-        written.push(name);
-    }
-    Ok(written)
+    Ok(files)
 }
 
 fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {

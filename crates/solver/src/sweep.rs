@@ -490,6 +490,8 @@ pub fn check_variants(base: &Scenario, spec: &SweepSpec) -> Result<(), Problems>
 
 /// Runs every variant on `threads` threads (0 = rayon's default), writing each variant's outputs
 /// to `out/<variant name>/`. `progress` is called with the number of variants finished.
+/// Files are written plainly: `out` is meant to be a [`placeplan_model::atomic::StagedDir`]
+/// (as `placeplan sweep` uses), whose commit syncs them to disk and swaps them in at once.
 pub fn run_sweep(
     base: &Scenario,
     spec: &SweepSpec,
@@ -575,7 +577,7 @@ pub fn run_sweep(
                         summary: &run.summary,
                         do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
                     };
-                    export::write_run(
+                    export::write_run_staged(
                         &out.join(&v.name),
                         &outputs,
                         std::slice::from_ref(fc),
