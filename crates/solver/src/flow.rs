@@ -20,11 +20,14 @@
 //! **Exact combination.** Each priced solution becomes a column: its flows, its capacities
 //! K = running maximum of usage, and its funding (each rise of K funded in the cheapest allowed
 //! year under nu, so a nondecreasing usage gives a column whose cost plus nu . spend equals the
-//! relaxation value). A tiny master LP picks the cheapest convex combination of columns within
-//! every year's budget (constraint 5); its duals are the next nu (Dantzig-Wolfe). The method
-//! stops when the master's cost equals the best lower bound to [`REL_TOL`], which proves the
-//! combination optimal for the LP: every constraint 1-5 holds for a convex combination of
-//! columns that each satisfy 1-4.
+//! relaxation value). Only columns whose capacities keep to site limits and base sizes
+//! (constraints 3 and 4: each year's usage does, but bases at one school peaking in different
+//! years may not together) and that are tight in that sense are used. A tiny master LP picks the
+//! cheapest convex combination of columns, and of a column with no new places (which spends
+//! nothing), within every year's budget (constraint 5); its duals are the next nu
+//! (Dantzig-Wolfe). The method stops when the master's cost equals the best lower bound to
+//! [`REL_TOL`], which proves the combination optimal for the LP: every constraint 1-5 holds for
+//! a convex combination of columns that each satisfy 1-4.
 //!
 //! Costs enter the networks as whole 1/10,000ths of a pound, so the bound is exact up to that
 //! rounding (below 1e-8 of the objective in practice). When the proof cannot be completed (a
@@ -50,8 +53,7 @@ const MAX_ITERATIONS: usize = 200;
 /// Money in the master LP is in millions of pounds.
 const MASTER_SCALE: f64 = 1e-6;
 
-const NOT_TIGHT: &str =
-    "new-base usage falls in a later year, so the year-by-year bound is not tight";
+const NOT_TIGHT: &str = "new-base usage falls in a later year, so the year-by-year bound is not tight or its capacities break a site limit";
 
 /// Why the flow engine did not return a plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +65,9 @@ pub enum FlowFailure {
     /// Optimality could not be proven; use an LP backend.
     Unproven(String),
 }
+
+/// Most places one fixed build may add (far above any real base).
+const MAX_FIXED_PLACES: f64 = 1e9;
 
 /// Why a run cannot go to the flow engine, if it cannot.
 pub fn not_applicable(s: &Scenario, opt: &Options) -> Option<&'static str> {
@@ -76,6 +81,13 @@ pub fn not_applicable(s: &Scenario, opt: &Options) -> Option<&'static str> {
                 .any(|b| b.places.fract() != 0.0 || b.places < 0.0)
             {
                 return Some("fixed builds with fractional places");
+            }
+            let n_cands = placeplan_model::plan::candidates(s).len();
+            if builds
+                .iter()
+                .any(|b| b.candidate >= n_cands || b.places > MAX_FIXED_PLACES)
+            {
+                return Some("fixed builds outside the scenario's candidates or sizes");
             }
         }
         None => {
@@ -336,6 +348,23 @@ impl Engine<'_> {
             relax,
         ))
     }
+
+    /// Whether a column's capacities (the running maximum of its usage) keep to every site
+    /// limit and base size (constraints 3 and 4). Each year's usage does by construction, but a
+    /// base whose usage peaks early and one at the same school peaking late may not together.
+    fn within_limits(&self, col: &Column) -> bool {
+        let mut per_school = vec![0i64; self.s.schools.len()];
+        let mut per_cand = vec![0i64; self.capex.len()];
+        for &(c, _, p) in &col.builds {
+            per_school[self.net.candidates[c].school] += p;
+            per_cand[c] += p;
+        }
+        per_cand.iter().all(|&p| p <= self.s.bases.max_size as i64)
+            && per_school
+                .iter()
+                .zip(&self.s.schools)
+                .all(|(&p, sc)| p <= sc.max_new_places as i64)
+    }
 }
 
 /// Solves the allocation exactly with the flow engine (see the module docs).
@@ -410,15 +439,36 @@ pub fn solve_flow(
     };
     let tight =
         |col: &Column, relax: f64| (col.cost - relax).abs() <= REL_TOL * col.cost.abs().max(1.0);
-    if !tight(&first, relax) {
+    if !tight(&first, relax) || !eng.within_limits(&first) {
         return Err(FlowFailure::Unproven(NOT_TIGHT.into()));
     }
     if fits(&first) {
         return Ok(to_plan(demand, net, &[(first, 1.0)]));
     }
     let mut lower = relax;
-    let penalty = 10.0 * first.cost.abs().max(1.0);
     let mut cols = vec![first];
+    // A column with no new places spends nothing, so it keeps the master feasible without its
+    // artificial column (when it exists: without out-of-area places it may not).
+    let fixed_none = fixed_available(s, net.candidates.len(), n_years, &[]);
+    let mut none = Engine {
+        s,
+        net,
+        years: (0..n_years)
+            .map(|t| build_year(s, demand, net, t, Some(&fixed_none)))
+            .collect(),
+        lead,
+        n_fund: eng.n_fund,
+        choose_builds: false,
+        capex: eng.capex.clone(),
+    };
+    match none.price(&[]) {
+        Ok((col, _)) => cols.push(col),
+        Err(FlowFailure::Infeasible) => {}
+        Err(e) => return Err(e),
+    }
+    // The artificial column must cost more than any real one, so it is used only when no
+    // combination of real columns fits the budget.
+    let penalty = 10.0 * cols.iter().map(|c| c.cost.abs()).fold(1.0, f64::max);
     for _ in 0..MAX_ITERATIONS {
         let m = master(&cols, &budget, eng.n_fund, penalty)?;
         let (col, relax) = eng.price(&m.nu)?;
@@ -440,7 +490,7 @@ pub fn solve_flow(
         let reduced = priced - m.sigma;
         // The relaxation prices capital at discount + nu, so a tight column's priced cost
         // equals the relaxation value.
-        if (priced - relax).abs() > REL_TOL * priced.abs().max(1.0) {
+        if (priced - relax).abs() > REL_TOL * priced.abs().max(1.0) || !eng.within_limits(&col) {
             return Err(FlowFailure::Unproven(NOT_TIGHT.into()));
         }
         if reduced >= -REL_TOL * m.cost.abs().max(1.0) {
