@@ -312,9 +312,37 @@ struct Prepared {
 
 /// Applies every variant's settings to the base scenario; all problems are reported at once.
 fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems> {
+    // Variants are checked in parallel (each builds and validates its scenario), then collected
+    // in variant order, so the problems are the same whatever the thread count.
+    let each: Vec<Result<Prepared, Problems>> = spec
+        .variants
+        .par_iter()
+        .map(|v| prepare_one(base, spec, v))
+        .collect();
     let mut problems = Problems::default();
-    let mut out = Vec::new();
-    for v in &spec.variants {
+    let mut out = Vec::with_capacity(each.len());
+    for r in each {
+        match r {
+            Ok(p) => out.push(p),
+            Err(p) => {
+                for e in p.0 {
+                    problems.push(e);
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        problems.sort();
+        Err(problems)
+    }
+}
+
+/// Applies and checks one variant's settings.
+fn prepare_one(base: &Scenario, spec: &SweepSpec, v: &VariantSpec) -> Result<Prepared, Problems> {
+    let mut problems = Problems::default();
+    {
         let (special, settings): (Vec<Setting>, Vec<Setting>) = v
             .settings
             .iter()
@@ -336,13 +364,13 @@ fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems>
         }
         let scenario = match with_settings(base, &settings, &spec.path) {
             Ok(s) if !bad_special => s,
-            Ok(_) => continue,
+            Ok(_) => return Err(problems),
             Err(p) => {
                 for mut e in p.0 {
                     e.message = format!("variant '{}': {}", v.name, e.message);
                     problems.push(e);
                 }
-                continue;
+                return Err(problems);
             }
         };
         let mut variant = if scenario.levers.is_empty() {
@@ -372,19 +400,13 @@ fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems>
         ))
         .unwrap_or_default();
         let travel_key = serde_json::to_string(&scenario.travel).unwrap_or_default();
-        out.push(Prepared {
+        Ok(Prepared {
             settings,
             forecast_key,
             travel_key,
             variant,
             growth_z,
-        });
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        problems.sort();
-        Err(problems)
+        })
     }
 }
 
@@ -499,7 +521,6 @@ pub fn run_sweep(
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<VariantResult>, Problems> {
-    let prepared = prepare(base, spec)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -512,7 +533,8 @@ pub fn run_sweep(
             ));
             p
         })?;
-    Ok(pool.install(|| {
+    pool.install(|| {
+        let prepared = prepare(base, spec)?;
         // Distinct forecasts and travel models, each computed once (in parallel).
         let mut fkeys: Vec<(&str, usize)> = Vec::new();
         for (i, p) in prepared.iter().enumerate() {
@@ -553,7 +575,7 @@ pub fn run_sweep(
             .collect();
 
         let done = AtomicUsize::new(0);
-        prepared
+        Ok(prepared
             .par_iter()
             .zip(spec.variants.par_iter())
             .map(|(p, v)| {
@@ -592,8 +614,8 @@ pub fn run_sweep(
                     outcome,
                 }
             })
-            .collect()
-    }))
+            .collect())
+    })
 }
 
 /// Keys of every setting any variant sets, in first-seen order.
