@@ -388,7 +388,10 @@ pub fn read_csv(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e
+                    .position()
+                    .map(|p| lines.line_of(&data, p.byte() as usize))
+                    .unwrap_or(0);
                 problems.push(
                     InputError::new(path, Code::MalformedRecord, csv_message(&e)).at(line, None),
                 );
@@ -438,8 +441,19 @@ pub fn read_csv(
     true
 }
 
+/// Whether the byte at `i` ends a line: `\n`, or a `\r` not followed by `\n` (old Mac line
+/// endings, which the CSV reader also takes as the end of a record; its own line count does not).
+pub(crate) fn ends_line(data: &[u8], i: usize) -> bool {
+    match data[i] {
+        b'\n' => true,
+        b'\r' => data.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
 /// 1-based line numbers from byte offsets, counted incrementally as records are read in order.
-/// (The CSV reader's own line number points at a blank line before a record, not the record.)
+/// (The CSV reader's own line number points at a blank line before a record, not the record,
+/// and counts only `\n`.)
 #[derive(Default)]
 struct LineCounter {
     byte: usize,
@@ -452,17 +466,13 @@ impl LineCounter {
         if start < self.byte {
             *self = LineCounter::default();
         }
-        self.line += data[self.byte..start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64;
+        self.line += (self.byte..start).filter(|&i| ends_line(data, i)).count() as u64;
         self.byte = start;
         // Skip the blank lines the reader passed over before this record.
         let mut line = self.line;
-        for b in &data[start..] {
-            match b {
-                b'\n' => line += 1,
-                b'\r' => {}
+        for i in start..data.len() {
+            match data[i] {
+                b'\n' | b'\r' => line += ends_line(data, i) as u64,
                 _ => break,
             }
         }
@@ -487,5 +497,37 @@ pub fn resolve(dir: &Path, name: &str) -> PathBuf {
         p.to_path_buf()
     } else {
         dir.join(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of the rows of `text` read as a CSV with columns `id` and `n`, and the lines of
+    /// the problems.
+    fn lines_of(text: &str) -> (Vec<u64>, Vec<u64>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut problems = Problems::default();
+        let mut rows = Vec::new();
+        read_csv(&path, &["id", "n"], &mut problems, |row| {
+            if row.number("n").is_some() {
+                rows.push(row.line);
+            }
+        });
+        (rows, problems.iter().filter_map(|p| p.line).collect())
+    }
+
+    #[test]
+    fn lines_are_counted_for_every_line_ending() {
+        // Row "b" is bad; a blank line before "c".
+        for end in ["\n", "\r\n", "\r"] {
+            let text = ["id,n", "a,1", "b,x", "", "c,3"].join(end) + end;
+            assert_eq!(lines_of(&text), (vec![2, 5], vec![3]), "{end:?}");
+        }
+        // A lone CR inside an LF file ends a record, so it ends a line too.
+        assert_eq!(lines_of("id,n\na,1\rb,x\nc,3\n"), (vec![2, 4], vec![3]));
     }
 }

@@ -19,7 +19,7 @@ pub mod sen2;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::csvread::MAX_RECORDS;
+use crate::csvread::{ends_line, MAX_RECORDS};
 use crate::error::{Code, InputError, Problems};
 
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), else Windows-1252.
@@ -203,14 +203,10 @@ pub(crate) fn read_rows(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    // Line numbers come from byte offsets: the csv crate's own line count skips blank lines.
-    let newlines: Vec<usize> = text
-        .bytes()
-        .enumerate()
-        .filter(|(_, b)| *b == b'\n')
-        .map(|(i, _)| i)
-        .collect();
+    // Line numbers come from byte offsets: the csv crate's own line count skips blank lines and
+    // counts only `\n`, though a lone `\r` ends a record too.
     let bytes = text.as_bytes();
+    let newlines: Vec<usize> = (0..bytes.len()).filter(|&i| ends_line(bytes, i)).collect();
     let line_at = |byte: u64| {
         // A record after blank lines starts (for the csv crate) at the first blank line.
         let mut b = byte as usize;
@@ -359,12 +355,31 @@ mod tests {
 
     #[test]
     fn preamble_and_footnotes_are_skipped_bad_rows_reported() {
-        let text = "\"A title\"\n\"Source: ONS\"\ncode,value\nA,1\nB,2,3\n\nC,x\n\"Footnote\"\n";
+        // Regression (fuzzing the GIAS importer): with old Mac (CR) line endings every row was
+        // said to be on line 1.
+        for end in ["\n", "\r\n", "\r"] {
+            preamble_and_footnotes(end);
+        }
+    }
+
+    fn preamble_and_footnotes(end: &str) {
+        let text = [
+            "\"A title\"",
+            "\"Source: ONS\"",
+            "code,value",
+            "A,1",
+            "B,2,3",
+            "",
+            "C,x",
+            "\"Footnote\"",
+        ]
+        .join(end)
+            + end;
         let mut problems = Problems::default();
         let mut seen = Vec::new();
         let h = read_rows(
             Path::new("t.csv"),
-            text,
+            &text,
             |r| r.get(0) == Some("code"),
             &[&["code"], &["value"]],
             &mut problems,
@@ -376,8 +391,8 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(h.line, 3);
-        assert_eq!(seen, vec![(4, 1.0)]);
+        assert_eq!(h.line, 3, "{end:?}");
+        assert_eq!(seen, vec![(4, 1.0)], "{end:?}");
         let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
         assert_eq!(problems.len(), 2, "{msgs:?}");
         assert!(msgs[0].starts_with("t.csv:5: E003"), "{}", msgs[0]);
