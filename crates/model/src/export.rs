@@ -93,19 +93,66 @@ pub fn write_run(
     forecasts: &[Forecast],
     formats: Formats,
 ) -> std::io::Result<Vec<&'static str>> {
-    write_files(dir, build_run(run, forecasts, formats)?, true)
+    write_files(dir, build_run(run, Some(forecasts), formats)?, true)
 }
 
 /// Like [`write_run`], for a directory inside a [`crate::atomic::StagedDir`]: files are written
 /// plainly, because the staged directory replaces its target in one step and is synced to disk
-/// once, on commit, rather than file by file.
+/// once, on commit, rather than file by file. `forecast.csv` comes from `forecast`, a file the
+/// sweep's variants with the same forecast share: written once, then hard-linked.
 pub fn write_run_staged(
     dir: &std::path::Path,
     run: &RunOutputs,
-    forecasts: &[Forecast],
+    forecast: &SharedFile,
     formats: Formats,
 ) -> std::io::Result<Vec<&'static str>> {
-    write_files(dir, build_run(run, forecasts, formats)?, false)
+    let mut written = write_files(dir, build_run(run, None, formats)?, false)?;
+    if formats.csv {
+        forecast.place(&dir.join("forecast.csv"))?;
+        written.insert(0, "forecast.csv");
+    }
+    Ok(written)
+}
+
+/// A file that several output folders hold byte for byte (the forecast of a sweep's variants):
+/// the first [`SharedFile::place`] writes it, later ones hard-link to that first copy (and
+/// write a copy where the file system cannot link). Saves the time and the disk space of
+/// writing the same bytes once per variant.
+#[derive(Debug)]
+pub struct SharedFile {
+    bytes: Vec<u8>,
+    first: std::sync::Mutex<Option<std::path::PathBuf>>,
+}
+
+impl SharedFile {
+    pub fn new(bytes: Vec<u8>) -> SharedFile {
+        SharedFile {
+            bytes,
+            first: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Puts the file at `path` (which must not exist yet).
+    pub fn place(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let mut first = self
+            .first
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match first.as_ref() {
+            Some(src) if std::fs::hard_link(src, path).is_ok() => Ok(()),
+            Some(_) => std::fs::write(path, &self.bytes),
+            None => {
+                std::fs::write(path, &self.bytes)?;
+                *first = Some(path.to_path_buf());
+                Ok(())
+            }
+        }
+    }
 }
 
 fn write_files(
@@ -128,15 +175,18 @@ fn write_files(
     Ok(written)
 }
 
-/// Every chosen output of a run, built in memory: (file name, bytes).
+/// Every chosen output of a run, built in memory: (file name, bytes); `forecast.csv` only when
+/// `forecasts` are given.
 fn build_run(
     run: &RunOutputs,
-    forecasts: &[Forecast],
+    forecasts: Option<&[Forecast]>,
     formats: Formats,
 ) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {
     let mut files: Vec<(&'static str, Vec<u8>)> = Vec::new();
     if formats.csv {
-        files.push(("forecast.csv", forecast_csv(run.scenario, forecasts)));
+        if let Some(forecasts) = forecasts {
+            files.push(("forecast.csv", forecast_csv(run.scenario, forecasts)));
+        }
         files.push(("plan.csv", plan_csv(run.scenario, run.plan)));
         files.push((
             "placements.csv",
@@ -485,4 +535,31 @@ fn round2(v: f64) -> f64 {
 }
 fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SharedFile;
+
+    #[test]
+    fn a_shared_file_is_written_once_and_linked_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SharedFile::new(b"year,p50\n2026,1.0\n".to_vec());
+        let paths: Vec<_> = (0..3)
+            .map(|i| dir.path().join(format!("f{i}.csv")))
+            .collect();
+        for p in &paths {
+            file.place(p).unwrap();
+        }
+        for p in &paths {
+            assert_eq!(std::fs::read(p).unwrap(), file.bytes());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let first = std::fs::metadata(&paths[0]).unwrap();
+            assert_eq!(first.nlink(), 3);
+            assert_eq!(std::fs::metadata(&paths[2]).unwrap().ino(), first.ino());
+        }
+    }
 }

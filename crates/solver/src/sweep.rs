@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use placeplan_model::error::{Code, InputError, Problems};
-use placeplan_model::export::{self, RunOutputs};
+use placeplan_model::export::{self, RunOutputs, SharedFile};
 use placeplan_model::finance::CostLine;
 use placeplan_model::forecast::{calibrate, forecast_variant, Forecast, Variant};
 use placeplan_model::io::{line_col, with_settings};
@@ -542,14 +542,21 @@ pub fn run_sweep(
                 fkeys.push((&p.forecast_key, i));
             }
         }
-        let forecasts: BTreeMap<&str, Result<Forecast, String>> = fkeys
+        // Each forecast's forecast.csv is built once and shared by its variants' folders.
+        let forecasts: BTreeMap<&str, Result<(Forecast, SharedFile), String>> = fkeys
             .par_iter()
             .map(|(k, i)| {
                 let p = &prepared[*i];
                 let fc = p.scenario(base, &spec.path).map(|s| {
                     let cal =
                         calibrate(&s).with_trend_shift(p.growth_z, s.forecast.max_rate_growth);
-                    forecast_variant(&s, &cal, p.variant)
+                    let fc = forecast_variant(&s, &cal, p.variant);
+                    let file = if spec.formats.csv {
+                        export::forecast_csv(&s, std::slice::from_ref(&fc))
+                    } else {
+                        Vec::new()
+                    };
+                    (fc, SharedFile::new(file))
                 });
                 (*k, fc)
             })
@@ -581,7 +588,7 @@ pub fn run_sweep(
             .map(|(p, v)| {
                 let outcome = (|| {
                     let scenario = p.scenario(base, &spec.path)?;
-                    let fc = forecasts[p.forecast_key.as_str()]
+                    let (fc, fc_file) = forecasts[p.forecast_key.as_str()]
                         .as_ref()
                         .map_err(Clone::clone)?;
                     let tm = travel[p.travel_key.as_str()]
@@ -599,13 +606,8 @@ pub fn run_sweep(
                         summary: &run.summary,
                         do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
                     };
-                    export::write_run_staged(
-                        &out.join(&v.name),
-                        &outputs,
-                        std::slice::from_ref(fc),
-                        spec.formats,
-                    )
-                    .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
+                    export::write_run_staged(&out.join(&v.name), &outputs, fc_file, spec.formats)
+                        .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
                     Ok(VariantFigures::of(&run))
                 })();
                 progress(done.fetch_add(1, Ordering::SeqCst) + 1);
