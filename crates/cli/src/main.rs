@@ -332,18 +332,23 @@ fn run(cmd: Command) -> Result<(), Failure> {
                     "status": r.status,
                     "seconds": r.seconds,
                     "open": r.open,
+                    "lagrangian_bound": r.lower_bound,
+                    "sites_fixed_open": r.fixed_open,
+                    "sites_fixed_closed": r.fixed_closed,
                 });
                 println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
                 println!(
-                    "{}: {} sites x {} customers, {backend}: objective {:.3}, status {}, {:.3} s, {} sites open",
+                    "{}: {} sites x {} customers, {backend}: objective {:.3}, status {}, {:.3} s, {} sites open ({} fixed open, {} fixed closed by the bounds)",
                     inst.name,
                     inst.sites(),
                     inst.customers(),
                     r.objective,
                     r.status,
                     r.seconds,
-                    r.open.len()
+                    r.open.len(),
+                    r.fixed_open,
+                    r.fixed_closed
                 );
             }
             Ok(())

@@ -394,6 +394,11 @@ pub struct CflpResult {
     pub seconds: f64,
     /// Open sites, 0-based, ascending.
     pub open: Vec<usize>,
+    /// The Lagrangian lower bound, when the bounding pass ran.
+    pub lower_bound: Option<f64>,
+    /// Sites the bounds fixed open and fixed closed before the MIP.
+    pub fixed_open: usize,
+    pub fixed_closed: usize,
 }
 
 /// Shares within this of a whole number are snapped (simplex round-off).
@@ -407,39 +412,54 @@ struct CflpModel {
     vars: ProblemVariables,
     objective: Expression,
     constraints: Vec<Constraint>,
-    /// `x[j][i]`, same layout as `cost`.
+    /// The sites in the model (those not fixed closed), ascending.
+    sites: Vec<usize>,
+    /// `x[j][k]`: share of customer j served by site `sites[k]`.
     x: Vec<Vec<Variable>>,
+    /// `y[k]`: site `sites[k]` is open (bounds 1..1 when fixed open).
     y: Vec<Variable>,
 }
 
-/// Builds variables, objective and constraints (1)-(4) of the module docs.
-fn build(inst: &CflpInstance) -> CflpModel {
-    let (m, n) = (inst.sites(), inst.customers());
+/// Builds variables, objective and constraints (1)-(4) of the module docs over the sites that
+/// `fixed` does not close (`fixed[i] = Some(true)` fixes a site open).
+fn build(inst: &CflpInstance, fixed: &[Option<bool>]) -> CflpModel {
+    let sites: Vec<usize> = (0..inst.sites())
+        .filter(|&i| fixed.get(i).copied().flatten() != Some(false))
+        .collect();
+    let n = inst.customers();
     let mut vars = ProblemVariables::new();
-    let mut objective = Expression::with_capacity(m * n + m);
-    let y: Vec<Variable> = (0..m).map(|_| vars.add(variable().binary())).collect();
-    for (i, &v) in y.iter().enumerate() {
+    let mut objective = Expression::with_capacity(sites.len() * (n + 1));
+    let y: Vec<Variable> = sites
+        .iter()
+        .map(|&i| {
+            let open = fixed.get(i).copied().flatten() == Some(true);
+            vars.add(variable().binary().min(if open { 1.0 } else { 0.0 }))
+        })
+        .collect();
+    for (&i, &v) in sites.iter().zip(&y) {
         objective.add_mul(inst.fixed[i], v);
     }
     let mut x = Vec::with_capacity(n);
     for j in 0..n {
-        let row: Vec<Variable> = (0..m)
+        let row: Vec<Variable> = sites
+            .iter()
             .map(|_| vars.add(variable().min(0.0).max(1.0)))
             .collect();
-        for (i, &v) in row.iter().enumerate() {
+        for (&i, &v) in sites.iter().zip(&row) {
             objective.add_mul(inst.cost[j][i], v);
         }
         x.push(row);
     }
-    let mut constraints = Vec::with_capacity(n + m + m * n + 1);
+    let mut constraints = Vec::with_capacity(n + sites.len() * (n + 1) + 1);
     served_in_full(&x, &mut constraints);
-    capacity_of_open_sites(inst, &x, &y, &mut constraints);
+    capacity_of_open_sites(inst, &sites, &x, &y, &mut constraints);
     strong_linking(&x, &y, &mut constraints);
-    enough_capacity_opened(inst, &y, &mut constraints);
+    enough_capacity_opened(inst, &sites, &y, &mut constraints);
     CflpModel {
         vars,
         objective,
         constraints,
+        sites,
         x,
         y,
     }
@@ -459,15 +479,16 @@ fn served_in_full(x: &[Vec<Variable>], out: &mut Vec<Constraint>) {
 /// Constraint (2): `sum_j d[j] x[i,j] - cap[i] y[i] <= 0`.
 fn capacity_of_open_sites(
     inst: &CflpInstance,
+    sites: &[usize],
     x: &[Vec<Variable>],
     y: &[Variable],
     out: &mut Vec<Constraint>,
 ) {
-    for (i, &yi) in y.iter().enumerate() {
+    for (k, (&i, &yi)) in sites.iter().zip(y).enumerate() {
         let mut e = Expression::with_capacity(x.len() + 1);
         for (j, row) in x.iter().enumerate() {
             if inst.demand[j] > 0.0 {
-                e.add_mul(inst.demand[j], row[i]);
+                e.add_mul(inst.demand[j], row[k]);
             }
         }
         e.add_mul(-inst.capacity[i], yi);
@@ -488,9 +509,14 @@ fn strong_linking(x: &[Vec<Variable>], y: &[Variable], out: &mut Vec<Constraint>
 }
 
 /// Constraint (4): `sum_i cap[i] y[i] >= sum_j d[j]`.
-fn enough_capacity_opened(inst: &CflpInstance, y: &[Variable], out: &mut Vec<Constraint>) {
+fn enough_capacity_opened(
+    inst: &CflpInstance,
+    sites: &[usize],
+    y: &[Variable],
+    out: &mut Vec<Constraint>,
+) {
     let mut e = Expression::with_capacity(y.len());
-    for (i, &v) in y.iter().enumerate() {
+    for (&i, &v) in sites.iter().zip(y) {
         e.add_mul(inst.capacity[i], v);
     }
     out.push(e.geq(inst.demand.iter().sum::<f64>()));
@@ -555,13 +581,25 @@ pub fn solve_cflp(
         return Err(SolveError::Infeasible(reasons));
     }
     let start = Instant::now();
-    let model = build(inst);
+    // Lagrangian bounds fix the sites they can (module cflp_lagrange); the MIP proves the rest.
+    let reduction = crate::cflp_lagrange::reduce(inst);
+    let fixed = reduction
+        .as_ref()
+        .map_or_else(|| vec![None; inst.sites()], |r| r.fixed.clone());
+    let model = build(inst, &fixed);
     let order: Vec<Variable> = model
         .y
         .iter()
         .chain(model.x.iter().flatten())
         .copied()
         .collect();
+    #[cfg(feature = "highs")]
+    let first_plan = reduction
+        .as_ref()
+        .map(|r| mip_start(&model, &fixed, &r.plan))
+        .unwrap_or_default();
+    #[cfg(feature = "highs")]
+    let has_start = !first_plan.is_empty();
     let unsolved = model.vars.minimise(&model.objective);
     let (values, status) = match backend {
         // Facility location is a MIP, not a flow: the flow backend uses microlp.
@@ -574,30 +612,57 @@ pub fn solve_cflp(
         }
         #[cfg(feature = "highs")]
         Backend::Highs => {
+            use good_lp::WithInitialSolution;
             let mut p = unsolved
                 .using(good_lp::highs)
+                .with_initial_solution(first_plan)
                 .set_time_limit(time_limit_s)
                 .set_threads(1)
                 .set_mip_rel_gap(0.0)
                 .map_err(|e| SolveError::Backend(e.to_string()))?;
             p.set_verbose(false);
+            if has_start {
+                // The bounding pass's plan is the incumbent (often already optimal): HiGHS's
+                // time goes to the proof, not to primal heuristics.
+                p = p.set_option("mip_heuristic_effort", 0.0);
+                for h in [
+                    "mip_heuristic_run_feasibility_jump",
+                    "mip_heuristic_run_rins",
+                    "mip_heuristic_run_rens",
+                    "mip_heuristic_run_root_reduced_cost",
+                    "mip_heuristic_run_zi_round",
+                    "mip_heuristic_run_shifting",
+                ] {
+                    p = p.set_option(h, false);
+                }
+            }
             finish(p.with_all(model.constraints).solve(), &order)?
         }
         #[cfg(not(feature = "highs"))]
         Backend::Highs => return Err(SolveError::Unavailable(backend)),
     };
-    let m = inst.sites();
-    let y: Vec<f64> = values[..m]
-        .iter()
-        .map(|&v| {
-            if (v - v.round()).abs() <= INT_TOL {
-                v.round()
-            } else {
-                v
+    // Back to every site: fixed-closed sites are shut and serve nobody.
+    let (m, k) = (inst.sites(), model.sites.len());
+    let mut y = vec![0.0; m];
+    for (&i, &v) in model.sites.iter().zip(&values[..k]) {
+        y[i] = if (v - v.round()).abs() <= INT_TOL {
+            v.round()
+        } else {
+            v
+        };
+    }
+    let rows: Vec<Vec<f64>> = values[k..]
+        .chunks(k.max(1))
+        .take(inst.customers())
+        .map(|chunk| {
+            let mut row = vec![0.0; m];
+            for (&i, &v) in model.sites.iter().zip(chunk) {
+                row[i] = v;
             }
+            row
         })
         .collect();
-    let x: Vec<&[f64]> = values[m..].chunks(m).collect();
+    let x: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
     verify(inst, &x, &y)?;
     let mut objective = 0.0;
     let mut open = Vec::new();
@@ -612,12 +677,42 @@ pub fn solve_cflp(
             objective += inst.cost[j][i] * snap(v);
         }
     }
+    let (fixed_open, fixed_closed) = reduction.as_ref().map_or((0, 0), |r| r.counts());
     Ok(CflpResult {
         objective,
         status: status.to_string(),
         seconds: start.elapsed().as_secs_f64(),
         open,
+        lower_bound: reduction.as_ref().map(|r| r.lower_bound),
+        fixed_open,
+        fixed_closed,
     })
+}
+
+/// The bounding pass's best plan as a MIP start: its shares, and every site that serves a
+/// share (or is fixed open) open.
+#[cfg(feature = "highs")]
+fn mip_start(
+    model: &CflpModel,
+    fixed: &[Option<bool>],
+    plan: &[(usize, usize, f64)],
+) -> Vec<(Variable, f64)> {
+    let mut open: Vec<bool> = model
+        .sites
+        .iter()
+        .map(|&i| fixed[i] == Some(true))
+        .collect();
+    let mut start = Vec::with_capacity(plan.len() + model.sites.len());
+    for &(j, i, share) in plan {
+        if let Ok(k) = model.sites.binary_search(&i) {
+            open[k] = true;
+            start.push((model.x[j][k], share));
+        }
+    }
+    for (k, &y) in model.y.iter().enumerate() {
+        start.push((y, if open[k] { 1.0 } else { 0.0 }));
+    }
+    start
 }
 
 fn snap(v: f64) -> f64 {

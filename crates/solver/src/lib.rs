@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod cflp;
+pub mod cflp_lagrange;
 pub mod check;
 pub mod flow;
 pub mod formulation;
