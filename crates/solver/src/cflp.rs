@@ -20,6 +20,10 @@
 //!
 //! This split-demand model is the one whose optima OR-Library publishes (Beasley 1988, "An
 //! algorithm for solving large capacitated warehouse location problems", EJOR 33, 314-325).
+//!
+//! Before the MIP, [`crate::cflp_lagrange`] bounds the instance and fixes the sites its bounds
+//! decide; the model is then built over the remaining sites only (fixed-open sites keep a `y`
+//! with both bounds 1), and HiGHS starts from the best plan the bounding pass found.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

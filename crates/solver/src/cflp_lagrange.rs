@@ -93,6 +93,7 @@ pub fn reduce(inst: &CflpInstance) -> Option<Reduction> {
         best_u: Vec::new(),
         scratch: Scratch::default(),
         iterations: 0,
+        fixed: vec![None; m],
     };
     // Start from the cheapest service cost of each customer.
     let u: Vec<f64> = inst
@@ -105,6 +106,9 @@ pub fn reduce(inst: &CflpInstance) -> Option<Reduction> {
     if !search.proved() {
         search.local_search();
     }
+    // (A second climb after fixing was tried: it fixed nothing more on capa/capb/capc, since
+    // the sites fixed closed are ones the covering knapsack never chose.)
+    search.fix_round();
     Some(search.reduction())
 }
 
@@ -120,6 +124,8 @@ struct Search<'a> {
     best_u: Vec<f64>,
     scratch: Scratch,
     iterations: usize,
+    /// Sites fixed so far: every plan that can still be optimal obeys them.
+    fixed: Vec<Option<bool>>,
 }
 
 impl Search<'_> {
@@ -129,8 +135,14 @@ impl Search<'_> {
         let v: Vec<f64> = (0..inst.sites())
             .map(|i| inst.fixed[i] + site_value(inst, u, i, &mut self.scratch))
             .collect();
-        let (cover_value, open) =
-            cover(&v, &inst.capacity, self.total_demand, self.equal_caps, None);
+        let (cover_value, open) = cover(
+            &v,
+            &inst.capacity,
+            self.total_demand,
+            self.equal_caps,
+            &self.fixed,
+            None,
+        );
         (v, u.iter().sum::<f64>() + cover_value, open)
     }
 
@@ -240,35 +252,48 @@ impl Search<'_> {
         }
     }
 
-    /// Fixes every site the bounds at the best `u` decide.
-    fn reduction(&mut self) -> Reduction {
-        let m = self.inst.sites();
+    /// Fixes every site the bounds at the best `u` decide (given the fixings so far). When the
+    /// bounds meet, every site is fixed to the best plan.
+    fn fix_round(&mut self) {
         let ub = self.ub();
-        let mut fixed = vec![None; m];
+        if !ub.is_finite() {
+            return;
+        }
         if let (true, Some(best)) = (self.proved(), &self.transport.best) {
             // The bounds meet: the best plan is optimal, and its sites are the answer.
-            for (i, f) in fixed.iter_mut().enumerate() {
+            for (i, f) in self.fixed.iter_mut().enumerate() {
                 *f = Some(best.binary_search(&i).is_ok());
             }
-        } else if ub.is_finite() {
+        } else {
             let (v, _, _) = self.evaluate(&self.best_u.clone());
             let base = self.best_u.iter().sum::<f64>();
             let limit = ub + FIX_MARGIN * ub.abs().max(1.0);
             let (cap, demand, equal) = (&self.inst.capacity, self.total_demand, self.equal_caps);
-            for (i, f) in fixed.iter_mut().enumerate() {
-                if base + cover(&v, cap, demand, equal, Some((i, true))).0 > limit {
+            let mut decided = self.fixed.clone();
+            for (i, f) in decided.iter_mut().enumerate() {
+                if f.is_some() {
+                    continue;
+                }
+                if base + cover(&v, cap, demand, equal, &self.fixed, Some((i, true))).0 > limit {
                     *f = Some(false);
-                } else if base + cover(&v, cap, demand, equal, Some((i, false))).0 > limit {
+                } else if base + cover(&v, cap, demand, equal, &self.fixed, Some((i, false))).0
+                    > limit
+                {
                     *f = Some(true);
                 }
             }
+            self.fixed = decided;
         }
+    }
+
+    fn reduction(self) -> Reduction {
+        let upper_bound = self.ub();
         Reduction {
-            fixed,
+            fixed: self.fixed,
             lower_bound: self.best_lb,
-            upper_bound: ub,
+            upper_bound,
             iterations: self.iterations,
-            plan: self.transport.best_plan.clone(),
+            plan: self.transport.best_plan,
         }
     }
 }
@@ -310,14 +335,16 @@ fn site_value(inst: &CflpInstance, u: &[f64], i: usize, scratch: &mut Scratch) -
     value
 }
 
-/// The covering knapsack `min { sum v y : sum cap y >= demand }` over the sites, with one site
-/// optionally forced open or closed. Exact (whole sites) when `equal_caps`, else its linear
-/// relaxation. Returns the value and the chosen sites with their share (1 for whole sites).
+/// The covering knapsack `min { sum v y : sum cap y >= demand }` over the sites, with the sites
+/// `fixed` decides, and one more optionally forced open or closed. Exact (whole sites) when
+/// `equal_caps`, else its linear relaxation. Returns the value and the chosen sites with their
+/// share (1 for whole sites).
 fn cover(
     v: &[f64],
     cap: &[f64],
     demand: f64,
     equal_caps: bool,
+    fixed: &[Option<bool>],
     force: Option<(usize, bool)>,
 ) -> (f64, Vec<(usize, f64)>) {
     let mut value = 0.0;
@@ -325,19 +352,23 @@ fn cover(
     let mut covered = 0.0;
     let mut rest: Vec<usize> = Vec::with_capacity(v.len());
     for i in 0..v.len() {
-        match force {
-            Some((f, true)) if f == i => {
+        let status = match force {
+            Some((f, open)) if f == i => Some(open),
+            _ => fixed.get(i).copied().flatten(),
+        };
+        match status {
+            Some(true) => {
                 value += v[i];
                 covered += cap[i];
                 chosen.push((i, 1.0));
             }
-            Some((f, false)) if f == i => {}
-            _ if v[i] < 0.0 => {
+            Some(false) => {}
+            None if v[i] < 0.0 => {
                 value += v[i];
                 covered += cap[i];
                 chosen.push((i, 1.0));
             }
-            _ => rest.push(i),
+            None => rest.push(i),
         }
     }
     if covered >= demand {
@@ -491,17 +522,17 @@ mod tests {
         let v = [5.0, -2.0, 1.0, 3.0];
         let cap = [10.0; 4];
         // Demand 25 needs 3 sites: -2 (negative), then 1, then 3.
-        assert_eq!(cover(&v, &cap, 25.0, true, None).0, 2.0);
+        assert_eq!(cover(&v, &cap, 25.0, true, &[], None).0, 2.0);
         // Site 2 closed: -2 + 3 + 5.
-        assert_eq!(cover(&v, &cap, 25.0, true, Some((2, false))).0, 6.0);
+        assert_eq!(cover(&v, &cap, 25.0, true, &[], Some((2, false))).0, 6.0);
         // Site 0 open: 5 - 2 + 1.
-        assert_eq!(cover(&v, &cap, 25.0, true, Some((0, true))).0, 4.0);
+        assert_eq!(cover(&v, &cap, 25.0, true, &[], Some((0, true))).0, 4.0);
         // Linear relaxation with unequal capacities: -2 (cap 10), then the best v/cap.
         let cap2 = [10.0, 10.0, 20.0, 5.0];
         // After site 1: 15 more needed; site 2 (0.05 per unit) gives 15/20 of 1.
-        assert_eq!(cover(&v, &cap2, 25.0, false, None).0, -2.0 + 0.75);
+        assert_eq!(cover(&v, &cap2, 25.0, false, &[], None).0, -2.0 + 0.75);
         // Not enough capacity at all.
-        assert!(cover(&v, &cap, 50.0, true, None).0.is_infinite());
+        assert!(cover(&v, &cap, 50.0, true, &[], None).0.is_infinite());
     }
 
     #[test]
