@@ -679,4 +679,10 @@ fn killed_runs_never_leave_a_mix_of_outputs() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     consistent(&out);
+    // and removes the staging folders the killed runs left beside it.
+    let beside: Vec<_> = std::fs::read_dir(parent.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, vec![std::ffi::OsString::from("out")], "leftovers");
 }

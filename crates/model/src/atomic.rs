@@ -8,6 +8,9 @@
 //!   at any moment, sees the previous complete outputs or the new complete ones, never a mix.
 //!   Only directories placeplan made (they hold a `.placeplan` marker) or empty ones are swapped;
 //!   in any other directory the files are renamed in one by one, and other files are left alone.
+//!   A run holds a lock on its staging directory's marker while it writes; a staging directory
+//!   whose marker is not locked was left by a run that was killed, and the next run writing to
+//!   the same target removes it (on Unix; elsewhere such leftovers stay).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,6 +48,8 @@ pub const MARKER: &str = ".placeplan";
 pub struct StagedDir {
     target: PathBuf,
     staging: Option<tempfile::TempDir>,
+    /// The staging marker, open and locked while this run writes (Unix).
+    _lock: Option<std::fs::File>,
 }
 
 impl StagedDir {
@@ -60,13 +65,17 @@ impl StagedDir {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "out".into());
+        let prefix = format!(".{name}.placeplan-staging-");
+        remove_stale_staging(&parent, &prefix);
         let staging = tempfile::Builder::new()
-            .prefix(&format!(".{name}.placeplan-staging-"))
+            .prefix(&prefix)
             .tempdir_in(&parent)?;
-        std::fs::write(staging.path().join(MARKER), b"written by placeplan\n")?;
+        let marker = staging.path().join(MARKER);
+        std::fs::write(&marker, b"written by placeplan\n")?;
         Ok(StagedDir {
             target: target.to_path_buf(),
             staging: Some(staging),
+            _lock: lock_marker(&marker),
         })
     }
 
@@ -87,6 +96,49 @@ impl StagedDir {
             let _ = std::fs::remove_dir_all(&staged);
         }
         result
+    }
+}
+
+/// Opens a staging marker and takes an exclusive lock on it without waiting; `None` if the file
+/// cannot be opened or another process holds the lock (it is still writing).
+#[cfg(unix)]
+fn lock_marker(marker: &Path) -> Option<std::fs::File> {
+    use rustix::fs::{flock, FlockOperation};
+    let file = std::fs::File::open(marker).ok()?;
+    flock(&file, FlockOperation::NonBlockingLockExclusive).ok()?;
+    Some(file)
+}
+
+#[cfg(not(unix))]
+fn lock_marker(_marker: &Path) -> Option<std::fs::File> {
+    None
+}
+
+/// Removes staging directories beside the target that a killed run left: those named with
+/// `prefix` whose marker no running process holds locked. A directory without a marker (one
+/// being created this instant) or with a held lock is left alone; failures are ignored, as
+/// the leftovers are harmless.
+fn remove_stale_staging(parent: &Path, prefix: &str) {
+    if cfg!(not(unix)) {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale_name = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(prefix));
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !stale_name || !is_dir {
+            continue;
+        }
+        let dir = entry.path();
+        if let Some(lock) = lock_marker(&dir.join(MARKER)) {
+            let _ = std::fs::remove_dir_all(&dir);
+            drop(lock);
+        }
     }
 }
 
@@ -222,6 +274,42 @@ mod tests {
         drop(third);
         assert_eq!(std::fs::read(out.join("a.csv")).unwrap(), b"2");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn staging_left_by_a_killed_run_is_removed_but_a_live_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let make = |suffix: &str, marker: bool| {
+            let d = dir.path().join(format!(".out.placeplan-staging-{suffix}"));
+            std::fs::create_dir(&d).unwrap();
+            std::fs::write(d.join("plan.csv"), b"half").unwrap();
+            if marker {
+                std::fs::write(d.join(MARKER), b"written by placeplan\n").unwrap();
+            }
+            d
+        };
+        let killed = make("killed", true);
+        let live = make("live", true);
+        let unmarked = make("unmarked", false);
+        // Another run still writing holds the lock on its marker.
+        let held = lock_marker(&live.join(MARKER)).expect("lock");
+        // A staging directory of another target is not this run's business.
+        let other = dir.path().join(".other.placeplan-staging-x");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join(MARKER), b"written by placeplan\n").unwrap();
+
+        let staged = StagedDir::new(&out).unwrap();
+        // This run's own staging directory is locked while it writes.
+        assert!(lock_marker(&staged.path().join(MARKER)).is_none());
+        write_atomic(&staged.path().join("plan.csv"), b"x").unwrap();
+        staged.commit().unwrap();
+
+        assert!(!killed.exists(), "a killed run's staging must be removed");
+        assert!(live.exists() && unmarked.exists() && other.exists());
+        drop(held);
+        assert_eq!(std::fs::read(out.join("plan.csv")).unwrap(), b"x");
     }
 
     #[test]
