@@ -70,12 +70,16 @@ impl StagedDir {
         let staging = tempfile::Builder::new()
             .prefix(&prefix)
             .tempdir_in(&parent)?;
-        let marker = staging.path().join(MARKER);
-        std::fs::write(&marker, b"written by placeplan\n")?;
+        // The marker is written and locked under another name, then renamed: another run
+        // never sees an unlocked marker in a live staging folder (the lock follows the file).
+        let unlocked = staging.path().join(".placeplan-marker.tmp");
+        std::fs::write(&unlocked, b"written by placeplan\n")?;
+        let lock = lock_marker(&unlocked);
+        std::fs::rename(&unlocked, staging.path().join(MARKER))?;
         Ok(StagedDir {
             target: target.to_path_buf(),
             staging: Some(staging),
-            _lock: lock_marker(&marker),
+            _lock: lock,
         })
     }
 

@@ -69,6 +69,10 @@ const LOCAL_CANDIDATES: usize = 12;
 /// A bound must beat the upper bound by this share before it fixes a site, and come within it
 /// of the upper bound to prove the best plan optimal (a round-off margin).
 const FIX_MARGIN: f64 = 1e-9;
+/// Relative slack when a set of sites is asked to cover the total demand.
+const COVER_TOLERANCE: f64 = 1e-9;
+/// Largest total demand the transportation problems take (whole units in 64-bit flows).
+const MAX_FLOW_DEMAND: f64 = 1e15;
 /// Per-unit costs are scaled so that the largest is about this many whole units in the
 /// transportation problem (the plan's cost is then recomputed in the instance's units).
 const FLOW_COST_UNITS: f64 = 1e9;
@@ -83,6 +87,12 @@ pub fn reduce(inst: &CflpInstance) -> Option<Reduction> {
     if inst.capacity.iter().any(|&c| c <= 0.0) || inst.demand.iter().any(|&d| d <= 0.0) {
         return None;
     }
+    // Plans come from whole-unit flows: without whole demands there is no upper bound, and so
+    // nothing to fix.
+    let whole = |x: f64| x == x.trunc();
+    if !inst.demand.iter().all(|&d| whole(d)) || inst.demand.iter().sum::<f64>() > MAX_FLOW_DEMAND {
+        return None;
+    }
     let mut search = Search {
         inst,
         total_demand: inst.demand.iter().sum(),
@@ -94,6 +104,7 @@ pub fn reduce(inst: &CflpInstance) -> Option<Reduction> {
         scratch: Scratch::default(),
         iterations: 0,
         fixed: vec![None; m],
+        slack: 0.0,
     };
     // Start from the cheapest service cost of each customer.
     let u: Vec<f64> = inst
@@ -126,15 +137,25 @@ struct Search<'a> {
     iterations: usize,
     /// Sites fixed so far: every plan that can still be optimal obeys them.
     fixed: Vec<Option<bool>>,
+    /// Round-off bound of the last evaluated Lagrangian bound.
+    slack: f64,
 }
 
 impl Search<'_> {
-    /// The site values `v[i]` and the Lagrangian bound at `u`, with the covering set.
+    /// The site values `v[i]` and the Lagrangian bound at `u`, with the covering set. The
+    /// bound is lowered by a bound on its floating-point round-off (see [`Search::slack`]), so
+    /// it stays a valid lower bound however large the prices grow.
     fn evaluate(&mut self, u: &[f64]) -> (Vec<f64>, f64, Vec<(usize, f64)>) {
         let inst = self.inst;
+        let mut magnitude: f64 = u.iter().map(|x| x.abs()).sum();
         let v: Vec<f64> = (0..inst.sites())
-            .map(|i| inst.fixed[i] + site_value(inst, u, i, &mut self.scratch))
+            .map(|i| {
+                let value = site_value(inst, u, i, &mut self.scratch);
+                magnitude += self.scratch.magnitude + inst.fixed[i].abs() + value.abs();
+                inst.fixed[i] + value
+            })
             .collect();
+        self.slack = self.slack_for(magnitude);
         let (cover_value, open) = cover(
             &v,
             &inst.capacity,
@@ -143,7 +164,15 @@ impl Search<'_> {
             &self.fixed,
             None,
         );
-        (v, u.iter().sum::<f64>() + cover_value, open)
+        (v, u.iter().sum::<f64>() + cover_value - self.slack, open)
+    }
+
+    /// A bound on the round-off in a bound whose terms add up to `magnitude` in absolute
+    /// value: each of the sums involved has at most `sites + customers + 2` terms, and a sum of
+    /// k terms is off by at most (k - 1) epsilon times the sum of their absolute values.
+    fn slack_for(&self, magnitude: f64) -> f64 {
+        let terms = (self.inst.sites() + self.inst.customers() + 2) as f64;
+        2.0 * terms * f64::EPSILON * magnitude
     }
 
     fn ub(&self) -> f64 {
@@ -207,7 +236,9 @@ impl Search<'_> {
             } else {
                 self.best_lb.abs().max(1.0) * 1.1
             };
-            let step = factor * (target - lb).max(1e-9 * target.abs().max(1.0)) / norm;
+            // Polyak's step towards the target, measured from the best bound so far: from the
+            // current bound a poor point would take a longer step and could run away.
+            let step = factor * (target - self.best_lb).max(1e-9 * target.abs().max(1.0)) / norm;
             for (uj, gj) in u.iter_mut().zip(&g) {
                 *uj += step * gj;
             }
@@ -266,7 +297,8 @@ impl Search<'_> {
             }
         } else {
             let (v, _, _) = self.evaluate(&self.best_u.clone());
-            let base = self.best_u.iter().sum::<f64>();
+            // The forced bounds carry the same round-off as the bound at the best u.
+            let base = self.best_u.iter().sum::<f64>() - self.slack;
             let limit = ub + FIX_MARGIN * ub.abs().max(1.0);
             let (cap, demand, equal) = (&self.inst.capacity, self.total_demand, self.equal_caps);
             let mut decided = self.fixed.clone();
@@ -303,6 +335,8 @@ impl Search<'_> {
 struct Scratch {
     candidates: Vec<(f64, usize)>,
     taken: Vec<(usize, f64)>,
+    /// Sum of the absolute values of the terms of the last knapsack value.
+    magnitude: f64,
 }
 
 /// `min { sum_j (c[j][i] - u[j]) x[j] : sum_j d[j] x[j] <= cap[i], 0 <= x <= 1 }`, leaving the
@@ -322,6 +356,7 @@ fn site_value(inst: &CflpInstance, u: &[f64], i: usize, scratch: &mut Scratch) -
         .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut room = inst.capacity[i];
     let mut value = 0.0;
+    scratch.magnitude = 0.0;
     for &(ratio, j) in &scratch.candidates {
         if room <= 0.0 {
             break;
@@ -330,6 +365,7 @@ fn site_value(inst: &CflpInstance, u: &[f64], i: usize, scratch: &mut Scratch) -
         let x = if d <= room { 1.0 } else { room / d };
         room -= d * x;
         value += ratio * d * x;
+        scratch.magnitude += (ratio * d * x).abs();
         scratch.taken.push((j, x));
     }
     value
@@ -371,7 +407,10 @@ fn cover(
             None => rest.push(i),
         }
     }
-    if covered >= demand {
+    // Sums of capacities carry round-off (ten sites of 1.1 sum to just under 11): a cover within
+    // a hair of the demand counts, which can only lower the bound, so it stays valid.
+    let enough = demand - COVER_TOLERANCE * demand.abs().max(1.0);
+    if covered >= enough {
         return (value, chosen);
     }
     if equal_caps {
@@ -380,7 +419,7 @@ fn cover(
         rest.sort_by(|&a, &b| (v[a] / cap[a]).total_cmp(&(v[b] / cap[b])).then(a.cmp(&b)));
     }
     for i in rest {
-        if covered >= demand {
+        if covered >= enough {
             break;
         }
         let share = if equal_caps {
@@ -392,7 +431,7 @@ fn cover(
         covered += cap[i] * share;
         chosen.push((i, share));
     }
-    if covered < demand - 1e-9 * demand.max(1.0) {
+    if covered < enough {
         // Not even every site covers the demand: no plan exists.
         return (f64::INFINITY, chosen);
     }
@@ -416,10 +455,13 @@ impl Transport {
             .cost
             .iter()
             .zip(&inst.demand)
-            .flat_map(|(row, d)| row.iter().map(move |c| c / d))
+            .flat_map(|(row, d)| row.iter().map(move |c| (c / d).abs()))
             .fold(0.0f64, f64::max);
-        let scale = if max_unit > 0.0 {
-            FLOW_COST_UNITS / max_unit
+        // Whole units of at most FLOW_COST_UNITS per unit of demand (1 when the costs are so
+        // small that the scale would not be finite: they all round to 0, still a feasible plan).
+        let scale = FLOW_COST_UNITS / max_unit;
+        let scale = if scale.is_finite() && max_unit > 0.0 {
+            scale
         } else {
             1.0
         };
@@ -432,13 +474,9 @@ impl Transport {
     }
 
     /// Cost of the best plan with exactly these sites open, or `None` if they cannot serve
-    /// every customer or the data are not whole units.
+    /// every customer (demands are whole units, at most `MAX_FLOW_DEMAND` in all: see `reduce`).
     fn cost(&mut self, inst: &CflpInstance, open: &[usize]) -> Option<f64> {
         let n = inst.customers();
-        let whole = |x: f64| x >= 0.0 && x == x.trunc() && x < 1e15;
-        if !inst.demand.iter().all(|&d| whole(d)) {
-            return None;
-        }
         let sink = n + open.len();
         let mut net = NetworkSimplex::new(sink + 1);
         let mut arcs = Vec::with_capacity(n * open.len());
@@ -455,7 +493,7 @@ impl Transport {
             net.add_arc(n + k, sink, cap, 0);
         }
         net.set_supply(sink, -(inst.demand.iter().sum::<f64>() as i64));
-        if net.solve() != FlowStatus::Optimal {
+        if net.max_abs_cost() > net.cost_limit() || net.solve() != FlowStatus::Optimal {
             return None;
         }
         let mut cost: f64 = open.iter().map(|&i| inst.fixed[i]).sum();
