@@ -679,7 +679,8 @@ fn killed_runs_never_leave_a_mix_of_outputs() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     consistent(&out);
-    // and removes the staging folders the killed runs left beside it.
+    // and nothing is left beside it: a staging folder a kill left (if one landed while files
+    // were written) has been removed.
     let beside: Vec<_> = std::fs::read_dir(parent.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -132,11 +132,6 @@ impl SharedFile {
         }
     }
 
-    /// The file's bytes.
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
     /// Puts the file at `path` (which must not exist yet).
     pub fn place(&self, path: &std::path::Path) -> std::io::Result<()> {
         let mut first = self
@@ -544,7 +539,8 @@ mod tests {
     #[test]
     fn a_shared_file_is_written_once_and_linked_after() {
         let dir = tempfile::tempdir().unwrap();
-        let file = SharedFile::new(b"year,p50\n2026,1.0\n".to_vec());
+        let bytes = b"year,p50\n2026,1.0\n";
+        let file = SharedFile::new(bytes.to_vec());
         let paths: Vec<_> = (0..3)
             .map(|i| dir.path().join(format!("f{i}.csv")))
             .collect();
@@ -552,7 +548,7 @@ mod tests {
             file.place(p).unwrap();
         }
         for p in &paths {
-            assert_eq!(std::fs::read(p).unwrap(), file.bytes());
+            assert_eq!(std::fs::read(p).unwrap(), bytes);
         }
         #[cfg(unix)]
         {

@@ -805,6 +805,7 @@ pub fn base_year_by_provision(s: &Scenario) -> Vec<(ProvisionKind, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::*;
 
     #[test]
     fn percentiles_interpolate_between_order_statistics_of_unsorted_runs() {
@@ -817,7 +818,6 @@ mod tests {
         assert_eq!(percentile(&mut [3.0], 0.9), 3.0);
         assert_eq!(percentile(&mut [], 0.5), 0.0);
     }
-    use crate::domain::*;
 
     /// One locality of 1,000 residents at every age, every year. January 2024: no plans;
     /// January 2025: 10 ASD plans at every age, all in special schools. So incidence is

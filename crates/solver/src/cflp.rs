@@ -428,7 +428,7 @@ struct CflpModel {
 /// `fixed` does not close (`fixed[i] = Some(true)` fixes a site open).
 fn build(inst: &CflpInstance, fixed: &[Option<bool>]) -> CflpModel {
     let sites: Vec<usize> = (0..inst.sites())
-        .filter(|&i| fixed.get(i).copied().flatten() != Some(false))
+        .filter(|&i| fixed[i] != Some(false))
         .collect();
     let n = inst.customers();
     let mut vars = ProblemVariables::new();
@@ -436,7 +436,7 @@ fn build(inst: &CflpInstance, fixed: &[Option<bool>]) -> CflpModel {
     let y: Vec<Variable> = sites
         .iter()
         .map(|&i| {
-            let open = fixed.get(i).copied().flatten() == Some(true);
+            let open = fixed[i] == Some(true);
             vars.add(variable().binary().min(if open { 1.0 } else { 0.0 }))
         })
         .collect();
@@ -588,10 +588,9 @@ pub fn solve_cflp(
     let start = Instant::now();
     // Lagrangian bounds fix the sites they can (module cflp_lagrange); the MIP proves the rest.
     let reduction = crate::cflp_lagrange::reduce(inst);
-    let fixed = reduction
-        .as_ref()
-        .map_or_else(|| vec![None; inst.sites()], |r| r.fixed.clone());
-    let model = build(inst, &fixed);
+    let all_free = vec![None; inst.sites()];
+    let fixed = reduction.as_ref().map_or(&all_free[..], |r| &r.fixed[..]);
+    let model = build(inst, fixed);
     let order: Vec<Variable> = model
         .y
         .iter()
@@ -601,7 +600,7 @@ pub fn solve_cflp(
     #[cfg(feature = "highs")]
     let first_plan = reduction
         .as_ref()
-        .map(|r| mip_start(&model, &fixed, &r.plan))
+        .map(|r| mip_start(&model, fixed, &r.plan))
         .unwrap_or_default();
     #[cfg(feature = "highs")]
     let has_start = !first_plan.is_empty();

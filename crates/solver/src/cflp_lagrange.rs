@@ -103,8 +103,6 @@ pub fn reduce(inst: &CflpInstance) -> Option<Reduction> {
         best_u: Vec::new(),
         scratch: Scratch::default(),
         iterations: 0,
-        fixed: vec![None; m],
-        slack: 0.0,
     };
     // Start from the cheapest service cost of each customer.
     let u: Vec<f64> = inst
@@ -119,7 +117,6 @@ pub fn reduce(inst: &CflpInstance) -> Option<Reduction> {
     }
     // (A second climb after fixing was tried: it fixed nothing more on capa/capb/capc, since
     // the sites fixed closed are ones the covering knapsack never chose.)
-    search.fix_round();
     Some(search.reduction())
 }
 
@@ -135,17 +132,25 @@ struct Search<'a> {
     best_u: Vec<f64>,
     scratch: Scratch,
     iterations: usize,
-    /// Sites fixed so far: every plan that can still be optimal obeys them.
-    fixed: Vec<Option<bool>>,
-    /// Round-off bound of the last evaluated Lagrangian bound.
+}
+
+/// The relaxation at one `u`.
+struct Evaluation {
+    /// Site values `v[i]`.
+    v: Vec<f64>,
+    /// The Lagrangian bound, lowered by `slack`.
+    lb: f64,
+    /// A bound on the round-off in `lb` (see [`Search::slack_for`]).
     slack: f64,
+    /// The covering set: sites with their share.
+    open: Vec<(usize, f64)>,
 }
 
 impl Search<'_> {
-    /// The site values `v[i]` and the Lagrangian bound at `u`, with the covering set. The
-    /// bound is lowered by a bound on its floating-point round-off (see [`Search::slack`]), so
-    /// it stays a valid lower bound however large the prices grow.
-    fn evaluate(&mut self, u: &[f64]) -> (Vec<f64>, f64, Vec<(usize, f64)>) {
+    /// The site values, the Lagrangian bound and the covering set at `u`. The bound is lowered
+    /// by a bound on its floating-point round-off, so it stays a valid lower bound however large
+    /// the prices grow.
+    fn evaluate(&mut self, u: &[f64]) -> Evaluation {
         let inst = self.inst;
         let mut magnitude: f64 = u.iter().map(|x| x.abs()).sum();
         let v: Vec<f64> = (0..inst.sites())
@@ -155,16 +160,15 @@ impl Search<'_> {
                 inst.fixed[i] + value
             })
             .collect();
-        self.slack = self.slack_for(magnitude);
-        let (cover_value, open) = cover(
-            &v,
-            &inst.capacity,
-            self.total_demand,
-            self.equal_caps,
-            &self.fixed,
-            None,
-        );
-        (v, u.iter().sum::<f64>() + cover_value - self.slack, open)
+        let slack = self.slack_for(magnitude);
+        let (cover_value, open) =
+            cover(&v, &inst.capacity, self.total_demand, self.equal_caps, None);
+        Evaluation {
+            lb: u.iter().sum::<f64>() + cover_value - slack,
+            v,
+            slack,
+            open,
+        }
     }
 
     /// A bound on the round-off in a bound whose terms add up to `magnitude` in absolute
@@ -189,7 +193,7 @@ impl Search<'_> {
     fn try_sites(&mut self, mut sites: Vec<usize>) {
         sites.sort_unstable();
         if self.tried.insert(sites.clone()) {
-            self.transport.cost(self.inst, &sites);
+            self.transport.try_plan(self.inst, &sites);
         }
     }
 
@@ -202,7 +206,7 @@ impl Search<'_> {
         while rounds < MAX_ITERATIONS && factor > MIN_STEP_FACTOR {
             rounds += 1;
             self.iterations += 1;
-            let (_, lb, open) = self.evaluate(&u);
+            let Evaluation { lb, open, .. } = self.evaluate(&u);
             if lb > self.best_lb + 1e-9 * lb.abs().max(1.0) {
                 self.best_lb = lb;
                 self.best_u.clone_from(&u);
@@ -248,7 +252,7 @@ impl Search<'_> {
     /// Local search from the best plan: drop a site, add one, or swap one for another, taking
     /// the best move each round; closed sites are tried in order of their Lagrangian value.
     fn local_search(&mut self) {
-        let (v, _, _) = self.evaluate(&self.best_u.clone());
+        let v = self.evaluate(&self.best_u.clone()).v;
         let mut order: Vec<usize> = (0..self.inst.sites()).collect();
         order.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
         for _ in 0..LOCAL_ROUNDS {
@@ -283,47 +287,38 @@ impl Search<'_> {
         }
     }
 
-    /// Fixes every site the bounds at the best `u` decide (given the fixings so far). When the
-    /// bounds meet, every site is fixed to the best plan.
-    fn fix_round(&mut self) {
+    /// Fixes every site the bounds at the best `u` decide. When the bounds meet, every site is
+    /// fixed to the best plan.
+    fn reduction(mut self) -> Reduction {
         let ub = self.ub();
-        if !ub.is_finite() {
-            return;
-        }
+        let m = self.inst.sites();
+        let mut fixed = vec![None; m];
         if let (true, Some(best)) = (self.proved(), &self.transport.best) {
             // The bounds meet: the best plan is optimal, and its sites are the answer.
-            for (i, f) in self.fixed.iter_mut().enumerate() {
+            for (i, f) in fixed.iter_mut().enumerate() {
                 *f = Some(best.binary_search(&i).is_ok());
             }
-        } else {
-            let (v, _, _) = self.evaluate(&self.best_u.clone());
+        } else if ub.is_finite() {
+            let at_best = self.evaluate(&self.best_u.clone());
             // The forced bounds carry the same round-off as the bound at the best u.
-            let base = self.best_u.iter().sum::<f64>() - self.slack;
+            let base = self.best_u.iter().sum::<f64>() - at_best.slack;
             let limit = ub + FIX_MARGIN * ub.abs().max(1.0);
-            let (cap, demand, equal) = (&self.inst.capacity, self.total_demand, self.equal_caps);
-            let mut decided = self.fixed.clone();
-            for (i, f) in decided.iter_mut().enumerate() {
-                if f.is_some() {
-                    continue;
-                }
-                if base + cover(&v, cap, demand, equal, &self.fixed, Some((i, true))).0 > limit {
+            let forced = |i: usize, open: bool| {
+                let (v, cap) = (&at_best.v, &self.inst.capacity);
+                base + cover(v, cap, self.total_demand, self.equal_caps, Some((i, open))).0
+            };
+            for (i, f) in fixed.iter_mut().enumerate() {
+                if forced(i, true) > limit {
                     *f = Some(false);
-                } else if base + cover(&v, cap, demand, equal, &self.fixed, Some((i, false))).0
-                    > limit
-                {
+                } else if forced(i, false) > limit {
                     *f = Some(true);
                 }
             }
-            self.fixed = decided;
         }
-    }
-
-    fn reduction(self) -> Reduction {
-        let upper_bound = self.ub();
         Reduction {
-            fixed: self.fixed,
+            fixed,
             lower_bound: self.best_lb,
-            upper_bound,
+            upper_bound: ub,
             iterations: self.iterations,
             plan: self.transport.best_plan,
         }
@@ -371,16 +366,14 @@ fn site_value(inst: &CflpInstance, u: &[f64], i: usize, scratch: &mut Scratch) -
     value
 }
 
-/// The covering knapsack `min { sum v y : sum cap y >= demand }` over the sites, with the sites
-/// `fixed` decides, and one more optionally forced open or closed. Exact (whole sites) when
-/// `equal_caps`, else its linear relaxation. Returns the value and the chosen sites with their
-/// share (1 for whole sites).
+/// The covering knapsack `min { sum v y : sum cap y >= demand }` over the sites, with one site
+/// optionally forced open or closed. Exact (whole sites) when `equal_caps`, else its linear
+/// relaxation. Returns the value and the chosen sites with their share (1 for whole sites).
 fn cover(
     v: &[f64],
     cap: &[f64],
     demand: f64,
     equal_caps: bool,
-    fixed: &[Option<bool>],
     force: Option<(usize, bool)>,
 ) -> (f64, Vec<(usize, f64)>) {
     let mut value = 0.0;
@@ -390,7 +383,7 @@ fn cover(
     for i in 0..v.len() {
         let status = match force {
             Some((f, open)) if f == i => Some(open),
-            _ => fixed.get(i).copied().flatten(),
+            _ => None,
         };
         match status {
             Some(true) => {
@@ -473,9 +466,10 @@ impl Transport {
         }
     }
 
-    /// Cost of the best plan with exactly these sites open, or `None` if they cannot serve
-    /// every customer (demands are whole units, at most `MAX_FLOW_DEMAND` in all: see `reduce`).
-    fn cost(&mut self, inst: &CflpInstance, open: &[usize]) -> Option<f64> {
+    /// Plans with exactly these sites open and keeps the plan if it is the best so far; does
+    /// nothing if they cannot serve every customer (demands are whole units, at most
+    /// `MAX_FLOW_DEMAND` in all: see `reduce`).
+    fn try_plan(&mut self, inst: &CflpInstance, open: &[usize]) {
         let n = inst.customers();
         let sink = n + open.len();
         let mut net = NetworkSimplex::new(sink + 1);
@@ -494,7 +488,7 @@ impl Transport {
         }
         net.set_supply(sink, -(inst.demand.iter().sum::<f64>() as i64));
         if net.max_abs_cost() > net.cost_limit() || net.solve() != FlowStatus::Optimal {
-            return None;
+            return;
         }
         let mut cost: f64 = open.iter().map(|&i| inst.fixed[i]).sum();
         let mut plan = Vec::new();
@@ -515,7 +509,6 @@ impl Transport {
             self.best = Some(open.to_vec());
             self.best_plan = plan;
         }
-        Some(cost)
     }
 }
 
@@ -560,17 +553,17 @@ mod tests {
         let v = [5.0, -2.0, 1.0, 3.0];
         let cap = [10.0; 4];
         // Demand 25 needs 3 sites: -2 (negative), then 1, then 3.
-        assert_eq!(cover(&v, &cap, 25.0, true, &[], None).0, 2.0);
+        assert_eq!(cover(&v, &cap, 25.0, true, None).0, 2.0);
         // Site 2 closed: -2 + 3 + 5.
-        assert_eq!(cover(&v, &cap, 25.0, true, &[], Some((2, false))).0, 6.0);
+        assert_eq!(cover(&v, &cap, 25.0, true, Some((2, false))).0, 6.0);
         // Site 0 open: 5 - 2 + 1.
-        assert_eq!(cover(&v, &cap, 25.0, true, &[], Some((0, true))).0, 4.0);
+        assert_eq!(cover(&v, &cap, 25.0, true, Some((0, true))).0, 4.0);
         // Linear relaxation with unequal capacities: -2 (cap 10), then the best v/cap.
         let cap2 = [10.0, 10.0, 20.0, 5.0];
         // After site 1: 15 more needed; site 2 (0.05 per unit) gives 15/20 of 1.
-        assert_eq!(cover(&v, &cap2, 25.0, false, &[], None).0, -2.0 + 0.75);
+        assert_eq!(cover(&v, &cap2, 25.0, false, None).0, -2.0 + 0.75);
         // Not enough capacity at all.
-        assert!(cover(&v, &cap, 50.0, true, &[], None).0.is_infinite());
+        assert!(cover(&v, &cap, 50.0, true, None).0.is_infinite());
     }
 
     #[test]

@@ -342,72 +342,70 @@ fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems>
 /// Applies and checks one variant's settings.
 fn prepare_one(base: &Scenario, spec: &SweepSpec, v: &VariantSpec) -> Result<Prepared, Problems> {
     let mut problems = Problems::default();
-    {
-        let (special, settings): (Vec<Setting>, Vec<Setting>) = v
-            .settings
-            .iter()
-            .cloned()
-            .partition(|(k, _)| SPECIAL.contains(&k.as_str()));
-        let mut bad_special = false;
-        for (key, value) in &special {
-            if let Err(m) = special_value(key, value) {
-                problems.push(
-                    InputError::new(
-                        &spec.path,
-                        Code::BadSweep,
-                        format!("variant '{}': {m}", v.name),
-                    )
-                    .field(key.clone()),
-                );
-                bad_special = true;
-            }
+    let (special, settings): (Vec<Setting>, Vec<Setting>) = v
+        .settings
+        .iter()
+        .cloned()
+        .partition(|(k, _)| SPECIAL.contains(&k.as_str()));
+    let mut bad_special = false;
+    for (key, value) in &special {
+        if let Err(m) = special_value(key, value) {
+            problems.push(
+                InputError::new(
+                    &spec.path,
+                    Code::BadSweep,
+                    format!("variant '{}': {m}", v.name),
+                )
+                .field(key.clone()),
+            );
+            bad_special = true;
         }
-        let scenario = match with_settings(base, &settings, &spec.path) {
-            Ok(s) if !bad_special => s,
-            Ok(_) => return Err(problems),
-            Err(p) => {
-                for mut e in p.0 {
-                    e.message = format!("variant '{}': {}", v.name, e.message);
-                    problems.push(e);
-                }
-                return Err(problems);
-            }
-        };
-        let mut variant = if scenario.levers.is_empty() {
-            Variant::Unmitigated
-        } else {
-            Variant::Mitigated
-        };
-        let mut growth = "central".to_string();
-        for (k, val) in &special {
-            match (k.as_str(), val.as_str()) {
-                ("variant", Some("unmitigated")) => variant = Variant::Unmitigated,
-                ("variant", Some("mitigated")) => variant = Variant::Mitigated,
-                ("growth", Some(g)) => growth = g.to_string(),
-                _ => {}
-            }
-        }
-        let growth_z = match growth.as_str() {
-            "low" => -1.2816,
-            "high" => 1.2816,
-            _ => 0.0,
-        };
-        let forecast_key = serde_json::to_string(&(
-            variant.code(),
-            &growth,
-            &scenario.forecast,
-            &scenario.levers,
-        ))
-        .unwrap_or_default();
-        let travel_key = serde_json::to_string(&scenario.travel).unwrap_or_default();
-        Ok(Prepared {
-            settings,
-            forecast_key,
-            travel_key,
-            variant,
-            growth_z,
-        })
     }
+    let scenario = match with_settings(base, &settings, &spec.path) {
+        Ok(s) if !bad_special => s,
+        Ok(_) => return Err(problems),
+        Err(p) => {
+            for mut e in p.0 {
+                e.message = format!("variant '{}': {}", v.name, e.message);
+                problems.push(e);
+            }
+            return Err(problems);
+        }
+    };
+    let mut variant = if scenario.levers.is_empty() {
+        Variant::Unmitigated
+    } else {
+        Variant::Mitigated
+    };
+    let mut growth = "central".to_string();
+    for (k, val) in &special {
+        match (k.as_str(), val.as_str()) {
+            ("variant", Some("unmitigated")) => variant = Variant::Unmitigated,
+            ("variant", Some("mitigated")) => variant = Variant::Mitigated,
+            ("growth", Some(g)) => growth = g.to_string(),
+            _ => {}
+        }
+    }
+    let growth_z = match growth.as_str() {
+        "low" => -1.2816,
+        "high" => 1.2816,
+        _ => 0.0,
+    };
+    let forecast_key = serde_json::to_string(&(
+        variant.code(),
+        &growth,
+        &scenario.forecast,
+        &scenario.levers,
+    ))
+    .unwrap_or_default();
+    let travel_key = serde_json::to_string(&scenario.travel).unwrap_or_default();
+    Ok(Prepared {
+        settings,
+        forecast_key,
+        travel_key,
+        variant,
+        growth_z,
+    })
 }
 
 impl Prepared {
