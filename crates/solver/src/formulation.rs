@@ -166,6 +166,10 @@ pub struct Model {
     pub constant: f64,
     /// True when the model has integer variables.
     pub is_mip: bool,
+    /// (funding year, variable) of each budget parameter: with [`build_model_with_budget_parameters`]
+    /// the budget row of year f reads `spend <= beta[f]`, and beta[f] (no bounds, no cost) is
+    /// fixed to the year's budget x [`SCALE`] by the caller, so one model serves every budget.
+    pub budget_params: Vec<(usize, Variable)>,
 }
 
 /// Variables per candidate and year, `None` where the variable does not exist.
@@ -173,6 +177,21 @@ type PerCandidateYear = Vec<Vec<Option<Variable>>>;
 
 /// Builds the model of the module docs.
 pub fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Model {
+    build(s, demand, net, opt, false)
+}
+
+/// Builds the model with each capital budget (constraint 5) as a free parameter variable
+/// instead of a number (see [`Model::budget_params`]).
+pub fn build_model_with_budget_parameters(
+    s: &Scenario,
+    demand: &Demand,
+    net: &Network,
+    opt: &Options,
+) -> Model {
+    build(s, demand, net, opt, true)
+}
+
+fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bool) -> Model {
     let n_years = demand.years.len();
     let lead = s.bases.lead_time as usize;
     let mut vars = ProblemVariables::new();
@@ -212,6 +231,7 @@ pub fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) 
     let mut z = Vec::new();
     let mut z_cost = Vec::new();
     let mut constant = 0.0;
+    let mut budget_params = Vec::new();
     let modular = s.bases.modular && opt.fixed_builds.is_none();
     match &opt.fixed_builds {
         Some(builds) => {
@@ -256,7 +276,7 @@ pub fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) 
             } else {
                 base_size_rows(s, &y_of, &mut constraints);
             }
-            budget_rows(s, net, &y_of, &z_of, &mut constraints);
+            budget_params = budget_rows(s, net, &y_of, &z_of, params, &mut vars, &mut constraints);
         }
     }
     if s.solver.stability {
@@ -275,6 +295,7 @@ pub fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) 
         z_cost,
         constant,
         is_mip: modular,
+        budget_params,
     }
 }
 
@@ -489,8 +510,11 @@ fn budget_rows(
     net: &Network,
     y_of: &PerCandidateYear,
     z_of: &PerCandidateYear,
+    params: bool,
+    vars: &mut ProblemVariables,
     out: &mut Vec<Constraint>,
-) {
+) -> Vec<(usize, Variable)> {
+    let mut budget_params = Vec::new();
     let n_years = y_of.first().map_or(0, Vec::len);
     for t in 0..n_years {
         let mut e = Expression::with_capacity(net.candidates.len());
@@ -507,10 +531,20 @@ fn budget_rows(
                 }
             }
         }
-        if any {
+        if !any {
+            continue;
+        }
+        if params {
+            let beta = vars.add(variable());
+            // beta is in the rows' unit (budget x SCALE).
+            e.add_mul(-1.0, beta);
+            out.push(e.leq(0.0));
+            budget_params.push((t, beta));
+        } else {
             out.push(e.leq(s.capital_budget.get(t).copied().unwrap_or(0.0) * SCALE));
         }
     }
+    budget_params
 }
 
 /// Constraint 6: pupils placed at a provision mostly stay there until their phase ends.

@@ -12,8 +12,10 @@ pub mod pipeline;
 pub mod solve;
 pub mod sweep;
 pub mod sweep_report;
+pub mod warm;
 
 pub use check::{check, CheckReport};
 pub use formulation::Options;
 pub use pipeline::{plan_run, Run, RunError};
-pub use solve::{solve, Backend, SolveError};
+pub use solve::{solve, solve_chained, Backend, SolveError};
+pub use warm::BudgetChain;

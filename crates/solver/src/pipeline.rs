@@ -11,7 +11,8 @@ use placeplan_model::Scenario;
 use crate::baseline;
 use crate::check::check;
 use crate::formulation::Options;
-use crate::solve::{solve, Backend, SolveError};
+use crate::solve::{solve_chained, Backend, SolveError};
+use crate::warm::BudgetChain;
 
 /// Why a run produced no plan.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -58,8 +59,20 @@ pub fn plan_run(
     backend: Backend,
     baselines: bool,
 ) -> Result<Run, RunError> {
+    plan_run_chained(s, forecast, travel, backend, baselines, None)
+}
+
+/// [`plan_run`] within a budget chain (see [`crate::warm`]).
+pub fn plan_run_chained(
+    s: &Scenario,
+    forecast: &Forecast,
+    travel: &TravelMatrix,
+    backend: Backend,
+    baselines: bool,
+    chain: Option<&mut BudgetChain>,
+) -> Result<Run, RunError> {
     let demand = forecast.specialist_demand(s.localities.len());
-    let plan = solve(s, travel, &demand, &Options::optimise(), backend)?;
+    let plan = solve_chained(s, travel, &demand, &Options::optimise(), backend, chain)?;
     let report = check(s, travel, &demand, &plan);
     if !report.passed() {
         return Err(RunError::CheckFailed(report.violations));

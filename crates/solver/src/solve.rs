@@ -13,6 +13,7 @@ use placeplan_model::Scenario;
 
 use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Model, Network, Options};
+use crate::warm::{chainable, BudgetChain};
 
 /// LP/MIP backends placeplan can use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,6 +133,21 @@ pub fn solve(
     options: &Options,
     backend: Backend,
 ) -> Result<Plan, SolveError> {
+    solve_chained(s, travel, demand, options, backend, None)
+}
+
+/// [`solve`], re-solving from the last variant of a budget chain where it can (see
+/// [`crate::warm`]). A chain only speeds the LP up; any failure of it falls back to a fresh
+/// solve, so the outcome never depends on the chain except by which of several optimal plans is
+/// returned.
+pub fn solve_chained(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: &Options,
+    backend: Backend,
+    chain: Option<&mut BudgetChain>,
+) -> Result<Plan, SolveError> {
     if !backend.is_available() {
         return Err(SolveError::Unavailable(backend));
     }
@@ -158,14 +174,25 @@ pub fn solve(
                 Backend::Flow => Backend::Microlp,
                 other => other,
             };
-            let model = build_model(s, demand, &net, options);
-            let (values, status) = run(lp, s, model_parts(&model), &model)?;
-            let mut plan = extract(demand, &net, &model, &values, status, lp);
-            if let Some(builds) = &options.fixed_builds {
-                plan.builds = builds.clone();
-                plan.builds.sort_by_key(|b| (b.candidate, b.funded));
+            let chained = match chain {
+                Some(chain) if lp == Backend::Microlp && chainable(s, options) => {
+                    chain.solve(s, demand, &net, options).ok()
+                }
+                _ => None,
+            };
+            match chained {
+                Some(plan) => plan,
+                None => {
+                    let model = build_model(s, demand, &net, options);
+                    let (values, status) = run(lp, s, model_parts(&model), &model)?;
+                    let mut plan = extract(demand, &net, &model, &values, status, lp);
+                    if let Some(builds) = &options.fixed_builds {
+                        plan.builds = builds.clone();
+                        plan.builds.sort_by_key(|b| (b.candidate, b.funded));
+                    }
+                    plan
+                }
             }
-            plan
         }
     };
     // Set-up costs are charged when a base is first funded. A solver stopped at a gap may open a
@@ -268,7 +295,7 @@ fn clean(v: f64) -> f64 {
     }
 }
 
-fn extract(
+pub(crate) fn extract(
     demand: &Demand,
     net: &Network,
     model: &Model,

@@ -41,8 +41,9 @@ use placeplan_model::Scenario;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::pipeline::{plan_run, Run};
+use crate::pipeline::{plan_run_chained, Run};
 use crate::solve::Backend;
+use crate::warm::BudgetChain;
 
 /// A setting and its value in one variant, as written in the sweep file.
 pub type Setting = (String, toml::Value);
@@ -580,42 +581,95 @@ pub fn run_sweep(
             .collect();
 
         let done = AtomicUsize::new(0);
-        Ok(prepared
-            .par_iter()
-            .zip(spec.variants.par_iter())
-            .map(|(p, v)| {
-                let outcome = (|| {
-                    let scenario = p.scenario(base, &spec.path)?;
-                    let (fc, fc_file) = forecasts[p.forecast_key.as_str()]
-                        .as_ref()
-                        .map_err(Clone::clone)?;
-                    let tm = travel[p.travel_key.as_str()]
-                        .as_ref()
-                        .map_err(Clone::clone)?;
-                    let run = plan_run(&scenario, fc, tm, spec.backend, spec.baselines)
+        let run_one = |i: usize, chain: &mut BudgetChain| {
+            let (p, v) = (&prepared[i], &spec.variants[i]);
+            let outcome = (|| {
+                let scenario = p.scenario(base, &spec.path)?;
+                let (fc, fc_file) = forecasts[p.forecast_key.as_str()]
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                let tm = travel[p.travel_key.as_str()]
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                let run =
+                    plan_run_chained(&scenario, fc, tm, spec.backend, spec.baselines, Some(chain))
                         .map_err(|e| e.to_string())?;
-                    let outputs = RunOutputs {
-                        scenario: &scenario,
-                        travel: tm,
-                        forecast: fc,
-                        demand: &run.demand,
-                        plan: &run.plan,
-                        costing: &run.costing,
-                        summary: &run.summary,
-                        do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
-                    };
-                    export::write_run_staged(&out.join(&v.name), &outputs, fc_file, spec.formats)
-                        .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
-                    Ok(VariantFigures::of(&run))
-                })();
-                progress(done.fetch_add(1, Ordering::SeqCst) + 1);
-                VariantResult {
-                    spec: v.clone(),
-                    outcome,
-                }
+                let outputs = RunOutputs {
+                    scenario: &scenario,
+                    travel: tm,
+                    forecast: fc,
+                    demand: &run.demand,
+                    plan: &run.plan,
+                    costing: &run.costing,
+                    summary: &run.summary,
+                    do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
+                };
+                export::write_run_staged(&out.join(&v.name), &outputs, fc_file, spec.formats)
+                    .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
+                Ok(VariantFigures::of(&run))
+            })();
+            progress(done.fetch_add(1, Ordering::SeqCst) + 1);
+            VariantResult {
+                spec: v.clone(),
+                outcome,
+            }
+        };
+        // Variants that differ only in their capital budgets form chains, each run in order on
+        // one thread, so each LP after the first is re-solved from the last optimal basis.
+        let pieces = budget_chains(&prepared);
+        let mut results: Vec<(usize, VariantResult)> = pieces
+            .par_iter()
+            .map(|piece| {
+                let mut chain = BudgetChain::default();
+                piece
+                    .iter()
+                    .map(|&i| (i, run_one(i, &mut chain)))
+                    .collect::<Vec<_>>()
             })
-            .collect())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
+        results.sort_by_key(|r| r.0);
+        Ok(results.into_iter().map(|r| r.1).collect())
     })
+}
+
+/// Fewest chain pieces a sweep is split into, so that up to this many threads share the work.
+const MIN_PIECES: usize = 8;
+
+/// Variant indices grouped into chains of variants equal in everything but `capital_budget`,
+/// in variant order; when there are fewer than [`MIN_PIECES`] chains, each is cut into
+/// contiguous pieces. Depends on the sweep file alone, never on the thread count.
+fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
+    let mut keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
+        let key = format!(
+            "{:?}|{}|{}",
+            p.settings
+                .iter()
+                .filter(|(k, _)| k != "capital_budget")
+                .collect::<Vec<_>>(),
+            p.forecast_key,
+            p.travel_key
+        );
+        match keys.get(&key) {
+            Some(&j) => chains[j].push(i),
+            None => {
+                keys.insert(key, chains.len());
+                chains.push(vec![i]);
+            }
+        }
+    }
+    let cuts = MIN_PIECES.div_ceil(chains.len().max(1));
+    chains
+        .into_iter()
+        .flat_map(|c| {
+            let size = c.len().div_ceil(cuts).max(1);
+            c.chunks(size).map(<[usize]>::to_vec).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Keys of every setting any variant sets, in first-seen order.
@@ -833,6 +887,49 @@ pub fn pareto_csv(points: &[ParetoPoint]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn prepared(budget: f64, lead: i64, forecast: &str) -> Prepared {
+        Prepared {
+            settings: vec![
+                ("capital_budget".into(), toml::Value::Float(budget)),
+                ("bases.lead_time".into(), toml::Value::Integer(lead)),
+            ],
+            forecast_key: forecast.into(),
+            travel_key: "t".into(),
+            variant: Variant::Unmitigated,
+            growth_z: 0.0,
+        }
+    }
+
+    #[test]
+    fn chains_join_variants_that_differ_only_in_budget() {
+        // 2 lead times x 2 forecasts x 8 budgets, budgets varying slowest: 4 chains of 8,
+        // each cut in two to make at least 8 pieces.
+        let mut p = Vec::new();
+        for b in 0..8 {
+            for lead in [1, 2] {
+                for f in ["a", "b"] {
+                    p.push(prepared(b as f64 * 1e5, lead, f));
+                }
+            }
+        }
+        let pieces = budget_chains(&p);
+        assert_eq!(pieces.len(), 8);
+        assert_eq!(pieces[0], vec![0, 4, 8, 12]);
+        assert_eq!(pieces[1], vec![16, 20, 24, 28]);
+        assert_eq!(pieces[2], vec![1, 5, 9, 13]);
+        let mut all: Vec<usize> = pieces.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..32).collect::<Vec<_>>());
+        for piece in &pieces {
+            let key = |i: usize| (p[i].settings[1].clone(), p[i].forecast_key.clone());
+            assert!(piece.iter().all(|&i| key(i) == key(piece[0])));
+        }
+        // Many chains: no cutting; a lone variant is a chain of one.
+        let many: Vec<Prepared> = (0..10).map(|l| prepared(1e6, l, "a")).collect();
+        assert_eq!(budget_chains(&many).len(), 10);
+        assert_eq!(budget_chains(&many[..1]), vec![vec![0]]);
+    }
 
     fn result(name: &str, capital: f64, running: f64) -> VariantResult {
         let mut lines = vec![0.0; CostLine::ALL.len()];

@@ -4,7 +4,9 @@
 use placeplan_model::finance::cost_plan;
 use placeplan_model::forecast::{Demand, DemandGroup};
 use placeplan_model::*;
-use placeplan_solver::{baseline, check, solve, Backend, Options, SolveError};
+use placeplan_solver::{
+    baseline, check, solve, solve_chained, Backend, BudgetChain, Options, SolveError,
+};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -228,6 +230,45 @@ proptest! {
             agree(gf, gl)?;
         }
         agree(f, l)?;
+    }
+
+    /// A budget chain (each LP re-solved from the last optimal basis at new budgets) reaches
+    /// the same optimum as a fresh solve at every budget, its plans pass the check, and it
+    /// really re-solves warm.
+    #[test]
+    fn budget_chain_matches_fresh_solves(
+        c in case(),
+        ooa in any::<bool>(),
+        budgets in prop::collection::vec(prop::collection::vec(0.0f64..2_000_000.0, 3), 2..6),
+    ) {
+        let mut c = c;
+        c.scenario.bases.modular = false;
+        c.scenario.solver.allow_out_of_area = ooa;
+        let travel = travel::TravelMatrix::build(&c.scenario);
+        let mut chain = BudgetChain::default();
+        let mut answered = 0;
+        for profile in &budgets {
+            let mut s = c.scenario.clone();
+            s.capital_budget = profile[..s.capital_budget.len()].to_vec();
+            let opt = Options::optimise();
+            let chained = solve_chained(&s, &travel, &c.demand, &opt, Backend::Microlp, Some(&mut chain));
+            let fresh = solve(&s, &travel, &c.demand, &opt, Backend::Microlp);
+            match (chained, fresh) {
+                (Ok(a), Ok(b)) => {
+                    let tol = 1e-6 * b.objective.abs().max(1.0);
+                    prop_assert!((a.objective - b.objective).abs() <= tol,
+                        "chained {} vs fresh {} at {:?}", a.objective, b.objective, profile);
+                    let r = check(&s, &travel, &c.demand, &a);
+                    prop_assert!(r.passed(), "{:?}", r.violations);
+                    answered += 1;
+                }
+                (Err(SolveError::Infeasible(_)), Err(SolveError::Infeasible(_))) => {}
+                (a, b) => prop_assert!(false, "chained {:?} vs fresh {:?}", a.map(|p| p.objective), b.map(|p| p.objective)),
+            }
+        }
+        if ooa {
+            prop_assert_eq!(chain.warm_solves, answered - 1);
+        }
     }
 
     #[test]

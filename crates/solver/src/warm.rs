@@ -1,0 +1,163 @@
+//! Re-solving one allocation LP at other capital budgets from its last optimal basis.
+//!
+//! Sweep variants that differ only in their capital budgets share every other number of the
+//! LP: the same variables, costs and rows, with only the right-hand sides of the budget rows
+//! (constraint 5) changed. A [`BudgetChain`] keeps the LP of the first such variant, built with
+//! each budget as a free parameter variable (`spend[f] <= beta[f]`), and its microlp solution.
+//! The next variant fixes each beta[f] to its own budget; microlp restores feasibility with
+//! dual simplex pivots from the current basis and re-optimises, which takes a small fraction
+//! of a solve from scratch. The answer is the same LP optimum (the tests compare every chained
+//! objective with a fresh solve); where the LP has several optimal plans, the one reached can
+//! depend on the previous budget, so the sweep forms its chains from the sweep file alone and
+//! outputs stay the same at any thread count.
+//!
+//! Only continuous models (no modular bases) with new places to choose are chained; anything
+//! else, and any failure of a warm re-solve, goes to a fresh solve.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use good_lp::SolverModel;
+use microlp::{SolutionStatus, SolveOptions};
+use placeplan_model::forecast::Demand;
+use placeplan_model::plan::{Plan, SolveStatus};
+use placeplan_model::Scenario;
+
+use crate::formulation::{build_model_with_budget_parameters, Model, Network, Options, SCALE};
+use crate::solve::{extract, Backend, SolveError};
+
+/// The LP of the last variant of a chain and its optimal solution.
+struct Warm {
+    /// Demand and arcs the model was built for (a guard against misuse of the chain).
+    pupils: Vec<Vec<u32>>,
+    arcs: usize,
+    model: Model,
+    /// microlp variable of each x then y variable of `model`, in [`Model`] order.
+    order: Vec<microlp::Variable>,
+    /// (funding year, microlp variable) of each budget parameter.
+    beta: Vec<(usize, microlp::Variable)>,
+    solution: microlp::Solution,
+}
+
+/// State carried from one budget variant to the next; start each chain with
+/// [`BudgetChain::default`].
+#[derive(Default)]
+pub struct BudgetChain {
+    warm: Option<Warm>,
+    /// Variants answered by a warm re-solve so far.
+    pub warm_solves: usize,
+}
+
+/// Whether a model for this run can be chained.
+pub(crate) fn chainable(s: &Scenario, opt: &Options) -> bool {
+    opt.new_bases && opt.fixed_builds.is_none() && !s.bases.modular
+}
+
+impl BudgetChain {
+    /// Solves the LP for `s`'s budgets with microlp, warm from the chain's last solution when
+    /// the LP is the same apart from its budgets.
+    pub(crate) fn solve(
+        &mut self,
+        s: &Scenario,
+        demand: &Demand,
+        net: &Network,
+        opt: &Options,
+    ) -> Result<Plan, SolveError> {
+        if let Some(warm) = self.warm.take() {
+            if warm.pupils == demand.pupils && warm.arcs == net.arcs.len() {
+                if let Some(w) = rebudget(warm, s) {
+                    let plan = w.plan(demand, net);
+                    self.warm = Some(w);
+                    self.warm_solves += 1;
+                    return Ok(plan);
+                }
+            }
+        }
+        let w = cold(s, demand, net, opt)?;
+        let plan = w.plan(demand, net);
+        self.warm = Some(w);
+        Ok(plan)
+    }
+}
+
+impl Warm {
+    fn plan(&self, demand: &Demand, net: &Network) -> Plan {
+        let values: Vec<f64> = self
+            .order
+            .iter()
+            .map(|&v| self.solution.var_value(v))
+            .collect();
+        let status = match self.solution.status() {
+            SolutionStatus::Optimal => SolveStatus::Optimal,
+            SolutionStatus::Feasible => SolveStatus::StoppedAtLimit,
+        };
+        extract(demand, net, &self.model, &values, status, Backend::Microlp)
+    }
+}
+
+/// Fixes every budget parameter to `s`'s budget and re-optimises; None if microlp fails.
+fn rebudget(mut w: Warm, s: &Scenario) -> Option<Warm> {
+    for &(f, beta) in &w.beta {
+        let budget = s.capital_budget.get(f).copied().unwrap_or(0.0) * SCALE;
+        if !budget.is_finite() {
+            return None;
+        }
+        w.solution = w
+            .solution
+            .fix_var(beta, budget)
+            .ok()?
+            .into_solution()
+            .ok()?;
+    }
+    Some(w)
+}
+
+fn time_limit(s: &Scenario) -> SolveOptions {
+    let mut o = SolveOptions::default();
+    o.time_limit = Some(Duration::from_secs_f64(s.solver.time_limit_s));
+    o
+}
+
+/// Builds the parameterised LP, solves it with the budgets free, then fixes them.
+fn cold(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Result<Warm, SolveError> {
+    let model = build_model_with_budget_parameters(s, demand, net, opt);
+    let position: HashMap<good_lp::Variable, usize> = model
+        .vars
+        .iter_variables_with_def()
+        .enumerate()
+        .map(|(i, (v, _))| (v, i))
+        .collect();
+    let p = model
+        .vars
+        .clone()
+        .minimise(model.objective.clone())
+        .using(good_lp::microlp)
+        .with_all(model.constraints.clone());
+    let outcome = p
+        .as_inner()
+        .solve_with(time_limit(s))
+        .map_err(|e| SolveError::Backend(e.to_string()))?;
+    let solution = outcome.into_solution().map_err(|_| SolveError::TimeLimit)?;
+    let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
+    let order = model
+        .x
+        .iter()
+        .map(|t| t.2)
+        .chain(model.y.iter().map(|t| t.2))
+        .map(|v| all[position[&v]])
+        .collect();
+    let beta = model
+        .budget_params
+        .iter()
+        .map(|&(f, v)| (f, all[position[&v]]))
+        .collect();
+    let warm = Warm {
+        pupils: demand.pupils.clone(),
+        arcs: net.arcs.len(),
+        model,
+        order,
+        beta,
+        solution,
+    };
+    rebudget(warm, s).ok_or_else(|| SolveError::Backend("no warm solution at these budgets".into()))
+}
