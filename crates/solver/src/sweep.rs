@@ -637,10 +637,13 @@ pub fn run_sweep(
 
 /// Fewest chain pieces a sweep is split into, so that up to this many threads share the work.
 const MIN_PIECES: usize = 8;
+/// Shortest piece a chain is cut into.
+const MIN_PIECE_LEN: usize = 4;
 
 /// Variant indices grouped into chains of variants equal in everything but `capital_budget`,
 /// in variant order; when there are fewer than [`MIN_PIECES`] chains, each is cut into
-/// contiguous pieces. Depends on the sweep file alone, never on the thread count.
+/// contiguous pieces of at least [`MIN_PIECE_LEN`] variants. Depends on the sweep file alone,
+/// never on the thread count.
 fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
     let mut keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut chains: Vec<Vec<usize>> = Vec::new();
@@ -666,7 +669,9 @@ fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
     chains
         .into_iter()
         .flat_map(|c| {
-            let size = c.len().div_ceil(cuts).max(1);
+            // A fresh solve costs as much as dozens of warm ones: pieces keep a few variants.
+            let pieces = cuts.min(c.len() / MIN_PIECE_LEN).max(1);
+            let size = c.len().div_ceil(pieces);
             c.chunks(size).map(<[usize]>::to_vec).collect::<Vec<_>>()
         })
         .collect()
@@ -929,6 +934,14 @@ mod tests {
         let many: Vec<Prepared> = (0..10).map(|l| prepared(1e6, l, "a")).collect();
         assert_eq!(budget_chains(&many).len(), 10);
         assert_eq!(budget_chains(&many[..1]), vec![vec![0]]);
+        // One short chain stays whole; a long one is cut into pieces of at least 4.
+        let short: Vec<Prepared> = (0..3).map(|b| prepared(b as f64, 1, "a")).collect();
+        assert_eq!(budget_chains(&short), vec![vec![0, 1, 2]]);
+        let long: Vec<Prepared> = (0..10).map(|b| prepared(b as f64, 1, "a")).collect();
+        assert_eq!(
+            budget_chains(&long),
+            vec![vec![0, 1, 2, 3, 4], vec![5, 6, 7, 8, 9]]
+        );
     }
 
     fn result(name: &str, capital: f64, running: f64) -> VariantResult {
