@@ -23,14 +23,37 @@ use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Plan, SolveStatus};
 use placeplan_model::Scenario;
 
-use crate::formulation::{build_model_with_budget_parameters, Model, Network, Options, SCALE};
+use crate::formulation::{build_model_with_budget_parameters, Arc, Model, Network, Options, SCALE};
 use crate::solve::{extract, Backend, SolveError};
+
+/// Everything the LP is built from except the capital budgets.
+#[derive(PartialEq)]
+struct LpInputs {
+    /// The scenario with its budgets cleared.
+    scenario: Scenario,
+    pupils: Vec<Vec<u32>>,
+    arcs: Vec<Arc>,
+    opt: Options,
+}
+
+impl LpInputs {
+    fn of(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> LpInputs {
+        let mut scenario = s.clone();
+        scenario.capital_budget.clear();
+        LpInputs {
+            scenario,
+            pupils: demand.pupils.clone(),
+            arcs: net.arcs.clone(),
+            opt: opt.clone(),
+        }
+    }
+}
 
 /// The LP of the last variant of a chain and its optimal solution.
 struct Warm {
-    /// Demand and arcs the model was built for (a guard against misuse of the chain).
-    pupils: Vec<Vec<u32>>,
-    arcs: usize,
+    /// What the model was built from: a variant re-solves warm only if its own inputs equal
+    /// these, so a chain handed a different LP solves it afresh instead of answering wrongly.
+    inputs: LpInputs,
     model: Model,
     /// microlp variable of each x then y variable of `model`, in [`Model`] order.
     order: Vec<microlp::Variable>,
@@ -63,8 +86,9 @@ impl BudgetChain {
         net: &Network,
         opt: &Options,
     ) -> Result<Plan, SolveError> {
+        let inputs = LpInputs::of(s, demand, net, opt);
         if let Some(warm) = self.warm.take() {
-            if warm.pupils == demand.pupils && warm.arcs == net.arcs.len() {
+            if warm.inputs == inputs {
                 if let Some(w) = rebudget(warm, s) {
                     let plan = w.plan(demand, net);
                     self.warm = Some(w);
@@ -73,7 +97,7 @@ impl BudgetChain {
                 }
             }
         }
-        let w = cold(s, demand, net, opt)?;
+        let w = cold(s, demand, net, inputs)?;
         let plan = w.plan(demand, net);
         self.warm = Some(w);
         Ok(plan)
@@ -119,8 +143,13 @@ fn time_limit(s: &Scenario) -> SolveOptions {
 }
 
 /// Builds the parameterised LP, solves it with the budgets free, then fixes them.
-fn cold(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Result<Warm, SolveError> {
-    let model = build_model_with_budget_parameters(s, demand, net, opt);
+fn cold(
+    s: &Scenario,
+    demand: &Demand,
+    net: &Network,
+    inputs: LpInputs,
+) -> Result<Warm, SolveError> {
+    let model = build_model_with_budget_parameters(s, demand, net, &inputs.opt);
     let position: HashMap<good_lp::Variable, usize> = model
         .vars
         .iter_variables_with_def()
@@ -152,8 +181,7 @@ fn cold(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Result<W
         .map(|&(f, v)| (f, all[position[&v]]))
         .collect();
     let warm = Warm {
-        pupils: demand.pupils.clone(),
-        arcs: net.arcs.len(),
+        inputs,
         model,
         order,
         beta,

@@ -269,6 +269,19 @@ proptest! {
         if ooa {
             prop_assert_eq!(chain.warm_solves, answered - 1);
         }
+        // The same chain handed an LP that differs in more than its budgets (dearer capital,
+        // same demand and arcs) must solve it afresh, not warm from the other LP.
+        let mut dearer = c.scenario.clone();
+        dearer.costs.capex_per_place *= 0.5;
+        let warm_before = chain.warm_solves;
+        let opt = Options::optimise();
+        let chained = solve_chained(&dearer, &travel, &c.demand, &opt, Backend::Microlp, Some(&mut chain));
+        let fresh = solve(&dearer, &travel, &c.demand, &opt, Backend::Microlp);
+        if let (Ok(a), Ok(b)) = (chained, fresh) {
+            prop_assert!((a.objective - b.objective).abs() <= 1e-6 * b.objective.abs().max(1.0),
+                "chained {} vs fresh {} after a capital-cost change", a.objective, b.objective);
+        }
+        prop_assert_eq!(chain.warm_solves, warm_before);
     }
 
     #[test]
