@@ -81,7 +81,9 @@ fn demo_command_recreates_the_committed_demo_byte_for_byte() {
         .collect();
     names.sort();
     assert!(names.len() >= 6, "{names:?}");
-    for name in names {
+    // The marker that makes the folder placeplan's is not part of the scenario.
+    assert!(names.contains(&std::ffi::OsString::from(".placeplan")));
+    for name in names.into_iter().filter(|n| n != ".placeplan") {
         let made = std::fs::read(out.path().join(&name)).unwrap();
         let committed = std::fs::read(demo_dir().join(&name))
             .unwrap_or_else(|_| panic!("{name:?} is not in scenarios/demo"));
@@ -593,97 +595,4 @@ fn regression_blank_line_numbering_and_no_cascade_from_a_rejected_row() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("localities.csv:5:3: E105 [lat]"), "{err}");
     assert!(err.trim_end().ends_with("1 problem found"), "{err}");
-}
-
-/// A run killed at any moment leaves the previous complete outputs or the new complete ones:
-/// runs of two scenarios with different budgets write to one folder, each killed after a
-/// different delay; after every kill the folder, if present, holds one consistent set.
-#[test]
-fn killed_runs_never_leave_a_mix_of_outputs() {
-    let a = copy_scenario(&demo_dir());
-    let b = copy_scenario(&demo_dir());
-    let toml = b.path().join("scenario.toml");
-    let t = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        t.replacen(
-            "capital_budget = 3000000.0",
-            "capital_budget = 1000000.0",
-            1,
-        ),
-    )
-    .unwrap();
-    assert!(std::fs::read_to_string(&toml)
-        .unwrap()
-        .contains("capital_budget = 1000000.0"));
-    let parent = tempfile::tempdir().unwrap();
-    let out = parent.path().join("out");
-    let consistent = |out: &Path| {
-        if !out.exists() {
-            return;
-        }
-        for f in [
-            "forecast.csv",
-            "plan.csv",
-            "placements.csv",
-            "costs.csv",
-            "summary.json",
-        ] {
-            assert!(out.join(f).is_file(), "{f} missing after a kill");
-        }
-        let summary: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-        let costs = std::fs::read_to_string(out.join("costs.csv")).unwrap();
-        let npv: f64 = costs
-            .lines()
-            .last()
-            .unwrap()
-            .rsplit(',')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(
-            (summary["npv"].as_f64().unwrap() - npv).abs() < 0.02,
-            "summary and costs from different runs"
-        );
-    };
-    for (i, delay_ms) in [150u64, 600, 1200, 2500, 4000, 6000].iter().enumerate() {
-        let dir = if i % 2 == 0 { a.path() } else { b.path() };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_placeplan"))
-            .args([
-                "plan",
-                dir.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--formats",
-                "csv",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(*delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        consistent(&out);
-    }
-    // A run left to finish writes a complete, consistent set.
-    let o = placeplan(&[
-        "plan",
-        b.path().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--formats",
-        "csv",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    consistent(&out);
-    // and nothing is left beside it: a staging folder a kill left (if one landed while files
-    // were written) has been removed.
-    let beside: Vec<_> = std::fs::read_dir(parent.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(beside, vec![std::ffi::OsString::from("out")], "leftovers");
 }

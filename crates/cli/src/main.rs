@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use placeplan_model::atomic::{write_atomic, StagedDir};
+use placeplan_model::atomic::{OutputError, OutputKind, StagedDir};
 use placeplan_model::forecast::{forecasts, Variant};
 use placeplan_model::io::load_scenario;
 use placeplan_model::travel::TravelMatrix;
@@ -140,8 +140,8 @@ enum Command {
     },
     /// Write the bundled demo local authority scenario.
     Demo {
-        /// Directory to write (default scenarios/demo).
-        #[arg(long, default_value = "scenarios/demo")]
+        /// Folder to write: a new or empty folder, or one `placeplan demo` or `synth` wrote.
+        #[arg(long)]
         out: PathBuf,
     },
 }
@@ -209,6 +209,12 @@ impl From<Problems> for Failure {
     }
 }
 
+impl From<OutputError> for Failure {
+    fn from(e: OutputError) -> Self {
+        Failure::Input(e.to_problem().to_string())
+    }
+}
+
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
         Failure::Other(e)
@@ -252,8 +258,13 @@ fn run(cmd: Command) -> Result<(), Failure> {
         Command::Forecast { dir, out } => {
             let s = load_scenario(&dir)?;
             let out = out.unwrap_or_else(|| default_out(&s));
+            let staged = StagedDir::new(&out, OutputKind::Run)?;
             let fcs = forecasts(&s);
-            write(&out.join("forecast.csv"), &export::forecast_csv(&s, &fcs))?;
+            write(
+                &staged.path().join("forecast.csv"),
+                &export::forecast_csv(&s, &fcs),
+            )?;
+            staged.commit()?;
             for fc in &fcs {
                 table::print_forecast(&s, fc);
             }
@@ -274,12 +285,15 @@ fn run(cmd: Command) -> Result<(), Failure> {
             }
             let s = load_scenario(&dir)?;
             let out = out.unwrap_or_else(|| default_out(&s));
+            // The output folder is checked before any work: a folder placeplan may not replace
+            // is refused at once.
+            let staged = StagedDir::new(&out, OutputKind::Run)?;
             let variant = if unmitigated || s.levers.is_empty() {
                 Variant::Unmitigated
             } else {
                 Variant::Mitigated
             };
-            plan(&s, &out, backend, variant, formats)
+            plan(&s, staged, backend, variant, formats)
         }
         Command::Sweep { file, out, threads } => sweep(&file, &out, threads),
         Command::Backtest {
@@ -375,8 +389,10 @@ fn run(cmd: Command) -> Result<(), Failure> {
         }
         Command::Synth { scale, seed, out } => {
             let scale: placeplan_model::synth::Scale = scale.parse().map_err(Failure::Input)?;
-            placeplan_model::synth::write_instance(&out, scale, seed)
+            let staged = StagedDir::new(&out, OutputKind::Scenario)?;
+            placeplan_model::synth::write_instance(staged.path(), scale, seed)
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+            staged.commit()?;
             println!(
                 "wrote the {scale} instance (seed {seed}) to {}",
                 out.display()
@@ -384,8 +400,10 @@ fn run(cmd: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Demo { out } => {
-            placeplan_model::demo::write_demo(&out)
+            let staged = StagedDir::new(&out, OutputKind::Scenario)?;
+            placeplan_model::demo::write_demo(staged.path())
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+            staged.commit()?;
             println!("wrote the demo scenario to {}", out.display());
             Ok(())
         }
@@ -407,14 +425,15 @@ fn default_out(s: &Scenario) -> PathBuf {
     Path::new("out").join(slug.trim_matches('-'))
 }
 
+/// Writes one file into a staging folder (made by [`StagedDir`]; synced on commit).
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    write_atomic(path, bytes)
+    std::fs::write(path, bytes)
         .map_err(|e| Failure::Other(anyhow::anyhow!("writing {}: {e}", path.display())))
 }
 
 fn plan(
     s: &Scenario,
-    out: &Path,
+    staged: StagedDir,
     backend: Backend,
     variant: Variant,
     formats: export::Formats,
@@ -436,9 +455,14 @@ fn plan(
         summary: &run.summary,
         do_nothing: run.do_nothing.as_ref().map(|(p, c)| (p, c)),
     };
-    let written = export::write_run(out, &outputs, &fcs, formats).map_err(|e| {
-        Failure::Other(anyhow::anyhow!("writing outputs to {}: {e}", out.display()))
+    let out = staged.target().to_path_buf();
+    let written = export::write_run(staged.path(), &outputs, &fcs, formats).map_err(|e| {
+        Failure::from(OutputError::Io {
+            path: out.clone(),
+            source: e,
+        })
     })?;
+    staged.commit()?;
     table::print_plan(s, &run.demand, &run.plan, &run.costing, &run.summary);
     println!("wrote {} to {}", written.join(", "), out.display());
     Ok(())
@@ -458,11 +482,8 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let progress = |done: usize| bar.set_position(done as u64);
-    let failed = |e: std::io::Error| {
-        Failure::Other(anyhow::anyhow!("writing outputs to {}: {e}", out.display()))
-    };
     // The whole sweep is staged and replaces `out` in one step at the end.
-    let staged = StagedDir::new(out).map_err(failed)?;
+    let staged = StagedDir::new(out, OutputKind::Sweep)?;
     let results = sweep::run_sweep(&base, &spec, staged.path(), threads, &progress)?;
     bar.finish_and_clear();
     write(
@@ -474,7 +495,7 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
         &staged.path().join("pareto.csv"),
         &sweep::pareto_csv(&points),
     )?;
-    staged.commit().map_err(failed)?;
+    staged.commit()?;
     let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
     println!(
         "{}: {n} variants, {ok} planned, {} without a plan",
@@ -516,7 +537,10 @@ fn import(what: ImportKind) -> Result<(), Failure> {
             let series = sen2::read_sen2(&caseload, new_plans.as_deref())?;
             print!("{}", sen2::summary(&series));
             if let Some(out) = out {
-                write(&out, sen2::to_tidy_csv(&series).as_bytes())?;
+                placeplan_model::atomic::write_new(&[(
+                    out.clone(),
+                    sen2::to_tidy_csv(&series).into_bytes(),
+                )])?;
                 println!("wrote {}", out.display());
             }
             Ok(())
@@ -535,8 +559,10 @@ fn import(what: ImportKind) -> Result<(), Failure> {
                 host_max_places,
             };
             let imported = gias::read_gias(&file, &opts)?;
-            write(&out.join("schools.csv"), &imported.schools_csv())?;
-            write(&out.join("capacity.csv"), &imported.capacity_csv())?;
+            placeplan_model::atomic::write_new(&[
+                (out.join("schools.csv"), imported.schools_csv()),
+                (out.join("capacity.csv"), imported.capacity_csv()),
+            ])?;
             println!(
                 "{}: {} schools written to {}",
                 file.display(),
@@ -556,7 +582,10 @@ fn import(what: ImportKind) -> Result<(), Failure> {
         } => {
             use placeplan_model::import::ons;
             let rows = ons::read_population(&file, &ons::OnsOptions { year, codes: code })?;
-            write(&out.join("population.csv"), &ons::population_csv(&rows))?;
+            placeplan_model::atomic::write_new(&[(
+                out.join("population.csv"),
+                ons::population_csv(&rows),
+            )])?;
             println!(
                 "{}: {} rows for {year} written to {}",
                 file.display(),

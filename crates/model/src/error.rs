@@ -81,11 +81,17 @@ pub enum Code {
     BadSweep,
     /// E304 a backtest origin or horizon outside the years the data covers.
     BadBacktestWindow,
+    /// E401 an output folder holds something placeplan did not write (or has been changed since).
+    OutputNotOurs,
+    /// E402 an output path is a file, a symbolic link or another thing that is not a folder.
+    OutputNotAFolder,
+    /// E403 outputs could not be written (permissions, a full disk); nothing was changed.
+    OutputNotWritten,
 }
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 37] = [
+    pub const ALL: [Code; 40] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -123,6 +129,9 @@ impl Code {
         Code::BadSetting,
         Code::BadSweep,
         Code::BadBacktestWindow,
+        Code::OutputNotOurs,
+        Code::OutputNotAFolder,
+        Code::OutputNotWritten,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +173,9 @@ impl Code {
             Code::BadSetting => "E302",
             Code::BadSweep => "E303",
             Code::BadBacktestWindow => "E304",
+            Code::OutputNotOurs => "E401",
+            Code::OutputNotAFolder => "E402",
+            Code::OutputNotWritten => "E403",
         }
     }
 
@@ -207,6 +219,9 @@ impl Code {
             Code::BadSetting => "see docs/scenario-format.md for the allowed range",
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",
             Code::BadBacktestWindow => "choose an origin with at least 5 earlier years of data in the file and a horizon of 1 to 10 years",
+            Code::OutputNotOurs => "give --out a new or empty folder, or a folder placeplan wrote and nobody has changed since; placeplan never deletes or overwrites files it did not write",
+            Code::OutputNotAFolder => "give --out a folder path (new or written by placeplan), not a file or a symbolic link",
+            Code::OutputNotWritten => "check the disk has space and the folder is writable; the previous outputs, if any, are unchanged",
         }
     }
 }

@@ -85,28 +85,28 @@ impl Formats {
     }
 }
 
-/// Builds every chosen output in memory, then writes each file atomically into `dir`, so nothing
-/// is written if any output cannot be built. Returns the file names written.
+/// Builds every chosen output in memory, then writes the files into `dir`, a folder inside a
+/// [`crate::atomic::StagedDir`] (nothing is written if any output cannot be built; the staged
+/// folder replaces its target in one step and is synced to disk once, on commit). Returns the
+/// file names written.
 pub fn write_run(
     dir: &std::path::Path,
     run: &RunOutputs,
     forecasts: &[Forecast],
     formats: Formats,
 ) -> std::io::Result<Vec<&'static str>> {
-    write_files(dir, build_run(run, Some(forecasts), formats)?, true)
+    write_files(dir, build_run(run, Some(forecasts), formats)?)
 }
 
-/// Like [`write_run`], for a directory inside a [`crate::atomic::StagedDir`]: files are written
-/// plainly, because the staged directory replaces its target in one step and is synced to disk
-/// once, on commit, rather than file by file. `forecast.csv` comes from `forecast`, a file the
-/// sweep's variants with the same forecast share: written once, then hard-linked.
+/// Like [`write_run`], for a sweep's variant folder. `forecast.csv` comes from `forecast`, a
+/// file the sweep's variants with the same forecast share: written once, then hard-linked.
 pub fn write_run_staged(
     dir: &std::path::Path,
     run: &RunOutputs,
     forecast: &SharedFile,
     formats: Formats,
 ) -> std::io::Result<Vec<&'static str>> {
-    let mut written = write_files(dir, build_run(run, None, formats)?, false)?;
+    let mut written = write_files(dir, build_run(run, None, formats)?)?;
     if formats.csv {
         forecast.place(&dir.join("forecast.csv"))?;
         written.insert(0, "forecast.csv");
@@ -153,18 +153,11 @@ impl SharedFile {
 fn write_files(
     dir: &std::path::Path,
     files: Vec<(&'static str, Vec<u8>)>,
-    durable: bool,
 ) -> std::io::Result<Vec<&'static str>> {
-    if !durable {
-        std::fs::create_dir_all(dir)?;
-    }
+    std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
     for (name, bytes) in files {
-        if durable {
-            crate::atomic::write_atomic(&dir.join(name), &bytes)?;
-        } else {
-            std::fs::write(dir.join(name), &bytes)?;
-        }
+        std::fs::write(dir.join(name), &bytes)?;
         written.push(name);
     }
     Ok(written)
