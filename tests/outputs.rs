@@ -149,7 +149,7 @@ fn kill_in_write_phase(args: &[&str], out: &Path) -> bool {
 }
 
 /// The outputs in `out`, without the marker, or `None` if there is no folder.
-fn outputs(out: &Path) -> Option<Vec<(String, Vec<u8>)>> {
+fn outputs(out: &Path) -> Option<Files> {
     out.exists().then(|| {
         read_all(out)
             .into_iter()
@@ -160,7 +160,7 @@ fn outputs(out: &Path) -> Option<Vec<(String, Vec<u8>)>> {
 
 /// After any number of kills, `out` is absent or holds exactly one complete run, and no
 /// temporary file anywhere in it.
-fn assert_whole(out: &Path, complete: &[&Vec<(String, Vec<u8>)>], what: &str) {
+fn assert_whole(out: &Path, complete: &[&Files], what: &str) {
     if let Some(found) = outputs(out) {
         assert!(
             complete.iter().any(|c| **c == found),
@@ -344,19 +344,25 @@ fn import_never_overwrites_an_existing_file() {
     );
 }
 
-/// Kills `plan` inside its write phase, at least 50 times, alternating two scenarios with
-/// different plans into one folder: the folder always holds one whole run (or none), never a
-/// mix, and never a temporary file; the run left to finish leaves nothing beside the folder.
-#[test]
-fn plan_killed_while_writing_never_leaves_a_mix() {
-    let sc = Scenarios::new();
-    let work = tempfile::tempdir().unwrap();
-    let complete: Vec<Vec<(String, Vec<u8>)>> = [sc.a(), sc.b()]
+type Files = Vec<(String, Vec<u8>)>;
+
+/// A command line of placeplan writing to the folder it is given.
+type Cmd<'a> = Box<dyn Fn(&Path) -> Vec<String> + 'a>;
+
+fn run_cmd(cmd: &Cmd, out: &Path) -> Output {
+    let args = cmd(out);
+    placeplan(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// The complete outputs of each command, run to the end into a folder of its own (removed
+/// afterwards).
+fn reference(work: &Path, cmds: &[Cmd]) -> Vec<Files> {
+    let complete: Vec<Files> = cmds
         .iter()
         .enumerate()
-        .map(|(i, d)| {
-            let out = work.path().join(format!("ref{i}"));
-            let o = placeplan(&plan_args(d, &out));
+        .map(|(i, cmd)| {
+            let out = work.join(format!("ref{i}"));
+            let o = run_cmd(cmd, &out);
             assert_eq!(o.status.code(), Some(0), "{}", text(&o));
             let found = outputs(&out).unwrap();
             std::fs::remove_dir_all(&out).unwrap();
@@ -364,14 +370,22 @@ fn plan_killed_while_writing_never_leaves_a_mix() {
         })
         .collect();
     assert_ne!(complete[0], complete[1], "the two runs must differ");
-    let out = work.path().join("out");
+    complete
+}
+
+/// Runs the commands alternately into `work/out`, killing each inside its write phase, until
+/// 50 kills have landed there; after every kill the folder holds one whole run or none. Then a
+/// run left to finish writes its whole outputs and leaves nothing beside the folder.
+fn kill_loop(work: &Path, cmds: &[Cmd]) {
+    let complete = reference(work, cmds);
+    let out = work.join("out");
     let (mut kills, mut landed) = (0, 0);
     for i in 0..200 {
         if landed >= 50 {
             break;
         }
-        let dir = if i % 2 == 0 { sc.a() } else { sc.b() };
-        if kill_in_write_phase(&plan_args(&dir, &out), &out) {
+        let args = cmds[i % 2](&out);
+        if kill_in_write_phase(&args.iter().map(String::as_str).collect::<Vec<_>>(), &out) {
             landed += 1;
         }
         kills += 1;
@@ -386,17 +400,44 @@ fn plan_killed_while_writing_never_leaves_a_mix() {
         "only {landed} of {kills} kills landed while writing"
     );
     eprintln!("{landed} of {kills} kills landed while writing");
-    let o = placeplan(&plan_args(&sc.b(), &out));
+    let o = run_cmd(&cmds[1], &out);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(outputs(&out).unwrap(), complete[1]);
-    assert_eq!(names(work.path()), ["out"], "leftovers beside the output");
+    for n in names(work).iter().filter(|n| *n != "out") {
+        let d = work.join(n);
+        eprintln!(
+            "leftover {n}: {:?}, marker {:?}",
+            names(&d),
+            std::fs::read_to_string(d.join(".placeplan")).ok()
+        );
+    }
+    assert_eq!(names(work), ["out"], "leftovers beside the output");
+}
+
+fn plan_cmd(scenario: PathBuf) -> Cmd<'static> {
+    Box::new(move |out| {
+        plan_args(&scenario, out)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    })
+}
+
+/// Kills `plan` inside its write phase, at least 50 times, alternating two scenarios with
+/// different plans into one folder: the folder always holds one whole run (or none), never a
+/// mix, and never a temporary file; the run left to finish leaves nothing beside the folder.
+#[test]
+fn plan_killed_while_writing_never_leaves_a_mix() {
+    let sc = Scenarios::new();
+    let work = tempfile::tempdir().unwrap();
+    kill_loop(work.path(), &[plan_cmd(sc.a()), plan_cmd(sc.b())]);
 }
 
 /// The same for `sweep`: a folder of variants and tables, killed while it writes.
 #[test]
 fn sweep_killed_while_writing_never_leaves_a_mix() {
     let sc = Scenarios::new();
-    let sweeps: Vec<PathBuf> = [("s1.toml", "1000000.0"), ("s2.toml", "2000000.0")]
+    let cmds: Vec<Cmd> = [("s1.toml", "1000000.0"), ("s2.toml", "2000000.0")]
         .iter()
         .map(|(name, budget)| {
             let p = sc.a().join(name);
@@ -405,59 +446,17 @@ fn sweep_killed_while_writing_never_leaves_a_mix() {
                 format!("base = \".\"\nbackend = \"flow\"\nbaselines = false\nformats = \"csv\"\n\n[axes]\ncapital_budget = [{budget}, 3000000.0]\n"),
             )
             .unwrap();
-            p
+            let cmd: Cmd = Box::new(move |out: &Path| {
+                ["sweep", s(&p), "--out", s(out), "--threads", "1"]
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect()
+            });
+            cmd
         })
         .collect();
     let work = tempfile::tempdir().unwrap();
-    let args = |sweep: &Path, out: &Path| -> Vec<String> {
-        ["sweep", s(sweep), "--out", s(out), "--threads", "1"]
-            .iter()
-            .map(|a| a.to_string())
-            .collect()
-    };
-    let run = |sweep: &Path, out: &Path| {
-        let a = args(sweep, out);
-        placeplan(&a.iter().map(String::as_str).collect::<Vec<_>>())
-    };
-    let complete: Vec<Vec<(String, Vec<u8>)>> = sweeps
-        .iter()
-        .enumerate()
-        .map(|(i, sw)| {
-            let out = work.path().join(format!("ref{i}"));
-            let o = run(sw, &out);
-            assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-            let found = outputs(&out).unwrap();
-            std::fs::remove_dir_all(&out).unwrap();
-            found
-        })
-        .collect();
-    assert_ne!(complete[0], complete[1]);
-    let out = work.path().join("out");
-    let (mut kills, mut landed) = (0, 0);
-    for i in 0..200 {
-        if landed >= 50 {
-            break;
-        }
-        let a = args(&sweeps[i % 2], &out);
-        if kill_in_write_phase(&a.iter().map(String::as_str).collect::<Vec<_>>(), &out) {
-            landed += 1;
-        }
-        kills += 1;
-        assert_whole(
-            &out,
-            &[&complete[0], &complete[1]],
-            &format!("kill {kills}"),
-        );
-    }
-    assert!(
-        landed >= 50,
-        "only {landed} of {kills} kills landed while writing"
-    );
-    eprintln!("{landed} of {kills} kills landed while writing");
-    let o = run(&sweeps[0], &out);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_eq!(outputs(&out).unwrap(), complete[0]);
-    assert_eq!(names(work.path()), ["out"], "leftovers beside the output");
+    kill_loop(work.path(), &cmds);
 }
 
 /// Two runs writing to one folder at the same moment: each puts a whole folder in place, so
@@ -466,18 +465,7 @@ fn sweep_killed_while_writing_never_leaves_a_mix() {
 fn concurrent_plans_into_one_folder_never_mix() {
     let sc = Scenarios::new();
     let work = tempfile::tempdir().unwrap();
-    let complete: Vec<Vec<(String, Vec<u8>)>> = [sc.a(), sc.b()]
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let out = work.path().join(format!("ref{i}"));
-            let o = placeplan(&plan_args(d, &out));
-            assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-            let found = outputs(&out).unwrap();
-            std::fs::remove_dir_all(&out).unwrap();
-            found
-        })
-        .collect();
+    let complete = reference(work.path(), &[plan_cmd(sc.a()), plan_cmd(sc.b())]);
     let out = work.path().join("out");
     for round in 0..10 {
         let children: Vec<_> = [sc.a(), sc.b()]

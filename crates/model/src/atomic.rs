@@ -247,7 +247,7 @@ impl StagedDir {
                 let staged = staging.keep();
                 let r = replace_dir(&staged, &target, self.kind);
                 if staged.exists() && removable(&staged) {
-                    let _ = std::fs::remove_dir_all(&staged);
+                    remove_marked(&staged);
                 }
                 r
             });
@@ -541,16 +541,41 @@ fn remove_stale_staging(parent: &Path, prefix: &str) {
             continue;
         }
         let dir = entry.path();
-        if read_marker(&dir).is_none() {
+        // A staging folder that a run was killed in before its marker appeared is empty (but
+        // for the marker's temporary file).
+        let unmarked_empty = || {
+            std::fs::read_dir(&dir)
+                .is_ok_and(|mut d| d.all(|e| e.is_ok_and(|e| e.file_name() == ".placeplan.tmp")))
+        };
+        if read_marker(&dir).is_none() && !unmarked_empty() {
             continue;
         }
         if let Some(lock) = lock_dir(&dir) {
-            if removable(&dir) {
-                let _ = std::fs::remove_dir_all(&dir);
+            if read_marker(&dir).is_none() || removable(&dir) {
+                remove_marked(&dir);
             }
             drop(lock);
         }
     }
+}
+
+/// Removes a folder placeplan marked, its marker last: a run killed while removing it leaves a
+/// marked folder, which the next run removes.
+fn remove_marked(dir: &Path) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name() == MARKER {
+                continue;
+            }
+            let _ = if e.file_type().is_ok_and(|t| t.is_dir()) {
+                std::fs::remove_dir_all(e.path())
+            } else {
+                std::fs::remove_file(e.path())
+            };
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(MARKER));
+    let _ = std::fs::remove_dir(dir);
 }
 
 /// Flushes every file under `dir` to disk: one `syncfs` of its file system on Linux, otherwise
