@@ -300,7 +300,7 @@ pub fn population_csv(rows: &[PopulationRow]) -> Vec<u8> {
             format!("{:.3}", r.count)
         };
         let _ = w.write_record([
-            r.locality.as_str(),
+            &crate::export::text_cell(&r.locality),
             &r.year.to_string(),
             &r.age.to_string(),
             &count,
