@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/browser.rs"]
+mod browser;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -893,4 +896,83 @@ fn ids_that_begin_like_a_formula_are_refused_with_e115() {
     assert!(err.contains(&at), "no {at}:\n{err}");
     assert!(err.contains("hint: "), "{err}");
     assert!(err.trim_end().ends_with("5 problems found"), "{err}");
+}
+
+/// Regression: `placeplan sweep` said it wrote report.html but never did. The report now lies
+/// beside sweep.csv and pareto.csv, names every variant, draws the Pareto and NPV charts, and
+/// renders in headless Chromium with no console errors.
+#[test]
+fn sweep_writes_the_report_it_announces_and_it_renders_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            r#"base = "{}"
+baselines = false
+
+[axes]
+capital_budget = [1000000.0, 4000000.0]
+
+[[variants]]
+name = "no-out-of-area"
+solver.allow_out_of_area = false
+journey.secondary = 6.0
+"#,
+            demo_dir().display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = placeplan(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("report.html"),
+        "{}",
+        text(&o)
+    );
+    let page = out.join("report.html");
+    let html = std::fs::read_to_string(&page)
+        .unwrap_or_else(|e| panic!("{} is announced but missing: {e}", page.display()));
+    for name in [
+        "1_capital_budget-1000000",
+        "2_capital_budget-4000000",
+        "no-out-of-area",
+    ] {
+        assert!(html.contains(name), "{name} is not in the report");
+    }
+    for chart in ["pareto", "npv"] {
+        assert!(
+            html.contains(&format!("data-chart=\"{chart}\"")),
+            "no {chart} chart"
+        );
+    }
+    assert!(html.contains("<table"), "no comparison table");
+    assert!(!html.contains("<script"), "a script in the report");
+
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_sweep_report");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let Some((dom, log)) = browser::render(&shots, &page) else {
+        return;
+    };
+    for chart in ["pareto", "npv"] {
+        let start = dom
+            .find(&format!("data-chart=\"{chart}\""))
+            .unwrap_or_else(|| panic!("the rendered page has no {chart} chart"));
+        let end = dom[start..].find("</figure>").expect("figure closes") + start;
+        let marks = dom[start..end].matches("class=\"datum").count();
+        assert!(marks >= 2, "{chart} chart drew {marks} data marks");
+    }
+    let console = browser::console_errors(&log);
+    assert!(
+        console.is_empty(),
+        "console errors:\n{}",
+        console.join("\n")
+    );
 }
