@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/data.rs"]
+mod data;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -481,25 +483,12 @@ fn compare_reports_a_missing_run_directory() {
     );
 }
 
-fn shared_data() -> Option<PathBuf> {
-    let p = std::env::var_os("PLACEPLAN_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: shared data not found at {} (set PLACEPLAN_DATA)",
-            p.display()
-        );
-        None
-    }
-}
-
 /// cap41's published optimum through the command line, as JSON.
 #[test]
 fn cflp_command_matches_a_published_optimum() {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = data::shared_data(&["orlib-cap/cap41.txt", "orlib-cap/capa.txt"]) else {
+        return;
+    };
     let o = placeplan(&[
         "cflp",
         data.join("orlib-cap/cap41.txt").to_str().unwrap(),
@@ -526,7 +515,9 @@ fn cflp_command_matches_a_published_optimum() {
 /// baseline on pooled MAPE at horizon 5, and the JSON form parses.
 #[test]
 fn backtest_and_sen2_import_on_the_real_release() {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = data::shared_data(&["dfe-sen2-2022/sen2_age_caseload.csv"]) else {
+        return;
+    };
     let caseload = data.join("dfe-sen2-2022/sen2_age_caseload.csv");
     let args = [
         "backtest",
@@ -974,5 +965,46 @@ journey.secondary = 6.0
         console.is_empty(),
         "console errors:\n{}",
         console.join("\n")
+    );
+}
+
+/// Regression: tests that read the shared data passed, skipped, when the data was missing, even
+/// in CI. This runs one of them (in this same test binary) without its data: in CI it must
+/// fail, outside CI it must skip and say so.
+#[test]
+fn data_tests_fail_in_ci_when_the_shared_data_is_missing() {
+    let run = |ci: bool| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "cflp_command_matches_a_published_optimum",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("PLACEPLAN_DATA", "/nonexistent/placeplan-data");
+        if ci {
+            cmd.env("CI", "true");
+        } else {
+            cmd.env_remove("CI");
+        }
+        cmd.output().unwrap()
+    };
+    let in_ci = run(true);
+    assert!(
+        !in_ci.status.success(),
+        "passed in CI without its data\n{}",
+        text(&in_ci)
+    );
+    assert!(
+        String::from_utf8_lossy(&in_ci.stdout).contains("1 failed"),
+        "{}",
+        text(&in_ci)
+    );
+    let outside = run(false);
+    assert!(outside.status.success(), "{}", text(&outside));
+    assert!(
+        String::from_utf8_lossy(&outside.stderr).contains("SKIPPED"),
+        "{}",
+        text(&outside)
     );
 }
