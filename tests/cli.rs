@@ -3,6 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/data.rs"]
+mod data;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -480,25 +485,12 @@ fn compare_reports_a_missing_run_directory() {
     );
 }
 
-fn shared_data() -> Option<PathBuf> {
-    let p = std::env::var_os("PLACEPLAN_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/data"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: shared data not found at {} (set PLACEPLAN_DATA)",
-            p.display()
-        );
-        None
-    }
-}
-
 /// cap41's published optimum through the command line, as JSON.
 #[test]
 fn cflp_command_matches_a_published_optimum() {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = data::shared_data(&["orlib-cap/cap41.txt", "orlib-cap/capa.txt"]) else {
+        return;
+    };
     let o = placeplan(&[
         "cflp",
         data.join("orlib-cap/cap41.txt").to_str().unwrap(),
@@ -525,7 +517,9 @@ fn cflp_command_matches_a_published_optimum() {
 /// baseline on pooled MAPE at horizon 5, and the JSON form parses.
 #[test]
 fn backtest_and_sen2_import_on_the_real_release() {
-    let Some(data) = shared_data() else { return };
+    let Some(data) = data::shared_data(&["dfe-sen2-2022/sen2_age_caseload.csv"]) else {
+        return;
+    };
     let caseload = data.join("dfe-sen2-2022/sen2_age_caseload.csv");
     let args = [
         "backtest",
@@ -595,4 +589,331 @@ fn regression_blank_line_numbering_and_no_cascade_from_a_rejected_row() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("localities.csv:5:3: E105 [lat]"), "{err}");
     assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+/// Names a careless or hostile user may give a school or locality: spreadsheet formulas, text
+/// that starts like a number, and markup.
+const HOSTILE_NAMES: [&str; 5] = [
+    "=HYPERLINK(\"http://x\",\"y\")",
+    "@SUM(A1)",
+    "+1",
+    "-1",
+    "<script>alert(1)</script>",
+];
+
+/// `s` as one CSV field: quoted when it holds a comma, a quote or a line end.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The cells of a CSV text (RFC 4180: quoted fields may hold commas, quotes and line ends).
+fn csv_cells(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !row.is_empty() {
+        row.push(cell);
+        rows.push(row);
+    }
+    rows
+}
+
+/// The demo with every school and locality renamed, in turn, to one of [`HOSTILE_NAMES`],
+/// planned with every output format; returns the scenario and output folders.
+fn plan_demo_with_hostile_names() -> (tempfile::TempDir, tempfile::TempDir) {
+    let dir = copy_scenario(&demo_dir());
+    for file in ["schools.csv", "localities.csv"] {
+        let p = dir.path().join(file);
+        let n = std::fs::read_to_string(&p).unwrap().lines().count();
+        for l in 2..=n {
+            set_field(&p, l, 1, &csv_field(HOSTILE_NAMES[l % HOSTILE_NAMES.len()]));
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = placeplan(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    (dir, out)
+}
+
+/// Regression: school and locality names such as `=HYPERLINK(...)` were copied verbatim into
+/// plan.csv and placements.csv, where a spreadsheet runs them as formulas. Every text cell that
+/// starts with `=`, `+`, `-` or `@` now starts with a single quote; numbers stay numbers.
+#[test]
+fn csv_outputs_neutralise_formula_names() {
+    let (_dir, out) = plan_demo_with_hostile_names();
+    let formulas = &HOSTILE_NAMES[..4];
+    let mut total = 0;
+    for file in ["forecast.csv", "plan.csv", "placements.csv", "costs.csv"] {
+        let csv = std::fs::read_to_string(out.path().join(file)).unwrap();
+        let mut quoted = 0;
+        for (r, row) in csv_cells(&csv).iter().enumerate() {
+            for cell in row {
+                let bare = cell.strip_prefix('\'').unwrap_or(cell);
+                if formulas.contains(&bare) {
+                    assert!(
+                        cell.starts_with('\''),
+                        "{file} row {}: the name {cell:?} is not neutralised",
+                        r + 1
+                    );
+                    quoted += 1;
+                }
+                if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    assert!(
+                        cell.parse::<f64>().is_ok(),
+                        "{file} row {}: a text cell {cell:?} starts like a formula",
+                        r + 1
+                    );
+                }
+            }
+        }
+        if matches!(file, "plan.csv" | "placements.csv") {
+            assert!(quoted > 0, "{file} holds none of the names:\n{csv}");
+        }
+        total += quoted;
+    }
+    assert!(total >= 10, "only {total} name cells found");
+    // Numbers stay numbers: costs.csv holds no quoted cell, and every value parses.
+    let costs = std::fs::read_to_string(out.path().join("costs.csv")).unwrap();
+    assert!(!costs.contains('\''), "{costs}");
+}
+
+/// The workbook, the GeoJSON and the HTML report keep such names as plain text: a string cell,
+/// not a formula; the exact name in the GeoJSON; the name escaped in the report.
+#[test]
+fn xlsx_geojson_and_html_keep_formula_names_as_text() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let (_dir, out) = plan_demo_with_hostile_names();
+
+    let mut wb: Xlsx<_> = open_workbook(out.path().join("plan.xlsx")).expect("xlsx opens");
+    let mut found = std::collections::BTreeSet::new();
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).unwrap();
+        for cell in range.used_cells() {
+            if let (_, _, Data::String(s)) = cell {
+                if HOSTILE_NAMES.contains(&s.as_str()) {
+                    found.insert(s.clone());
+                }
+            }
+        }
+        let formulas = wb.worksheet_formula(&sheet).unwrap();
+        for (r, c, f) in formulas.used_cells() {
+            assert!(
+                !f.contains("HYPERLINK") && !f.contains("A1)") && !f.contains("script"),
+                "{sheet} ({r}, {c}) holds a formula from a name: {f}"
+            );
+        }
+    }
+    assert!(
+        found.len() >= 4,
+        "the workbook holds only {found:?} as text cells"
+    );
+
+    let gj: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("plan.geojson")).unwrap())
+            .expect("the GeoJSON parses");
+    let names: std::collections::BTreeSet<&str> = gj["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["name"].as_str())
+        .collect();
+    for name in HOSTILE_NAMES {
+        assert!(
+            names.contains(name),
+            "{name} is not in the GeoJSON: {names:?}"
+        );
+    }
+
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(!html.contains("<script"), "a raw script tag in the report");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)"));
+    assert!(
+        !html.contains("HYPERLINK(\""),
+        "an unescaped quote in the report"
+    );
+}
+
+/// Regression: ids such as `=1+1` were accepted and copied into every CSV output. An id that
+/// begins with `=`, `+`, `-` or `@` is now refused with E115, with its position and field.
+#[test]
+fn ids_that_begin_like_a_formula_are_refused_with_e115() {
+    let dir = copy_scenario(&demo_dir());
+    let loc = dir.path().join("localities.csv");
+    let mut t = std::fs::read_to_string(&loc).unwrap();
+    let first_new = t.lines().count() + 1;
+    for id in ["=1+1", "+44", "-7", "@SUM(A1)"] {
+        t.push_str(&format!(
+            "{},Evil ward,53.40000,-3.02000,1000\n",
+            csv_field(id)
+        ));
+    }
+    std::fs::write(&loc, t).unwrap();
+    let sch = dir.path().join("schools.csv");
+    let mut t = std::fs::read_to_string(&sch).unwrap();
+    let school_line = t.lines().count() + 1;
+    t.push_str(
+        "\"=HYPERLINK(\"\"http://x\"\")\",Evil school,special,primary,53.40000,-3.02000,no,0,,\n",
+    );
+    std::fs::write(&sch, t).unwrap();
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for i in 0..4 {
+        let at = format!("localities.csv:{}:1: E115 [id]", first_new + i);
+        assert!(err.contains(&at), "no {at}:\n{err}");
+    }
+    let at = format!("schools.csv:{school_line}:1: E115 [id]");
+    assert!(err.contains(&at), "no {at}:\n{err}");
+    assert!(err.contains("hint: "), "{err}");
+    assert!(err.trim_end().ends_with("5 problems found"), "{err}");
+}
+
+/// Regression: `placeplan sweep` said it wrote report.html but never did. The report now lies
+/// beside sweep.csv and pareto.csv, names every variant, draws the Pareto and NPV charts, and
+/// renders in headless Chromium with no console errors.
+#[test]
+fn sweep_writes_the_report_it_announces_and_it_renders_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            r#"base = "{}"
+baselines = false
+
+[axes]
+capital_budget = [1000000.0, 4000000.0]
+
+[[variants]]
+name = "no-out-of-area"
+solver.allow_out_of_area = false
+journey.secondary = 6.0
+"#,
+            demo_dir().display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = placeplan(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("report.html"),
+        "{}",
+        text(&o)
+    );
+    let page = out.join("report.html");
+    let html = std::fs::read_to_string(&page)
+        .unwrap_or_else(|e| panic!("{} is announced but missing: {e}", page.display()));
+    for name in [
+        "1_capital_budget-1000000",
+        "2_capital_budget-4000000",
+        "no-out-of-area",
+    ] {
+        assert!(html.contains(name), "{name} is not in the report");
+    }
+    for chart in ["pareto", "npv"] {
+        assert!(
+            html.contains(&format!("data-chart=\"{chart}\"")),
+            "no {chart} chart"
+        );
+    }
+    assert!(html.contains("<table"), "no comparison table");
+    assert!(!html.contains("<script"), "a script in the report");
+
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_sweep_report");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).unwrap();
+    let Some((dom, log)) = browser::render(&shots, &page) else {
+        return;
+    };
+    for chart in ["pareto", "npv"] {
+        let start = dom
+            .find(&format!("data-chart=\"{chart}\""))
+            .unwrap_or_else(|| panic!("the rendered page has no {chart} chart"));
+        let end = dom[start..].find("</figure>").expect("figure closes") + start;
+        let marks = dom[start..end].matches("class=\"datum").count();
+        assert!(marks >= 2, "{chart} chart drew {marks} data marks");
+    }
+    let console = browser::console_errors(&log);
+    assert!(
+        console.is_empty(),
+        "console errors:\n{}",
+        console.join("\n")
+    );
+}
+
+/// Regression: tests that read the shared data passed, skipped, when the data was missing, even
+/// in CI. This runs one of them (in this same test binary) without its data: in CI it must
+/// fail, outside CI it must skip and say so.
+#[test]
+fn data_tests_fail_in_ci_when_the_shared_data_is_missing() {
+    let run = |ci: bool| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "cflp_command_matches_a_published_optimum",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("PLACEPLAN_DATA", "/nonexistent/placeplan-data");
+        if ci {
+            cmd.env("CI", "true");
+        } else {
+            cmd.env_remove("CI");
+        }
+        cmd.output().unwrap()
+    };
+    let in_ci = run(true);
+    assert!(
+        !in_ci.status.success(),
+        "passed in CI without its data\n{}",
+        text(&in_ci)
+    );
+    assert!(
+        String::from_utf8_lossy(&in_ci.stdout).contains("1 failed"),
+        "{}",
+        text(&in_ci)
+    );
+    let outside = run(false);
+    assert!(outside.status.success(), "{}", text(&outside));
+    assert!(
+        String::from_utf8_lossy(&outside.stderr).contains("SKIPPED"),
+        "{}",
+        text(&outside)
+    );
 }

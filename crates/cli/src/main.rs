@@ -495,6 +495,11 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
         &staged.path().join("pareto.csv"),
         &sweep::pareto_csv(&points),
     )?;
+    let title = format!("{}: sweep of {n} variants", base.name);
+    write(
+        &staged.path().join("report.html"),
+        &placeplan_solver::sweep_report::sweep_report(&title, &results, &points),
+    )?;
     staged.commit()?;
     let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
     println!(

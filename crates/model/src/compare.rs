@@ -228,11 +228,11 @@ impl Comparison {
     pub fn to_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header = vec!["measure".to_string()];
-        header.extend(self.runs.iter().cloned());
+        header.extend(self.runs.iter().map(|r| crate::export::text_cell(r)));
         header.extend(self.runs.iter().skip(1).map(|r| format!("delta_{r}")));
         let _ = w.write_record(&header);
         for row in &self.rows {
-            let mut r = vec![row.measure.clone()];
+            let mut r = vec![crate::export::text_cell(&row.measure)];
             r.extend(row.values.iter().map(|v| format!("{v:.2}")));
             r.extend(
                 row.values
@@ -258,5 +258,30 @@ fn truncate(s: &str, n: usize) -> String {
     } else {
         let t: String = s.chars().take(n - 1).collect();
         format!("{t}~")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: run names (folder names) went verbatim into `compare --format csv`, where a
+    /// spreadsheet runs a name such as `=1+1` as a formula. Text cells that start like a formula
+    /// now start with a single quote; numbers, negative ones too, are left alone.
+    #[test]
+    fn compare_csv_neutralises_formula_run_names() {
+        let c = Comparison {
+            runs: vec!["=1+1".into(), "@SUM(A1)".into()],
+            rows: vec![CompareRow {
+                measure: "npv".into(),
+                values: vec![10.0, 4.5],
+            }],
+            cheapest: "@SUM(A1)".into(),
+        };
+        let csv = String::from_utf8(c.to_csv()).unwrap();
+        assert_eq!(
+            csv,
+            "measure,'=1+1,'@SUM(A1),delta_@SUM(A1)\nnpv,10.00,4.50,-5.50\n"
+        );
     }
 }

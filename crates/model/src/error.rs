@@ -45,6 +45,8 @@ pub enum Code {
     YearOutOfRange,
     /// E113 a value far above anything plausible (e.g. a population count of 1e12).
     ValueTooLarge,
+    /// E115 an id that starts like a spreadsheet formula (=, +, -, @, tab or carriage return).
+    FormulaId,
     /// E120 an unknown DfE age band (SEN2 `characteristic_age`).
     UnknownAgeBand,
     /// E121 an unknown DfE geographic level.
@@ -91,7 +93,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 40] = [
+    pub const ALL: [Code; 41] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -111,6 +113,7 @@ impl Code {
         Code::NotAnInteger,
         Code::YearOutOfRange,
         Code::ValueTooLarge,
+        Code::FormulaId,
         Code::UnknownAgeBand,
         Code::UnknownGeographicLevel,
         Code::BadAreaCode,
@@ -155,6 +158,7 @@ impl Code {
             Code::NotAnInteger => "E111",
             Code::YearOutOfRange => "E112",
             Code::ValueTooLarge => "E113",
+            Code::FormulaId => "E115",
             Code::UnknownAgeBand => "E120",
             Code::UnknownGeographicLevel => "E121",
             Code::BadAreaCode => "E122",
@@ -201,6 +205,7 @@ impl Code {
             Code::NotAnInteger => "write a whole number",
             Code::YearOutOfRange => "years are four-digit calendar years between 1990 and 2100",
             Code::ValueTooLarge => "check the value and its units; counts per row are at most 10 million and places per row at most 100,000",
+            Code::FormulaId => "start the id with a letter or digit: ids go into every CSV output, where a spreadsheet would run a cell starting with =, +, -, @, a tab or a carriage return as a formula",
             Code::UnknownAgeBand => "use the DfE labels Under 5, Age 5 to 10, Age 11 to 15, Age 16 to 19, Age 20 to 25 or Total",
             Code::UnknownGeographicLevel => "use a DfE level such as National, Regional or Local authority (only Local authority rows are used)",
             Code::BadAreaCode => "old_la_code is three digits (344); new_la_code is a letter and eight digits (E08000015)",

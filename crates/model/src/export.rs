@@ -206,6 +206,27 @@ fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Ve
     w.into_inner().unwrap_or_default()
 }
 
+/// Characters that make a spreadsheet read a cell as a formula when they start it: `=`, `+`,
+/// `-`, `@`, tab and carriage return (OWASP, "CSV injection").
+pub const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// True when `s` starts with one of [`FORMULA_START`].
+pub fn starts_like_formula(s: &str) -> bool {
+    s.starts_with(FORMULA_START)
+}
+
+/// A text cell for a CSV file that is safe to open in a spreadsheet: text starting with one of
+/// [`FORMULA_START`] gets a leading single quote, so a name such as `=HYPERLINK(...)` shows as
+/// text instead of running. Every CSV file placeplan writes passes its text cells (names, ids,
+/// labels, messages) through this; numbers are written as they are, so -5 stays a number.
+pub fn text_cell(s: &str) -> String {
+    if starts_like_formula(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// Fixed-decimal text for CSV output, never "-0.000".
 pub fn fixed(v: f64, dp: usize) -> String {
     f(v, dp)
@@ -281,7 +302,7 @@ fn band_row(
     vec![
         variant.to_string(),
         year.to_string(),
-        locality.to_string(),
+        text_cell(locality),
         age_group.to_string(),
         need.to_string(),
         measure.to_string(),
@@ -310,8 +331,8 @@ pub fn plan_csv(s: &Scenario, plan: &Plan) -> Vec<u8> {
             let school = &s.schools[c.school];
             let open = plan.years[0] + plan.first_use(s, b) as i32;
             vec![
-                school.id.clone(),
-                school.name.clone(),
+                text_cell(&school.id),
+                text_cell(&school.name),
                 c.need.code().to_string(),
                 c.phase.code().to_string(),
                 open.to_string(),
@@ -360,8 +381,8 @@ pub fn placements_csv(
             };
             let (id, name, minutes, km) = match school {
                 Some(sc) => (
-                    s.schools[sc].id.clone(),
-                    s.schools[sc].name.clone(),
+                    text_cell(&s.schools[sc].id),
+                    text_cell(&s.schools[sc].name),
                     f(travel.minutes(g.locality, sc), 1),
                     f(travel.km(g.locality, sc), 2),
                 ),
@@ -369,7 +390,7 @@ pub fn placements_csv(
             };
             vec![
                 plan.years[p.year].to_string(),
-                s.localities[g.locality].id.clone(),
+                text_cell(&s.localities[g.locality].id),
                 g.need.code().to_string(),
                 g.phase.code().to_string(),
                 kind.to_string(),
@@ -527,7 +548,28 @@ fn round3(v: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::SharedFile;
+    use super::{text_cell, SharedFile};
+
+    #[test]
+    fn text_cells_that_start_like_a_formula_get_a_quote() {
+        for (text, cell) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Kelmore Docks", "Kelmore Docks"),
+            ("a=b", "a=b"),
+            ("'=1", "'=1"),
+            ("", ""),
+        ] {
+            assert_eq!(text_cell(text), cell, "{text:?}");
+        }
+    }
 
     #[test]
     fn a_shared_file_is_written_once_and_linked_after() {

@@ -596,6 +596,7 @@ fn read_localities(path: &Path, problems: &mut Problems) -> (Vec<Locality>, Hash
     let mut seen: HashMap<String, u64> = HashMap::new();
     read_csv(path, &["id", "name", "lat", "lon"], problems, |row| {
         let id = row.required("id");
+        check_id(row, "id", id.as_deref());
         let name = row.text("name").to_string();
         let ll = row.lat_lon("lat", "lon");
         if let Some(id) = &id {
@@ -629,6 +630,7 @@ fn read_schools(
         problems,
         |row| {
             let id = row.required("id");
+            check_id(row, "id", id.as_deref());
             let name = row.text("name").to_string();
             let kind = row.parsed::<SchoolKind>("kind", Code::UnknownSchoolKind, "school kind");
             let phases = row.phases("phases");
@@ -849,7 +851,9 @@ fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Ve
     let mut out = Vec::new();
     read_csv(path, &["from", "to", "minutes"], problems, |row| {
         let from = row.required("from");
+        check_id(row, "from", from.as_deref());
         let to = row.required("to");
+        check_id(row, "to", to.as_deref());
         let minutes = row.non_negative("minutes");
         let km = if row.text("km").is_empty() {
             Some(None)
@@ -879,6 +883,19 @@ fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Ve
         ));
     }
     out
+}
+
+/// Refuses an id that starts like a spreadsheet formula (E115): ids are copied into the CSV
+/// outputs. The row is rejected, but the id still counts as defined, so rows that refer to it
+/// are not reported again.
+fn check_id(row: &mut crate::csvread::Row, field: &str, id: Option<&str>) {
+    if let Some(id) = id.filter(|id| crate::export::starts_like_formula(id)) {
+        row.problem(
+            field,
+            Code::FormulaId,
+            format!("id '{id}' starts like a spreadsheet formula"),
+        );
+    }
 }
 
 /// Ids a file defines: the valid rows' indices, and every id seen (valid or not).

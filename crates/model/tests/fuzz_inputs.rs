@@ -15,6 +15,8 @@ use placeplan_model::import::gias::{read_gias, GiasOptions};
 use placeplan_model::io::load_scenario;
 use proptest::prelude::*;
 
+#[path = "../../../tests/support/data.rs"]
+mod data;
 #[path = "../../../tests/support/mutate.rs"]
 mod mutate;
 use mutate::{apply, edit, Edit};
@@ -341,21 +343,6 @@ proptest! {
     }
 }
 
-fn shared_data() -> Option<std::path::PathBuf> {
-    let p = std::env::var_os("PLACEPLAN_DATA")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: shared data not found at {} (set PLACEPLAN_DATA)",
-            p.display()
-        );
-        None
-    }
-}
-
 /// The first lines of a real public file.
 fn head(path: &Path, lines: usize) -> Vec<u8> {
     let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).to_string();
@@ -372,7 +359,12 @@ proptest! {
     /// The ONS population and DfE SEN2 importers on mutated heads of the real files.
     #[test]
     fn mutated_public_files_never_panic(which in 0usize..2, edits in prop::collection::vec(edit(), 1..6)) {
-        let Some(data) = shared_data() else { return Ok(()) };
+        let Some(data) = data::shared_data(&[
+            "ons/lad_population_by_single_year_age.csv",
+            "dfe-sen2-2022/sen2_age_caseload.csv",
+        ]) else {
+            return Ok(());
+        };
         let dir = tempfile::tempdir().unwrap();
         let (src, name) = if which == 0 {
             (data.join("ons/lad_population_by_single_year_age.csv"), "ons.csv")

@@ -1,5 +1,6 @@
 //! Backtest on the real DfE SEN2 release. The data is found through PLACEPLAN_DATA or
-//! ../../../shared/data relative to this crate; when absent the tests say so loudly and pass.
+//! ../../../shared/data relative to this crate; when absent the tests say so loudly and pass,
+//! except in CI (env `CI` set), where they fail.
 
 use std::path::PathBuf;
 
@@ -8,21 +9,15 @@ use placeplan_model::backtest::{
 };
 use placeplan_model::import::sen2::read_sen2;
 
+#[path = "../../../tests/support/data.rs"]
+mod data;
+
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("PLACEPLAN_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let sen2 = dir.join("dfe-sen2-2022");
-    if sen2.join("sen2_age_caseload.csv").is_file() && sen2.join("sen2_age_new_plans.csv").is_file()
-    {
-        Some(sen2)
-    } else {
-        eprintln!(
-            "\n*** SKIPPED: DfE SEN2 data not found at {} (set PLACEPLAN_DATA to the shared data directory) ***\n",
-            sen2.display()
-        );
-        None
-    }
+    data::shared_data(&[
+        "dfe-sen2-2022/sen2_age_caseload.csv",
+        "dfe-sen2-2022/sen2_age_new_plans.csv",
+    ])
+    .map(|d| d.join("dfe-sen2-2022"))
 }
 
 #[test]

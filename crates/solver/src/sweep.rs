@@ -690,6 +690,14 @@ fn setting_keys(results: &[VariantResult]) -> Vec<String> {
     keys
 }
 
+/// A setting's value as a CSV cell: a text value is a text cell, a number stays a number.
+fn setting_cell(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => export::text_cell(s),
+        other => value_text(other),
+    }
+}
+
 fn money(v: f64) -> String {
     export::fixed(v, 2)
 }
@@ -736,16 +744,16 @@ pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
         .map(String::from),
     );
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&header);
+    let _ = w.write_record(header.iter().map(|h| export::text_cell(h)));
     for r in results {
-        let mut row = vec![r.spec.name.clone()];
+        let mut row = vec![export::text_cell(&r.spec.name)];
         for k in &keys {
             row.push(
                 r.spec
                     .settings
                     .iter()
                     .find(|(sk, _)| sk == k)
-                    .map(|(_, v)| value_text(v))
+                    .map(|(_, v)| setting_cell(v))
                     .unwrap_or_default(),
             );
         }
@@ -777,7 +785,7 @@ pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
                     "failed"
                 };
                 row.push(status.into());
-                row.push(reason.replace('\n', " "));
+                row.push(export::text_cell(&reason.replace('\n', " ")));
                 let blanks = header.len() - row.len();
                 row.extend(std::iter::repeat_n(String::new(), blanks));
             }
@@ -878,8 +886,8 @@ pub fn pareto_csv(points: &[ParetoPoint]) -> Vec<u8> {
     ]);
     for p in points {
         let _ = w.write_record([
-            p.group.clone(),
-            p.variant.clone(),
+            export::text_cell(&p.group),
+            export::text_cell(&p.variant),
             money(p.capital),
             money(p.running),
             money(p.npv),
@@ -1002,5 +1010,39 @@ mod tests {
         ];
         let expect: Vec<(String, bool)> = expect.iter().map(|(n, f)| (n.to_string(), *f)).collect();
         assert_eq!(on, expect);
+    }
+
+    /// Regression: variant names, text settings and failure reasons went verbatim into
+    /// sweep.csv and pareto.csv, where a spreadsheet runs text such as `-cheap` or `=1+1` as a
+    /// formula. Such text cells now start with a single quote; numbers, negative ones too, are
+    /// left alone.
+    #[test]
+    fn sweep_and_pareto_csv_neutralise_formula_text() {
+        let mut a = result("-cheap", 10.0, 90.0);
+        a.spec
+            .settings
+            .push(("note".into(), toml::Value::String("=1+1".into())));
+        a.spec
+            .settings
+            .push(("costs.transport_per_km".into(), toml::Value::Float(-5.0)));
+        let mut b = result("b", 20.0, 80.0);
+        b.outcome = Err("@no plan\nat all".into());
+        let cells = |bytes: Vec<u8>| -> Vec<Vec<String>> {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(&bytes[..])
+                .records()
+                .map(|r| r.unwrap().iter().map(String::from).collect())
+                .collect()
+        };
+        let sweep = cells(sweep_csv(&[a.clone(), b]));
+        let col = |name: &str| sweep[0].iter().position(|h| h == name).unwrap();
+        assert_eq!(sweep[1][0], "'-cheap");
+        assert_eq!(sweep[1][col("note")], "'=1+1");
+        assert_eq!(sweep[1][col("costs.transport_per_km")], "-5");
+        assert_eq!(sweep[2][col("reason")], "'@no plan at all");
+        let pareto = cells(pareto_csv(&pareto(&[a])));
+        assert_eq!(pareto[1][1], "'-cheap");
+        assert_eq!(pareto[1][2], "10.00");
     }
 }

@@ -7,6 +7,8 @@ use placeplan_solver::cflp::read_cflp;
 use placeplan_solver::sweep::read_sweep;
 use proptest::prelude::*;
 
+#[path = "../../../tests/support/data.rs"]
+mod data;
 #[path = "../../../tests/support/mutate.rs"]
 mod mutate;
 use mutate::{apply, edit};
@@ -17,16 +19,7 @@ fn demo_sweep() -> Vec<u8> {
 }
 
 fn cap41() -> Option<PathBuf> {
-    let p = std::env::var_os("PLACEPLAN_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
-        .join("orlib-cap/cap41.txt");
-    if p.is_file() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} not found (set PLACEPLAN_DATA)", p.display());
-        None
-    }
+    data::shared_data(&["orlib-cap/cap41.txt"]).map(|d| d.join("orlib-cap/cap41.txt"))
 }
 
 proptest! {

@@ -38,6 +38,7 @@ use std::path::Path;
 use crate::csvread::{UK_LAT, UK_LON};
 use crate::domain::{Need, NeedSet, Phase, PhaseSet, SchoolKind};
 use crate::error::{Code, InputError, Problems};
+use crate::export::text_cell;
 use crate::import::{norm, read_rows, read_text, Header, Rec};
 
 /// What to import.
@@ -99,8 +100,8 @@ impl GiasImport {
         ]);
         for s in &self.schools {
             let _ = w.write_record([
-                s.urn.as_str(),
-                s.name.as_str(),
+                text_cell(&s.urn).as_str(),
+                &text_cell(&s.name),
                 s.kind.code(),
                 &s.phases
                     .iter()
@@ -125,7 +126,7 @@ impl GiasImport {
         for s in &self.schools {
             for (needs, phase, places) in &s.capacity {
                 let _ = w.write_record([
-                    s.urn.as_str(),
+                    text_cell(&s.urn).as_str(),
                     &needs.label(),
                     phase.code(),
                     &places.to_string(),

@@ -419,4 +419,57 @@ mod tests {
         let e = &problems.0[0];
         assert_eq!((e.code, e.line), (Code::MissingColumn, Some(1)));
     }
+
+    /// Regression: names and codes from the public files went verbatim into the tidy SEN2 CSV,
+    /// schools.csv and population.csv, where a spreadsheet runs text such as `=HYPERLINK(...)`
+    /// as a formula. Such text cells now start with a single quote; numbers are left alone.
+    #[test]
+    fn importer_csv_outputs_neutralise_formula_text() {
+        use super::{gias, ons, sen2};
+        use crate::domain::{NeedSet, Phase, PhaseSet, SchoolKind};
+
+        let mut s = sen2::Sen2Series {
+            la_code: "-E08000015".into(),
+            old_la_code: "@344".into(),
+            name: "=HYPERLINK(\"http://x\",\"y\")".into(),
+            ..Default::default()
+        };
+        s.caseload_total.insert(2015, Some(8.0));
+        let tidy = sen2::to_tidy_csv(&[s]);
+        assert_eq!(
+            tidy.lines().nth(6),
+            Some("'-E08000015,'@344,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",caseload,2015,total,8")
+        );
+
+        let imported = gias::GiasImport {
+            schools: vec![gias::GiasSchool {
+                urn: "105015".into(),
+                name: "@SUM(A1)".into(),
+                kind: SchoolKind::Mainstream,
+                phases: PhaseSet::default().with(Phase::Primary),
+                lat: 53.4,
+                lon: -3.02,
+                can_host_base: false,
+                max_new_places: 0,
+                capacity: vec![(NeedSet::all(), Phase::Primary, 5)],
+                line: 2,
+            }],
+            skipped: Default::default(),
+        };
+        let schools = String::from_utf8(imported.schools_csv()).unwrap();
+        assert_eq!(
+            schools.lines().nth(1),
+            Some("105015,'@SUM(A1),mainstream,primary,53.40000,-3.02000,no,0,,")
+        );
+
+        let rows = [ons::PopulationRow {
+            locality: "+E08000015".into(),
+            name: String::new(),
+            year: 2023,
+            age: 4,
+            count: 12.0,
+        }];
+        let pop = String::from_utf8(ons::population_csv(&rows)).unwrap();
+        assert_eq!(pop.lines().nth(1), Some("'+E08000015,2023,4,12"));
+    }
 }

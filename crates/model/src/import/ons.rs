@@ -300,7 +300,7 @@ pub fn population_csv(rows: &[PopulationRow]) -> Vec<u8> {
             format!("{:.3}", r.count)
         };
         let _ = w.write_record([
-            r.locality.as_str(),
+            &crate::export::text_cell(&r.locality),
             &r.year.to_string(),
             &r.age.to_string(),
             &count,
@@ -317,6 +317,11 @@ pub fn totals(rows: &[PopulationRow]) -> BTreeMap<String, f64> {
     }
     t
 }
+
+/// The shared data folder of real public files, for the tests.
+#[cfg(test)]
+#[path = "../../../../tests/support/data.rs"]
+mod test_data;
 
 #[cfg(test)]
 mod tests {
@@ -458,18 +463,11 @@ mod tests {
     /// The real ONS mid-year estimates file (shared/data), e.g. Wirral E08000015.
     #[test]
     fn real_ons_file_wirral() {
-        let path = match std::env::var_os("PLACEPLAN_DATA") {
-            Some(d) => Path::new(&d).join("ons/lad_population_by_single_year_age.csv"),
-            None => Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/data/ons/lad_population_by_single_year_age.csv"),
-        };
-        if !path.exists() {
-            eprintln!(
-                "SKIPPED real_ons_file_wirral: {} not found (set PLACEPLAN_DATA to the shared data folder)",
-                path.display()
-            );
+        let file = "ons/lad_population_by_single_year_age.csv";
+        let Some(data) = super::test_data::shared_data(&[file]) else {
             return;
-        }
+        };
+        let path = data.join(file);
         let all = read_population(
             &path,
             &OnsOptions {

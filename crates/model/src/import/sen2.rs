@@ -144,14 +144,16 @@ impl Sen2Series {
 pub fn to_tidy_csv(series: &[Sen2Series]) -> String {
     let mut out = String::from("la_code,old_la_code,name,measure,year,age_group,count\n");
     let quote = |t: &str| {
-        if t.contains([',', '"', '\n']) {
+        let t = crate::export::text_cell(t);
+        if t.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", t.replace('"', "\"\""))
         } else {
-            t.to_string()
+            t
         }
     };
     for s in series {
         let name = quote(&s.name);
+        let (la_code, old_la_code) = (quote(&s.la_code), quote(&s.old_la_code));
         for (measure, bands, totals) in [
             ("caseload", &s.caseload, &s.caseload_total),
             ("new_plans", &s.new_plans, &s.new_plans_total),
@@ -167,9 +169,7 @@ pub fn to_tidy_csv(series: &[Sen2Series]) -> String {
                     .chain([("total", totals.get(&y).copied().flatten())]);
                 for (band, v) in cells {
                     out.push_str(&format!(
-                        "{},{},{name},{measure},{y},{band},{}\n",
-                        s.la_code,
-                        s.old_la_code,
+                        "{la_code},{old_la_code},{name},{measure},{y},{band},{}\n",
                         v.map_or(String::new(), |v| v.to_string())
                     ));
                 }
