@@ -967,6 +967,34 @@ mod tests {
         }
     }
 
+    /// Regression: 100,000 threads were started (for more than a minute) before the sweep
+    /// failed; more than [`MAX_THREADS`] is now refused before any thread starts.
+    #[test]
+    fn run_sweep_refuses_100000_threads_before_starting_them() {
+        let dir = tempfile::tempdir().unwrap();
+        placeplan_model::demo::write_demo(dir.path()).unwrap();
+        let base = placeplan_model::io::load_scenario(dir.path()).unwrap();
+        let spec = SweepSpec {
+            path: dir.path().join("sweep.toml"),
+            base: dir.path().to_path_buf(),
+            backend: Backend::Flow,
+            baselines: false,
+            formats: export::Formats::CSV,
+            variants: vec![VariantSpec {
+                name: "base".into(),
+                settings: Vec::new(),
+            }],
+        };
+        let out = dir.path().join("out");
+        let e = run_sweep(&base, &spec, &out, 100_000, &|_| {}).err();
+        let shown = e.map(|p| p.to_string()).unwrap_or_default();
+        assert!(
+            shown.contains("E303") && shown.contains("at most 256"),
+            "{shown}"
+        );
+        assert!(!out.exists());
+    }
+
     #[test]
     fn chains_join_variants_that_differ_only_in_budget() {
         // 2 lead times x 2 forecasts x 8 budgets, budgets varying slowest: 4 chains of 8,
