@@ -917,3 +917,340 @@ fn data_tests_fail_in_ci_when_the_shared_data_is_missing() {
         text(&outside)
     );
 }
+
+/// Replaces `from` by `to` in a scenario's `scenario.toml` (which must contain `from`).
+fn edit_toml(dir: &Path, from: &str, to: &str) {
+    let toml = dir.join("scenario.toml");
+    let t = std::fs::read_to_string(&toml).unwrap();
+    assert!(t.contains(from), "scenario.toml has no '{from}'");
+    std::fs::write(&toml, t.replacen(from, to, 1)).unwrap();
+}
+
+/// Writes a sweep file over the demo with these extra lines.
+fn demo_sweep(dir: &Path, body: &str) -> PathBuf {
+    let sweep = dir.join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "base = \"{}\"\nbaselines = false\n{body}",
+            demo_dir().display()
+        ),
+    )
+    .unwrap();
+    sweep
+}
+
+/// Regression: `time_limit_s = 1e19` passed validate and `plan` then panicked (exit 101) making
+/// the solver's deadline; the same value as a sweep axis did too.
+#[test]
+fn time_limit_1e19_is_refused_not_a_panic() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "time_limit_s = 60.0", "time_limit_s = 1e19");
+    let d = dir.path().to_str().unwrap();
+    let out = dir.path().join("out");
+    for args in [
+        vec!["validate", d],
+        vec!["plan", d, "--out", out.to_str().unwrap()],
+    ] {
+        let o = placeplan(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("scenario.toml: E302 [solver.time_limit_s]"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.exists());
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = demo_sweep(
+        tmp.path(),
+        "[axes]\n\"solver.time_limit_s\" = [60.0, 1e19]\n",
+    );
+    let out = tmp.path().join("out");
+    let o = placeplan(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("E302 [solver.time_limit_s]"), "{err}");
+    assert!(!out.exists());
+}
+
+/// Regression: `time_limit_s = 1e-9` passed validate, and `plan` then exited 2 with a message
+/// but no error code. Below 0.1 s it is now an out-of-range setting.
+#[test]
+fn time_limit_below_a_tenth_of_a_second_is_e302() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "time_limit_s = 60.0", "time_limit_s = 1e-9");
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("scenario.toml: E302 [solver.time_limit_s]") && err.contains("0.1"),
+        "{err}"
+    );
+}
+
+/// Regression: a per-school `capex_per_place` of 1e15 passed validate and the solver then
+/// failed ("Singular matrix"); 1e19 made a plan that failed the check. Per-row money is now
+/// capped like the `[costs]` settings, at 1e9 pounds.
+#[test]
+fn huge_per_school_capex_is_e113() {
+    let dir = copy_scenario(&demo_dir());
+    let schools = dir.path().join("schools.csv");
+    assert_eq!(
+        line(&schools, 1),
+        "id,name,kind,phases,lat,lon,can_host_base,max_new_places,capex_per_place,place_cost"
+    );
+    set_field(&schools, 2, 8, "1e15");
+    set_field(&schools, 3, 9, "1e19");
+    // The cap itself is accepted.
+    set_field(&schools, 4, 8, "1e9");
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("schools.csv:2:9: E113 [capex_per_place]"),
+        "{err}"
+    );
+    assert!(err.contains("schools.csv:3:10: E113 [place_cost]"), "{err}");
+    assert!(err.trim_end().ends_with("2 problems found"), "{err}");
+}
+
+/// Regression: `sweep --threads 100000` spent more than a minute starting threads before it
+/// failed with E303. The thread count is now checked before anything is read (the sweep file
+/// here does not even exist) or written.
+#[test]
+fn threads_100000_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = placeplan(&[
+        "sweep",
+        tmp.path().join("missing.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "100000",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--threads") && err.contains("256"), "{err}");
+    assert!(!err.contains("missing.toml"), "{err}");
+    assert!(!out.exists());
+}
+
+/// A `schools.csv` of the demo's schools plus `extra` mainstream primary and secondary schools,
+/// all able to host a base, spread over the demo borough.
+fn add_host_schools(dir: &Path, extra: usize) {
+    let schools = dir.join("schools.csv");
+    let mut t = std::fs::read_to_string(&schools).unwrap();
+    for i in 0..extra {
+        let lat = 53.33 + 0.1 * (i % 97) as f64 / 97.0;
+        let lon = -3.15 + 0.15 * (i / 97) as f64 / (extra / 97 + 1) as f64;
+        t.push_str(&format!(
+            "H{i:05},Host {i},mainstream,primary;secondary,{lat:.5},{lon:.5},yes,20,,\n"
+        ));
+    }
+    std::fs::write(&schools, t).unwrap();
+}
+
+/// Regression: a scenario with 19,921 schools all able to host a base passed validate, then
+/// `plan` built a model for 165 s and 7.6 GB and failed at the time limit with no code. The
+/// size of the model is now estimated up front and refused above the limit (E305) by
+/// `validate`, `plan` and `sweep` alike; here with 4,000 host schools, which is over the limit
+/// and cheap to reject.
+#[test]
+fn too_many_hosts_is_refused_at_validate() {
+    let dir = copy_scenario(&demo_dir());
+    add_host_schools(dir.path(), 4_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let d = dir.path().to_str().unwrap();
+    for args in [
+        vec!["validate", d],
+        vec!["plan", d, "--out", out.to_str().unwrap()],
+    ] {
+        let o = placeplan(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("E305"), "{args:?}: {err}");
+        assert!(err.contains("candidate bases"), "{args:?}: {err}");
+        assert!(!out.exists());
+    }
+    let sweep = tmp.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        format!("base = \"{}\"\nbaselines = false\n", dir.path().display()),
+    )
+    .unwrap();
+    let o = placeplan(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("E305"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists());
+}
+
+/// A sweep variant can make the model too large too (more needs per base): refused up front.
+#[test]
+fn sweep_variant_that_makes_the_model_too_large_is_refused() {
+    let dir = copy_scenario(&demo_dir());
+    add_host_schools(dir.path(), 1_200);
+    // Valid as it stands: 4 needs x 2 phases per host.
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("sweep.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "base = \"{}\"\nbaselines = false\n[[variants]]\nname = \"all-needs\"\n\
+             \"bases.needs\" = [\"ASD\", \"SLCN\", \"SEMH\", \"MLD\", \"SLD\", \"PMLD\", \"SpLD\", \"HI\", \"VI\", \"MSI\", \"PD\", \"OTH\"]\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = placeplan(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("E305") && err.contains("all-needs"), "{err}");
+    assert!(!out.exists());
+}
+
+/// Regression: a run that stopped at its time limit without a plan printed a message with no
+/// error code (and the time limit was recognised by matching the solver's text). The demo with
+/// stability rows (about a minute for microlp in a release build) and a 0.1 s limit.
+#[test]
+fn time_limit_reached_has_a_code() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "time_limit_s = 60.0", "time_limit_s = 0.1");
+    edit_toml(dir.path(), "stability = false", "stability = true");
+    edit_toml(dir.path(), "runs = 1000", "runs = 20");
+    let out = dir.path().join("out");
+    let o = placeplan(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("E501 "), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    assert!(!out.exists());
+
+    // In a sweep the variant's row carries the code.
+    let sweep = dir.path().join("sweep.toml");
+    std::fs::write(&sweep, "base = \".\"\nbaselines = false\n").unwrap();
+    let o = placeplan(&[
+        "sweep",
+        sweep.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.starts_with("base,failed,E501 "), "{csv}");
+}
+
+/// Regression: "no feasible plan" had no code. It keeps exit 1 and now prints E505.
+#[test]
+fn no_feasible_plan_has_a_code() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(
+        dir.path(),
+        "allow_out_of_area = true",
+        "allow_out_of_area = false",
+    );
+    edit_toml(dir.path(), "secondary = 75.0", "secondary = 6.0");
+    edit_toml(dir.path(), "runs = 1000", "runs = 20");
+    let o = placeplan(&["plan", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("E505 no feasible plan"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+}
+
+/// Regression: an unavailable backend was reported with no code.
+#[cfg(not(feature = "highs"))]
+#[test]
+fn unavailable_backend_has_a_code() {
+    let o = placeplan(&["plan", demo_dir().to_str().unwrap(), "--backend", "highs"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).starts_with("E504 "),
+        "{}",
+        text(&o)
+    );
+}
+
+/// Regression: `cflp` reader problems had no error code.
+#[test]
+fn cflp_reader_problems_have_codes_and_positions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "bad.txt",
+            "3 2\n 10 100.\n 20 abc\n 30 300.\n",
+            ":3:5: E101 ",
+        ),
+        ("neg.txt", "1 1\n5 1\n2 -3\n", ":3:3: E102 "),
+        ("short.txt", "3 2\n10 100\n", ":3:1: E003 "),
+        ("big.txt", "1 100001\n", ":1:3: E005 "),
+    ];
+    for (name, body, want) in cases {
+        let f = tmp.path().join(name);
+        std::fs::write(&f, body).unwrap();
+        let o = placeplan(&["cflp", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.starts_with(&format!("{}{want}", f.display())) && err.contains("\n    hint: "),
+            "{name}: {err}"
+        );
+    }
+    let o = placeplan(&["cflp", tmp.path().join("none.txt").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("none.txt: E001 "),
+        "{}",
+        text(&o)
+    );
+}
+
+/// Regression: `cflp --time-limit 1e19` panicked making the solver's deadline.
+#[test]
+fn cflp_time_limit_1e19_is_refused_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("tiny.txt");
+    std::fs::write(&f, "2 1\n10 5\n20 7\n3 1.5 2.5\n").unwrap();
+    for limit in ["1e19", "NaN", "-1", "0"] {
+        let arg = format!("--time-limit={limit}");
+        let o = placeplan(&["cflp", f.to_str().unwrap(), &arg]);
+        assert_eq!(o.status.code(), Some(2), "{limit}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("--time-limit"),
+            "{limit}: {}",
+            text(&o)
+        );
+    }
+    let o = placeplan(&["cflp", f.to_str().unwrap(), "--time-limit", "5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

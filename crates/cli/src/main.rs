@@ -1,7 +1,8 @@
 //! `placeplan`: SEND specialist-place sufficiency planning from the command line.
 //!
 //! Exit codes: 0 success (a checked plan was written), 1 no feasible plan (the reason is
-//! printed), 2 usage or input error (every problem is listed with file, line and column).
+//! printed), 2 usage or input error (every problem is listed with file, line and column) or
+//! another failure, such as a solver failure (printed with its code, docs/errors.md).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,10 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use placeplan_model::atomic::{OutputError, OutputKind, StagedDir};
 use placeplan_model::forecast::{forecasts, Variant};
-use placeplan_model::io::load_scenario;
+use placeplan_model::io::{load_scenario, SCENARIO_FILE};
+use placeplan_model::size::check_model_size;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{compare, export};
-use placeplan_model::{Problems, Scenario};
+use placeplan_model::{Problems, Scenario, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S};
 use placeplan_solver::{plan_run, Backend, RunError, SolveError};
 
 mod table;
@@ -66,9 +68,10 @@ enum Command {
         /// Output directory: sweep.csv, pareto.csv and one folder per variant.
         #[arg(long)]
         out: PathBuf,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
+        /// Worker threads (default: one per core; at most 256).
+        #[arg(long, default_value_t = 0,
+              value_parser = clap::value_parser!(u64).range(0..=placeplan_solver::sweep::MAX_THREADS as u64))]
+        threads: u64,
     },
     /// Compare two or more run directories side by side.
     Compare {
@@ -199,6 +202,8 @@ enum Failure {
     Input(String),
     /// Exit 1: no feasible plan.
     Infeasible(String),
+    /// Exit 2 as well: the solver failed (printed with its code).
+    Solver(String),
     /// Exit 2 as well: outputs could not be written, or another failure outside the model.
     Other(anyhow::Error),
 }
@@ -233,6 +238,10 @@ fn main() -> ExitCode {
             eprintln!("{msg}");
             ExitCode::from(1)
         }
+        Err(Failure::Solver(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
         Err(Failure::Other(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -244,6 +253,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
     match cmd {
         Command::Validate { dir } => {
             let s = load_scenario(&dir)?;
+            check_model_size(&s, &dir.join(SCENARIO_FILE))?;
             println!(
                 "{}: valid ({} localities, {} schools, {} existing provisions, {} history rows, {} population rows)",
                 dir.display(),
@@ -281,9 +291,10 @@ fn run(cmd: Command) -> Result<(), Failure> {
             let formats = export::Formats::parse(&formats).map_err(Failure::Input)?;
             let backend: Backend = backend.parse().map_err(Failure::Input)?;
             if !backend.is_available() {
-                return Err(Failure::Input(SolveError::Unavailable(backend).to_string()));
+                return Err(unavailable(backend));
             }
             let s = load_scenario(&dir)?;
+            check_model_size(&s, &dir.join(SCENARIO_FILE))?;
             let out = out.unwrap_or_else(|| default_out(&s));
             // The output folder is checked before any work: a folder placeplan may not replace
             // is refused at once.
@@ -295,7 +306,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
             };
             plan(&s, staged, backend, variant, formats)
         }
-        Command::Sweep { file, out, threads } => sweep(&file, &out, threads),
+        Command::Sweep { file, out, threads } => sweep(&file, &out, threads as usize),
         Command::Backtest {
             sen2,
             new_plans,
@@ -328,13 +339,19 @@ fn run(cmd: Command) -> Result<(), Failure> {
             use placeplan_solver::cflp;
             let backend: Backend = backend.parse().map_err(Failure::Input)?;
             if !backend.is_available() {
-                return Err(Failure::Input(SolveError::Unavailable(backend).to_string()));
+                return Err(unavailable(backend));
+            }
+            let (min, max) = (MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S);
+            if !(min..=max).contains(&time_limit) {
+                return Err(Failure::Input(format!(
+                    "--time-limit {time_limit} must be {min} to {max} seconds (one week)"
+                )));
             }
             let inst =
                 cflp::read_cflp(&file, capacity).map_err(|e| Failure::Input(e.to_string()))?;
             let r = cflp::solve_cflp(&inst, backend, time_limit).map_err(|e| match e {
-                SolveError::Infeasible(_) => Failure::Infeasible(e.to_string()),
-                other => Failure::Other(anyhow::anyhow!(other)),
+                SolveError::Infeasible(_) => Failure::Infeasible(e.coded().to_string()),
+                other => Failure::Solver(other.coded().to_string()),
             })?;
             if format == "json" {
                 let v = serde_json::json!({
@@ -410,6 +427,11 @@ fn run(cmd: Command) -> Result<(), Failure> {
     }
 }
 
+/// A backend this build does not have (E504).
+fn unavailable(backend: Backend) -> Failure {
+    Failure::Input(SolveError::Unavailable(backend).coded().to_string())
+}
+
 fn default_out(s: &Scenario) -> PathBuf {
     let slug: String = s
         .name
@@ -442,8 +464,8 @@ fn plan(
     let fc = fcs.iter().find(|f| f.variant == variant).unwrap_or(&fcs[0]);
     let travel = TravelMatrix::build(s);
     let run = plan_run(s, fc, &travel, backend, true).map_err(|e| match e {
-        RunError::Infeasible(_) => Failure::Infeasible(e.to_string()),
-        other => Failure::Other(anyhow::anyhow!(other)),
+        RunError::Infeasible(_) => Failure::Infeasible(e.coded().to_string()),
+        other => Failure::Solver(other.coded().to_string()),
     })?;
     let outputs = export::RunOutputs {
         scenario: s,

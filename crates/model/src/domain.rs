@@ -661,6 +661,34 @@ impl Default for SolverSettings {
     }
 }
 
+/// Shortest `time_limit_s` accepted, in seconds.
+pub const MIN_TIME_LIMIT_S: f64 = 0.1;
+/// Longest `time_limit_s` accepted, in seconds (one week).
+pub const MAX_TIME_LIMIT_S: f64 = 604_800.0;
+
+/// A time limit in seconds brought into [`MIN_TIME_LIMIT_S`, `MAX_TIME_LIMIT_S`] (NaN gives the
+/// longest), so that even a value no check has seen makes a valid solver deadline.
+pub fn clamp_time_limit(seconds: f64) -> f64 {
+    if seconds.is_nan() {
+        MAX_TIME_LIMIT_S
+    } else {
+        seconds.clamp(MIN_TIME_LIMIT_S, MAX_TIME_LIMIT_S)
+    }
+}
+
+/// A time limit in seconds as a duration, clamped by [`clamp_time_limit`]: never panics.
+pub fn time_limit_duration(seconds: f64) -> std::time::Duration {
+    std::time::Duration::try_from_secs_f64(clamp_time_limit(seconds))
+        .unwrap_or(std::time::Duration::from_secs(MAX_TIME_LIMIT_S as u64))
+}
+
+impl SolverSettings {
+    /// The time limit as a duration ([`time_limit_duration`]).
+    pub fn time_limit(&self) -> std::time::Duration {
+        time_limit_duration(self.time_limit_s)
+    }
+}
+
 /// Population of one locality at one single year of age in one year.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PopulationCell {
@@ -797,6 +825,24 @@ mod tests {
         };
         assert_eq!(now.multiplier(2027), 0.8);
         assert!((lever_multiplier(&[l, now], LeverKind::NewPlanRate, 2027) - 0.72).abs() < 1e-12);
+    }
+
+    #[test]
+    fn unchecked_time_limits_clamp_to_a_valid_duration() {
+        let limit = |t: f64| {
+            SolverSettings {
+                time_limit_s: t,
+                ..SolverSettings::default()
+            }
+            .time_limit()
+        };
+        let week = std::time::Duration::from_secs(604_800);
+        assert_eq!(limit(1e19), week);
+        assert_eq!(limit(f64::INFINITY), week);
+        assert_eq!(limit(f64::NAN), week);
+        assert_eq!(limit(1e-9), std::time::Duration::from_millis(100));
+        assert_eq!(limit(-5.0), std::time::Duration::from_millis(100));
+        assert_eq!(limit(60.0), std::time::Duration::from_secs(60));
     }
 
     #[test]

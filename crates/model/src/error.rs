@@ -83,17 +83,29 @@ pub enum Code {
     BadSweep,
     /// E304 a backtest origin or horizon outside the years the data covers.
     BadBacktestWindow,
+    /// E305 the optimisation model the scenario needs would be too large to build and solve.
+    ModelTooLarge,
     /// E401 an output folder holds something placeplan did not write (or has been changed since).
     OutputNotOurs,
     /// E402 an output path is a file, a symbolic link or another thing that is not a folder.
     OutputNotAFolder,
     /// E403 outputs could not be written (permissions, a full disk); nothing was changed.
     OutputNotWritten,
+    /// E501 the solver reached its time limit before finding any plan.
+    TimeLimit,
+    /// E502 the solver failed numerically or reported an internal error.
+    SolverFailed,
+    /// E503 the solver returned a plan that failed the independent check (a solver fault).
+    CheckFailed,
+    /// E504 the requested backend is not in this build.
+    BackendUnavailable,
+    /// E505 no plan satisfies the constraints.
+    NoFeasiblePlan,
 }
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 47] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -132,9 +144,15 @@ impl Code {
         Code::BadSetting,
         Code::BadSweep,
         Code::BadBacktestWindow,
+        Code::ModelTooLarge,
         Code::OutputNotOurs,
         Code::OutputNotAFolder,
         Code::OutputNotWritten,
+        Code::TimeLimit,
+        Code::SolverFailed,
+        Code::CheckFailed,
+        Code::BackendUnavailable,
+        Code::NoFeasiblePlan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -177,9 +195,15 @@ impl Code {
             Code::BadSetting => "E302",
             Code::BadSweep => "E303",
             Code::BadBacktestWindow => "E304",
+            Code::ModelTooLarge => "E305",
             Code::OutputNotOurs => "E401",
             Code::OutputNotAFolder => "E402",
             Code::OutputNotWritten => "E403",
+            Code::TimeLimit => "E501",
+            Code::SolverFailed => "E502",
+            Code::CheckFailed => "E503",
+            Code::BackendUnavailable => "E504",
+            Code::NoFeasiblePlan => "E505",
         }
     }
 
@@ -204,7 +228,7 @@ impl Code {
             Code::Empty => "fill in the value",
             Code::NotAnInteger => "write a whole number",
             Code::YearOutOfRange => "years are four-digit calendar years between 1990 and 2100",
-            Code::ValueTooLarge => "check the value and its units; counts per row are at most 10 million and places per row at most 100,000",
+            Code::ValueTooLarge => "check the value and its units; counts per row are at most 10 million, places per row at most 100,000 and pounds per row at most 1e9",
             Code::FormulaId => "start the id with a letter or digit: ids go into every CSV output, where a spreadsheet would run a cell starting with =, +, -, @, a tab or a carriage return as a formula",
             Code::UnknownAgeBand => "use the DfE labels Under 5, Age 5 to 10, Age 11 to 15, Age 16 to 19, Age 20 to 25 or Total",
             Code::UnknownGeographicLevel => "use a DfE level such as National, Regional or Local authority (only Local authority rows are used)",
@@ -224,9 +248,15 @@ impl Code {
             Code::BadSetting => "see docs/scenario-format.md for the allowed range",
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",
             Code::BadBacktestWindow => "choose an origin with at least 5 earlier years of data in the file and a horizon of 1 to 10 years",
+            Code::ModelTooLarge => "allow fewer host schools (can_host_base, max_new_places), fewer needs or phases in [bases], shorter journey limits, or aggregate localities; see docs/performance.md for the limits",
             Code::OutputNotOurs => "give --out a new or empty folder, or a folder placeplan wrote and nobody has changed since; placeplan never deletes or overwrites files it did not write",
             Code::OutputNotAFolder => "give --out a folder path (new or written by placeplan), not a file or a symbolic link",
             Code::OutputNotWritten => "check the disk has space and the folder is writable; the previous outputs, if any, are unchanged",
+            Code::TimeLimit => "raise [solver] time_limit_s, try --backend highs, or make the model smaller (fewer host schools, shorter journey limits, modular = false, stability = false)",
+            Code::SolverFailed => "check that costs and capacities are in plausible units; try another backend (--backend microlp or highs); if it persists, report it with the scenario",
+            Code::CheckFailed => "the plan was not written; this is a solver fault, not an input problem: try another backend and report it with the scenario",
+            Code::BackendUnavailable => "use --backend flow or microlp, or rebuild with `--features highs`",
+            Code::NoFeasiblePlan => "allow out-of-area placements, raise the capital budget or site limits, or lengthen journey limits",
         }
     }
 }
@@ -293,6 +323,37 @@ impl fmt::Display for InputError {
         write!(f, " {}\n    hint: {}", self.message, self.hint())
     }
 }
+
+/// A failure that belongs to no input file (a solver outcome): a stable code and a message.
+/// Displays as `E501 message` and, on the next line, the code's hint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodedError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl CodedError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        CodedError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CodedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}\n    hint: {}",
+            self.code,
+            self.message,
+            self.code.hint()
+        )
+    }
+}
+
+impl std::error::Error for CodedError {}
 
 /// All problems found in a scenario, in file then line order.
 #[derive(Debug, Clone, Default, PartialEq)]

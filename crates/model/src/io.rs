@@ -93,6 +93,14 @@ pub const SCENARIO_FILE: &str = "scenario.toml";
 pub const MAX_COUNT: f64 = 1e7;
 /// Largest number of places in one capacity row or one school's site.
 pub const MAX_PLACES: f64 = 1e5;
+/// Largest amount of money in pounds in one CSV row or one `[costs]` setting.
+pub const MAX_MONEY: f64 = 1e9;
+/// Largest capital budget for one plan year, in pounds.
+pub const MAX_BUDGET: f64 = 1e10;
+/// Largest new base, in places.
+pub const MAX_BASE_SIZE: u32 = 1_000;
+/// Largest `forecast.shrinkage_plans`.
+pub const MAX_SHRINKAGE_PLANS: f64 = 1e6;
 /// Most localities and schools one scenario may have (the travel matrix is dense).
 pub const MAX_LOCALITIES: usize = 50_000;
 pub const MAX_SCHOOLS: usize = 20_000;
@@ -423,10 +431,11 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
             ),
         );
     }
+    let budget_ok = |b: &f64| b.is_finite() && (0.0..=MAX_BUDGET).contains(b);
     match &f.capital_budget {
-        Budget::PerYear(b) if !(b.is_finite() && *b >= 0.0) => bad(
+        Budget::PerYear(b) if !budget_ok(b) => bad(
             "capital_budget",
-            format!("capital_budget {b} must be zero or more"),
+            format!("capital_budget {b} must be between 0 and {MAX_BUDGET:e} pounds"),
         ),
         Budget::Schedule(v) => {
             if v.len() != f.horizon as usize {
@@ -439,10 +448,12 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
                     ),
                 );
             }
-            if v.iter().any(|b| !(b.is_finite() && *b >= 0.0)) {
+            if !v.iter().all(budget_ok) {
                 bad(
                     "capital_budget",
-                    "every capital_budget entry must be zero or more".into(),
+                    format!(
+                        "every capital_budget entry must be between 0 and {MAX_BUDGET:e} pounds"
+                    ),
                 );
             }
         }
@@ -460,10 +471,10 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
         ("costs.capex_per_place", c.capex_per_place),
         ("costs.base_fixed_cost", c.base_fixed_cost),
     ] {
-        if !(v.is_finite() && (0.0..=1e9).contains(&v)) {
+        if !(v.is_finite() && (0.0..=MAX_MONEY).contains(&v)) {
             bad(
                 name,
-                format!("{name} = {v} must be between 0 and 1e9 pounds"),
+                format!("{name} = {v} must be between 0 and {MAX_MONEY:e} pounds"),
             );
         }
     }
@@ -496,11 +507,20 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
         );
     }
     let b = &f.bases;
-    if b.max_size == 0 || b.min_size > b.max_size {
+    if b.max_size == 0 || b.max_size > MAX_BASE_SIZE {
+        bad(
+            "bases.max_size",
+            format!(
+                "max_size {} must be 1 to {MAX_BASE_SIZE} places",
+                b.max_size
+            ),
+        );
+    }
+    if b.min_size > b.max_size {
         bad(
             "bases.min_size",
             format!(
-                "base sizes need 0 <= min_size <= max_size and max_size > 0, found {}..{}",
+                "base sizes need 0 <= min_size <= max_size, found {}..{}",
                 b.min_size, b.max_size
             ),
         );
@@ -533,10 +553,15 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
             format!("max_rate_growth {} must be 0 to 1", fc.max_rate_growth),
         );
     }
-    if !(fc.shrinkage_plans.is_finite() && fc.shrinkage_plans >= 0.0) {
+    if !(fc.shrinkage_plans.is_finite()
+        && (0.0..=MAX_SHRINKAGE_PLANS).contains(&fc.shrinkage_plans))
+    {
         bad(
             "forecast.shrinkage_plans",
-            "shrinkage_plans must be zero or more".into(),
+            format!(
+                "shrinkage_plans {} must be 0 to {MAX_SHRINKAGE_PLANS:e}",
+                fc.shrinkage_plans
+            ),
         );
     }
     if !(1..=100_000).contains(&fc.runs) {
@@ -578,8 +603,14 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
         }
     }
     let s = &f.solver;
-    if !(s.time_limit_s.is_finite() && s.time_limit_s > 0.0) {
-        bad("solver.time_limit_s", "time_limit_s must be above 0".into());
+    if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&s.time_limit_s) {
+        bad(
+            "solver.time_limit_s",
+            format!(
+                "time_limit_s {} must be {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S} seconds (one week)",
+                s.time_limit_s
+            ),
+        );
     }
     if !(0.0..=1.0).contains(&s.mip_gap) {
         bad(
@@ -642,8 +673,8 @@ fn read_schools(
                 row.bounded("max_new_places", MAX_PLACES)
                     .and_then(|_| row.count("max_new_places"))
             };
-            let capex = row.optional_number("capex_per_place");
-            let place_cost = row.optional_number("place_cost");
+            let capex = optional_money(row, "capex_per_place");
+            let place_cost = optional_money(row, "place_cost");
             if let (Some(true), Some(kind), Some(phases)) = (can_host, kind, phases) {
                 let teaches_base_phase = base_phases.iter().any(|p| phases.contains(*p));
                 if kind != SchoolKind::Mainstream || !teaches_base_phase {
@@ -697,6 +728,14 @@ fn read_schools(
         },
     );
     (out, seen.into_keys().collect())
+}
+
+/// An optional amount of pounds in a CSV row: empty, or zero to [`MAX_MONEY`] (E113 above).
+fn optional_money(row: &mut crate::csvread::Row, field: &str) -> Option<Option<f64>> {
+    if row.text(field).is_empty() {
+        return Some(None);
+    }
+    row.bounded(field, MAX_MONEY).map(Some)
 }
 
 fn read_capacity(
@@ -987,6 +1026,81 @@ mod tests {
         let e =
             with_settings(&s, &[("horizon".into(), toml::Value::Integer(3))], origin).unwrap_err();
         assert!(e.to_string().contains("cannot vary"), "{e}");
+    }
+
+    /// Regression: settings without an upper bound (or below a sane minimum) passed validate
+    /// and failed later; `solver.time_limit_s = 1e19` made `plan` panic. Every numeric setting
+    /// is checked against its documented range, NaN and infinities included, and the ends of
+    /// each range are accepted.
+    #[test]
+    fn every_setting_range_is_checked_and_time_limit_1e19_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::demo::write_demo(dir.path()).unwrap();
+        let s = load_scenario(dir.path()).unwrap();
+        let origin = Path::new("sweep.toml");
+        use toml::Value::{Float as F, Integer as I};
+        let bad: Vec<(&str, toml::Value)> = vec![
+            ("solver.time_limit_s", F(1e19)),
+            ("solver.time_limit_s", F(1e-9)),
+            ("solver.time_limit_s", F(0.0)),
+            ("solver.time_limit_s", F(f64::NAN)),
+            ("solver.time_limit_s", F(f64::INFINITY)),
+            ("solver.time_limit_s", F(604_801.0)),
+            ("solver.mip_gap", F(f64::NAN)),
+            ("solver.mip_gap", F(1.5)),
+            ("discount_rate", F(f64::NAN)),
+            ("discount_rate", F(0.3)),
+            ("capital_budget", F(f64::NAN)),
+            ("capital_budget", F(-1.0)),
+            ("capital_budget", F(1e300)),
+            ("capital_budget", F(1.1e10)),
+            ("costs.capex_per_place", F(f64::INFINITY)),
+            ("costs.special_place", F(2e9)),
+            ("costs.transport_per_km", F(-1.0)),
+            ("journey.primary", F(f64::NAN)),
+            ("journey.secondary", F(0.0)),
+            ("journey.post19", F(601.0)),
+            ("travel.detour_factor", F(f64::NAN)),
+            ("travel.speed_kmh", F(0.5)),
+            ("travel.fixed_minutes", F(121.0)),
+            ("bases.max_size", I(0)),
+            ("bases.max_size", I(4_000_000_000)),
+            ("bases.max_size", I(1_001)),
+            ("bases.min_size", I(21)),
+            ("bases.lead_time", I(6)),
+            ("forecast.trend_damping", F(f64::NAN)),
+            ("forecast.max_rate_growth", F(1.5)),
+            ("forecast.shrinkage_plans", F(f64::NAN)),
+            ("forecast.shrinkage_plans", F(1e300)),
+            ("forecast.runs", I(0)),
+            ("forecast.runs", I(100_001)),
+        ];
+        for (key, value) in bad {
+            let shown = format!("{key} = {value}");
+            let e = with_settings(&s, &[(key.to_string(), value)], origin)
+                .err()
+                .unwrap_or_else(|| panic!("{shown} was accepted"));
+            assert!(
+                e.iter()
+                    .any(|p| p.code == Code::BadSetting && p.field.as_deref() == Some(key)),
+                "{shown}: {e}"
+            );
+        }
+        let good: Vec<(&str, toml::Value)> = vec![
+            ("solver.time_limit_s", F(0.1)),
+            ("solver.time_limit_s", F(604_800.0)),
+            ("capital_budget", F(1e10)),
+            ("costs.capex_per_place", F(1e9)),
+            ("bases.max_size", I(1_000)),
+            ("forecast.shrinkage_plans", F(1e6)),
+            ("forecast.runs", I(100_000)),
+        ];
+        for (key, value) in good {
+            let shown = format!("{key} = {value}");
+            if let Err(e) = with_settings(&s, &[(key.to_string(), value)], origin) {
+                panic!("{shown} was refused: {e}");
+            }
+        }
     }
 
     #[test]

@@ -18,10 +18,11 @@ pub mod import;
 pub mod io;
 pub mod plan;
 pub mod rng;
+pub mod size;
 pub mod synth;
 pub mod travel;
 pub mod validate;
 pub mod xlsx;
 
 pub use domain::*;
-pub use error::{Code, InputError, Problems};
+pub use error::{Code, CodedError, InputError, Problems};

@@ -29,11 +29,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use good_lp::solvers::{SolutionStatus, WithTimeLimit};
+use good_lp::solvers::SolutionStatus;
 use good_lp::{variable, Constraint, Expression, ProblemVariables, ResolutionError, Solution};
 use good_lp::{SolverModel, Variable};
+use microlp::TerminationReason;
+use placeplan_model::domain::{clamp_time_limit, time_limit_duration};
+use placeplan_model::error::Code;
 
-use crate::solve::{Backend, SolveError};
+use crate::solve::{columns, highs_error, solve_microlp, Backend, SolveError};
 
 /// Largest number of sites or customers the reader accepts.
 pub const MAX_SIZE: usize = 100_000;
@@ -69,7 +72,8 @@ pub struct Position {
     pub col: usize,
 }
 
-/// What went wrong while reading a CFLP file; [`CflpErrorKind::code`] gives a stable code.
+/// What went wrong while reading a CFLP file; [`CflpErrorKind::code`] names it. The error's
+/// stable code (docs/errors.md) is [`CflpError::code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CflpErrorKind {
     /// The file could not be read (missing, unreadable, not UTF-8 text).
@@ -114,16 +118,36 @@ impl fmt::Display for CflpErrorKind {
     }
 }
 
-/// A CFLP input error: file, position (absent only for I/O errors), what was expected, a hint.
-/// Displays as `file:line:col: message (hint: ...)`.
+/// A CFLP input error: file, position (absent only for I/O errors), a stable code, what was
+/// expected and a hint. Displays like every input problem (docs/errors.md):
+/// `file:line:col: CODE message` and the hint on the next line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{}: {message} (hint: {hint})", .file.display(), at_suffix(.at))]
+#[error("{}{}: {code} {message}\n    hint: {hint}", .file.display(), at_suffix(.at))]
 pub struct CflpError {
     pub file: PathBuf,
     pub at: Option<Position>,
     pub kind: CflpErrorKind,
+    pub code: Code,
     pub message: String,
     pub hint: String,
+}
+
+impl CflpErrorKind {
+    /// The stable code of most errors of this kind ([`CflpError::code`] can be more precise:
+    /// a missing file, a size too large, a negative override).
+    fn stable_code(self) -> Code {
+        match self {
+            CflpErrorKind::Io => Code::Unreadable,
+            CflpErrorKind::BadNumber | CflpErrorKind::NonFinite | CflpErrorKind::BadOverride => {
+                Code::NotANumber
+            }
+            CflpErrorKind::Truncated | CflpErrorKind::Trailing | CflpErrorKind::BadSize => {
+                Code::MalformedRecord
+            }
+            CflpErrorKind::Negative => Code::Negative,
+            CflpErrorKind::MissingCapacity => Code::Empty,
+        }
+    }
 }
 
 fn at_suffix(at: &Option<Position>) -> String {
@@ -192,6 +216,7 @@ impl<'a> Reader<'a> {
             file: self.file.to_path_buf(),
             at: Some(at),
             kind,
+            code: kind.stable_code(),
             message,
             hint: hint.to_string(),
         }
@@ -234,7 +259,11 @@ impl<'a> Reader<'a> {
         };
         if v == 0 || v > MAX_SIZE {
             let message = format!("{} is {v}; it must be between 1 and {MAX_SIZE}", what());
-            return Err(self.err(at, CflpErrorKind::BadSize, message, hint));
+            let mut e = self.err(at, CflpErrorKind::BadSize, message, hint);
+            if v > MAX_SIZE {
+                e.code = Code::TooLarge;
+            }
+            return Err(e);
         }
         Ok(v)
     }
@@ -290,6 +319,11 @@ pub fn read_cflp(path: &Path, capacity_override: Option<f64>) -> Result<CflpInst
         file: path.to_path_buf(),
         at: None,
         kind: CflpErrorKind::Io,
+        code: if e.kind() == std::io::ErrorKind::NotFound {
+            Code::MissingFile
+        } else {
+            Code::Unreadable
+        },
         message: format!("cannot read the file: {e}"),
         hint: "check the path; the file must be plain text (OR-Library cap format)".to_string(),
     })?;
@@ -331,12 +365,16 @@ fn parse_cflp(
         let (cap, at) = r.number(&|| format!("the capacity of site {i}"), Some("capacity"))?;
         let cap = match (capacity_override, cap) {
             (Some(o), _) if !o.is_finite() || o < 0.0 => {
-                return Err(r.err(
+                let mut e = r.err(
                     at,
                     CflpErrorKind::BadOverride,
                     format!("the capacity override {o} is not a finite number of zero or more"),
                     "pass the capacity from the data README table, e.g. 8000 for capa",
-                ));
+                );
+                if o < 0.0 {
+                    e.code = Code::Negative;
+                }
+                return Err(e);
             }
             (Some(o), _) => o,
             (None, Some(c)) => c,
@@ -573,11 +611,14 @@ fn diagnose(inst: &CflpInstance) -> Vec<String> {
 }
 
 /// Solves the split-demand CFLP to proven optimality (gap 0) unless the time limit stops it.
+/// The time limit is brought into the range `[solver] time_limit_s` accepts
+/// ([`clamp_time_limit`]), so no value can make an invalid deadline.
 pub fn solve_cflp(
     inst: &CflpInstance,
     backend: Backend,
     time_limit_s: f64,
 ) -> Result<CflpResult, SolveError> {
+    let time_limit_s = clamp_time_limit(time_limit_s);
     if !backend.is_available() {
         return Err(SolveError::Unavailable(backend));
     }
@@ -604,15 +645,20 @@ pub fn solve_cflp(
         .unwrap_or_default();
     #[cfg(feature = "highs")]
     let has_start = !first_plan.is_empty();
-    let unsolved = model.vars.minimise(&model.objective);
+    let unsolved = model.vars.clone().minimise(&model.objective);
     let (values, status) = match backend {
         // Facility location is a MIP, not a flow: the flow backend uses microlp.
         Backend::Microlp | Backend::Flow => {
-            // good_lp passes mip gap 0 to microlp unless told otherwise: exact proof.
-            let p = unsolved
-                .using(good_lp::microlp)
-                .with_time_limit(time_limit_s);
-            finish(p.with_all(model.constraints).solve(), &order)?
+            let columns = columns(&model.vars, &order)?;
+            let p = unsolved.using(good_lp::microlp).with_all(model.constraints);
+            // MIP gap 0: exact proof.
+            let limits = (time_limit_duration(time_limit_s), 0.0);
+            let (values, reason) = solve_microlp(p.as_inner(), &columns, limits, NO_OPEN_SET)?;
+            let status = match reason {
+                TerminationReason::ProvenOptimal | TerminationReason::MipGap => "optimal",
+                _ => "stopped_at_limit",
+            };
+            (values, status)
         }
         #[cfg(feature = "highs")]
         Backend::Highs => {
@@ -728,6 +774,11 @@ fn snap(v: f64) -> f64 {
     }
 }
 
+/// Why an infeasible instance is infeasible, when the backend says so.
+const NO_OPEN_SET: &str = "no set of open sites can serve every customer within capacity";
+
+/// Reads a HiGHS outcome (microlp's are read by [`solve_microlp`]).
+#[cfg_attr(not(feature = "highs"), allow(dead_code))]
 fn finish<S: Solution>(
     r: Result<S, ResolutionError>,
     order: &[Variable],
@@ -740,23 +791,13 @@ fn finish<S: Solution>(
             };
             Ok((order.iter().map(|v| sol.value(*v)).collect(), status))
         }
-        Err(ResolutionError::Infeasible) => Err(SolveError::Infeasible(vec![
-            "no set of open sites can serve every customer within capacity".into(),
-        ])),
-        Err(ResolutionError::Other(m)) if m.contains("Time limit") || m == "NoSolutionFound" => {
-            Err(SolveError::TimeLimit)
-        }
-        Err(e) => Err(SolveError::Backend(e.to_string())),
+        Err(e) => Err(highs_error(e, NO_OPEN_SET)),
     }
 }
 
 /// Re-checks the returned point against (1)-(3) and integrality without trusting the backend.
 fn verify(inst: &CflpInstance, x: &[&[f64]], y: &[f64]) -> Result<(), SolveError> {
-    let fail = |what: String| {
-        Err(SolveError::Backend(format!(
-            "solution failed check: {what}"
-        )))
-    };
+    let fail = |what: String| Err(SolveError::CheckFailed(vec![what]));
     if x.len() != inst.customers() {
         return fail(format!("{} customer rows returned", x.len()));
     }
@@ -827,7 +868,7 @@ mod tests {
                 CflpErrorKind::BadNumber,
                 Some(Position { line: 2, col: 3 }),
                 format!(
-                    "t.txt:2:3: expected a number for the fixed cost of site 1, found 'x' (hint: {NUMBER_HINT})"
+                    "t.txt:2:3: E101 expected a number for the fixed cost of site 1, found 'x'\n    hint: {NUMBER_HINT}"
                 )
             ))
         );
@@ -845,6 +886,24 @@ mod tests {
         assert_eq!(kind("1 1 5 1 1 1 9"), Some(CflpErrorKind::Trailing));
         assert_eq!(kind(""), Some(CflpErrorKind::Truncated));
         assert_eq!(kind("100000 100000 1"), Some(CflpErrorKind::Truncated));
+    }
+
+    /// Regression: reader problems had no code of the kind every other input problem has.
+    #[test]
+    fn reader_problems_have_stable_codes() {
+        let code = |t: &str, o: Option<f64>| parse(t, o).err().map(|e| e.code.as_str());
+        assert_eq!(code("1 1 5 x 1 1", None), Some("E101"));
+        assert_eq!(code("1 1 5 inf 1 1", None), Some("E101"));
+        assert_eq!(code("1 1 5 1 -1 1", None), Some("E102"));
+        assert_eq!(code("0 1", None), Some("E003"));
+        assert_eq!(code("1 100001", None), Some("E005"));
+        assert_eq!(code("1 1 5 1 1", None), Some("E003"));
+        assert_eq!(code("1 1 5 1 1 1 9", None), Some("E003"));
+        assert_eq!(code("1 1 capacity 1 1 1", None), Some("E110"));
+        assert_eq!(code("1 1 5 1 1 1", Some(-1.0)), Some("E102"));
+        assert_eq!(code("1 1 5 1 1 1", Some(f64::NAN)), Some("E101"));
+        let missing = read_cflp(Path::new("/nonexistent/cap41.txt"), None);
+        assert_eq!(missing.err().map(|e| e.code.as_str()), Some("E001"));
     }
 
     #[test]

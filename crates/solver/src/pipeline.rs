@@ -1,6 +1,7 @@
 //! One planning run from a forecast: demand -> optimise -> independent check -> costs ->
 //! baselines -> summary. Used by `plan` and by every sweep variant, so both behave the same.
 
+use placeplan_model::error::{Code, CodedError};
 use placeplan_model::export::Summary;
 use placeplan_model::finance::{cost_plan, Costing};
 use placeplan_model::forecast::{Demand, Forecast};
@@ -14,7 +15,7 @@ use crate::formulation::Options;
 use crate::solve::{solve_chained, Backend, SolveError};
 use crate::warm::BudgetChain;
 
-/// Why a run produced no plan.
+/// Why a run produced no plan. Each kind has a stable code ([`RunError::code`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RunError {
     /// The scenario has no feasible plan; the text says why.
@@ -25,14 +26,30 @@ pub enum RunError {
     CheckFailed(Vec<String>),
     /// Any other solver failure.
     #[error("{0}")]
-    Solver(String),
+    Solver(SolveError),
+}
+
+impl RunError {
+    /// The stable error code of this outcome (docs/errors.md).
+    pub fn code(&self) -> Code {
+        match self {
+            RunError::Infeasible(_) => Code::NoFeasiblePlan,
+            RunError::CheckFailed(_) => Code::CheckFailed,
+            RunError::Solver(e) => e.code(),
+        }
+    }
+
+    /// The error with its code, printed as `CODE message` and a hint.
+    pub fn coded(&self) -> CodedError {
+        CodedError::new(self.code(), self.to_string())
+    }
 }
 
 impl From<SolveError> for RunError {
     fn from(e: SolveError) -> Self {
         match e {
             SolveError::Infeasible(_) => RunError::Infeasible(e.to_string()),
-            other => RunError::Solver(other.to_string()),
+            other => RunError::Solver(other),
         }
     }
 }
@@ -106,4 +123,46 @@ pub fn plan_run_chained(
         do_nothing,
         greedy,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: every solver failure collapsed into a string with no code; a plan that failed
+    /// the check looked like an input error. Each outcome now has its own stable code and
+    /// prints as `CODE message` with the code's hint.
+    #[test]
+    fn every_solver_failure_has_a_stable_code() {
+        let cases = [
+            (
+                RunError::from(SolveError::TimeLimit),
+                "E501 the solver stopped at its time limit before finding any plan",
+            ),
+            (
+                RunError::from(SolveError::Backend("Singular matrix".into())),
+                "E502 solver error: Singular matrix",
+            ),
+            (
+                RunError::CheckFailed(vec!["year 2026: group 3 placed 4 of 5".into()]),
+                "E503 the plan failed the independent check and was not written:\n  year 2026: group 3 placed 4 of 5",
+            ),
+            (
+                RunError::from(SolveError::CheckFailed(vec!["site 1 open = 0.5".into()])),
+                "E503 the solver's answer failed the independent check:\n  site 1 open = 0.5",
+            ),
+            (
+                RunError::from(SolveError::Unavailable(crate::Backend::Highs)),
+                "E504 backend highs is not in this build (rebuild with `--features highs`)",
+            ),
+            (
+                RunError::from(SolveError::Infeasible(vec!["no room".into()])),
+                "E505 no feasible plan:\n  no room",
+            ),
+        ];
+        for (e, shown) in cases {
+            let hint = e.code().hint();
+            assert_eq!(e.coded().to_string(), format!("{shown}\n    hint: {hint}"));
+        }
+    }
 }

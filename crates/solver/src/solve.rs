@@ -1,10 +1,14 @@
 //! Backend choice, status handling, limits, and turning a solution into a [`Plan`].
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
 
-use good_lp::solvers::{SolutionStatus, WithMipGap, WithTimeLimit};
-use good_lp::{ResolutionError, Solution, SolverModel};
+use good_lp::solvers::SolutionStatus;
+use good_lp::{ProblemVariables, ResolutionError, Solution, SolverModel};
+use microlp::TerminationReason;
+use placeplan_model::error::{Code, CodedError};
 use placeplan_model::finance::{discount, setup_cost};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Build, Placement, Plan, SolveStatus};
@@ -71,7 +75,7 @@ impl FromStr for Backend {
     }
 }
 
-/// Why no plan came back.
+/// Why no plan came back. Each kind has a stable code ([`SolveError::code`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SolveError {
     /// No plan satisfies the constraints; the strings say why in plain words.
@@ -81,8 +85,30 @@ pub enum SolveError {
     Unavailable(Backend),
     #[error("the solver stopped at its time limit before finding any plan")]
     TimeLimit,
+    /// The backend failed (numerical trouble, an internal error); the text is the backend's.
     #[error("solver error: {0}")]
     Backend(String),
+    /// The backend returned a point that fails the independent re-check of the model.
+    #[error("the solver's answer failed the independent check:\n  {}", .0.join("\n  "))]
+    CheckFailed(Vec<String>),
+}
+
+impl SolveError {
+    /// The stable error code of this outcome (docs/errors.md).
+    pub fn code(&self) -> Code {
+        match self {
+            SolveError::Infeasible(_) => Code::NoFeasiblePlan,
+            SolveError::Unavailable(_) => Code::BackendUnavailable,
+            SolveError::TimeLimit => Code::TimeLimit,
+            SolveError::Backend(_) => Code::SolverFailed,
+            SolveError::CheckFailed(_) => Code::CheckFailed,
+        }
+    }
+
+    /// The error with its code, printed as `CODE message` and a hint.
+    pub fn coded(&self) -> CodedError {
+        CodedError::new(self.code(), self.to_string())
+    }
 }
 
 /// Plain-words reasons why the model cannot be feasible, found before solving.
@@ -230,21 +256,28 @@ fn run(
     match backend {
         // The flow engine hands LPs it cannot take to microlp.
         Backend::Microlp | Backend::Flow => {
-            let mut p = unsolved
-                .using(good_lp::microlp)
-                .with_time_limit(s.solver.time_limit_s);
-            if model.is_mip {
-                p = p
-                    .with_mip_gap(s.solver.mip_gap as f32)
-                    .map_err(|e| SolveError::Backend(e.to_string()))?;
-            }
-            finish(p.with_all(constraints).solve(), &order)
+            let columns = columns(&model.vars, &order)?;
+            let p = unsolved.using(good_lp::microlp).with_all(constraints);
+            // The MIP gap as good_lp would pass it (through f32), so plans do not change.
+            let gap = if model.is_mip {
+                s.solver.mip_gap as f32 as f64
+            } else {
+                0.0
+            };
+            let limits = (s.solver.time_limit(), gap);
+            let (values, reason) = solve_microlp(p.as_inner(), &columns, limits, CAPACITY_SHORT)?;
+            let status = match reason {
+                TerminationReason::ProvenOptimal => SolveStatus::Optimal,
+                TerminationReason::MipGap => SolveStatus::WithinGap,
+                _ => SolveStatus::StoppedAtLimit,
+            };
+            Ok((values, status))
         }
         #[cfg(feature = "highs")]
         Backend::Highs => {
             let mut p = unsolved
                 .using(good_lp::highs)
-                .set_time_limit(s.solver.time_limit_s)
+                .set_time_limit(s.solver.time_limit().as_secs_f64())
                 .set_threads(1);
             if model.is_mip {
                 p = p
@@ -259,6 +292,8 @@ fn run(
     }
 }
 
+/// Reads a HiGHS outcome (microlp's are read by [`solve_microlp`]).
+#[cfg_attr(not(feature = "highs"), allow(dead_code))]
 fn finish<S: Solution>(
     r: Result<S, ResolutionError>,
     order: &[good_lp::Variable],
@@ -272,12 +307,72 @@ fn finish<S: Solution>(
             };
             Ok((order.iter().map(|v| sol.value(*v)).collect(), status))
         }
-        Err(ResolutionError::Infeasible) => {
-            Err(SolveError::Infeasible(vec![CAPACITY_SHORT.into()]))
-        }
-        Err(ResolutionError::Other(m)) if m.contains("Time limit") => Err(SolveError::TimeLimit),
-        Err(e) => Err(SolveError::Backend(e.to_string())),
+        Err(e) => Err(highs_error(e, CAPACITY_SHORT)),
     }
+}
+
+/// A HiGHS failure as a [`SolveError`]. good_lp reports HiGHS's model status by name: a limit
+/// (time, iterations, memory) reached before any feasible point is `NoSolutionFound`.
+#[cfg_attr(not(feature = "highs"), allow(dead_code))]
+pub(crate) fn highs_error(e: ResolutionError, infeasible: &str) -> SolveError {
+    match e {
+        ResolutionError::Infeasible => SolveError::Infeasible(vec![infeasible.into()]),
+        ResolutionError::Other("NoSolutionFound") => SolveError::TimeLimit,
+        e => SolveError::Backend(e.to_string()),
+    }
+}
+
+/// Column of each variable of `order` in a model built from `vars` (good_lp gives microlp its
+/// variables in the order it holds them).
+pub(crate) fn columns(
+    vars: &ProblemVariables,
+    order: &[good_lp::Variable],
+) -> Result<Vec<usize>, SolveError> {
+    let position: HashMap<good_lp::Variable, usize> = vars
+        .iter_variables_with_def()
+        .enumerate()
+        .map(|(i, (v, _))| (v, i))
+        .collect();
+    order
+        .iter()
+        .map(|v| {
+            position
+                .get(v)
+                .copied()
+                .ok_or_else(|| SolveError::Backend("a variable is not in the model".into()))
+        })
+        .collect()
+}
+
+/// Solves a model good_lp built for microlp with microlp itself, so the outcome is read from
+/// microlp's own status: an interrupted solve with no usable point is the time limit
+/// ([`SolveError::TimeLimit`]), infeasibility is [`SolveError::Infeasible`] with the reason
+/// `infeasible`, anything else the backend's failure. Returns the value of each column and why
+/// the solve stopped.
+pub(crate) fn solve_microlp(
+    problem: &microlp::Problem,
+    columns: &[usize],
+    (time_limit, mip_gap): (Duration, f64),
+    infeasible: &str,
+) -> Result<(Vec<f64>, TerminationReason), SolveError> {
+    let mut options = microlp::SolveOptions::default();
+    options.time_limit = Some(time_limit);
+    options.mip_gap = mip_gap;
+    let outcome = problem.solve_with(options).map_err(|e| match e {
+        microlp::Error::Infeasible => SolveError::Infeasible(vec![infeasible.into()]),
+        e => SolveError::Backend(e.to_string()),
+    })?;
+    let solution = outcome.into_solution().map_err(|_| SolveError::TimeLimit)?;
+    let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
+    let values = columns
+        .iter()
+        .map(|&c| {
+            all.get(c)
+                .map(|&v| solution.var_value(v))
+                .ok_or_else(|| SolveError::Backend("a variable is not in the solution".into()))
+        })
+        .collect::<Result<Vec<f64>, SolveError>>()?;
+    Ok((values, solution.termination_reason()))
 }
 
 /// Why a plan is infeasible when no single group is stranded.

@@ -36,6 +36,7 @@ use placeplan_model::finance::CostLine;
 use placeplan_model::forecast::{calibrate, forecast_variant, Forecast, Variant};
 use placeplan_model::io::{line_col, with_settings};
 use placeplan_model::plan::SolveStatus;
+use placeplan_model::size::check_model_size;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 use rayon::prelude::*;
@@ -90,6 +91,9 @@ fn yes() -> bool {
 
 /// Most variants one sweep may expand to.
 pub const MAX_VARIANTS: usize = 100_000;
+
+/// Most worker threads a sweep may use.
+pub const MAX_THREADS: usize = 256;
 
 const SPECIAL: [&str; 2] = ["variant", "growth"];
 
@@ -504,9 +508,52 @@ impl VariantFigures {
     }
 }
 
-/// Checks every variant against the base scenario without running anything.
+/// Checks every variant against the base scenario without running anything: its settings, and
+/// the size of the model it would build ([`placeplan_model::size`], E305).
 pub fn check_variants(base: &Scenario, spec: &SweepSpec) -> Result<(), Problems> {
-    prepare(base, spec).map(|_| ())
+    let prepared = prepare(base, spec)?;
+    // Only travel, journey limits, bases and the out-of-area option change the model's size:
+    // each distinct combination is estimated once (one scenario at a time is kept, as in a
+    // sweep run), and a problem is reported for every variant that has it.
+    let size_key = |p: &Prepared| -> Result<String, Problems> {
+        let s = with_settings(base, &p.settings, &spec.path)?;
+        Ok(
+            serde_json::to_string(&(&s.travel, &s.journey, &s.bases, s.solver.allow_out_of_area))
+                .unwrap_or_default(),
+        )
+    };
+    let keys = prepared
+        .par_iter()
+        .map(size_key)
+        .collect::<Result<Vec<String>, Problems>>()?;
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        first.entry(k.as_str()).or_insert(i);
+    }
+    let distinct: Vec<usize> = first.values().copied().collect();
+    let refused: BTreeMap<&str, Problems> = distinct
+        .par_iter()
+        .filter_map(|&i| {
+            let checked = with_settings(base, &prepared[i].settings, &spec.path)
+                .and_then(|s| check_model_size(&s, &spec.path));
+            checked.err().map(|p| (keys[i].as_str(), p))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let mut problems = Problems::default();
+    for (i, key) in keys.iter().enumerate() {
+        for e in refused.get(key.as_str()).map_or(&[][..], |p| &p.0[..]) {
+            let mut e = e.clone();
+            e.message = format!("variant '{}': {}", spec.variants[i].name, e.message);
+            problems.push(e);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// Runs every variant on `threads` threads (0 = rayon's default), writing each variant's outputs
@@ -520,6 +567,15 @@ pub fn run_sweep(
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<VariantResult>, Problems> {
+    if threads > MAX_THREADS {
+        let mut p = Problems::default();
+        p.push(InputError::new(
+            &spec.path,
+            Code::BadSweep,
+            format!("{threads} threads asked for; a sweep uses at most {MAX_THREADS}"),
+        ));
+        return Err(p);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -593,7 +649,7 @@ pub fn run_sweep(
                     .map_err(Clone::clone)?;
                 let run =
                     plan_run_chained(&scenario, fc, tm, spec.backend, spec.baselines, Some(chain))
-                        .map_err(|e| e.to_string())?;
+                        .map_err(|e| format!("{} {e}", e.code()))?;
                 let outputs = RunOutputs {
                     scenario: &scenario,
                     travel: tm,
@@ -714,6 +770,11 @@ fn place_columns(results: &[VariantResult]) -> Vec<String> {
     cols
 }
 
+/// Whether a variant's failure reason is "no feasible plan" (it starts with that code).
+pub fn is_infeasible(reason: &str) -> bool {
+    reason.starts_with(Code::NoFeasiblePlan.as_str())
+}
+
 /// `sweep.csv`: one row per variant with its settings and key results.
 pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
     let keys = setting_keys(results);
@@ -779,7 +840,7 @@ pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
                 row.push(f.saving_vs_greedy.map(money).unwrap_or_default());
             }
             Err(reason) => {
-                let status = if reason.starts_with("no feasible plan") {
+                let status = if is_infeasible(reason) {
                     "infeasible"
                 } else {
                     "failed"
@@ -912,6 +973,34 @@ mod tests {
             variant: Variant::Unmitigated,
             growth_z: 0.0,
         }
+    }
+
+    /// Regression: 100,000 threads were started (for more than a minute) before the sweep
+    /// failed; more than [`MAX_THREADS`] is now refused before any thread starts.
+    #[test]
+    fn run_sweep_refuses_100000_threads_before_starting_them() {
+        let dir = tempfile::tempdir().unwrap();
+        placeplan_model::demo::write_demo(dir.path()).unwrap();
+        let base = placeplan_model::io::load_scenario(dir.path()).unwrap();
+        let spec = SweepSpec {
+            path: dir.path().join("sweep.toml"),
+            base: dir.path().to_path_buf(),
+            backend: Backend::Flow,
+            baselines: false,
+            formats: export::Formats::CSV,
+            variants: vec![VariantSpec {
+                name: "base".into(),
+                settings: Vec::new(),
+            }],
+        };
+        let out = dir.path().join("out");
+        let e = run_sweep(&base, &spec, &out, 100_000, &|_| {}).err();
+        let shown = e.map(|p| p.to_string()).unwrap_or_default();
+        assert!(
+            shown.contains("E303") && shown.contains("at most 256"),
+            "{shown}"
+        );
+        assert!(!out.exists());
     }
 
     #[test]

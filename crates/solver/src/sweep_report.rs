@@ -97,7 +97,7 @@ impl<'a> Row<'a> {
 
 /// "infeasible" or "failed", as in `sweep.csv`.
 fn failure_kind(reason: &str) -> &'static str {
-    if reason.starts_with("no feasible plan") {
+    if crate::sweep::is_infeasible(reason) {
         "infeasible"
     } else {
         "failed"

@@ -15,7 +15,6 @@
 //! else, and any failure of a warm re-solve, goes to a fresh solve.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use good_lp::SolverModel;
 use microlp::{SolutionStatus, SolveOptions};
@@ -138,7 +137,7 @@ fn rebudget(mut w: Warm, s: &Scenario) -> Option<Warm> {
 
 fn time_limit(s: &Scenario) -> SolveOptions {
     let mut o = SolveOptions::default();
-    o.time_limit = Some(Duration::from_secs_f64(s.solver.time_limit_s));
+    o.time_limit = Some(s.solver.time_limit());
     o
 }
 

@@ -260,7 +260,7 @@ fn read_err(text: &str, cap: Option<f64>) -> (CflpErrorKind, Option<Position>, S
                 shown.starts_with(&file),
                 "error does not start with the file name: {shown}"
             );
-            assert!(shown.contains("(hint: "), "error has no hint: {shown}");
+            assert!(shown.contains("\n    hint: "), "error has no hint: {shown}");
             (e.kind, e.at, shown)
         }
     }
@@ -274,7 +274,7 @@ fn bad_token_names_the_field_line_and_column() {
     assert_eq!(kind, CflpErrorKind::BadNumber);
     assert_eq!(at, Some(Position { line: 3, col: 5 }));
     assert!(
-        shown.contains(":3:5: expected a number for the fixed cost of site 2, found 'abc'"),
+        shown.contains(":3:5: E101 expected a number for the fixed cost of site 2, found 'abc'"),
         "{shown}"
     );
 }

@@ -64,7 +64,7 @@ fn sweep_report_compares_variants_and_renders_in_chromium() {
         .outcome
         .as_ref()
         .expect_err("the strict variant is infeasible");
-    assert!(reason.starts_with("no feasible plan"), "{reason}");
+    assert!(reason.starts_with("E505 no feasible plan"), "{reason}");
     let points = pareto(&results);
 
     let title = "Demo Borough: sweep <test> & \"budgets\"";
