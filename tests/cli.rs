@@ -1122,3 +1122,31 @@ fn names_too_long_for_a_workbook_cell_are_refused() {
     assert!(!err.contains(&"a".repeat(501)), "{err}");
     assert!(err.trim_end().ends_with("2 problems found"), "{err}");
 }
+
+/// Regression: localities.csv was read whole before the 50,000-locality limit was applied, so a
+/// file of millions of short rows took gigabytes of memory (about 250 bytes a row).
+#[test]
+fn localities_beyond_the_limit_are_not_read() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    let mut t = std::fs::read_to_string(&p).unwrap();
+    let demo_rows = t.lines().count() - 1;
+    for i in demo_rows..50_000 {
+        t += &format!("X{i},,53.4,-3.0,\n");
+    }
+    // Row 50,001, and a bad row after it: reading stops before either.
+    t += "X50001,,53.4,-3.0,\nX50002,,99.0,-3.0,\n";
+    std::fs::write(&p, t).unwrap();
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}: E005 more than 50,000 rows, the most placeplan reads from this file",
+            p.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(count_code(&err, "E105"), 0, "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}

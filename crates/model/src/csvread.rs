@@ -512,13 +512,25 @@ pub fn read_csv(
     problems: &mut Problems,
     each: impl FnMut(&mut Row),
 ) -> bool {
-    read_csv_limited(path, required, MAX_FILE_BYTES, problems, each)
+    read_csv_at_most(path, required, MAX_RECORDS, problems, each)
+}
+
+/// [`read_csv`] of a file that may have at most `max_rows` records (E005 beyond, and reading
+/// stops there, so memory stays bounded by what `each` keeps of that many rows).
+pub fn read_csv_at_most(
+    path: &Path,
+    required: &[&str],
+    max_rows: u64,
+    problems: &mut Problems,
+    each: impl FnMut(&mut Row),
+) -> bool {
+    read_csv_limited(path, required, (MAX_FILE_BYTES, max_rows), problems, each)
 }
 
 fn read_csv_limited(
     path: &Path,
     required: &[&str],
-    limit: u64,
+    (limit, max_rows): (u64, u64),
     problems: &mut Problems,
     mut each: impl FnMut(&mut Row),
 ) -> bool {
@@ -612,11 +624,12 @@ fn read_csv_limited(
             }
         }
         n += 1;
-        if n > MAX_RECORDS {
+        if n > max_rows {
+            let max = crate::html::thousands(max_rows as f64);
             problems.push(InputError::new(
                 path,
                 Code::TooLarge,
-                format!("more than {MAX_RECORDS} records"),
+                format!("more than {max} rows, the most placeplan reads from this file"),
             ));
             return false;
         }
@@ -992,7 +1005,8 @@ mod tests {
         // The same while a CSV file is read as a stream: one problem, no row read.
         let mut problems = Problems::default();
         let mut rows = 0;
-        let complete = read_csv_limited(proc_file, &["name"], 64, &mut problems, |_| rows += 1);
+        let complete =
+            read_csv_limited(proc_file, &["name"], (64, 9), &mut problems, |_| rows += 1);
         assert!(!complete);
         assert_eq!(rows, 0);
         let p: Vec<_> = problems.iter().collect();
@@ -1008,14 +1022,46 @@ mod tests {
         assert!(e.message.contains("file is 9 bytes; the limit is 8"), "{e}");
         assert_eq!(read_input(&path, 9).unwrap(), b"id,n\na,1\n");
         let mut problems = Problems::default();
-        assert!(!read_csv_limited(&path, &["id"], 8, &mut problems, |_| {}));
+        assert!(!read_csv_limited(
+            &path,
+            &["id"],
+            (8, 9),
+            &mut problems,
+            |_| {}
+        ));
         assert_eq!(problems.iter().next().unwrap().code, Code::TooLarge);
         assert!(read_csv_limited(
             &path,
             &["id"],
-            9,
+            (9, 9),
             &mut Problems::default(),
             |_| {}
         ));
+    }
+
+    #[test]
+    fn reading_stops_at_the_most_rows_a_file_may_have() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "id,n\na,1\nb,x\nc,3\nd,y\ne,5\n").unwrap();
+        let mut problems = Problems::default();
+        let mut rows = Vec::new();
+        let complete = read_csv_at_most(&path, &["id", "n"], 3, &mut problems, |row| {
+            rows.push(row.line);
+            row.number("n");
+        });
+        assert!(!complete);
+        assert_eq!(rows, vec![2, 3, 4]);
+        let p: Vec<_> = problems.iter().map(|p| (p.code, p.line)).collect();
+        assert_eq!(p, vec![(Code::NotANumber, Some(3)), (Code::TooLarge, None)]);
+        let mut problems = Problems::default();
+        assert!(read_csv_at_most(
+            &path,
+            &["id", "n"],
+            5,
+            &mut problems,
+            |_| {}
+        ));
+        assert!(problems.is_empty());
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::csvread::{read_csv, resolve};
+use crate::csvread::{read_csv, read_csv_at_most, resolve};
 use crate::domain::*;
 use crate::error::{Code, InputError, Problems};
 
@@ -93,9 +93,15 @@ pub const SCENARIO_FILE: &str = "scenario.toml";
 pub const MAX_COUNT: f64 = 1e7;
 /// Largest number of places in one capacity row or one school's site.
 pub const MAX_PLACES: f64 = 1e5;
-/// Most localities and schools one scenario may have (the travel matrix is dense).
+/// Most localities and schools one scenario may have (the travel matrix is dense): the most
+/// rows read from localities.csv and schools.csv.
 pub const MAX_LOCALITIES: usize = 50_000;
 pub const MAX_SCHOOLS: usize = 20_000;
+/// Most rows read from capacity.csv and roads.csv. Like the limits above, and the 20 million
+/// rows of population.csv and history.csv, they bound the memory a scenario takes to load
+/// (docs/reliability.md).
+pub const MAX_CAPACITY_ROWS: u64 = 1_000_000;
+pub const MAX_ROADS: u64 = 5_000_000;
 
 /// Reads and checks a scenario directory. On failure returns every problem found, sorted.
 pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
@@ -143,23 +149,6 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     };
     let population = read_population(&path(&file.files.population), &locs, &mut problems);
     let history = read_history(&path(&file.files.history), &locs, &mut problems);
-    for (n, max, what, name) in [
-        (
-            localities.len(),
-            MAX_LOCALITIES,
-            "localities",
-            &file.files.localities,
-        ),
-        (schools.len(), MAX_SCHOOLS, "schools", &file.files.schools),
-    ] {
-        if n > max {
-            problems.push(InputError::new(
-                &path(name),
-                Code::TooLarge,
-                format!("{n} {what}; placeplan plans for at most {max} in one scenario"),
-            ));
-        }
-    }
     let roads = if file.files.roads.is_empty() {
         Vec::new()
     } else {
@@ -201,7 +190,7 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     let files = ResolvedFiles {
         population: path(&file.files.population),
         history: path(&file.files.history),
-        population_clean: clean(&path(&file.files.population)),
+        population_clean: clean(&path(&file.files.population)) && localities_read,
         history_clean: clean(&path(&file.files.history)),
     };
     crate::validate::cross_check(&scenario, &files, &mut problems);
@@ -342,7 +331,8 @@ fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<
     Ok(())
 }
 
-/// Paths the cross-file checks report against, and whether each file read without a problem.
+/// Paths the cross-file checks report against, and whether each file read without a problem
+/// (for population, also that every row of localities.csv was read).
 pub struct ResolvedFiles {
     pub population: PathBuf,
     pub history: PathBuf,
@@ -647,7 +637,8 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
 fn read_localities(path: &Path, problems: &mut Problems) -> (Vec<Locality>, HashSet<String>, bool) {
     let mut out = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let complete = read_csv(path, &["id", "name", "lat", "lon"], problems, |row| {
+    let required = ["id", "name", "lat", "lon"];
+    let complete = read_csv_at_most(path, &required, MAX_LOCALITIES as u64, problems, |row| {
         let id = row.required("id");
         let name = row.name("name");
         let ll = row.lat_lon("lat", "lon");
@@ -679,9 +670,10 @@ fn read_schools(
 ) -> (Vec<School>, HashSet<String>, bool) {
     let mut out = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let complete = read_csv(
+    let complete = read_csv_at_most(
         path,
         &["id", "name", "kind", "phases", "lat", "lon"],
+        MAX_SCHOOLS as u64,
         problems,
         |row| {
             let id = row.required("id");
@@ -762,9 +754,10 @@ fn read_capacity(
 ) -> Vec<ExistingProvision> {
     let mut out = Vec::new();
     let mut seen: HashMap<(usize, Phase, String), u64> = HashMap::new();
-    read_csv(
+    read_csv_at_most(
         path,
         &["school", "needs", "phase", "places"],
+        MAX_CAPACITY_ROWS,
         problems,
         |row| {
             let school = row.required("school");
@@ -904,7 +897,8 @@ fn read_history(path: &Path, loc_index: &Known, problems: &mut Problems) -> Vec<
 
 fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Vec<Road> {
     let mut out = Vec::new();
-    read_csv(path, &["from", "to", "minutes"], problems, |row| {
+    let required = ["from", "to", "minutes"];
+    read_csv_at_most(path, &required, MAX_ROADS, problems, |row| {
         let from = row.required("from");
         let to = row.required("to");
         let minutes = row.non_negative("minutes");

@@ -120,9 +120,34 @@ fn check_population(s: &Scenario, files: &ResolvedFiles, problems: &mut Problems
     );
 }
 
+/// Sorted years, runs written as ranges: `2019-2022, 2025`.
 fn join_years(ys: &[i32]) -> String {
-    ys.iter()
-        .map(|y| y.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ys.len() {
+        let mut j = i;
+        while j + 1 < ys.len() && ys[j + 1] == ys[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}-{}", ys[i], ys[j])
+        } else {
+            ys[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn years_are_joined_as_ranges() {
+        assert_eq!(
+            super::join_years(&[2019, 2020, 2021, 2023, 2025, 2026]),
+            "2019-2021, 2023, 2025-2026"
+        );
+        assert_eq!(super::join_years(&[2024]), "2024");
+        assert_eq!(super::join_years(&[]), "");
+    }
 }
