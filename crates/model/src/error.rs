@@ -298,13 +298,16 @@ pub struct Problems(pub Vec<InputError>, Tally);
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Tally(BTreeMap<PathBuf, BTreeMap<Code, (usize, u64)>>);
 
+impl Tally {
+    fn of(&mut self, file: &Path, code: Code) -> &mut (usize, u64) {
+        let codes = self.0.entry(file.to_path_buf()).or_default();
+        codes.entry(code).or_default()
+    }
+}
+
 impl Problems {
     pub fn push(&mut self, e: InputError) {
-        let file = match self.1 .0.get_mut(e.file.as_path()) {
-            Some(f) => f,
-            None => self.1 .0.entry(e.file.clone()).or_default(),
-        };
-        let (kept, found) = file.entry(e.code).or_default();
+        let (kept, found) = self.1.of(&e.file, e.code);
         *found += 1;
         if *kept < SHOWN_PER_FILE_AND_CODE {
             *kept += 1;
@@ -313,22 +316,15 @@ impl Problems {
     }
     /// Adds every problem of `other` (those it only counted too).
     pub fn extend(&mut self, other: Problems) {
+        let omitted: Vec<(PathBuf, Code, u64)> = other
+            .omitted()
+            .map(|(f, c, n)| (f.to_path_buf(), c, n))
+            .collect();
         for e in other.0 {
             self.push(e);
         }
-        for (file, codes) in other.1 .0 {
-            for (code, (kept, found)) in codes {
-                let more = found.saturating_sub(kept as u64);
-                if more > 0 {
-                    self.1
-                         .0
-                        .entry(file.clone())
-                        .or_default()
-                        .entry(code)
-                        .or_default()
-                        .1 += more;
-                }
-            }
+        for (file, code, n) in omitted {
+            self.1.of(&file, code).1 += n;
         }
     }
     pub fn is_empty(&self) -> bool {
