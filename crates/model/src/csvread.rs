@@ -445,7 +445,7 @@ fn too_large_while_reading(path: &Path, limit: u64) -> InputError {
     InputError::new(
         path,
         Code::TooLarge,
-        format!("more than {limit} bytes arrived while reading (the limit), more than the file's size said"),
+        format!("more than {limit} bytes (the limit) arrived while reading, though the file's size said less"),
     )
 }
 
