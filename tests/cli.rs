@@ -956,7 +956,10 @@ fn time_limit_1e19_is_refused_not_a_panic() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(
-            err.contains("scenario.toml: E302 [solver.time_limit_s]"),
+            err.contains(&format!(
+                "scenario.toml:{}:1: E302 [solver.time_limit_s]",
+                toml_line(dir.path(), "time_limit_s")
+            )),
             "{args:?}: {err}"
         );
         assert!(!out.exists());
@@ -979,6 +982,16 @@ fn time_limit_1e19_is_refused_not_a_panic() {
     assert!(!out.exists());
 }
 
+/// The 1-based line of `scenario.toml` in `dir` that starts with `key`.
+fn toml_line(dir: &Path, key: &str) -> usize {
+    std::fs::read_to_string(dir.join("scenario.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with(key))
+        .expect("key in scenario.toml")
+        + 1
+}
+
 /// Regression: `time_limit_s = 1e-9` passed validate, and `plan` then exited 2 with a message
 /// but no error code. Below 0.1 s it is now an out-of-range setting.
 #[test]
@@ -988,10 +1001,11 @@ fn time_limit_below_a_tenth_of_a_second_is_e302() {
     let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("scenario.toml: E302 [solver.time_limit_s]") && err.contains("0.1"),
-        "{err}"
+    let at = format!(
+        "scenario.toml:{}:1: E302 [solver.time_limit_s]",
+        toml_line(dir.path(), "time_limit_s")
     );
+    assert!(err.contains(&at) && err.contains("0.1"), "{err}");
 }
 
 /// Regression: a per-school `capex_per_place` of 1e15 passed validate and the solver then
@@ -1253,4 +1267,467 @@ fn cflp_time_limit_1e19_is_refused_not_a_panic() {
     }
     let o = placeplan(&["cflp", f.to_str().unwrap(), "--time-limit", "5"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input readers: never hang, never flood.
+
+/// Runs placeplan and kills it if it has not finished within two minutes, so that a run that
+/// blocks on an input fails its test instead of hanging the suite.
+fn placeplan_or_kill(args: &[&str]) -> Output {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_placeplan"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run placeplan");
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let mut waited = std::time::Duration::ZERO;
+    let step = std::time::Duration::from_millis(50);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if waited > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("placeplan {args:?} did not finish: killed");
+        }
+        std::thread::sleep(step);
+        waited += step;
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// Makes a named pipe (FIFO) at `path`, with no writer.
+fn mkfifo(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let s = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(s.success());
+}
+
+/// Lines of `stderr` that report a problem with `code`.
+fn count_code(stderr: &str, code: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|l| l.contains(&format!(": {code} ")))
+        .count()
+}
+
+#[test]
+fn fifo_as_localities_csv_is_refused_not_a_hang() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    mkfifo(&p);
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}: E007", p.display())) && err.contains("FIFO"),
+        "{err}"
+    );
+    // Nothing else: references to localities cannot be checked without the file.
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+#[test]
+fn fifo_inputs_of_every_command_are_refused_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let fifo = d.join("input.fifo");
+    mkfifo(&fifo);
+    let f = fifo.to_str().unwrap();
+    let out = d.join("out");
+    let o = out.to_str().unwrap();
+    // A scenario whose scenario.toml is a FIFO.
+    let scen = d.join("scen");
+    std::fs::create_dir(&scen).unwrap();
+    mkfifo(&scen.join("scenario.toml"));
+    // A run directory whose summary.json is a FIFO.
+    let run = d.join("run");
+    std::fs::create_dir(&run).unwrap();
+    mkfifo(&run.join("summary.json"));
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["validate", scen.to_str().unwrap()],
+        vec!["sweep", f, "--out", o],
+        vec!["cflp", f],
+        vec!["compare", run.to_str().unwrap(), run.to_str().unwrap()],
+        vec![
+            "backtest",
+            "--sen2",
+            f,
+            "--new-plans",
+            f,
+            "--origin",
+            "2020",
+        ],
+        vec!["import", "sen2", f],
+        vec!["import", "gias", f, "--out", o],
+        vec!["import", "population", f, "--year", "2023", "--out", o],
+    ];
+    for args in commands {
+        let r = placeplan_or_kill(&args);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {}", text(&r));
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains("FIFO"), "{args:?}: {err}");
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn dev_zero_roads_is_refused_before_reading() {
+    let dir = copy_scenario(&demo_dir());
+    let toml = dir.path().join("scenario.toml");
+    let t = std::fs::read_to_string(&toml).unwrap();
+    assert!(
+        t.contains("roads = \"\""),
+        "demo scenario.toml changed shape"
+    );
+    std::fs::write(&toml, t.replace("roads = \"\"", "roads = \"/dev/zero\"")).unwrap();
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("/dev/zero: E007") && err.contains("character device"),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+#[test]
+fn symlink_loop_is_reported_as_a_loop_not_as_missing() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    std::fs::remove_file(&p).unwrap();
+    std::os::unix::fs::symlink("localities.csv", &p).unwrap();
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}: E002", p.display())) && err.contains("symbolic link loop"),
+        "{err}"
+    );
+    assert!(!err.contains("not found"), "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+/// Writes `bytes` in place of line `n` (1-based) of a file, keeping the other lines' bytes.
+fn set_line_bytes(path: &Path, n: usize, bytes: &[u8]) {
+    let data = std::fs::read(path).unwrap();
+    let mut lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+    lines[n - 1] = bytes;
+    std::fs::write(path, lines.join(&b'\n')).unwrap();
+}
+
+#[test]
+fn one_bad_byte_gives_one_problem() {
+    // An invalid UTF-8 byte in a locality's name: once the row's id was lost, every population
+    // and history row of that locality was reported as naming an unknown locality.
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    let row = line(&p, 3);
+    let bad = row.replacen(',', ",\u{1}", 1).into_bytes();
+    let at = bad.iter().position(|&b| b == 1).unwrap();
+    let mut bad = bad;
+    bad[at] = 0xFF;
+    set_line_bytes(&p, 3, &bad);
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let col = row.split(',').next().unwrap().chars().count() + 2;
+    assert!(
+        err.contains(&format!("{}:3:{col}: E002", p.display())) && err.contains("UTF-8"),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+
+    // A stray quote opening a locality's name swallowed the rest of the file into one field.
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    set_line(&p, 3, &line(&p, 3).replacen(',', ",\"", 1));
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{}:3: E003", p.display())), "{err}");
+    assert!(err.contains("quote"), "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+
+    // The same in schools.csv: capacity rows of the lost schools were all reported.
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("schools.csv");
+    set_line(&p, 3, &line(&p, 3).replacen(',', ",\"", 1));
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{}:3: E003", p.display())), "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+#[test]
+fn windows_1252_csv_gives_one_problem_naming_the_encoding() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    // Every name after the header spelt with a Windows-1252 e-grave (0xE8).
+    let data = std::fs::read_to_string(&p).unwrap();
+    let mut out = Vec::new();
+    for (i, l) in data.lines().enumerate() {
+        if i == 0 {
+            out.extend_from_slice(l.as_bytes());
+        } else {
+            let (id, rest) = l.split_once(',').unwrap();
+            out.extend_from_slice(id.as_bytes());
+            out.extend_from_slice(b",Cr\xE8che ");
+            out.extend_from_slice(rest.as_bytes());
+        }
+        out.push(b'\n');
+    }
+    std::fs::write(&p, out).unwrap();
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:2:", p.display())) && err.contains("Windows-1252"),
+        "{err}"
+    );
+    assert!(err.contains("save"), "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+fn utf16(text: &str, bom: bool, big_endian: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let units = if bom { vec![0xFEFFu16] } else { vec![] };
+    for u in units.into_iter().chain(text.encode_utf16()) {
+        if big_endian {
+            out.extend_from_slice(&u.to_be_bytes());
+        } else {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+    }
+    out
+}
+
+#[test]
+fn utf16_file_gives_one_problem() {
+    for (file, bom, be) in [
+        ("localities.csv", true, false),
+        ("history.csv", false, false),
+        ("schools.csv", true, true),
+        ("scenario.toml", true, false),
+    ] {
+        let dir = copy_scenario(&demo_dir());
+        let p = dir.path().join(file);
+        let t = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, utf16(&t, bom, be)).unwrap();
+        let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("{}: E002", p.display()))
+                || err.contains(&format!("{}:1:1: E002", p.display())),
+            "{file}: {err}"
+        );
+        assert!(
+            err.contains("UTF-16") && err.contains("UTF-8"),
+            "{file}: {err}"
+        );
+        assert!(err.trim_end().ends_with("1 problem found"), "{file}: {err}");
+    }
+}
+
+#[test]
+fn thousands_of_bad_localities_report_is_capped() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    let mut t = std::fs::read_to_string(&p).unwrap();
+    for i in 0..3000 {
+        t += &format!("X{i},Nowhere {i},99.0,-3.0,100\n");
+    }
+    std::fs::write(&p, t).unwrap();
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(count_code(&err, "E105"), 100, "{err}");
+    // The first 100 are listed: lines 24 to 123.
+    assert!(
+        err.contains(&format!("{}:24:3: E105", p.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}:123:3: E105", p.display())),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&format!("{}:124:3: E105", p.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "... and 2,900 more E105 problems in {}",
+            p.display()
+        )),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with("3,000 problems found"), "{err}");
+}
+
+#[test]
+fn e302_has_line_and_column() {
+    let dir = copy_scenario(&demo_dir());
+    let toml = dir.path().join("scenario.toml");
+    let t = std::fs::read_to_string(&toml).unwrap();
+    let t = t
+        .replace("time_limit_s = 60.0", "time_limit_s = 0.0")
+        .replace("primary = 45.0", "primary =   900.0")
+        .replace("value = 0.95", "value = 9.5");
+    std::fs::write(&toml, &t).unwrap();
+    // Positions found independently: the line holding each key, and its column.
+    let at = |needle: &str, nth: usize| -> String {
+        let (i, l) = t
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .nth(nth)
+            .unwrap();
+        format!("{}:{}", i + 1, l.find(needle).unwrap() + 1)
+    };
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let shown = toml.display();
+    for needle in [
+        format!(
+            "{shown}:{}: E302 [solver.time_limit_s]",
+            at("time_limit_s", 0)
+        ),
+        format!("{shown}:{}: E302 [journey.primary]", at("primary =", 0)),
+        // The second [[levers]] table.
+        format!("{shown}:{}: E302 [levers[1]]", at("[[levers]]", 1)),
+    ] {
+        assert!(err.contains(&needle), "missing '{needle}' in:\n{err}");
+    }
+}
+
+#[test]
+fn residents_must_be_a_finite_number_of_zero_or_more() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    for (n, v) in [(2, "NaN"), (3, "inf"), (4, "-1"), (5, "0x10"), (6, "1e12")] {
+        set_field(&p, n, 4, v);
+    }
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for needle in [
+        ":2:5: E101 [residents]",
+        ":3:5: E101 [residents]",
+        ":4:5: E102 [residents]",
+        ":5:5: E101 [residents]",
+        ":6:5: E113 [residents]",
+    ] {
+        assert!(err.contains(needle), "missing '{needle}' in:\n{err}");
+    }
+    // The rejected localities' population and history rows are not reported again.
+    assert!(err.trim_end().ends_with("5 problems found"), "{err}");
+}
+
+#[test]
+fn missing_population_is_reported_once_per_file() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("population.csv");
+    let t = std::fs::read_to_string(&p).unwrap();
+    let kept: Vec<&str> = t
+        .lines()
+        .filter(|l| l.starts_with("locality") || l.starts_with("W01,") || l.starts_with("W02,"))
+        .collect();
+    std::fs::write(&p, kept.join("\n") + "\n").unwrap();
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(count_code(&err, "E206"), 1, "{err}");
+    assert!(
+        err.contains("20 localities") && err.contains("'W03'") && err.contains("2019"),
+        "{err}"
+    );
+    // The hint says what the check requires: from the first history year (2019).
+    assert!(err.contains("from the first history year"), "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+#[test]
+fn rejected_population_row_is_not_reported_again_as_missing_population() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("population.csv");
+    set_field(&p, 10, 3, "-4");
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("population.csv:10:4: E102 [count]"), "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
+}
+
+#[test]
+fn names_too_long_for_a_workbook_cell_are_refused() {
+    let dir = copy_scenario(&demo_dir());
+    let loc = dir.path().join("localities.csv");
+    let sch = dir.path().join("schools.csv");
+    // 500 characters are accepted (multi-byte characters count once), 501 are not.
+    set_field(&loc, 2, 1, &"é".repeat(500));
+    set_field(&loc, 3, 1, &"a".repeat(501));
+    set_field(&sch, 2, 1, &"b".repeat(40_000));
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:3:2: E114 [name]", loc.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}:2:2: E114 [name]", sch.display())),
+        "{err}"
+    );
+    // The message does not repeat the text.
+    assert!(!err.contains(&"a".repeat(501)), "{err}");
+    assert!(err.trim_end().ends_with("2 problems found"), "{err}");
+}
+
+/// Regression: localities.csv was read whole before the 50,000-locality limit was applied, so a
+/// file of millions of short rows took gigabytes of memory (about 250 bytes a row).
+#[test]
+fn localities_beyond_the_limit_are_not_read() {
+    let dir = copy_scenario(&demo_dir());
+    let p = dir.path().join("localities.csv");
+    let mut t = std::fs::read_to_string(&p).unwrap();
+    let demo_rows = t.lines().count() - 1;
+    for i in demo_rows..50_000 {
+        t += &format!("X{i},,53.4,-3.0,\n");
+    }
+    // Row 50,001, and a bad row after it: reading stops before either.
+    t += "X50001,,53.4,-3.0,\nX50002,,99.0,-3.0,\n";
+    std::fs::write(&p, t).unwrap();
+    let o = placeplan_or_kill(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}: E005 more than 50,000 rows, the most placeplan reads from this file",
+            p.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(count_code(&err, "E105"), 0, "{err}");
+    assert!(err.trim_end().ends_with("1 problem found"), "{err}");
 }

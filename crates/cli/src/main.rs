@@ -390,7 +390,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
             for dir in &runs {
                 match compare::read_run(dir) {
                     Ok(r) => read.push(r),
-                    Err(p) => problems.0.extend(p.0),
+                    Err(p) => problems.extend(p),
                 }
             }
             if !problems.is_empty() {

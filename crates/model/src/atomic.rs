@@ -178,7 +178,9 @@ impl OutputError {
 
 impl From<OutputError> for crate::error::Problems {
     fn from(e: OutputError) -> Self {
-        crate::error::Problems(vec![e.to_problem()])
+        let mut p = crate::error::Problems::default();
+        p.push(e.to_problem());
+        p
     }
 }
 

@@ -28,7 +28,8 @@ pub struct RunSummary {
 pub fn read_run(dir: &Path) -> Result<RunSummary, Problems> {
     let mut problems = Problems::default();
     let summary_path = dir.join("summary.json");
-    let summary: Option<serde_json::Value> = match std::fs::read(&summary_path) {
+    let read = crate::csvread::read_input(&summary_path, crate::csvread::MAX_FILE_BYTES);
+    let summary: Option<serde_json::Value> = match read {
         Ok(b) => match serde_json::from_slice(&b) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -43,15 +44,16 @@ pub fn read_run(dir: &Path) -> Result<RunSummary, Problems> {
                 None
             }
         },
-        Err(e) => {
+        Err(e) if e.code == Code::MissingFile => {
             problems.push(InputError::new(
                 &summary_path,
                 Code::MissingFile,
-                format!(
-                    "cannot read {}: {e} (is this a placeplan run directory?)",
-                    summary_path.display()
-                ),
+                format!("{} (is this a placeplan run directory?)", e.message),
             ));
+            None
+        }
+        Err(e) => {
+            problems.push(e);
             None
         }
     };

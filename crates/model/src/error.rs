@@ -1,6 +1,7 @@
 //! Input problems: every one carries file, line, column, field, a stable code and a hint.
 //! Codes are listed with cause and fix in `docs/errors.md`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,8 @@ pub enum Code {
     TooLarge,
     /// E006 a CSV header names a column twice.
     DuplicateColumn,
+    /// E007 an input is not a regular file (a FIFO, a device, a socket).
+    NotRegularFile,
     /// E101 a value is not a number (or not finite).
     NotANumber,
     /// E102 a value is negative where only zero or more makes sense.
@@ -45,6 +48,8 @@ pub enum Code {
     YearOutOfRange,
     /// E113 a value far above anything plausible (e.g. a population count of 1e12).
     ValueTooLarge,
+    /// E114 a text value longer than placeplan accepts (names, ids).
+    TextTooLong,
     /// E115 an id that starts like a spreadsheet formula (=, +, -, @, tab or carriage return).
     FormulaId,
     /// E120 an unknown DfE age band (SEN2 `characteristic_age`).
@@ -105,13 +110,14 @@ pub enum Code {
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 47] = [
+    pub const ALL: [Code; 49] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
         Code::MissingColumn,
         Code::TooLarge,
         Code::DuplicateColumn,
+        Code::NotRegularFile,
         Code::NotANumber,
         Code::Negative,
         Code::UnknownNeed,
@@ -125,6 +131,7 @@ impl Code {
         Code::NotAnInteger,
         Code::YearOutOfRange,
         Code::ValueTooLarge,
+        Code::TextTooLong,
         Code::FormulaId,
         Code::UnknownAgeBand,
         Code::UnknownGeographicLevel,
@@ -163,6 +170,7 @@ impl Code {
             Code::MissingColumn => "E004",
             Code::TooLarge => "E005",
             Code::DuplicateColumn => "E006",
+            Code::NotRegularFile => "E007",
             Code::NotANumber => "E101",
             Code::Negative => "E102",
             Code::UnknownNeed => "E103",
@@ -176,6 +184,7 @@ impl Code {
             Code::NotAnInteger => "E111",
             Code::YearOutOfRange => "E112",
             Code::ValueTooLarge => "E113",
+            Code::TextTooLong => "E114",
             Code::FormulaId => "E115",
             Code::UnknownAgeBand => "E120",
             Code::UnknownGeographicLevel => "E121",
@@ -216,6 +225,7 @@ impl Code {
             Code::MissingColumn => "add the column to the header row (names are case-insensitive); see docs/scenario-format.md",
             Code::TooLarge => "split the area into smaller scenarios or aggregate localities",
             Code::DuplicateColumn => "remove or rename the repeated column",
+            Code::NotRegularFile => "name an ordinary file saved on disk, not a pipe, device or socket",
             Code::NotANumber => "write a plain finite number such as 12 or 51.39 (no units, no thousands separators)",
             Code::Negative => "use zero or a positive number",
             Code::UnknownNeed => "use one of ASD, SLCN, SEMH, MLD, SLD, PMLD, SpLD, HI, VI, MSI, PD, OTH",
@@ -229,6 +239,7 @@ impl Code {
             Code::NotAnInteger => "write a whole number",
             Code::YearOutOfRange => "years are four-digit calendar years between 1990 and 2100",
             Code::ValueTooLarge => "check the value and its units; counts per row are at most 10 million, places per row at most 100,000 and pounds per row at most 1e9",
+            Code::TextTooLong => "shorten the text to at most 500 characters",
             Code::FormulaId => "start the id with a letter or digit: ids go into every CSV output, where a spreadsheet would run a cell starting with =, +, -, @, a tab or a carriage return as a formula",
             Code::UnknownAgeBand => "use the DfE labels Under 5, Age 5 to 10, Age 11 to 15, Age 16 to 19, Age 20 to 25 or Total",
             Code::UnknownGeographicLevel => "use a DfE level such as National, Regional or Local authority (only Local authority rows are used)",
@@ -239,7 +250,7 @@ impl Code {
             Code::UnknownSchool => "add the school to schools.csv or correct the id",
             Code::PhaseNotServed => "add the phase to the school's phases or correct the capacity row",
             Code::DuplicateRow => "merge the repeated rows into one",
-            Code::MissingPopulation => "population.csv needs every locality, every age 0-25 and every year from the last history year to the end of the horizon",
+            Code::MissingPopulation => "population.csv needs every locality, every age 0-25 and every year from the first history year to base_year + horizon",
             Code::InsufficientHistory => "history.csv needs at least two consecutive Januarys ending at base_year",
             Code::CannotHostBase => "only mainstream schools that teach a phase listed in [bases] phases can host a base; set can_host_base to no",
             Code::UnknownRoadNode => "road ends must include the locality and school ids (other ids are junctions)",
@@ -355,22 +366,67 @@ impl fmt::Display for CodedError {
 
 impl std::error::Error for CodedError {}
 
-/// All problems found in a scenario, in file then line order.
+/// Problems listed for one file and one code; beyond this only their number is reported.
+pub const SHOWN_PER_FILE_AND_CODE: usize = 100;
+
+/// All problems found in a scenario, in file then line order. Of each file's problems with one
+/// code, the first [`SHOWN_PER_FILE_AND_CODE`] are kept and the rest only counted, so that a
+/// file with a million bad rows gives a short report (and takes little memory).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Problems(pub Vec<InputError>);
+pub struct Problems(pub Vec<InputError>, Tally);
+
+/// Per file and code: problems kept in the list, and problems found.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Tally(BTreeMap<PathBuf, BTreeMap<Code, (usize, u64)>>);
+
+impl Tally {
+    fn of(&mut self, file: &Path, code: Code) -> &mut (usize, u64) {
+        let codes = self.0.entry(file.to_path_buf()).or_default();
+        codes.entry(code).or_default()
+    }
+}
 
 impl Problems {
     pub fn push(&mut self, e: InputError) {
-        self.0.push(e);
+        let (kept, found) = self.1.of(&e.file, e.code);
+        *found += 1;
+        if *kept < SHOWN_PER_FILE_AND_CODE {
+            *kept += 1;
+            self.0.push(e);
+        }
+    }
+    /// Adds every problem of `other` (those it only counted too).
+    pub fn extend(&mut self, other: Problems) {
+        let omitted: Vec<(PathBuf, Code, u64)> = other
+            .omitted()
+            .map(|(f, c, n)| (f.to_path_buf(), c, n))
+            .collect();
+        for e in other.0 {
+            self.push(e);
+        }
+        for (file, code, n) in omitted {
+            self.1.of(&file, code).1 += n;
+        }
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Problems found, listed or not.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.len() + self.omitted().map(|(_, _, n)| n as usize).sum::<usize>()
     }
+    /// The problems listed.
     pub fn iter(&self) -> impl Iterator<Item = &InputError> {
         self.0.iter()
+    }
+    /// Problems found but not listed: file, code and how many, by file then code.
+    pub fn omitted(&self) -> impl Iterator<Item = (&Path, Code, u64)> {
+        self.1 .0.iter().flat_map(|(file, codes)| {
+            codes.iter().filter_map(move |(code, (kept, found))| {
+                let n = found.saturating_sub(*kept as u64);
+                (n > 0).then_some((file.as_path(), *code, n))
+            })
+        })
     }
     /// Sorts by file, line, column so reports read top to bottom.
     pub fn sort(&mut self) {
@@ -380,16 +436,31 @@ impl Problems {
     }
 }
 
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    crate::html::thousands(n as f64)
+}
+
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for e in &self.0 {
             writeln!(f, "{e}")?;
         }
+        for (file, code, n) in self.omitted() {
+            writeln!(
+                f,
+                "... and {} more {code} problem{} in {}",
+                thousands(n),
+                if n == 1 { "" } else { "s" },
+                file.display()
+            )?;
+        }
+        let n = self.len();
         write!(
             f,
             "{} problem{} found",
-            self.0.len(),
-            if self.0.len() == 1 { "" } else { "s" }
+            thousands(n as u64),
+            if n == 1 { "" } else { "s" }
         )
     }
 }
@@ -416,6 +487,47 @@ mod tests {
             );
             assert!(!c.hint().is_empty());
         }
+    }
+
+    #[test]
+    fn million_problems_are_capped_per_file_and_code() {
+        let mut p = Problems::default();
+        let loc = Path::new("d/localities.csv");
+        for i in 0..1_000_000u64 {
+            p.push(InputError::new(loc, Code::NotANumber, format!("row {i}")).at(i + 2, Some(3)));
+        }
+        p.push(InputError::new(loc, Code::OutsideUk, "far away").at(7, Some(3)));
+        let mut other = Problems::default();
+        for i in 0..150u64 {
+            other.push(
+                InputError::new(Path::new("d/history.csv"), Code::NotANumber, "x").at(i + 2, None),
+            );
+        }
+        p.extend(other);
+        assert_eq!(p.len(), 1_000_001 + 150);
+        // 100 of the E101s in localities.csv, the E105, 100 of history.csv's.
+        assert_eq!(p.iter().count(), 201);
+        let omitted: Vec<_> = p.omitted().collect();
+        assert_eq!(
+            omitted,
+            vec![
+                (Path::new("d/history.csv"), Code::NotANumber, 50),
+                (loc, Code::NotANumber, 999_900),
+            ]
+        );
+        p.sort();
+        let text = p.to_string();
+        // The first hundred rows (lines 2 to 101) are the ones listed.
+        assert!(text.contains("d/localities.csv:101:3: E101 row 99\n"));
+        assert!(!text.contains("d/localities.csv:102:3:"));
+        assert!(text.contains("... and 999,900 more E101 problems in d/localities.csv\n"));
+        assert!(text.contains("... and 50 more E101 problems in d/history.csv\n"));
+        assert!(
+            text.ends_with("\n1,000,151 problems found"),
+            "{}",
+            &text[text.len() - 200..]
+        );
+        assert_eq!(text.lines().filter(|l| l.contains(": E")).count(), 201);
     }
 
     #[test]

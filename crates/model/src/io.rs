@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::csvread::{read_csv, resolve};
+use crate::csvread::{read_csv, read_csv_at_most, resolve};
 use crate::domain::*;
 use crate::error::{Code, InputError, Problems};
 
@@ -101,28 +101,36 @@ pub const MAX_BUDGET: f64 = 1e10;
 pub const MAX_BASE_SIZE: u32 = 1_000;
 /// Largest `forecast.shrinkage_plans`.
 pub const MAX_SHRINKAGE_PLANS: f64 = 1e6;
-/// Most localities and schools one scenario may have (the travel matrix is dense).
+/// Most localities and schools one scenario may have (the travel matrix is dense): the most
+/// rows read from localities.csv and schools.csv.
 pub const MAX_LOCALITIES: usize = 50_000;
 pub const MAX_SCHOOLS: usize = 20_000;
+/// Most rows read from capacity.csv and roads.csv. Like the limits above, and the 20 million
+/// rows of population.csv and history.csv, they bound the memory a scenario takes to load
+/// (docs/reliability.md).
+pub const MAX_CAPACITY_ROWS: u64 = 1_000_000;
+pub const MAX_ROADS: u64 = 5_000_000;
 
 /// Reads and checks a scenario directory. On failure returns every problem found, sorted.
 pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     let mut problems = Problems::default();
     let toml_path = dir.join(SCENARIO_FILE);
-    let Some(file) = read_scenario_toml(&toml_path, &mut problems) else {
+    let Some((file, toml_text)) = read_scenario_toml(&toml_path, &mut problems) else {
         problems.sort();
         return Err(problems);
     };
     check_settings(&toml_path, &file, &mut problems);
+    place_settings(&toml_path, &toml_text, &mut problems);
 
     let path = |name: &str| resolve(dir, name);
-    let (localities, locality_ids) = read_localities(&path(&file.files.localities), &mut problems);
+    let (localities, locality_ids, localities_read) =
+        read_localities(&path(&file.files.localities), &mut problems);
     let loc_index: HashMap<&str, usize> = localities
         .iter()
         .enumerate()
         .map(|(i, l)| (l.id.as_str(), i))
         .collect();
-    let (schools, school_ids) = read_schools(
+    let (schools, school_ids, schools_read) = read_schools(
         &path(&file.files.schools),
         &file.bases.phases,
         &mut problems,
@@ -138,32 +146,17 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         &Known {
             index: &school_index,
             all: &school_ids,
+            complete: schools_read,
         },
         &mut problems,
     );
     let locs = Known {
         index: &loc_index,
         all: &locality_ids,
+        complete: localities_read,
     };
     let population = read_population(&path(&file.files.population), &locs, &mut problems);
     let history = read_history(&path(&file.files.history), &locs, &mut problems);
-    for (n, max, what, name) in [
-        (
-            localities.len(),
-            MAX_LOCALITIES,
-            "localities",
-            &file.files.localities,
-        ),
-        (schools.len(), MAX_SCHOOLS, "schools", &file.files.schools),
-    ] {
-        if n > max {
-            problems.push(InputError::new(
-                &path(name),
-                Code::TooLarge,
-                format!("{n} {what}; placeplan plans for at most {max} in one scenario"),
-            ));
-        }
-    }
     let roads = if file.files.roads.is_empty() {
         Vec::new()
     } else {
@@ -199,9 +192,14 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         history,
         roads,
     };
+    // A file with problems of its own is not checked for coverage as well: its rejected rows
+    // would be reported again as missing.
+    let clean = |f: &Path| !problems.iter().any(|p| p.file == f);
     let files = ResolvedFiles {
         population: path(&file.files.population),
         history: path(&file.files.history),
+        population_clean: clean(&path(&file.files.population)) && localities_read,
+        history_clean: clean(&path(&file.files.history)),
     };
     crate::validate::cross_check(&scenario, &files, &mut problems);
     if problems.is_empty() {
@@ -252,7 +250,7 @@ pub fn with_settings(
     if overrides.len() > 1 {
         for o in overrides {
             if let Err(p) = apply_settings(s, std::slice::from_ref(o), origin) {
-                problems.0.extend(p.0);
+                problems.extend(p);
             }
         }
         if !problems.is_empty() {
@@ -341,26 +339,19 @@ fn set_dotted(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<
     Ok(())
 }
 
-/// Paths the cross-file checks report against.
+/// Paths the cross-file checks report against, and whether each file read without a problem
+/// (for population, also that every row of localities.csv was read).
 pub struct ResolvedFiles {
     pub population: PathBuf,
     pub history: PathBuf,
+    pub population_clean: bool,
+    pub history_clean: bool,
 }
 
-fn read_scenario_toml(path: &Path, problems: &mut Problems) -> Option<ScenarioFile> {
-    let text = match std::fs::read(path) {
-        Ok(b) => match String::from_utf8(b) {
-            Ok(t) => t,
-            Err(_) => {
-                problems.push(InputError::new(
-                    path,
-                    Code::Unreadable,
-                    "scenario.toml is not UTF-8 text",
-                ));
-                return None;
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+fn read_scenario_toml(path: &Path, problems: &mut Problems) -> Option<(ScenarioFile, String)> {
+    let text = match crate::csvread::read_input_text(path, crate::csvread::MAX_FILE_BYTES) {
+        Ok(t) => t,
+        Err(e) if e.code == Code::MissingFile => {
             problems.push(InputError::new(
                 path,
                 Code::MissingFile,
@@ -372,16 +363,12 @@ fn read_scenario_toml(path: &Path, problems: &mut Problems) -> Option<ScenarioFi
             return None;
         }
         Err(e) => {
-            problems.push(InputError::new(
-                path,
-                Code::Unreadable,
-                format!("cannot read: {e}"),
-            ));
+            problems.push(e);
             return None;
         }
     };
     match toml::from_str::<ScenarioFile>(&text) {
-        Ok(f) => Some(f),
+        Ok(f) => Some((f, text)),
         Err(e) => {
             let mut err = InputError::new(path, Code::TomlSyntax, e.message().to_string());
             if let Some(span) = e.span() {
@@ -392,6 +379,61 @@ fn read_scenario_toml(path: &Path, problems: &mut Problems) -> Option<ScenarioFi
             None
         }
     }
+}
+
+/// Gives the E302 problems about `path` the line and column of their setting in `text`: the
+/// setting's key, or for `levers[i]` the i-th `[[levers]]` table; for a setting left out of the
+/// file, the table that would hold it, if that is there.
+fn place_settings(path: &Path, text: &str, problems: &mut Problems) {
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return;
+    };
+    for p in problems.0.iter_mut() {
+        if p.code != Code::BadSetting || p.file != path || p.line.is_some() {
+            continue;
+        }
+        let Some(field) = p.field.as_deref() else {
+            continue;
+        };
+        if let Some(offset) = setting_offset(doc.get_ref(), field) {
+            let (line, col) = line_col(text, offset);
+            p.line = Some(line);
+            p.column = Some(col);
+        }
+    }
+}
+
+/// Byte offset of a dotted setting (`solver.time_limit_s`, `levers[0]`) in a parsed document:
+/// where its key starts, or where the deepest table on its way that the file has starts.
+fn setting_offset(doc: &toml::de::DeTable, field: &str) -> Option<usize> {
+    let mut table = doc;
+    let mut found = None;
+    for part in field.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((n, rest)) => (n, rest.strip_suffix(']')?.parse::<usize>().ok()),
+            None => (part, None),
+        };
+        let Some((key, value)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == name) else {
+            return found;
+        };
+        found = Some(key.span().start);
+        let mut value = value;
+        if let Some(i) = index {
+            let toml::de::DeValue::Array(items) = value.get_ref() else {
+                return found;
+            };
+            let Some(item) = items.get(i) else {
+                return found;
+            };
+            found = Some(item.span().start);
+            value = item;
+        }
+        match value.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => return found,
+        }
+    }
+    found
 }
 
 /// 1-based line and character column of a byte offset.
@@ -621,15 +663,20 @@ fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Problems) {
 }
 
 /// Reads localities; also returns every id defined, valid or not, so that references to a row
-/// that was itself rejected are not reported again in every other file.
-fn read_localities(path: &Path, problems: &mut Problems) -> (Vec<Locality>, HashSet<String>) {
+/// that was itself rejected are not reported again in every other file, and whether every row
+/// was read (if not, an id used elsewhere may be defined in a row that could not be read).
+fn read_localities(path: &Path, problems: &mut Problems) -> (Vec<Locality>, HashSet<String>, bool) {
     let mut out = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    read_csv(path, &["id", "name", "lat", "lon"], problems, |row| {
+    let required = ["id", "name", "lat", "lon"];
+    let complete = read_csv_at_most(path, &required, MAX_LOCALITIES as u64, problems, |row| {
         let id = row.required("id");
         check_id(row, "id", id.as_deref());
-        let name = row.text("name").to_string();
+        let name = row.name("name");
         let ll = row.lat_lon("lat", "lon");
+        if !row.text("residents").is_empty() {
+            row.bounded("residents", MAX_COUNT);
+        }
         if let Some(id) = &id {
             if let Some(first) = seen.get(id) {
                 row.problem(
@@ -641,28 +688,29 @@ fn read_localities(path: &Path, problems: &mut Problems) -> (Vec<Locality>, Hash
                 seen.insert(id.clone(), row.line);
             }
         }
-        if let (true, Some(id), Some((lat, lon))) = (row.ok, id, ll) {
+        if let (true, Some(id), Some(name), Some((lat, lon))) = (row.ok, id, name, ll) {
             out.push(Locality { id, name, lat, lon });
         }
     });
-    (out, seen.into_keys().collect())
+    (out, seen.into_keys().collect(), complete)
 }
 
 fn read_schools(
     path: &Path,
     base_phases: &[Phase],
     problems: &mut Problems,
-) -> (Vec<School>, HashSet<String>) {
+) -> (Vec<School>, HashSet<String>, bool) {
     let mut out = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    read_csv(
+    let complete = read_csv_at_most(
         path,
         &["id", "name", "kind", "phases", "lat", "lon"],
+        MAX_SCHOOLS as u64,
         problems,
         |row| {
             let id = row.required("id");
             check_id(row, "id", id.as_deref());
-            let name = row.text("name").to_string();
+            let name = row.name("name");
             let kind = row.parsed::<SchoolKind>("kind", Code::UnknownSchoolKind, "school kind");
             let phases = row.phases("phases");
             let ll = row.lat_lon("lat", "lon");
@@ -702,6 +750,7 @@ fn read_schools(
             if let (
                 true,
                 Some(id),
+                Some(name),
                 Some(kind),
                 Some(phases),
                 Some((lat, lon)),
@@ -710,7 +759,7 @@ fn read_schools(
                 Some(capex_per_place),
                 Some(place_cost),
             ) = (
-                row.ok, id, kind, phases, ll, can_host, max_new, capex, place_cost,
+                row.ok, id, name, kind, phases, ll, can_host, max_new, capex, place_cost,
             ) {
                 out.push(School {
                     id,
@@ -727,7 +776,7 @@ fn read_schools(
             }
         },
     );
-    (out, seen.into_keys().collect())
+    (out, seen.into_keys().collect(), complete)
 }
 
 /// An optional amount of pounds in a CSV row: empty, or zero to [`MAX_MONEY`] (E113 above).
@@ -746,9 +795,10 @@ fn read_capacity(
 ) -> Vec<ExistingProvision> {
     let mut out = Vec::new();
     let mut seen: HashMap<(usize, Phase, String), u64> = HashMap::new();
-    read_csv(
+    read_csv_at_most(
         path,
         &["school", "needs", "phase", "places"],
+        MAX_CAPACITY_ROWS,
         problems,
         |row| {
             let school = row.required("school");
@@ -888,7 +938,8 @@ fn read_history(path: &Path, loc_index: &Known, problems: &mut Problems) -> Vec<
 
 fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Vec<Road> {
     let mut out = Vec::new();
-    read_csv(path, &["from", "to", "minutes"], problems, |row| {
+    let required = ["from", "to", "minutes"];
+    read_csv_at_most(path, &required, MAX_ROADS, problems, |row| {
         let from = row.required("from");
         check_id(row, "from", from.as_deref());
         let to = row.required("to");
@@ -937,15 +988,19 @@ fn check_id(row: &mut crate::csvread::Row, field: &str, id: Option<&str>) {
     }
 }
 
-/// Ids a file defines: the valid rows' indices, and every id seen (valid or not).
+/// Ids a file defines: the valid rows' indices, every id seen (valid or not), and whether every
+/// row of the file was read.
 struct Known<'a> {
     index: &'a HashMap<&'a str, usize>,
     all: &'a HashSet<String>,
+    complete: bool,
 }
 
 impl Known<'_> {
     /// Index of the referenced id; an unknown id is reported, an id whose own row was rejected
-    /// only makes this row unusable (its problem is already reported where it is defined).
+    /// only makes this row unusable (its problem is already reported where it is defined). When
+    /// the defining file could not be read whole, an unknown id is not reported either: it may
+    /// be defined in the rows that could not be read.
     fn resolve(
         &self,
         row: &mut crate::csvread::Row,
@@ -956,7 +1011,7 @@ impl Known<'_> {
         let id = row.required(field)?;
         match self.index.get(id.as_str()) {
             Some(i) => Some(*i),
-            None if self.all.contains(&id) => {
+            None if self.all.contains(&id) || !self.complete => {
                 row.ok = false;
                 None
             }
@@ -1101,6 +1156,22 @@ mod tests {
                 panic!("{shown} was refused: {e}");
             }
         }
+    }
+
+    #[test]
+    fn setting_positions_are_the_key_the_lever_or_the_table() {
+        let text = "name = \"x\"\n[bases]\nmin_size = 8\n\n[[levers]]\nvalue = 1.0\n\n  [[levers]]\nvalue = 9.0\n";
+        let doc = toml::de::DeTable::parse(text).unwrap();
+        let at = |field: &str| setting_offset(doc.get_ref(), field).map(|o| line_col(text, o));
+        assert_eq!(at("name"), Some((1, 1)));
+        assert_eq!(at("bases.min_size"), Some((3, 1)));
+        // Left out of the file: the table that would hold it.
+        assert_eq!(at("bases.lead_time"), Some((2, 2)));
+        assert_eq!(at("levers[1]"), Some((8, 3)));
+        assert_eq!(at("levers[0]"), Some((5, 1)));
+        assert_eq!(at("solver.time_limit_s"), None);
+        // No such lever: where the levers start.
+        assert_eq!(at("levers[7]"), Some((5, 3)));
     }
 
     #[test]

@@ -23,8 +23,9 @@ pub fn history_years(s: &Scenario) -> Vec<i32> {
 }
 
 fn check_history(s: &Scenario, files: &ResolvedFiles, problems: &mut Problems) {
-    if s.localities.is_empty() {
-        // localities.csv problems are already reported; nothing more to say here.
+    if s.localities.is_empty() || !files.history_clean {
+        // localities.csv or history.csv problems are already reported; rows they rejected
+        // would be reported again here.
         return;
     }
     let years = history_years(s);
@@ -62,11 +63,16 @@ fn check_history(s: &Scenario, files: &ResolvedFiles, problems: &mut Problems) {
     }
 }
 
+/// Localities named in the one E206 problem; the rest are counted.
+const MISSING_POPULATION_SHOWN: usize = 5;
+
+/// Population must cover every locality and age from the first history year to the last plan
+/// year. Reported once for the file: how many localities lack some, and the first few.
 fn check_population(s: &Scenario, files: &ResolvedFiles, problems: &mut Problems) {
     let hist = history_years(s);
     let first = hist.first().copied().unwrap_or(s.base_year);
     let last = s.base_year + s.horizon as i32;
-    if s.localities.is_empty() || last < first {
+    if s.localities.is_empty() || last < first || !files.population_clean {
         return;
     }
     let mut have: HashMap<(usize, i32), u32> = HashMap::new();
@@ -75,30 +81,73 @@ fn check_population(s: &Scenario, files: &ResolvedFiles, problems: &mut Problems
             *have.entry((c.locality, c.year)).or_default() += 1;
         }
     }
+    let mut lacking = 0usize;
+    let mut shown = Vec::new();
     for (li, l) in s.localities.iter().enumerate() {
         let missing_years: Vec<i32> = (first..=last)
             .filter(|y| have.get(&(li, *y)).copied().unwrap_or(0) < N_AGES as u32)
             .collect();
         if !missing_years.is_empty() {
-            problems.push(
-                InputError::new(
-                    &files.population,
-                    Code::MissingPopulation,
-                    format!(
-                        "locality '{}' lacks some of ages 0-25 in year(s) {}",
-                        l.id,
-                        join_years(&missing_years)
-                    ),
-                )
-                .field("locality"),
-            );
+            lacking += 1;
+            if shown.len() < MISSING_POPULATION_SHOWN {
+                shown.push(format!("'{}' ({})", l.id, join_years(&missing_years)));
+            }
         }
     }
+    if lacking == 0 {
+        return;
+    }
+    let more = if lacking > shown.len() {
+        format!(
+            " and {} more",
+            crate::html::thousands((lacking - shown.len()) as f64)
+        )
+    } else {
+        String::new()
+    };
+    problems.push(
+        InputError::new(
+            &files.population,
+            Code::MissingPopulation,
+            format!(
+                "{} {} some of ages 0-25 in years {first}-{last} (from the first history year to base_year + horizon): {}{more}",
+                crate::html::thousands(lacking as f64),
+                if lacking == 1 { "locality lacks" } else { "localities lack" },
+                shown.join(", ")
+            ),
+        )
+        .field("locality"),
+    );
 }
 
+/// Sorted years, runs written as ranges: `2019-2022, 2025`.
 fn join_years(ys: &[i32]) -> String {
-    ys.iter()
-        .map(|y| y.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ys.len() {
+        let mut j = i;
+        while j + 1 < ys.len() && ys[j + 1] == ys[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}-{}", ys[i], ys[j])
+        } else {
+            ys[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn years_are_joined_as_ranges() {
+        assert_eq!(
+            super::join_years(&[2019, 2020, 2021, 2023, 2025, 2026]),
+            "2019-2021, 2023, 2025-2026"
+        );
+        assert_eq!(super::join_years(&[2024]), "2024");
+        assert_eq!(super::join_years(&[]), "");
+    }
 }

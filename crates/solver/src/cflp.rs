@@ -315,16 +315,14 @@ impl<'a> Reader<'a> {
 /// every capacity is the word `capacity`; `capacity_override` must then give it. An override
 /// also replaces numeric capacities. Every error names the file, line and column.
 pub fn read_cflp(path: &Path, capacity_override: Option<f64>) -> Result<CflpInstance, CflpError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CflpError {
+    let max = placeplan_model::csvread::MAX_FILE_BYTES;
+    let read = placeplan_model::csvread::read_input_text(path, max);
+    let text = read.map_err(|e| CflpError {
         file: path.to_path_buf(),
         at: None,
         kind: CflpErrorKind::Io,
-        code: if e.kind() == std::io::ErrorKind::NotFound {
-            Code::MissingFile
-        } else {
-            Code::Unreadable
-        },
-        message: format!("cannot read the file: {e}"),
+        code: e.code,
+        message: format!("cannot read the file: {}", e.message),
         hint: "check the path; the file must be plain text (OR-Library cap format)".to_string(),
     })?;
     let name = path

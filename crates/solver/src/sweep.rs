@@ -101,15 +101,11 @@ const SPECIAL: [&str; 2] = ["variant", "growth"];
 pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
     let mut problems = Problems::default();
     let err = |msg: String| InputError::new(path, Code::BadSweep, msg);
-    let text = match std::fs::read_to_string(path) {
+    let max = placeplan_model::csvread::MAX_FILE_BYTES;
+    let text = match placeplan_model::csvread::read_input_text(path, max) {
         Ok(t) => t,
         Err(e) => {
-            let code = if e.kind() == std::io::ErrorKind::NotFound {
-                Code::MissingFile
-            } else {
-                Code::Unreadable
-            };
-            problems.push(InputError::new(path, code, format!("cannot read: {e}")));
+            problems.push(e);
             return Err(problems);
         }
     };

@@ -23,9 +23,14 @@ use crate::csvread::{ends_line, MAX_RECORDS};
 use crate::error::{Code, InputError, Problems};
 
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), else Windows-1252.
-/// Missing, unreadable or too-large files are recorded in `problems`.
+/// Missing, unreadable or too-large files, and UTF-16 text, are recorded in `problems`.
 pub(crate) fn read_text(path: &Path, problems: &mut Problems) -> Option<String> {
-    crate::csvread::read_bytes(path, problems).map(|b| decode(&b))
+    let bytes = crate::csvread::read_bytes(path, problems)?;
+    if let Some(kind) = crate::csvread::utf16_kind(&bytes) {
+        problems.push(crate::csvread::utf16_problem(path, kind));
+        return None;
+    }
+    Some(decode(&bytes))
 }
 
 /// UTF-8 if the bytes are valid UTF-8, else Windows-1252 (a superset of Latin-1 for text).
