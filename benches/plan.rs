@@ -1,17 +1,18 @@
 //! Criterion benchmarks of the planning pipeline on the bundled demo borough (ward level,
 //! 22 localities, 131 schools, 5 years) and of the MIP path on OR-Library instances.
 //!
-//! Run: `cargo bench -p placeplan-solver --bench plan` (add `--features highs` for HiGHS rows).
+//! Run: `cargo bench -p placeplan-app --bench plan` (add `--features highs` for HiGHS rows).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use placeplan_io::scenario::load_scenario;
+use placeplan_model::check;
 use placeplan_model::forecast::{calibrate, forecast};
-use placeplan_model::io::load_scenario;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_solver::formulation::{build_model, build_network};
-use placeplan_solver::{check, solve, Backend, Options};
+use placeplan_solver::{solve, Backend, Options};
 
 fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo")

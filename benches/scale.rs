@@ -1,23 +1,25 @@
 //! Criterion benchmarks of every pipeline step (load, forecast, network, solve, check, sweep)
 //! on synthetic instances at three scales
-//! (`placeplan_model::synth`): ward level, LSOA level and region. The LP rows are the
+//! (`placeplan_io::synth`): ward level, LSOA level and region. The LP rows are the
 //! single-period allocation (the final plan year's demand alone, places usable at once), where every backend solves
 //! the same LP; the flow engine answers it without an LP solver.
 //!
-//! Run: `cargo bench -p placeplan-solver --bench scale` (add `--features highs` for HiGHS rows).
+//! Run: `cargo bench -p placeplan-app --bench scale` (add `--features highs` for HiGHS rows).
 //! `PLACEPLAN_BENCH_SCALES=ward,lsoa,region` picks the scales (default ward,lsoa); microlp is
 //! benched at ward level only (tens of seconds per LSOA solve), see docs/performance.md.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use placeplan_model::export::Formats;
+use placeplan_app::sweep::{run_sweep, SweepSpec};
+use placeplan_io::synth::{final_year_only, instance, write_instance, Scale};
+use placeplan_model::check;
 use placeplan_model::forecast::forecast;
-use placeplan_model::synth::{final_year_only, instance, write_instance, Scale};
 use placeplan_model::travel::TravelMatrix;
+use placeplan_report::export::Formats;
+use placeplan_report::sweep_table::VariantSpec;
 use placeplan_solver::formulation::build_network;
-use placeplan_solver::sweep::{run_sweep, SweepSpec, VariantSpec};
-use placeplan_solver::{check, solve, Backend, Options};
+use placeplan_solver::{solve, Backend, Options};
 
 fn scales() -> Vec<Scale> {
     std::env::var("PLACEPLAN_BENCH_SCALES")
@@ -34,7 +36,7 @@ fn bench_scales(c: &mut Criterion) {
         let dir = tempfile::tempdir().expect("temp dir");
         write_instance(dir.path(), scale, 1).expect("write instance");
         g.bench_function("load", |b| {
-            b.iter(|| placeplan_model::io::load_scenario(black_box(dir.path())).unwrap())
+            b.iter(|| placeplan_io::scenario::load_scenario(black_box(dir.path())).unwrap())
         });
         let mut s = instance(scale, 1).expect("instance");
         g.bench_function("forecast", |b| b.iter(|| forecast(black_box(&s))));

@@ -2,7 +2,7 @@
 //! docs/performance.md. Each backend runs in its own process so peak memory is its own:
 //!
 //! ```sh
-//! cargo run --release -p placeplan-solver --example scale_run -- lsoa flow single
+//! cargo run --release -p placeplan-app --example scale_run -- lsoa flow single
 //! ```
 //!
 //! Arguments: scale (ward, lsoa, region), backend (flow, microlp, highs), and `single` for the
@@ -12,11 +12,12 @@
 
 use std::time::Instant;
 
+use placeplan_io::synth::{final_year_only, instance, Scale};
+use placeplan_model::check;
 use placeplan_model::forecast::forecast;
-use placeplan_model::synth::{final_year_only, instance, Scale};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_solver::formulation::build_network;
-use placeplan_solver::{check, solve, Backend, Options};
+use placeplan_solver::{solve, Backend, Options};
 
 fn peak_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")

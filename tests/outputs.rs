@@ -322,7 +322,7 @@ fn own_outputs_are_replaced_whole_but_not_once_changed() {
 /// of the two files exists neither is written.
 #[test]
 fn import_never_overwrites_an_existing_file() {
-    let gias = root().join("crates/model/tests/data/gias_edubase_seed.csv");
+    let gias = root().join("crates/io/tests/data/gias_edubase_seed.csv");
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("scenario");
     let o = placeplan(&["import", "gias", s(&gias), "--out", s(&out)]);

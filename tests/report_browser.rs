@@ -11,14 +11,17 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use placeplan_model::export::{self, RunOutputs, Summary};
+use placeplan_io::scenario::load_scenario;
+use placeplan_model::check;
 use placeplan_model::finance::{cost_plan, CostLine, Costing};
 use placeplan_model::forecast::{forecast, Demand, Forecast};
-use placeplan_model::io::load_scenario;
 use placeplan_model::plan::Plan;
+use placeplan_model::summary::Summary;
 use placeplan_model::travel::TravelMatrix;
-use placeplan_model::{geojson, html, xlsx, Scenario};
-use placeplan_solver::{baseline, check, solve, Backend, Options};
+use placeplan_model::Scenario;
+use placeplan_report::export::{self, RunOutputs};
+use placeplan_report::{geojson, html, xlsx};
+use placeplan_solver::{baseline, solve, Backend, Options};
 
 #[path = "support/browser.rs"]
 mod browser;

@@ -8,14 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use placeplan_model::atomic::{OutputError, OutputKind, StagedDir};
+use placeplan_app::{plan_run, RunError};
+use placeplan_io::atomic::{OutputError, OutputKind, StagedDir};
+use placeplan_io::scenario::{load_scenario, SCENARIO_FILE};
 use placeplan_model::forecast::{forecasts, Variant};
-use placeplan_model::io::{load_scenario, SCENARIO_FILE};
 use placeplan_model::size::check_model_size;
 use placeplan_model::travel::TravelMatrix;
-use placeplan_model::{compare, export};
 use placeplan_model::{Problems, Scenario, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S};
-use placeplan_solver::{plan_run, Backend, RunError, SolveError};
+use placeplan_report::{compare, export, sweep_table};
+use placeplan_solver::{Backend, SolveError};
 
 mod table;
 
@@ -70,7 +71,7 @@ enum Command {
         out: PathBuf,
         /// Worker threads (default: one per core; at most 256).
         #[arg(long, default_value_t = 0,
-              value_parser = clap::value_parser!(u64).range(0..=placeplan_solver::sweep::MAX_THREADS as u64))]
+              value_parser = clap::value_parser!(u64).range(0..=placeplan_app::sweep::MAX_THREADS as u64))]
         threads: u64,
     },
     /// Compare two or more run directories side by side.
@@ -316,7 +317,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
             la,
             format,
         } => {
-            let text = placeplan_model::backtest::run_backtest_cli_origins(
+            let text = placeplan_app::backtest::run_backtest_cli_origins(
                 &sen2,
                 new_plans.as_deref(),
                 population.as_deref(),
@@ -405,9 +406,9 @@ fn run(cmd: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Synth { scale, seed, out } => {
-            let scale: placeplan_model::synth::Scale = scale.parse().map_err(Failure::Input)?;
+            let scale: placeplan_io::synth::Scale = scale.parse().map_err(Failure::Input)?;
             let staged = StagedDir::new(&out, OutputKind::Scenario)?;
-            placeplan_model::synth::write_instance(staged.path(), scale, seed)
+            placeplan_io::synth::write_instance(staged.path(), scale, seed)
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
             staged.commit()?;
             println!(
@@ -418,7 +419,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
         }
         Command::Demo { out } => {
             let staged = StagedDir::new(&out, OutputKind::Scenario)?;
-            placeplan_model::demo::write_demo(staged.path())
+            placeplan_io::demo::write_demo(staged.path())
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
             staged.commit()?;
             println!("wrote the demo scenario to {}", out.display());
@@ -491,7 +492,7 @@ fn plan(
 }
 
 fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
-    use placeplan_solver::sweep;
+    use placeplan_app::sweep;
     let spec = sweep::read_sweep(file)?;
     let base = load_scenario(&spec.base)?;
     sweep::check_variants(&base, &spec)?;
@@ -510,17 +511,17 @@ fn sweep(file: &Path, out: &Path, threads: usize) -> Result<(), Failure> {
     bar.finish_and_clear();
     write(
         &staged.path().join("sweep.csv"),
-        &sweep::sweep_csv(&results),
+        &sweep_table::sweep_csv(&results),
     )?;
-    let points = sweep::pareto(&results);
+    let points = sweep_table::pareto(&results);
     write(
         &staged.path().join("pareto.csv"),
-        &sweep::pareto_csv(&points),
+        &sweep_table::pareto_csv(&points),
     )?;
     let title = format!("{}: sweep of {n} variants", base.name);
     write(
         &staged.path().join("report.html"),
-        &placeplan_solver::sweep_report::sweep_report(&title, &results, &points),
+        &placeplan_report::sweep_report::sweep_report(&title, &results, &points),
     )?;
     staged.commit()?;
     let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
@@ -560,11 +561,11 @@ fn import(what: ImportKind) -> Result<(), Failure> {
             new_plans,
             out,
         } => {
-            use placeplan_model::import::sen2;
+            use placeplan_io::import::sen2;
             let series = sen2::read_sen2(&caseload, new_plans.as_deref())?;
             print!("{}", sen2::summary(&series));
             if let Some(out) = out {
-                placeplan_model::atomic::write_new(&[(
+                placeplan_io::atomic::write_new(&[(
                     out.clone(),
                     sen2::to_tidy_csv(&series).into_bytes(),
                 )])?;
@@ -579,14 +580,14 @@ fn import(what: ImportKind) -> Result<(), Failure> {
             host_max_places,
             out,
         } => {
-            use placeplan_model::import::gias;
+            use placeplan_io::import::gias;
             let opts = gias::GiasOptions {
                 la,
                 include_closed,
                 host_max_places,
             };
             let imported = gias::read_gias(&file, &opts)?;
-            placeplan_model::atomic::write_new(&[
+            placeplan_io::atomic::write_new(&[
                 (out.join("schools.csv"), imported.schools_csv()),
                 (out.join("capacity.csv"), imported.capacity_csv()),
             ])?;
@@ -607,9 +608,9 @@ fn import(what: ImportKind) -> Result<(), Failure> {
             code,
             out,
         } => {
-            use placeplan_model::import::ons;
+            use placeplan_io::import::ons;
             let rows = ons::read_population(&file, &ons::OnsOptions { year, codes: code })?;
-            placeplan_model::atomic::write_new(&[(
+            placeplan_io::atomic::write_new(&[(
                 out.join("population.csv"),
                 ons::population_csv(&rows),
             )])?;

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use placeplan_model::export::Summary;
 use placeplan_model::finance::{CostLine, Costing};
 use placeplan_model::forecast::{Demand, Forecast};
 use placeplan_model::plan::{Plan, ProvisionRef};
+use placeplan_model::summary::Summary;
 use placeplan_model::{AgeGroup, Scenario};
 
 fn money_m(v: f64) -> String {

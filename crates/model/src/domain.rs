@@ -775,6 +775,16 @@ impl Scenario {
     }
 }
 
+/// Years present in history, sorted.
+pub fn history_years(s: &Scenario) -> Vec<i32> {
+    s.history
+        .iter()
+        .map(|h| h.year)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

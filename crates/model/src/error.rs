@@ -438,7 +438,7 @@ impl Problems {
 
 /// `1234567` as `1,234,567`.
 fn thousands(n: u64) -> String {
-    crate::html::thousands(n as f64)
+    crate::numfmt::thousands(n as f64)
 }
 
 impl fmt::Display for Problems {

@@ -25,11 +25,11 @@
 //! summed within each run before percentiles are taken. Runs are drawn from `(seed, run)` streams,
 //! so results do not depend on thread count or order.
 
+use crate::domain::history_years;
 use crate::domain::{
     lever_multiplier, AgeGroup, Lever, LeverKind, Need, Phase, ProvisionKind, Scenario, N_AGES,
 };
 use crate::rng::SplitMix64;
-use crate::validate::history_years;
 
 /// Share of plans at age a still held at age a+1 (index a). National 2024->25 orientation:
 /// ~0.97-1.00 at 6-16, 0.95 at 17, 0.85 at 18, 0.78 at 19, 0.64-0.74 at 20-23, 0.18 at 25.

@@ -1,28 +1,20 @@
-//! placeplan-model: the SEND specialist-place planning domain and everything that needs no solver:
-//! scenario loading and validation, the demand forecast, travel times, plans as data, and finance.
+//! placeplan-model: the SEND specialist-place planning domain: scenarios as data, the demand
+//! forecast, travel times, plans, the independent plan check, model size and finance. It knows
+//! no file format, no renderer and no solver (the compiler holds it to that: it depends on
+//! none of them).
 
-mod aggregate;
-pub mod atomic;
-pub mod backtest;
-pub mod compare;
-pub mod csvread;
-pub mod demo;
+pub mod check;
 pub mod domain;
 pub mod error;
-pub mod export;
 pub mod finance;
 pub mod forecast;
-pub mod geojson;
-pub mod html;
-pub mod import;
-pub mod io;
+pub mod numfmt;
 pub mod plan;
 pub mod rng;
 pub mod size;
-pub mod synth;
+pub mod summary;
 pub mod travel;
-pub mod validate;
-pub mod xlsx;
 
+pub use check::{check, CheckReport};
 pub use domain::*;
 pub use error::{Code, CodedError, InputError, Problems};

@@ -315,8 +315,8 @@ impl<'a> Reader<'a> {
 /// every capacity is the word `capacity`; `capacity_override` must then give it. An override
 /// also replaces numeric capacities. Every error names the file, line and column.
 pub fn read_cflp(path: &Path, capacity_override: Option<f64>) -> Result<CflpInstance, CflpError> {
-    let max = placeplan_model::csvread::MAX_FILE_BYTES;
-    let read = placeplan_model::csvread::read_input_text(path, max);
+    let max = placeplan_io::csvread::MAX_FILE_BYTES;
+    let read = placeplan_io::csvread::read_input_text(path, max);
     let text = read.map_err(|e| CflpError {
         file: path.to_path_buf(),
         at: None,

@@ -1,8 +1,9 @@
 //! Regression cases for the flow engine found in review: each failed before its fix.
 
+use placeplan_model::check;
 use placeplan_model::forecast::{Demand, DemandGroup};
 use placeplan_model::*;
-use placeplan_solver::{check, solve, Backend, Options, SolveError};
+use placeplan_solver::{solve, Backend, Options, SolveError};
 
 fn school(site: u32, capex: Option<f64>) -> School {
     School {

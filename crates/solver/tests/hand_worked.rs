@@ -1,11 +1,12 @@
 //! Small allocation cases whose optimal plans were worked out by hand (reasoning in each test).
 
+use placeplan_model::check;
 use placeplan_model::finance::cost_plan;
 use placeplan_model::forecast::{Demand, DemandGroup};
 use placeplan_model::plan::ProvisionRef;
 use placeplan_model::travel::{great_circle_km, TravelMatrix};
 use placeplan_model::*;
-use placeplan_solver::{check, solve, Backend, Options, SolveError};
+use placeplan_solver::{solve, Backend, Options, SolveError};
 
 /// Locality A sits on special school S (10 primary places, any need); locality B sits on
 /// mainstream school M, which may host a base of up to 20 places. Three plan years, lead time 1.

@@ -1,10 +1,10 @@
 //! The model-size estimate made at validate time (placeplan_model::size) against the network the
 //! solver actually builds.
 
+use placeplan_io::scenario::load_scenario;
+use placeplan_io::synth::{instance, Scale};
 use placeplan_model::forecast::forecasts;
-use placeplan_model::io::load_scenario;
 use placeplan_model::size::{estimate, ModelSize};
-use placeplan_model::synth::{instance, Scale};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 use placeplan_solver::formulation::{build_network, Network};

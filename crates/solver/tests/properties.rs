@@ -1,12 +1,11 @@
 //! Property tests: random small scenarios always give plans that pass the independent check,
 //! place exactly the demand, and respond sensibly to more budget and more demand.
 
+use placeplan_model::check;
 use placeplan_model::finance::cost_plan;
 use placeplan_model::forecast::{Demand, DemandGroup};
 use placeplan_model::*;
-use placeplan_solver::{
-    baseline, check, solve, solve_chained, Backend, BudgetChain, Options, SolveError,
-};
+use placeplan_solver::{baseline, solve, solve_chained, Backend, BudgetChain, Options, SolveError};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]

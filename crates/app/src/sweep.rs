@@ -1,0 +1,708 @@
+//! Scenario sweeps: a base scenario and a grid of setting variants, run in parallel with rayon
+//! and collected into one comparison table in variant order, so the output is byte-identical
+//! whatever the thread count.
+//!
+//! A sweep file (TOML):
+//!
+//! ```toml
+//! base = "."                 # scenario directory, relative to this file
+//! backend = "flow"           # optional: flow (default), microlp or highs
+//! baselines = true           # optional: also solve do-nothing and greedy per variant
+//! formats = "csv"            # optional: outputs per variant (csv, xlsx, geojson, html, all)
+//!
+//! [axes]                     # cartesian product, axes combined in alphabetical key order
+//! variant = ["unmitigated", "mitigated"]
+//! capital_budget = [1500000.0, 3000000.0, 6000000.0]
+//! "bases.lead_time" = [1, 2]
+//!
+//! [[variants]]               # and/or explicit named variants
+//! name = "big-bases"
+//! "bases.max_size" = 30
+//! ```
+//!
+//! Keys are `scenario.toml` settings written with dots (`costs.independent_place`,
+//! `journey.secondary`, `levers`, ...), plus `variant` (`unmitigated` or `mitigated`: which
+//! forecast to plan for) and `growth` (`low`, `central`, `high`: the demand trend moved by
+//! -1.28, 0 or +1.28 of its standard error, about its 10th, 50th and 90th percentiles).
+//! Each distinct forecast is computed once and each distinct travel model once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use placeplan_io::scenario::{line_col, with_settings};
+use placeplan_model::error::{Code, InputError, Problems};
+use placeplan_model::forecast::{calibrate, forecast_variant, Forecast, Variant};
+use placeplan_model::size::check_model_size;
+use placeplan_model::travel::TravelMatrix;
+use placeplan_model::Scenario;
+use placeplan_report::export::{self, RunOutputs, SharedFile};
+use placeplan_report::sweep_table::{
+    value_text, Setting, VariantFigures, VariantResult, VariantSpec,
+};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::pipeline::plan_run_chained;
+use placeplan_solver::solve::Backend;
+use placeplan_solver::warm::BudgetChain;
+
+/// A parsed, checked sweep file.
+#[derive(Debug, Clone)]
+pub struct SweepSpec {
+    pub path: PathBuf,
+    /// Scenario directory.
+    pub base: PathBuf,
+    pub backend: Backend,
+    pub baselines: bool,
+    /// Outputs written for every variant (default: CSV and JSON only).
+    pub formats: export::Formats,
+    pub variants: Vec<VariantSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepToml {
+    base: String,
+    #[serde(default)]
+    backend: Option<String>,
+    #[serde(default = "yes")]
+    baselines: bool,
+    #[serde(default)]
+    formats: Option<String>,
+    #[serde(default)]
+    axes: toml::Table,
+    #[serde(default)]
+    variants: Vec<toml::Table>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Most variants one sweep may expand to.
+pub const MAX_VARIANTS: usize = 100_000;
+
+/// Most worker threads a sweep may use.
+pub const MAX_THREADS: usize = 256;
+
+const SPECIAL: [&str; 2] = ["variant", "growth"];
+
+/// Reads a sweep file and expands its variants (not yet checked against the scenario).
+pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
+    let mut problems = Problems::default();
+    let err = |msg: String| InputError::new(path, Code::BadSweep, msg);
+    let max = placeplan_io::csvread::MAX_FILE_BYTES;
+    let text = match placeplan_io::csvread::read_input_text(path, max) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(e);
+            return Err(problems);
+        }
+    };
+    let raw: SweepToml = match toml::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut ie = InputError::new(path, Code::TomlSyntax, e.message().to_string());
+            if let Some(span) = e.span() {
+                let (l, c) = line_col(&text, span.start);
+                ie = ie.at(l, Some(c));
+            }
+            problems.push(ie);
+            return Err(problems);
+        }
+    };
+    let backend = match raw.backend.as_deref().unwrap_or("flow").parse::<Backend>() {
+        Ok(b) => b,
+        Err(m) => {
+            problems.push(err(m).field("backend"));
+            Backend::Microlp
+        }
+    };
+    let formats = match raw.formats.as_deref().map(export::Formats::parse) {
+        None => export::Formats::CSV,
+        Some(Ok(f)) => f,
+        Some(Err(m)) => {
+            problems.push(err(m).field("formats"));
+            export::Formats::CSV
+        }
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let base = placeplan_io::csvread::resolve(dir, &raw.base);
+
+    // Axes: flatten nested tables into dotted keys; every leaf must be a non-empty array.
+    let mut axes: Vec<(String, Vec<toml::Value>)> = Vec::new();
+    for (key, value) in flatten(&raw.axes) {
+        match value {
+            toml::Value::Array(vs) if !vs.is_empty() => axes.push((key, vs)),
+            _ => problems
+                .push(err(format!("axis '{key}' must be a non-empty list of values")).field(key)),
+        }
+    }
+    let mut variants = Vec::new();
+    let count: usize = axes.iter().map(|(_, v)| v.len()).product();
+    if !axes.is_empty() {
+        if count > MAX_VARIANTS {
+            problems.push(err(format!(
+                "the axes expand to {count} variants; at most {MAX_VARIANTS} are allowed"
+            )));
+            return Err(problems);
+        }
+        let width = count.to_string().len();
+        for i in 0..count {
+            let mut rest = i;
+            let mut settings = Vec::new();
+            // The last axis varies fastest.
+            let mut picks = vec![0; axes.len()];
+            for (a, (_, vs)) in axes.iter().enumerate().rev() {
+                picks[a] = rest % vs.len();
+                rest /= vs.len();
+            }
+            for (a, (key, vs)) in axes.iter().enumerate() {
+                settings.push((key.clone(), vs[picks[a]].clone()));
+            }
+            let label: Vec<String> = settings
+                .iter()
+                .map(|(k, v)| format!("{}-{}", short_key(k), value_text(v)))
+                .collect();
+            variants.push(VariantSpec {
+                name: slug(&format!("{:0width$}_{}", i + 1, label.join("_"))),
+                settings,
+            });
+        }
+    }
+    for (i, t) in raw.variants.iter().enumerate() {
+        let name = match t.get("name") {
+            Some(toml::Value::String(n)) if is_slug(n) => n.clone(),
+            _ => {
+                problems.push(
+                    err(format!(
+                        "variants[{i}] needs a name of letters, digits, '-', '_' or '.'"
+                    ))
+                    .field("name"),
+                );
+                continue;
+            }
+        };
+        let mut rest = t.clone();
+        rest.remove("name");
+        variants.push(VariantSpec {
+            name,
+            settings: flatten(&rest),
+        });
+    }
+    if variants.is_empty() {
+        variants.push(VariantSpec {
+            name: "base".into(),
+            settings: Vec::new(),
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &variants {
+        if !seen.insert(v.name.clone()) {
+            problems.push(err(format!("variant name '{}' is used twice", v.name)).field("name"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(SweepSpec {
+            path: path.to_path_buf(),
+            base,
+            backend,
+            baselines: raw.baselines,
+            formats,
+            variants,
+        })
+    } else {
+        problems.sort();
+        Err(problems)
+    }
+}
+
+/// Nested tables become dotted keys; other values are leaves.
+fn flatten(t: &toml::Table) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for (k, v) in t {
+        match v {
+            toml::Value::Table(inner) => {
+                for (k2, v2) in flatten(inner) {
+                    out.push((format!("{k}.{k2}"), v2));
+                }
+            }
+            other => out.push((k.clone(), other.clone())),
+        }
+    }
+    out
+}
+
+fn short_key(k: &str) -> &str {
+    k.rsplit('.').next().unwrap_or(k)
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 120
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !s.starts_with('.')
+}
+
+fn slug(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(120)
+        .collect();
+    out.trim_start_matches('.').to_string()
+}
+
+/// Checks a `variant` or `growth` value; other keys are checked by `with_settings`.
+fn special_value(key: &str, v: &toml::Value) -> Result<(), String> {
+    let text = v.as_str();
+    match key {
+        "variant" => match text {
+            Some("unmitigated" | "mitigated") => Ok(()),
+            _ => Err(format!(
+                "variant must be \"unmitigated\" or \"mitigated\", found {v}"
+            )),
+        },
+        "growth" => match text {
+            Some("low" | "central" | "high") => Ok(()),
+            _ => Err(format!(
+                "growth must be \"low\", \"central\" or \"high\", found {v}"
+            )),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// A variant made ready to run: its scenario and which forecast it needs.
+struct Prepared {
+    /// The variant's scenario settings (without `variant` and `growth`), already checked; the
+    /// scenario itself is rebuilt when the variant runs, so memory does not grow with a copy of
+    /// the scenario per variant.
+    settings: Vec<Setting>,
+    forecast_key: String,
+    travel_key: String,
+    variant: Variant,
+    growth_z: f64,
+}
+
+/// Applies every variant's settings to the base scenario; all problems are reported at once.
+fn prepare(base: &Scenario, spec: &SweepSpec) -> Result<Vec<Prepared>, Problems> {
+    // Variants are checked in parallel (each builds and validates its scenario), then collected
+    // in variant order, so the problems are the same whatever the thread count.
+    let each: Vec<Result<Prepared, Problems>> = spec
+        .variants
+        .par_iter()
+        .map(|v| prepare_one(base, spec, v))
+        .collect();
+    let mut problems = Problems::default();
+    let mut out = Vec::with_capacity(each.len());
+    for r in each {
+        match r {
+            Ok(p) => out.push(p),
+            Err(p) => {
+                for e in p.0 {
+                    problems.push(e);
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        problems.sort();
+        Err(problems)
+    }
+}
+
+/// Applies and checks one variant's settings.
+fn prepare_one(base: &Scenario, spec: &SweepSpec, v: &VariantSpec) -> Result<Prepared, Problems> {
+    let mut problems = Problems::default();
+    let (special, settings): (Vec<Setting>, Vec<Setting>) = v
+        .settings
+        .iter()
+        .cloned()
+        .partition(|(k, _)| SPECIAL.contains(&k.as_str()));
+    let mut bad_special = false;
+    for (key, value) in &special {
+        if let Err(m) = special_value(key, value) {
+            problems.push(
+                InputError::new(
+                    &spec.path,
+                    Code::BadSweep,
+                    format!("variant '{}': {m}", v.name),
+                )
+                .field(key.clone()),
+            );
+            bad_special = true;
+        }
+    }
+    let scenario = match with_settings(base, &settings, &spec.path) {
+        Ok(s) if !bad_special => s,
+        Ok(_) => return Err(problems),
+        Err(p) => {
+            for mut e in p.0 {
+                e.message = format!("variant '{}': {}", v.name, e.message);
+                problems.push(e);
+            }
+            return Err(problems);
+        }
+    };
+    let mut variant = if scenario.levers.is_empty() {
+        Variant::Unmitigated
+    } else {
+        Variant::Mitigated
+    };
+    let mut growth = "central".to_string();
+    for (k, val) in &special {
+        match (k.as_str(), val.as_str()) {
+            ("variant", Some("unmitigated")) => variant = Variant::Unmitigated,
+            ("variant", Some("mitigated")) => variant = Variant::Mitigated,
+            ("growth", Some(g)) => growth = g.to_string(),
+            _ => {}
+        }
+    }
+    let growth_z = match growth.as_str() {
+        "low" => -1.2816,
+        "high" => 1.2816,
+        _ => 0.0,
+    };
+    let forecast_key = serde_json::to_string(&(
+        variant.code(),
+        &growth,
+        &scenario.forecast,
+        &scenario.levers,
+    ))
+    .unwrap_or_default();
+    let travel_key = serde_json::to_string(&scenario.travel).unwrap_or_default();
+    Ok(Prepared {
+        settings,
+        forecast_key,
+        travel_key,
+        variant,
+        growth_z,
+    })
+}
+
+impl Prepared {
+    /// The variant's scenario (its settings were checked by [`prepare`]).
+    fn scenario(&self, base: &Scenario, path: &Path) -> Result<Scenario, String> {
+        with_settings(base, &self.settings, path).map_err(|p| p.to_string())
+    }
+}
+
+/// Checks every variant against the base scenario without running anything: its settings, and
+/// the size of the model it would build ([`placeplan_model::size`], E305).
+pub fn check_variants(base: &Scenario, spec: &SweepSpec) -> Result<(), Problems> {
+    let prepared = prepare(base, spec)?;
+    // Only travel, journey limits, bases and the out-of-area option change the model's size:
+    // each distinct combination is estimated once (one scenario at a time is kept, as in a
+    // sweep run), and a problem is reported for every variant that has it.
+    let size_key = |p: &Prepared| -> Result<String, Problems> {
+        let s = with_settings(base, &p.settings, &spec.path)?;
+        Ok(
+            serde_json::to_string(&(&s.travel, &s.journey, &s.bases, s.solver.allow_out_of_area))
+                .unwrap_or_default(),
+        )
+    };
+    let keys = prepared
+        .par_iter()
+        .map(size_key)
+        .collect::<Result<Vec<String>, Problems>>()?;
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        first.entry(k.as_str()).or_insert(i);
+    }
+    let distinct: Vec<usize> = first.values().copied().collect();
+    let refused: BTreeMap<&str, Problems> = distinct
+        .par_iter()
+        .filter_map(|&i| {
+            let checked = with_settings(base, &prepared[i].settings, &spec.path)
+                .and_then(|s| check_model_size(&s, &spec.path));
+            checked.err().map(|p| (keys[i].as_str(), p))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    let mut problems = Problems::default();
+    for (i, key) in keys.iter().enumerate() {
+        for e in refused.get(key.as_str()).map_or(&[][..], |p| &p.0[..]) {
+            let mut e = e.clone();
+            e.message = format!("variant '{}': {}", spec.variants[i].name, e.message);
+            problems.push(e);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Runs every variant on `threads` threads (0 = rayon's default), writing each variant's outputs
+/// to `out/<variant name>/`. `progress` is called with the number of variants finished.
+/// Files are written plainly: `out` is meant to be a [`placeplan_io::atomic::StagedDir`]
+/// (as `placeplan sweep` uses), whose commit syncs them to disk and swaps them in at once.
+pub fn run_sweep(
+    base: &Scenario,
+    spec: &SweepSpec,
+    out: &Path,
+    threads: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<VariantResult>, Problems> {
+    if threads > MAX_THREADS {
+        let mut p = Problems::default();
+        p.push(InputError::new(
+            &spec.path,
+            Code::BadSweep,
+            format!("{threads} threads asked for; a sweep uses at most {MAX_THREADS}"),
+        ));
+        return Err(p);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            let mut p = Problems::default();
+            p.push(InputError::new(
+                &spec.path,
+                Code::BadSweep,
+                format!("cannot start threads: {e}"),
+            ));
+            p
+        })?;
+    pool.install(|| {
+        let prepared = prepare(base, spec)?;
+        // Distinct forecasts and travel models, each computed once (in parallel).
+        let mut fkeys: Vec<(&str, usize)> = Vec::new();
+        for (i, p) in prepared.iter().enumerate() {
+            if !fkeys.iter().any(|(k, _)| *k == p.forecast_key) {
+                fkeys.push((&p.forecast_key, i));
+            }
+        }
+        // Each forecast's forecast.csv is built once and shared by its variants' folders.
+        let forecasts: BTreeMap<&str, Result<(Forecast, SharedFile), String>> = fkeys
+            .par_iter()
+            .map(|(k, i)| {
+                let p = &prepared[*i];
+                let fc = p.scenario(base, &spec.path).map(|s| {
+                    let cal =
+                        calibrate(&s).with_trend_shift(p.growth_z, s.forecast.max_rate_growth);
+                    let fc = forecast_variant(&s, &cal, p.variant);
+                    let file = if spec.formats.csv {
+                        export::forecast_csv(&s, std::slice::from_ref(&fc))
+                    } else {
+                        Vec::new()
+                    };
+                    (fc, SharedFile::new(file))
+                });
+                (*k, fc)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let mut tkeys: Vec<(&str, usize)> = Vec::new();
+        for (i, p) in prepared.iter().enumerate() {
+            if !tkeys.iter().any(|(k, _)| *k == p.travel_key) {
+                tkeys.push((&p.travel_key, i));
+            }
+        }
+        let travel: BTreeMap<&str, Result<TravelMatrix, String>> = tkeys
+            .par_iter()
+            .map(|(k, i)| {
+                let tm = prepared[*i]
+                    .scenario(base, &spec.path)
+                    .map(|s| TravelMatrix::build(&s));
+                (*k, tm)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+
+        let done = AtomicUsize::new(0);
+        let run_one = |i: usize, chain: &mut BudgetChain| {
+            let (p, v) = (&prepared[i], &spec.variants[i]);
+            let outcome = (|| {
+                let scenario = p.scenario(base, &spec.path)?;
+                let (fc, fc_file) = forecasts[p.forecast_key.as_str()]
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                let tm = travel[p.travel_key.as_str()]
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                let run =
+                    plan_run_chained(&scenario, fc, tm, spec.backend, spec.baselines, Some(chain))
+                        .map_err(|e| format!("{} {e}", e.code()))?;
+                let outputs = RunOutputs {
+                    scenario: &scenario,
+                    travel: tm,
+                    forecast: fc,
+                    demand: &run.demand,
+                    plan: &run.plan,
+                    costing: &run.costing,
+                    summary: &run.summary,
+                    do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
+                };
+                export::write_run_staged(&out.join(&v.name), &outputs, fc_file, spec.formats)
+                    .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
+                Ok(VariantFigures::of(&run.plan, &run.costing, &run.summary))
+            })();
+            progress(done.fetch_add(1, Ordering::SeqCst) + 1);
+            VariantResult {
+                spec: v.clone(),
+                outcome,
+            }
+        };
+        // Variants that differ only in their capital budgets form chains, each run in order on
+        // one thread, so each LP after the first is re-solved from the last optimal basis.
+        let pieces = budget_chains(&prepared);
+        let mut results: Vec<(usize, VariantResult)> = pieces
+            .par_iter()
+            .map(|piece| {
+                let mut chain = BudgetChain::default();
+                piece
+                    .iter()
+                    .map(|&i| (i, run_one(i, &mut chain)))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
+        results.sort_by_key(|r| r.0);
+        Ok(results.into_iter().map(|r| r.1).collect())
+    })
+}
+
+/// Fewest chain pieces a sweep is split into, so that up to this many threads share the work.
+const MIN_PIECES: usize = 8;
+/// Shortest piece a chain is cut into.
+const MIN_PIECE_LEN: usize = 4;
+
+/// Variant indices grouped into chains of variants equal in everything but `capital_budget`,
+/// in variant order; when there are fewer than [`MIN_PIECES`] chains, each is cut into
+/// contiguous pieces of at least [`MIN_PIECE_LEN`] variants. Depends on the sweep file alone,
+/// never on the thread count.
+fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
+    let mut keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut chains: Vec<Vec<usize>> = Vec::new();
+    for (i, p) in prepared.iter().enumerate() {
+        let key = format!(
+            "{:?}|{}|{}",
+            p.settings
+                .iter()
+                .filter(|(k, _)| k != "capital_budget")
+                .collect::<Vec<_>>(),
+            p.forecast_key,
+            p.travel_key
+        );
+        match keys.get(&key) {
+            Some(&j) => chains[j].push(i),
+            None => {
+                keys.insert(key, chains.len());
+                chains.push(vec![i]);
+            }
+        }
+    }
+    let cuts = MIN_PIECES.div_ceil(chains.len().max(1));
+    chains
+        .into_iter()
+        .flat_map(|c| {
+            // A fresh solve costs as much as dozens of warm ones: pieces keep a few variants.
+            let pieces = cuts.min(c.len() / MIN_PIECE_LEN).max(1);
+            let size = c.len().div_ceil(pieces);
+            c.chunks(size).map(<[usize]>::to_vec).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared(budget: f64, lead: i64, forecast: &str) -> Prepared {
+        Prepared {
+            settings: vec![
+                ("capital_budget".into(), toml::Value::Float(budget)),
+                ("bases.lead_time".into(), toml::Value::Integer(lead)),
+            ],
+            forecast_key: forecast.into(),
+            travel_key: "t".into(),
+            variant: Variant::Unmitigated,
+            growth_z: 0.0,
+        }
+    }
+
+    /// Regression: 100,000 threads were started (for more than a minute) before the sweep
+    /// failed; more than [`MAX_THREADS`] is now refused before any thread starts.
+    #[test]
+    fn run_sweep_refuses_100000_threads_before_starting_them() {
+        let dir = tempfile::tempdir().unwrap();
+        placeplan_io::demo::write_demo(dir.path()).unwrap();
+        let base = placeplan_io::scenario::load_scenario(dir.path()).unwrap();
+        let spec = SweepSpec {
+            path: dir.path().join("sweep.toml"),
+            base: dir.path().to_path_buf(),
+            backend: Backend::Flow,
+            baselines: false,
+            formats: export::Formats::CSV,
+            variants: vec![VariantSpec {
+                name: "base".into(),
+                settings: Vec::new(),
+            }],
+        };
+        let out = dir.path().join("out");
+        let e = run_sweep(&base, &spec, &out, 100_000, &|_| {}).err();
+        let shown = e.map(|p| p.to_string()).unwrap_or_default();
+        assert!(
+            shown.contains("E303") && shown.contains("at most 256"),
+            "{shown}"
+        );
+        assert!(!out.exists());
+    }
+
+    #[test]
+    fn chains_join_variants_that_differ_only_in_budget() {
+        // 2 lead times x 2 forecasts x 8 budgets, budgets varying slowest: 4 chains of 8,
+        // each cut in two to make at least 8 pieces.
+        let mut p = Vec::new();
+        for b in 0..8 {
+            for lead in [1, 2] {
+                for f in ["a", "b"] {
+                    p.push(prepared(b as f64 * 1e5, lead, f));
+                }
+            }
+        }
+        let pieces = budget_chains(&p);
+        assert_eq!(pieces.len(), 8);
+        assert_eq!(pieces[0], vec![0, 4, 8, 12]);
+        assert_eq!(pieces[1], vec![16, 20, 24, 28]);
+        assert_eq!(pieces[2], vec![1, 5, 9, 13]);
+        let mut all: Vec<usize> = pieces.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..32).collect::<Vec<_>>());
+        for piece in &pieces {
+            let key = |i: usize| (p[i].settings[1].clone(), p[i].forecast_key.clone());
+            assert!(piece.iter().all(|&i| key(i) == key(piece[0])));
+        }
+        // Many chains: no cutting; a lone variant is a chain of one.
+        let many: Vec<Prepared> = (0..10).map(|l| prepared(1e6, l, "a")).collect();
+        assert_eq!(budget_chains(&many).len(), 10);
+        assert_eq!(budget_chains(&many[..1]), vec![vec![0]]);
+        // One short chain stays whole; a long one is cut into pieces of at least 4.
+        let short: Vec<Prepared> = (0..3).map(|b| prepared(b as f64, 1, "a")).collect();
+        assert_eq!(budget_chains(&short), vec![vec![0, 1, 2]]);
+        let long: Vec<Prepared> = (0..10).map(|b| prepared(b as f64, 1, "a")).collect();
+        assert_eq!(
+            budget_chains(&long),
+            vec![vec![0, 1, 2, 3, 4], vec![5, 6, 7, 8, 9]]
+        );
+    }
+}

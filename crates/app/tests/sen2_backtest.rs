@@ -1,0 +1,377 @@
+//! Backtest on the real DfE SEN2 release. The data is found through PLACEPLAN_DATA or
+//! ../../../shared/data relative to this crate; when absent the tests say so loudly and pass,
+//! except in CI (env `CI` set), where they fail.
+
+use std::path::PathBuf;
+
+use placeplan_app::backtest::{
+    backtest, pool_reports, run_backtest_cli, run_backtest_cli_origins, Method,
+};
+use placeplan_io::import::sen2::read_sen2;
+
+#[path = "../../../tests/support/data.rs"]
+mod data;
+
+fn data_dir() -> Option<PathBuf> {
+    data::shared_data(&[
+        "dfe-sen2-2022/sen2_age_caseload.csv",
+        "dfe-sen2-2022/sen2_age_new_plans.csv",
+    ])
+    .map(|d| d.join("dfe-sen2-2022"))
+}
+
+#[test]
+fn real_sen2_reads_every_local_authority() {
+    let Some(dir) = data_dir() else { return };
+    let s = read_sen2(
+        &dir.join("sen2_age_caseload.csv"),
+        Some(&dir.join("sen2_age_new_plans.csv")),
+    )
+    .expect("the DfE files read without problems");
+    let wirral = s.iter().find(|s| s.la_code == "E08000015").expect("Wirral");
+    assert_eq!(wirral.old_la_code, "344");
+    assert_eq!(wirral.total(2015), Some(1564.0));
+    assert_eq!(wirral.total(2019), Some(2121.0));
+    assert_eq!(wirral.total(2022), Some(3291.0));
+    let gateshead = s
+        .iter()
+        .find(|s| s.old_la_code == "390")
+        .expect("Gateshead");
+    assert_eq!(gateshead.la_code, "E08000037");
+    assert_eq!(gateshead.years(), Some((2010, 2022)));
+    let national_2022: f64 = s.iter().filter_map(|s| s.total(2022)).sum();
+    assert_eq!(national_2022, 473_255.0);
+    let text = placeplan_io::import::sen2::summary(&s);
+    eprintln!("{text}");
+    assert!(text.contains("code change: Gateshead (E08000037) was E08000020"));
+    assert!(text.contains("partial series (boundary change): Bournemouth, Christchurch and Poole (E06000058, DfE 839) January 2020-2022"));
+    assert!(text.contains(
+        "partial series (boundary change): Northamptonshire (E10000021, DfE 928) January 2010-2021"
+    ));
+    // 152 authorities of 2022 plus Bournemouth, Poole, Dorset (old) and Northamptonshire.
+    assert_eq!(s.len(), 156);
+}
+
+#[test]
+fn placeplan_beats_naive_baselines_at_horizon_5_and_is_deterministic() {
+    let Some(dir) = data_dir() else { return };
+    let case = dir.join("sen2_age_caseload.csv");
+    let newp = dir.join("sen2_age_new_plans.csv");
+    let s = read_sen2(&case, Some(&newp)).unwrap();
+    let reports: Vec<_> = [2015, 2016, 2017]
+        .iter()
+        .map(|&o| backtest(&s, None, o, 5, None))
+        .collect();
+    let pooled = pool_reports(&reports);
+    let text = run_backtest_cli_origins(
+        &case,
+        Some(&newp),
+        None,
+        &[2015, 2016, 2017],
+        5,
+        None,
+        false,
+    )
+    .unwrap();
+    eprintln!("{text}");
+    let at = |m: Method| {
+        pooled
+            .scores
+            .iter()
+            .find(|x| x.method == m && x.horizon == 5)
+            .unwrap()
+            .mape
+    };
+    let pp = at(Method::Placeplan);
+    for m in [
+        Method::LastValue,
+        Method::LinearTrend,
+        Method::ConstantGrowth,
+    ] {
+        assert!(
+            pp < at(m),
+            "pooled: placeplan {pp:.1}% vs {} {:.1}%",
+            m.as_str(),
+            at(m)
+        );
+    }
+    // Per origin: placeplan beats every baseline at 2016 and 2017. At 2015 every method misses
+    // the post-2015 surge by about a third; constant growth is then within a point of placeplan
+    // (32.6% vs 33.1%), and that is what this asserts (docs/forecasting.md).
+    for r in &reports {
+        let at = |m: Method| {
+            r.scores
+                .iter()
+                .find(|x| x.method == m && x.horizon == 5)
+                .unwrap()
+                .mape
+        };
+        let pp = at(Method::Placeplan);
+        for m in [
+            Method::LastValue,
+            Method::LinearTrend,
+            Method::ConstantGrowth,
+        ] {
+            let slack = if r.origin == 2015 && m == Method::ConstantGrowth {
+                1.0
+            } else {
+                0.0
+            };
+            assert!(
+                pp < at(m) + slack,
+                "origin {}: placeplan {pp:.1}% vs {} {:.1}%",
+                r.origin,
+                m.as_str(),
+                at(m)
+            );
+        }
+    }
+    assert!(pp < 26.0, "pooled placeplan MAPE {pp:.1}% regressed");
+    let again = run_backtest_cli_origins(
+        &case,
+        Some(&newp),
+        None,
+        &[2015, 2016, 2017],
+        5,
+        None,
+        false,
+    )
+    .unwrap();
+    assert_eq!(text, again);
+    let j1 = run_backtest_cli(&case, None, None, 2017, 5, None, true).unwrap();
+    let j2 = run_backtest_cli(&case, None, None, 2017, 5, None, true).unwrap();
+    assert_eq!(j1, j2);
+}
+
+/// Sensitivity of the pooled horizon-5 scores to each setting, one at a time (printed for
+/// docs/forecasting.md): `cargo test -p placeplan-model --test sen2_backtest -- --ignored --nocapture`.
+#[test]
+#[ignore = "prints the sensitivity table for docs/forecasting.md"]
+fn sensitivity_of_pooled_scores_to_settings() {
+    use placeplan_app::backtest::{backtest_with, BacktestSettings};
+    let Some(dir) = data_dir() else { return };
+    let s = read_sen2(
+        &dir.join("sen2_age_caseload.csv"),
+        Some(&dir.join("sen2_age_new_plans.csv")),
+    )
+    .unwrap();
+    let base = BacktestSettings::default();
+    let mut variants: Vec<(String, BacktestSettings)> = vec![("default".into(), base.clone())];
+    for v in [1, 2] {
+        variants.push((
+            format!("fit_years={v}"),
+            BacktestSettings {
+                fit_years: v,
+                ..base.clone()
+            },
+        ));
+    }
+    for v in [3, 4] {
+        variants.push((
+            format!("trend_years={v}"),
+            BacktestSettings {
+                trend_years: v,
+                ..base.clone()
+            },
+        ));
+    }
+    for v in [1, 2] {
+        variants.push((
+            format!("level_years={v}"),
+            BacktestSettings {
+                level_years: v,
+                ..base.clone()
+            },
+        ));
+    }
+    for v in [0.6, 0.9, 1.0] {
+        variants.push((
+            format!("damping={v}"),
+            BacktestSettings {
+                damping: v,
+                ..base.clone()
+            },
+        ));
+    }
+    for v in [0.0, 1000.0, 20000.0, 1e9] {
+        variants.push((
+            format!("shrink_plans={v}"),
+            BacktestSettings {
+                shrink_plans: v,
+                ..base.clone()
+            },
+        ));
+    }
+    // Later origins, in the post-conversion regime (fewer horizons have actuals).
+    eprintln!("| origin | horizon | placeplan MAPE / bias / cov80 | last value | linear trend | constant growth |");
+    eprintln!("|---|---|---|---|---|---|");
+    for o in [2018, 2019, 2020, 2021] {
+        let r = backtest(&s, None, o, 5, None);
+        let h = r.scores.iter().map(|x| x.horizon).max().unwrap();
+        let at = |m: Method| {
+            r.scores
+                .iter()
+                .find(|x| x.method == m && x.horizon == h)
+                .unwrap()
+        };
+        let pp = at(Method::Placeplan);
+        eprintln!(
+            "| {o} | {h} ({}) | {:.1} / {:+.1} / {} | {:.1} | {:.1} | {:.1} |",
+            o + h as i32,
+            pp.mape,
+            pp.bias,
+            pp.coverage.map_or("-".into(), |c| format!("{c:.1}")),
+            at(Method::LastValue).mape,
+            at(Method::LinearTrend).mape,
+            at(Method::ConstantGrowth).mape
+        );
+    }
+    eprintln!("| settings | MAPE 2015 | MAPE 2016 | MAPE 2017 | pooled MAPE | pooled bias | pooled coverage |");
+    eprintln!("|---|---|---|---|---|---|---|");
+    for (name, st) in variants {
+        let reports: Vec<_> = [2015, 2016, 2017]
+            .iter()
+            .map(|&o| backtest_with(&s, None, o, 5, None, &st))
+            .collect();
+        let m5 = |r: &placeplan_app::backtest::BacktestReport| {
+            r.scores
+                .iter()
+                .find(|x| x.method == Method::Placeplan && x.horizon == 5)
+                .unwrap()
+                .mape
+        };
+        let p = pool_reports(&reports);
+        let pp = p
+            .scores
+            .iter()
+            .find(|x| x.method == Method::Placeplan && x.horizon == 5)
+            .unwrap();
+        eprintln!(
+            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {:+.1} | {} |",
+            m5(&reports[0]),
+            m5(&reports[1]),
+            m5(&reports[2]),
+            pp.mape,
+            pp.bias,
+            pp.coverage.map_or("-".into(), |c| format!("{c:.1}"))
+        );
+    }
+}
+
+#[test]
+fn one_authority_gets_the_same_forecast_as_in_the_all_authority_run() {
+    let Some(dir) = data_dir() else { return };
+    let s = read_sen2(
+        &dir.join("sen2_age_caseload.csv"),
+        Some(&dir.join("sen2_age_new_plans.csv")),
+    )
+    .unwrap();
+    let all = backtest(&s, None, 2017, 5, None);
+    let one = backtest(&s, None, 2017, 5, Some("344"));
+    assert_eq!(one.scored, 1);
+    let wirral: Vec<_> = all
+        .forecasts
+        .iter()
+        .filter(|f| f.la_code == "E08000015")
+        .cloned()
+        .collect();
+    assert_eq!(one.forecasts, wirral);
+    let text = run_backtest_cli(
+        &dir.join("sen2_age_caseload.csv"),
+        None,
+        None,
+        2017,
+        5,
+        Some("E08000015"),
+        false,
+    )
+    .unwrap();
+    eprintln!("{text}");
+    assert!(text.contains("authority: Wirral (E08000015)"));
+}
+
+#[test]
+fn post_origin_data_cannot_change_a_forecast_or_its_interval() {
+    let Some(dir) = data_dir() else { return };
+    let mut s = read_sen2(
+        &dir.join("sen2_age_caseload.csv"),
+        Some(&dir.join("sen2_age_new_plans.csv")),
+    )
+    .unwrap();
+    let before = backtest(&s, None, 2016, 5, None);
+    // Double every caseload after January 2016 and every new plan from calendar 2016.
+    for x in &mut s {
+        for (y, row) in x.caseload.iter_mut() {
+            if *y > 2016 {
+                row.iter_mut().flatten().for_each(|v| *v *= 2.0);
+            }
+        }
+        for (y, t) in x.caseload_total.iter_mut() {
+            if *y > 2016 {
+                t.iter_mut().for_each(|v| *v *= 2.0);
+            }
+        }
+        for (y, row) in x.new_plans.iter_mut() {
+            if *y >= 2016 {
+                row.iter_mut().flatten().for_each(|v| *v *= 2.0);
+            }
+        }
+        for (y, t) in x.new_plans_total.iter_mut() {
+            if *y >= 2016 {
+                t.iter_mut().for_each(|v| *v *= 2.0);
+            }
+        }
+    }
+    let after = backtest(&s, None, 2016, 5, None);
+    assert_eq!(before.calibration, after.calibration);
+    assert_eq!(before.forecasts.len(), after.forecasts.len());
+    for (a, b) in before.forecasts.iter().zip(&after.forecasts) {
+        assert_eq!(
+            (
+                a.placeplan,
+                a.low,
+                a.high,
+                a.last_value,
+                a.linear_trend,
+                a.constant_growth
+            ),
+            (
+                b.placeplan,
+                b.low,
+                b.high,
+                b.last_value,
+                b.linear_trend,
+                b.constant_growth
+            )
+        );
+        assert_eq!(b.actual, 2.0 * a.actual);
+    }
+}
+
+#[test]
+fn ons_population_is_matched_and_changes_no_forecast() {
+    let Some(dir) = data_dir() else { return };
+    let ons = dir.join("../ons/lad_population_by_single_year_age.csv");
+    if !ons.is_file() {
+        eprintln!(
+            "\n*** SKIPPED: ONS population not found at {} ***\n",
+            ons.display()
+        );
+        return;
+    }
+    let s = read_sen2(
+        &dir.join("sen2_age_caseload.csv"),
+        Some(&dir.join("sen2_age_new_plans.csv")),
+    )
+    .unwrap();
+    let pop = placeplan_app::backtest::read_population_bands(&ons).expect("ONS file reads");
+    let a = backtest(&s, None, 2017, 5, None);
+    let b = backtest(&s, Some(&pop), 2017, 5, None);
+    assert_eq!(a.forecasts, b.forecasts);
+    let matched = b.population_matched.unwrap();
+    eprintln!(
+        "population matched for {matched} of {} authorities",
+        s.len()
+    );
+    assert!(matched > 100);
+}

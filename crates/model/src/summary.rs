@@ -1,0 +1,119 @@
+//! The headline numbers of one run (written as `summary.json` by the report crate).
+
+use serde::Serialize;
+
+use crate::finance::{CostLine, Costing};
+use crate::forecast::Demand;
+use crate::plan::Plan;
+use crate::Scenario;
+
+/// Headline numbers of one run, written as `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub years: Vec<i32>,
+    pub status: String,
+    pub backend: String,
+    /// Discounted total cost the optimiser minimised (pounds).
+    pub objective: f64,
+    /// "passed" when the independent check found nothing wrong.
+    pub check: String,
+    pub check_facts: usize,
+    /// New places funded over the horizon.
+    pub new_places: f64,
+    /// New bases (school x need x phase) that receive places.
+    pub new_bases: usize,
+    /// Pupils placed out of area, by plan year.
+    pub pupils_out_of_area: Vec<f64>,
+    /// Specialist places needed, by plan year.
+    pub demand: Vec<u64>,
+    /// Undiscounted cost over the horizon (pounds).
+    pub total_cost: f64,
+    /// Net present value of the costs (pounds).
+    pub npv: f64,
+    pub capital: f64,
+    /// Costs by line over the horizon (pounds).
+    pub cost_by_line: Vec<(String, f64)>,
+    /// The do-nothing baseline's undiscounted cost and NPV, and what the plan saves against it.
+    pub do_nothing_total_cost: Option<f64>,
+    pub do_nothing_npv: Option<f64>,
+    pub saving_vs_do_nothing: Option<f64>,
+    /// First plan year by whose end cumulative savings against doing nothing cover the capital
+    /// spent (none within the horizon: null).
+    pub payback_year: Option<i32>,
+    /// The greedy nearest-school baseline's NPV and new places, and what the plan saves against it.
+    pub greedy_npv: Option<f64>,
+    pub greedy_new_places: Option<f64>,
+    pub saving_vs_greedy: Option<f64>,
+    pub forecast_trend: f64,
+}
+
+impl Summary {
+    pub fn new(
+        s: &Scenario,
+        demand: &Demand,
+        plan: &Plan,
+        costing: &Costing,
+        check_facts: usize,
+        forecast_trend: f64,
+    ) -> Summary {
+        Summary {
+            scenario: s.name.clone(),
+            years: plan.years.clone(),
+            status: plan.status.code().to_string(),
+            backend: plan.method.clone(),
+            objective: round2(plan.objective),
+            check: "passed".into(),
+            check_facts,
+            new_places: round3(plan.new_places()),
+            new_bases: {
+                let mut c: Vec<usize> = plan.builds.iter().map(|b| b.candidate).collect();
+                c.dedup();
+                c.len()
+            },
+            pupils_out_of_area: (0..plan.years.len())
+                .map(|t| round3(plan.out_of_area(t)))
+                .collect(),
+            demand: (0..demand.years.len()).map(|t| demand.total(t)).collect(),
+            total_cost: round2(costing.total),
+            npv: round2(costing.npv),
+            capital: round2(costing.line_total(CostLine::Capital)),
+            cost_by_line: CostLine::ALL
+                .iter()
+                .map(|l| (l.code().to_string(), round2(costing.line_total(*l))))
+                .collect(),
+            do_nothing_total_cost: None,
+            do_nothing_npv: None,
+            saving_vs_do_nothing: None,
+            payback_year: None,
+            greedy_npv: None,
+            greedy_new_places: None,
+            saving_vs_greedy: None,
+            forecast_trend: (forecast_trend * 1e6).round() / 1e6,
+        }
+    }
+
+    /// Adds the do-nothing comparison.
+    pub fn with_do_nothing(mut self, plan: &Costing, dn: &Costing) -> Summary {
+        self.payback_year = crate::finance::payback_year(plan, dn);
+        self.do_nothing_total_cost = Some(round2(dn.total));
+        self.do_nothing_npv = Some(round2(dn.npv));
+        self.saving_vs_do_nothing = Some(round2(dn.npv - self.npv));
+        self
+    }
+
+    /// Adds the greedy comparison.
+    pub fn with_greedy(mut self, greedy: &Costing, new_places: f64) -> Summary {
+        self.greedy_npv = Some(round2(greedy.npv));
+        self.greedy_new_places = Some(round3(new_places));
+        self.saving_vs_greedy = Some(round2(greedy.npv - self.npv));
+        self
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}

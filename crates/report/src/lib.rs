@@ -1,0 +1,12 @@
+//! placeplan-report: everything a run is rendered into: the CSV tables and `summary.json`, the
+//! finance workbook (XLSX), GeoJSON for GIS, the self-contained HTML report, the side-by-side
+//! comparison of runs, and a sweep's tables and report.
+
+mod aggregate;
+pub mod compare;
+pub mod export;
+pub mod geojson;
+pub mod html;
+pub mod sweep_report;
+pub mod sweep_table;
+pub mod xlsx;
