@@ -3,11 +3,12 @@
 
 use placeplan_model::error::{Code, CodedError};
 use placeplan_model::finance::{cost_plan, Costing};
-use placeplan_model::forecast::{Demand, Forecast};
+use placeplan_model::forecast::{forecasts, Demand, Forecast, Variant};
 use placeplan_model::plan::Plan;
 use placeplan_model::summary::Summary;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
+use placeplan_report::export::RunOutputs;
 
 use placeplan_model::check::check;
 use placeplan_solver::baseline;
@@ -65,6 +66,76 @@ pub struct Run {
     pub do_nothing: Option<(Plan, Costing)>,
     /// The greedy nearest-school baseline and its costs, when it solved and passed the check.
     pub greedy: Option<(Plan, Costing)>,
+    /// Why a baseline asked for is missing (it did not solve, or failed the check), in plain
+    /// words; empty when every baseline asked for is there.
+    pub baseline_notes: Vec<String>,
+}
+
+impl Run {
+    /// Everything the renderers need from this run, with the scenario, travel model and forecast
+    /// it was planned from.
+    pub fn outputs<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        travel: &'a TravelMatrix,
+        forecast: &'a Forecast,
+    ) -> RunOutputs<'a> {
+        RunOutputs {
+            scenario,
+            travel,
+            forecast,
+            demand: &self.demand,
+            plan: &self.plan,
+            costing: &self.costing,
+            summary: &self.summary,
+            do_nothing: self.do_nothing.as_ref().map(|(p, c)| (p, c)),
+        }
+    }
+}
+
+/// A scenario planned end to end: its forecasts (unmitigated, and mitigated when levers are
+/// set), the one planned for, the travel model, and the checked run.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub forecasts: Vec<Forecast>,
+    /// Index in `forecasts` of the forecast the plan is for.
+    pub planned_for: usize,
+    pub travel: TravelMatrix,
+    pub run: Run,
+}
+
+impl Planned {
+    /// The forecast the plan is for.
+    pub fn forecast(&self) -> &Forecast {
+        &self.forecasts[self.planned_for]
+    }
+
+    /// Everything the renderers need.
+    pub fn outputs<'a>(&'a self, scenario: &'a Scenario) -> RunOutputs<'a> {
+        self.run.outputs(scenario, &self.travel, self.forecast())
+    }
+}
+
+/// Forecasts `s`, builds its travel model and plans for the `variant` forecast (the first one
+/// when the scenario has no such variant) with baselines: what `placeplan plan` does.
+pub fn plan_scenario(
+    s: &Scenario,
+    variant: Variant,
+    backend: Backend,
+) -> Result<Planned, RunError> {
+    let forecasts = forecasts(s);
+    let planned_for = forecasts
+        .iter()
+        .position(|f| f.variant == variant)
+        .unwrap_or(0);
+    let travel = TravelMatrix::build(s);
+    let run = plan_run(s, &forecasts[planned_for], &travel, backend, true)?;
+    Ok(Planned {
+        forecasts,
+        planned_for,
+        travel,
+        run,
+    })
 }
 
 /// Plans for `forecast`, checks the plan and costs it; with `baselines`, also solves and checks
@@ -90,23 +161,34 @@ pub fn plan_run_chained(
 ) -> Result<Run, RunError> {
     let demand = forecast.specialist_demand(s.localities.len());
     let plan = solve_chained(s, travel, &demand, &Options::optimise(), backend, chain)?;
-    let report = check(s, travel, &demand, &plan);
+    let mut report = check(s, travel, &demand, &plan);
     if !report.passed() {
         return Err(RunError::CheckFailed(report.violations));
     }
-    let costing = cost_plan(s, travel, &demand, &plan);
+    // The check costed the plan to verify the objective: its costing is the run's.
+    let costing = match report.costing.take() {
+        Some(c) => c,
+        None => cost_plan(s, travel, &demand, &plan),
+    };
     let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, forecast.trend);
     let mut do_nothing = None;
     let mut greedy = None;
+    let mut baseline_notes = Vec::new();
     if baselines {
         // Each baseline is a feasible plan, checked like the optimised one before it is compared.
-        if let Ok(dn) = baseline::do_nothing(s, travel, &demand, backend) {
-            if check(s, travel, &demand, &dn).passed() {
-                let dn_cost = cost_plan(s, travel, &demand, &dn);
+        match checked_baseline(
+            s,
+            travel,
+            &demand,
+            baseline::do_nothing(s, travel, &demand, backend),
+        ) {
+            Err(why) => baseline_notes.push(format!("no do-nothing comparison: {why}")),
+            Ok((dn, dn_cost)) => {
                 summary = summary.with_do_nothing(&costing, &dn_cost);
-                if let Ok(g) = baseline::greedy(s, travel, &demand, &dn, backend) {
-                    if check(s, travel, &demand, &g).passed() {
-                        let g_cost = cost_plan(s, travel, &demand, &g);
+                let g = baseline::greedy(s, travel, &demand, &dn, backend);
+                match checked_baseline(s, travel, &demand, g) {
+                    Err(why) => baseline_notes.push(format!("no greedy comparison: {why}")),
+                    Ok((g, g_cost)) => {
                         summary = summary.with_greedy(&g_cost, g.new_places());
                         greedy = Some((g, g_cost));
                     }
@@ -122,12 +204,86 @@ pub fn plan_run_chained(
         summary,
         do_nothing,
         greedy,
+        baseline_notes,
     })
+}
+
+/// A baseline plan that solved and passed the check, with its costs; otherwise why not.
+fn checked_baseline(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    solved: Result<Plan, SolveError>,
+) -> Result<(Plan, Costing), String> {
+    let plan = solved.map_err(|e| {
+        let words: Vec<String> = e
+            .to_string()
+            .lines()
+            .map(|l| l.trim().to_string())
+            .collect();
+        format!("{} {}", e.code(), words.join(" "))
+    })?;
+    let mut report = check(s, travel, demand, &plan);
+    if !report.passed() {
+        return Err(format!(
+            "the baseline failed the independent check ({})",
+            report.violations.join("; ")
+        ));
+    }
+    let costing = match report.costing.take() {
+        Some(c) => c,
+        None => cost_plan(s, travel, demand, &plan),
+    };
+    Ok((plan, costing))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The single-year demo (its data from the demo borough), planned for its mitigated forecast.
+    fn single_year_demo() -> (Scenario, Forecast, TravelMatrix) {
+        let dir = tempfile::tempdir().unwrap();
+        placeplan_io::demo::write_demo(dir.path()).unwrap();
+        let mut s = placeplan_io::load_scenario(dir.path()).unwrap();
+        s.horizon = 1;
+        s.capital_budget.truncate(1);
+        s.bases.lead_time = 0;
+        s.forecast.runs = 20;
+        let fc = forecasts(&s).remove(0);
+        let travel = TravelMatrix::build(&s);
+        (s, fc, travel)
+    }
+
+    /// A baseline that could not be solved, or whose plan fails the check, was dropped without a
+    /// word. Now the reason is kept (with the solver's code), and a baseline that passes is
+    /// costed exactly as a fresh costing would cost it.
+    #[test]
+    fn a_missing_baseline_says_why() {
+        let (s, fc, travel) = single_year_demo();
+        let demand = fc.specialist_demand(s.localities.len());
+        let unsolved = checked_baseline(
+            &s,
+            &travel,
+            &demand,
+            Err(SolveError::Infeasible(vec!["no room".into()])),
+        );
+        assert_eq!(unsolved.unwrap_err(), "E505 no feasible plan: no room");
+
+        let run = plan_run(&s, &fc, &travel, Backend::Flow, true).unwrap();
+        assert!(run.baseline_notes.is_empty(), "{:?}", run.baseline_notes);
+        let (dn, _) = run.do_nothing.clone().expect("do-nothing solved");
+        let (plan, costing) = checked_baseline(&s, &travel, &demand, Ok(dn.clone())).unwrap();
+        assert_eq!(costing, cost_plan(&s, &travel, &demand, &plan));
+
+        let mut tampered = dn;
+        tampered.placements.pop();
+        let failed = checked_baseline(&s, &travel, &demand, Ok(tampered)).unwrap_err();
+        assert!(
+            failed.starts_with("the baseline failed the independent check ("),
+            "{failed}"
+        );
+    }
 
     /// Regression: every solver failure collapsed into a string with no code; a plan that failed
     /// the check looked like an input error. Each outcome now has its own stable code and

@@ -36,7 +36,7 @@ use placeplan_model::forecast::{calibrate, forecast_variant, Forecast, Variant};
 use placeplan_model::size::check_model_size;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
-use placeplan_report::export::{self, RunOutputs, SharedFile};
+use placeplan_report::export::{self, SharedFile};
 use placeplan_report::sweep_table::{
     value_text, Setting, VariantFigures, VariantResult, VariantSpec,
 };
@@ -540,16 +540,7 @@ pub fn run_sweep(
                 let run =
                     plan_run_chained(&scenario, fc, tm, spec.backend, spec.baselines, Some(chain))
                         .map_err(|e| format!("{} {e}", e.code()))?;
-                let outputs = RunOutputs {
-                    scenario: &scenario,
-                    travel: tm,
-                    forecast: fc,
-                    demand: &run.demand,
-                    plan: &run.plan,
-                    costing: &run.costing,
-                    summary: &run.summary,
-                    do_nothing: run.do_nothing.as_ref().map(|(a, b)| (a, b)),
-                };
+                let outputs = run.outputs(&scenario, tm, fc);
                 export::write_run_staged(&out.join(&v.name), &outputs, fc_file, spec.formats)
                     .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
                 Ok(VariantFigures::of(&run.plan, &run.costing, &run.summary))

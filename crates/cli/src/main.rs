@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use placeplan_app::{plan_run, RunError};
+use placeplan_app::pipeline::plan_scenario;
+use placeplan_app::RunError;
 use placeplan_io::atomic::{OutputError, OutputKind, StagedDir};
 use placeplan_io::scenario::{load_scenario, SCENARIO_FILE};
+use placeplan_io::synth::Scale;
 use placeplan_model::forecast::{forecasts, Variant};
 use placeplan_model::size::check_model_size;
-use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{Problems, Scenario, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S};
 use placeplan_report::{compare, export, sweep_table};
 use placeplan_solver::{Backend, SolveError};
@@ -54,13 +55,13 @@ enum Command {
         /// Backend: flow (exact min-cost-flow engine; LPs it cannot prove optimal go to microlp),
         /// microlp, or highs (with `--features highs`).
         #[arg(long, default_value = "flow")]
-        backend: String,
+        backend: Backend,
         /// Plan for the unmitigated forecast even when the scenario sets policy levers.
         #[arg(long)]
         unmitigated: bool,
         /// Outputs to write: any of csv, xlsx, geojson, html, or all.
-        #[arg(long, default_value = "all")]
-        formats: String,
+        #[arg(long, default_value = "all", value_parser = parse_formats)]
+        formats: export::Formats,
     },
     /// Run every variant of a sweep file in parallel and write a comparison table.
     Sweep {
@@ -80,8 +81,8 @@ enum Command {
         #[arg(required = true, num_args = 2..)]
         runs: Vec<PathBuf>,
         /// Output format.
-        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
-        format: String,
+        #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+        format: CompareFormat,
     },
     /// Solve an OR-Library capacitated facility location instance (conformance of the MIP path).
     Cflp {
@@ -92,13 +93,13 @@ enum Command {
         capacity: Option<f64>,
         /// Backend: microlp or highs (facility location is a MIP; flow means microlp here).
         #[arg(long, default_value = "microlp")]
-        backend: String,
+        backend: Backend,
         /// Seconds before giving up.
         #[arg(long, default_value_t = 600.0)]
         time_limit: f64,
         /// Output format.
-        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-        format: String,
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
     },
     /// Score the forecast method against DfE SEN2 history: fit up to each origin, forecast, and
     /// compare with what happened, beside naive baselines.
@@ -122,8 +123,8 @@ enum Command {
         #[arg(long)]
         la: Option<String>,
         /// Output format.
-        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-        format: String,
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
     },
     /// Import real public data (DfE SEN2).
     Import {
@@ -134,7 +135,7 @@ enum Command {
     Synth {
         /// ward (~700 demand groups), lsoa (~6,000) or region (~50,000).
         #[arg(long)]
-        scale: String,
+        scale: Scale,
         /// Seed; the same scale and seed always write the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -148,6 +149,26 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// How `compare` prints.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CompareFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Plain text for people, or JSON for programs.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TextFormat {
+    Text,
+    Json,
+}
+
+/// `--formats`: a comma-separated list of csv, xlsx, geojson, html or all.
+fn parse_formats(list: &str) -> Result<export::Formats, String> {
+    export::Formats::parse(list)
 }
 
 #[derive(Subcommand)]
@@ -289,8 +310,6 @@ fn run(cmd: Command) -> Result<(), Failure> {
             unmitigated,
             formats,
         } => {
-            let formats = export::Formats::parse(&formats).map_err(Failure::Input)?;
-            let backend: Backend = backend.parse().map_err(Failure::Input)?;
             if !backend.is_available() {
                 return Err(unavailable(backend));
             }
@@ -324,7 +343,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
                 &origin,
                 horizon,
                 la.as_deref(),
-                format == "json",
+                format == TextFormat::Json,
             )?;
             print!("{text}");
             Ok(())
@@ -338,7 +357,6 @@ fn run(cmd: Command) -> Result<(), Failure> {
             format,
         } => {
             use placeplan_solver::cflp;
-            let backend: Backend = backend.parse().map_err(Failure::Input)?;
             if !backend.is_available() {
                 return Err(unavailable(backend));
             }
@@ -354,7 +372,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
                 SolveError::Infeasible(_) => Failure::Infeasible(e.coded().to_string()),
                 other => Failure::Solver(other.coded().to_string()),
             })?;
-            if format == "json" {
+            if format == TextFormat::Json {
                 let v = serde_json::json!({
                     "instance": inst.name,
                     "sites": inst.sites(),
@@ -398,15 +416,14 @@ fn run(cmd: Command) -> Result<(), Failure> {
                 return Err(problems.into());
             }
             let c = compare::compare(&read);
-            match format.as_str() {
-                "csv" => print!("{}", String::from_utf8_lossy(&c.to_csv())),
-                "json" => print!("{}", String::from_utf8_lossy(&c.to_json())),
-                _ => print!("{}", c.to_text()),
+            match format {
+                CompareFormat::Csv => print!("{}", String::from_utf8_lossy(&c.to_csv())),
+                CompareFormat::Json => print!("{}", String::from_utf8_lossy(&c.to_json())),
+                CompareFormat::Table => print!("{}", c.to_text()),
             }
             Ok(())
         }
         Command::Synth { scale, seed, out } => {
-            let scale: placeplan_io::synth::Scale = scale.parse().map_err(Failure::Input)?;
             let staged = StagedDir::new(&out, OutputKind::Scenario)?;
             placeplan_io::synth::write_instance(staged.path(), scale, seed)
                 .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
@@ -461,32 +478,29 @@ fn plan(
     variant: Variant,
     formats: export::Formats,
 ) -> Result<(), Failure> {
-    let fcs = forecasts(s);
-    let fc = fcs.iter().find(|f| f.variant == variant).unwrap_or(&fcs[0]);
-    let travel = TravelMatrix::build(s);
-    let run = plan_run(s, fc, &travel, backend, true).map_err(|e| match e {
+    let planned = plan_scenario(s, variant, backend).map_err(|e| match e {
         RunError::Infeasible(_) => Failure::Infeasible(e.coded().to_string()),
         other => Failure::Solver(other.coded().to_string()),
     })?;
-    let outputs = export::RunOutputs {
-        scenario: s,
-        travel: &travel,
-        forecast: fc,
-        demand: &run.demand,
-        plan: &run.plan,
-        costing: &run.costing,
-        summary: &run.summary,
-        do_nothing: run.do_nothing.as_ref().map(|(p, c)| (p, c)),
-    };
     let out = staged.target().to_path_buf();
-    let written = export::write_run(staged.path(), &outputs, &fcs, formats).map_err(|e| {
+    let written = export::write_run(
+        staged.path(),
+        &planned.outputs(s),
+        &planned.forecasts,
+        formats,
+    )
+    .map_err(|e| {
         Failure::from(OutputError::Io {
             path: out.clone(),
             source: e,
         })
     })?;
     staged.commit()?;
+    let run = &planned.run;
     table::print_plan(s, &run.demand, &run.plan, &run.costing, &run.summary);
+    for note in &run.baseline_notes {
+        eprintln!("note: {note}");
+    }
     println!("wrote {} to {}", written.join(", "), out.display());
     Ok(())
 }

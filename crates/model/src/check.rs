@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::finance::{cost_plan, setup_cost};
+use crate::finance::{cost_plan, setup_cost, Costing};
 use crate::forecast::Demand;
 use crate::plan::{stay_share, Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
@@ -25,6 +25,9 @@ pub struct CheckReport {
     pub violations: Vec<String>,
     /// Number of individual facts verified.
     pub checked: usize,
+    /// The plan's costs, worked out to verify its objective (absent when the check stopped
+    /// before that), so that callers need not cost the plan again.
+    pub costing: Option<Costing>,
 }
 
 impl CheckReport {
@@ -308,5 +311,6 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     } else {
         r.ok();
     }
+    r.costing = Some(costing);
     r
 }
