@@ -1,12 +1,20 @@
 //! Cross-file checks that need more than one row: history covers consecutive years ending at the
 //! base year, and population covers every locality, age and year the forecast needs.
 
-use placeplan_model::domain::history_years;
 use std::collections::HashMap;
+use std::path::PathBuf;
 
-use crate::scenario::ResolvedFiles;
-use placeplan_model::domain::{Scenario, N_AGES};
+use placeplan_model::domain::{history_years, Scenario, N_AGES};
 use placeplan_model::error::{Code, InputError, Problems};
+
+/// Paths the cross-file checks report against, and whether each file read without a problem
+/// (for population, also that every row of localities.csv was read).
+pub struct ResolvedFiles {
+    pub population: PathBuf,
+    pub history: PathBuf,
+    pub population_clean: bool,
+    pub history_clean: bool,
+}
 
 pub fn cross_check(s: &Scenario, files: &ResolvedFiles, problems: &mut Problems) {
     check_history(s, files, problems);

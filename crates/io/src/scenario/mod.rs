@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::csvread::resolve;
+use crate::validate::{cross_check, ResolvedFiles};
 use placeplan_model::domain::*;
 use placeplan_model::error::Problems;
 
@@ -130,22 +131,13 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         population_clean: clean(&path(&file.files.population)) && localities_read,
         history_clean: clean(&path(&file.files.history)),
     };
-    crate::validate::cross_check(&scenario, &files, &mut problems);
+    cross_check(&scenario, &files, &mut problems);
     if problems.is_empty() {
         Ok(scenario)
     } else {
         problems.sort();
         Err(problems)
     }
-}
-
-/// Paths the cross-file checks report against, and whether each file read without a problem
-/// (for population, also that every row of localities.csv was read).
-pub struct ResolvedFiles {
-    pub population: PathBuf,
-    pub history: PathBuf,
-    pub population_clean: bool,
-    pub history_clean: bool,
 }
 
 #[cfg(test)]
