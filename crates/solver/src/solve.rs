@@ -16,7 +16,7 @@ use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
 use crate::flow::{solve_flow, FlowFailure};
-use crate::formulation::{build_model, build_network, Model, Network, Options};
+use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
 use crate::warm::{chainable, BudgetChain};
 
 /// LP/MIP backends placeplan can use.
@@ -209,9 +209,11 @@ pub fn solve_chained(
             match chained {
                 Some(plan) => plan,
                 None => {
+                    // The model is solved once: the backend takes the LP itself, no copy.
                     let model = build_model(s, demand, &net, options);
-                    let (values, status) = run(lp, s, model_parts(&model), &model)?;
-                    let mut plan = extract(demand, &net, &model, &values, status, lp);
+                    let order = model_parts(&model.index);
+                    let (values, status) = run(lp, s, order, model.lp, model.index.is_mip)?;
+                    let mut plan = extract(demand, &net, &model.index, &values, status, lp);
                     if let Some(builds) = &options.fixed_builds {
                         plan.builds = builds.clone();
                         plan.builds.sort_by_key(|b| (b.candidate, b.funded));
@@ -236,7 +238,7 @@ pub fn solve_chained(
 }
 
 /// Variables in x then y order, for reading values back.
-fn model_parts(m: &Model) -> Vec<good_lp::Variable> {
+fn model_parts(m: &Index) -> Vec<good_lp::Variable> {
     m.x.iter()
         .map(|t| t.2)
         .chain(m.y.iter().map(|t| t.2))
@@ -247,19 +249,24 @@ fn run(
     backend: Backend,
     s: &Scenario,
     order: Vec<good_lp::Variable>,
-    model: &Model,
+    model: Lp,
+    is_mip: bool,
 ) -> Result<(Vec<f64>, SolveStatus), SolveError> {
-    let vars = model.vars.clone();
-    let objective = model.objective.clone();
-    let constraints = model.constraints.clone();
-    let unsolved = vars.minimise(objective);
+    let Lp {
+        vars,
+        objective,
+        constraints,
+    } = model;
     match backend {
         // The flow engine hands LPs it cannot take to microlp.
         Backend::Microlp | Backend::Flow => {
-            let columns = columns(&model.vars, &order)?;
-            let p = unsolved.using(good_lp::microlp).with_all(constraints);
+            let columns = columns(&vars, &order)?;
+            let p = vars
+                .minimise(objective)
+                .using(good_lp::microlp)
+                .with_all(constraints);
             // The MIP gap as good_lp would pass it (through f32), so plans do not change.
-            let gap = if model.is_mip {
+            let gap = if is_mip {
                 s.solver.mip_gap as f32 as f64
             } else {
                 0.0
@@ -275,11 +282,12 @@ fn run(
         }
         #[cfg(feature = "highs")]
         Backend::Highs => {
-            let mut p = unsolved
+            let mut p = vars
+                .minimise(objective)
                 .using(good_lp::highs)
                 .set_time_limit(s.solver.time_limit().as_secs_f64())
                 .set_threads(1);
-            if model.is_mip {
+            if is_mip {
                 p = p
                     .set_mip_rel_gap(s.solver.mip_gap as f32)
                     .map_err(|e| SolveError::Backend(e.to_string()))?;
@@ -393,7 +401,7 @@ fn clean(v: f64) -> f64 {
 pub(crate) fn extract(
     demand: &Demand,
     net: &Network,
-    model: &Model,
+    model: &Index,
     values: &[f64],
     status: SolveStatus,
     backend: Backend,
