@@ -36,7 +36,9 @@ use microlp::TerminationReason;
 use placeplan_model::domain::{clamp_time_limit, time_limit_duration};
 use placeplan_model::error::Code;
 
-use crate::solve::{columns, highs_error, solve_microlp, Backend, SolveError};
+use crate::backend::{Backend, SolveError};
+use crate::lp::{columns, highs_error, solve_microlp};
+use crate::whole::{snap, Near};
 
 /// Largest number of sites or customers the reader accepts.
 pub const MAX_SIZE: usize = 100_000;
@@ -442,7 +444,7 @@ pub struct CflpResult {
 }
 
 /// Shares within this of a whole number are snapped (simplex round-off).
-const SNAP: f64 = 1e-7;
+const SNAP: Near = Near::Absolute(1e-7);
 /// Open-site values within this of 0 or 1 count as integral (backends accept 1e-6).
 const INT_TOL: f64 = 1e-5;
 /// Feasibility tolerance for the post-solve verification (relative to the row's scale).
@@ -722,7 +724,7 @@ pub fn solve_cflp(
     }
     for (j, row) in x.iter().enumerate() {
         for (i, &v) in row.iter().enumerate() {
-            objective += inst.cost[j][i] * snap(v);
+            objective += inst.cost[j][i] * snap(v, SNAP);
         }
     }
     let (fixed_open, fixed_closed) = reduction.as_ref().map_or((0, 0), |r| r.counts());
@@ -761,15 +763,6 @@ fn mip_start(
         start.push((y, if open[k] { 1.0 } else { 0.0 }));
     }
     start
-}
-
-fn snap(v: f64) -> f64 {
-    let r = v.round();
-    if (v - r).abs() < SNAP {
-        r
-    } else {
-        v
-    }
 }
 
 /// Why an infeasible instance is infeasible, when the backend says so.

@@ -1,14 +1,18 @@
 //! placeplan-solver: the allocation model (good_lp), its engines and backends, warm starts,
 //! and the baselines. good_lp types never leave this crate.
 
+mod backend;
 pub mod baseline;
 pub mod cflp;
 pub mod cflp_lagrange;
+mod extract;
 pub mod flow;
 pub mod formulation;
+mod lp;
 pub mod netsimplex;
 pub mod solve;
 pub mod warm;
+mod whole;
 
 pub use formulation::Options;
 pub use solve::{solve, solve_chained, Backend, SolveError};

@@ -22,10 +22,11 @@ use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Plan, SolveStatus};
 use placeplan_model::Scenario;
 
+use crate::backend::{Backend, SolveError};
+use crate::extract::extract;
 use crate::formulation::{
     build_model_with_budget_parameters, Arc, Index, Model, Network, Options, SCALE,
 };
-use crate::solve::{extract, Backend, SolveError};
 
 /// Everything the LP is built from except the capital budgets.
 #[derive(PartialEq)]
