@@ -4,7 +4,6 @@
 mod backend;
 pub mod baseline;
 pub mod cflp;
-pub mod cflp_lagrange;
 mod extract;
 pub mod flow;
 pub mod formulation;
@@ -14,6 +13,7 @@ pub mod solve;
 pub mod warm;
 mod whole;
 
+pub use cflp::lagrange as cflp_lagrange;
 pub use formulation::Options;
 pub use solve::{solve, solve_chained, Backend, SolveError};
 pub use warm::BudgetChain;
