@@ -11,7 +11,7 @@ use placeplan_io::scenario::load_scenario;
 use placeplan_model::check;
 use placeplan_model::forecast::{calibrate, forecast};
 use placeplan_model::travel::TravelMatrix;
-use placeplan_solver::formulation::{build_model, build_network};
+use placeplan_solver::formulation::{build_network, built_size};
 use placeplan_solver::{solve, Backend, Options};
 
 fn demo() -> PathBuf {
@@ -36,7 +36,7 @@ fn bench_demo(c: &mut Criterion) {
     g.bench_function("model_build", |b| {
         b.iter(|| {
             let net = build_network(&s, &travel, &demand, &opt);
-            build_model(&s, &demand, &net, &opt)
+            built_size(&s, &demand, &net, &opt)
         })
     });
     for backend in Backend::available() {

@@ -14,8 +14,9 @@ use placeplan_model::plan::{candidates, Build, Plan, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
+use crate::backend::{Backend, SolveError};
 use crate::formulation::Options;
-use crate::solve::{solve, Backend, SolveError};
+use crate::solve::solve;
 
 /// The do-nothing plan: existing provision only.
 pub fn do_nothing(

@@ -43,6 +43,7 @@ use placeplan_model::Scenario;
 
 use crate::formulation::{Network, Options};
 use crate::netsimplex::{FlowStatus, NetworkSimplex, INF};
+use crate::whole::{snap, Near};
 
 /// Costs inside the networks are whole multiples of 1/COST_UNITS pounds.
 const COST_UNITS: f64 = 1e4;
@@ -598,17 +599,8 @@ fn master(
     })
 }
 
-/// Values this close to a whole number are snapped to it.
-const SNAP: f64 = 1e-9;
-
-fn snap(v: f64) -> f64 {
-    let r = v.round();
-    if (v - r).abs() < SNAP * r.abs().max(1.0) {
-        r
-    } else {
-        v
-    }
-}
+/// Values this close to a whole number (relative to its size) are snapped to it.
+const WITHIN: Near = Near::Relative(1e-9);
 
 /// The plan of a convex combination of columns.
 fn to_plan(demand: &Demand, net: &Network, chosen: &[(Column, f64)]) -> Plan {
@@ -634,7 +626,7 @@ fn to_plan(demand: &Demand, net: &Network, chosen: &[(Column, f64)]) -> Plan {
             .map(|((candidate, funded), p)| Build {
                 candidate,
                 funded,
-                places: snap(p),
+                places: snap(p, WITHIN),
             })
             .filter(|b| b.places > 0.0)
             .collect(),
@@ -644,7 +636,7 @@ fn to_plan(demand: &Demand, net: &Network, chosen: &[(Column, f64)]) -> Plan {
                 year,
                 group,
                 provision,
-                pupils: snap(p),
+                pupils: snap(p, WITHIN),
             })
             .filter(|p| p.pupils > 0.0)
             .collect(),

@@ -147,42 +147,72 @@ pub fn build_network(
     }
 }
 
-/// The built model: variables, objective and constraints, ready for any backend.
-pub struct Model {
-    pub vars: ProblemVariables,
-    pub objective: Expression,
-    pub constraints: Vec<Constraint>,
+/// The LP itself: variables, objective and constraints, handed to a backend by value.
+pub(crate) struct Lp {
+    pub(crate) vars: ProblemVariables,
+    pub(crate) objective: Expression,
+    pub(crate) constraints: Vec<Constraint>,
+}
+
+/// How to read a solution of the LP back: which variable is which, and what each costs.
+pub(crate) struct Index {
     /// (arc, year, x variable).
-    pub x: Vec<(usize, usize, Variable)>,
+    pub(crate) x: Vec<(usize, usize, Variable)>,
     /// (candidate, year funded, y variable).
-    pub y: Vec<(usize, usize, Variable)>,
-    /// (candidate, year opened, z variable); modular runs only.
-    pub z: Vec<(usize, usize, Variable)>,
-    /// Objective coefficient (pounds, discounted) of each x, y and z variable, in the same order.
-    pub x_cost: Vec<f64>,
-    pub y_cost: Vec<f64>,
-    pub z_cost: Vec<f64>,
+    pub(crate) y: Vec<(usize, usize, Variable)>,
+    /// Objective coefficient (pounds, discounted) of each x and y variable, in the same order.
+    pub(crate) x_cost: Vec<f64>,
+    pub(crate) y_cost: Vec<f64>,
     /// Discounted capital of fixed builds (a constant outside the model), pounds.
-    pub constant: f64,
+    pub(crate) constant: f64,
     /// True when the model has integer variables.
-    pub is_mip: bool,
+    pub(crate) is_mip: bool,
     /// (funding year, variable) of each budget parameter: with [`build_model_with_budget_parameters`]
     /// the budget row of year f reads `spend <= beta[f]`, and beta[f] (no bounds, no cost) is
     /// fixed to the year's budget x [`SCALE`] by the caller, so one model serves every budget.
-    pub budget_params: Vec<(usize, Variable)>,
+    pub(crate) budget_params: Vec<(usize, Variable)>,
+}
+
+/// The built model, ready for any backend: the LP and the index that reads its solution back.
+/// A backend takes the LP by value; the index stays to turn the values into a plan.
+pub(crate) struct Model {
+    pub(crate) lp: Lp,
+    pub(crate) index: Index,
+}
+
+/// The size of the model placeplan builds for a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltSize {
+    /// Variables (placements, new places and, with modular bases, openings).
+    pub variables: usize,
+    /// Constraints (rows).
+    pub constraints: usize,
+    /// True when the model has integer variables (modular bases).
+    pub integer: bool,
+}
+
+/// Builds the model of the module docs and returns its size; the model itself stays inside
+/// this crate.
+pub fn built_size(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> BuiltSize {
+    let m = build_model(s, demand, net, opt);
+    BuiltSize {
+        variables: m.lp.vars.len(),
+        constraints: m.lp.constraints.len(),
+        integer: m.index.is_mip,
+    }
 }
 
 /// Variables per candidate and year, `None` where the variable does not exist.
 type PerCandidateYear = Vec<Vec<Option<Variable>>>;
 
 /// Builds the model of the module docs.
-pub fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Model {
+pub(crate) fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Model {
     build(s, demand, net, opt, false)
 }
 
 /// Builds the model with each capital budget (constraint 5) as a free parameter variable
-/// instead of a number (see [`Model::budget_params`]).
-pub fn build_model_with_budget_parameters(
+/// instead of a number (see [`Index::budget_params`]).
+pub(crate) fn build_model_with_budget_parameters(
     s: &Scenario,
     demand: &Demand,
     net: &Network,
@@ -228,8 +258,6 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
 
     let mut y = Vec::new();
     let mut y_cost = Vec::new();
-    let mut z = Vec::new();
-    let mut z_cost = Vec::new();
     let mut constant = 0.0;
     let mut budget_params = Vec::new();
     let modular = s.bases.modular && opt.fixed_builds.is_none();
@@ -257,15 +285,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
                 &mut y_cost,
             );
             let z_of = if modular {
-                add_open_variables(
-                    s,
-                    net,
-                    &y_of,
-                    &mut vars,
-                    &mut objective,
-                    &mut z,
-                    &mut z_cost,
-                )
+                add_open_variables(s, net, &y_of, &mut vars, &mut objective)
             } else {
                 vec![vec![None; n_years]; net.candidates.len()]
             };
@@ -284,18 +304,20 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
     }
 
     Model {
-        vars,
-        objective,
-        constraints,
-        x,
-        y,
-        z,
-        x_cost,
-        y_cost,
-        z_cost,
-        constant,
-        is_mip: modular,
-        budget_params,
+        lp: Lp {
+            vars,
+            objective,
+            constraints,
+        },
+        index: Index {
+            x,
+            y,
+            x_cost,
+            y_cost,
+            constant,
+            is_mip: modular,
+            budget_params,
+        },
     }
 }
 
@@ -345,8 +367,6 @@ fn add_open_variables(
     y_of: &PerCandidateYear,
     vars: &mut ProblemVariables,
     objective: &mut Expression,
-    z: &mut Vec<(usize, usize, Variable)>,
-    z_cost: &mut Vec<f64>,
 ) -> PerCandidateYear {
     let mut z_of: PerCandidateYear = y_of.iter().map(|ys| vec![None; ys.len()]).collect();
     for c in 0..net.candidates.len() {
@@ -360,8 +380,6 @@ fn add_open_variables(
                 objective.add_mul(coef * SCALE, v);
             }
             z_of[c][t] = Some(v);
-            z.push((c, t, v));
-            z_cost.push(coef);
         }
     }
     z_of

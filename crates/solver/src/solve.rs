@@ -1,115 +1,21 @@
-//! Backend choice, status handling, limits, and turning a solution into a [`Plan`].
-
-use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
-use std::time::Duration;
+//! Backend choice, status handling and limits: one allocation solve, from the network to a
+//! [`Plan`].
 
 use good_lp::solvers::SolutionStatus;
-use good_lp::{ProblemVariables, ResolutionError, Solution, SolverModel};
+use good_lp::{ResolutionError, Solution, SolverModel};
 use microlp::TerminationReason;
-use placeplan_model::error::{Code, CodedError};
 use placeplan_model::finance::{discount, setup_cost};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{Build, Placement, Plan, SolveStatus};
+use placeplan_model::plan::{Plan, SolveStatus};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
+pub use crate::backend::{Backend, SolveError};
+use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
-use crate::formulation::{build_model, build_network, Model, Network, Options};
+use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
+use crate::lp::{columns, highs_error, solve_microlp};
 use crate::warm::{chainable, BudgetChain};
-
-/// LP/MIP backends placeplan can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// placeplan's exact min-cost-flow engine ([`crate::flow`]) for runs with continuous places;
-    /// runs it cannot prove optimal (modular bases, stability rows) go to microlp. Always built.
-    Flow,
-    /// Pure-Rust simplex and branch-and-bound (good_lp `microlp`); always built.
-    Microlp,
-    /// HiGHS (good_lp `highs`); built with the `highs` cargo feature.
-    Highs,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Flow => "flow",
-            Backend::Microlp => "microlp",
-            Backend::Highs => "highs",
-        }
-    }
-    /// Whether this build includes the backend.
-    pub fn is_available(self) -> bool {
-        match self {
-            Backend::Flow | Backend::Microlp => true,
-            Backend::Highs => cfg!(feature = "highs"),
-        }
-    }
-    /// Every backend compiled into this build.
-    pub fn available() -> Vec<Backend> {
-        [Backend::Flow, Backend::Microlp, Backend::Highs]
-            .into_iter()
-            .filter(|b| b.is_available())
-            .collect()
-    }
-}
-
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Backend {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "flow" => Ok(Backend::Flow),
-            "microlp" => Ok(Backend::Microlp),
-            "highs" => Ok(Backend::Highs),
-            other => Err(format!(
-                "unknown backend '{other}' (use flow, microlp or highs)"
-            )),
-        }
-    }
-}
-
-/// Why no plan came back. Each kind has a stable code ([`SolveError::code`]).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SolveError {
-    /// No plan satisfies the constraints; the strings say why in plain words.
-    #[error("no feasible plan:\n  {}", .0.join("\n  "))]
-    Infeasible(Vec<String>),
-    #[error("backend {0} is not in this build (rebuild with `--features highs`)")]
-    Unavailable(Backend),
-    #[error("the solver stopped at its time limit before finding any plan")]
-    TimeLimit,
-    /// The backend failed (numerical trouble, an internal error); the text is the backend's.
-    #[error("solver error: {0}")]
-    Backend(String),
-    /// The backend returned a point that fails the independent re-check of the model.
-    #[error("the solver's answer failed the independent check:\n  {}", .0.join("\n  "))]
-    CheckFailed(Vec<String>),
-}
-
-impl SolveError {
-    /// The stable error code of this outcome (docs/errors.md).
-    pub fn code(&self) -> Code {
-        match self {
-            SolveError::Infeasible(_) => Code::NoFeasiblePlan,
-            SolveError::Unavailable(_) => Code::BackendUnavailable,
-            SolveError::TimeLimit => Code::TimeLimit,
-            SolveError::Backend(_) => Code::SolverFailed,
-            SolveError::CheckFailed(_) => Code::CheckFailed,
-        }
-    }
-
-    /// The error with its code, printed as `CODE message` and a hint.
-    pub fn coded(&self) -> CodedError {
-        CodedError::new(self.code(), self.to_string())
-    }
-}
 
 /// Plain-words reasons why the model cannot be feasible, found before solving.
 pub fn diagnose(s: &Scenario, demand: &Demand, net: &Network) -> Vec<String> {
@@ -209,9 +115,11 @@ pub fn solve_chained(
             match chained {
                 Some(plan) => plan,
                 None => {
+                    // The model is solved once: the backend takes the LP itself, no copy.
                     let model = build_model(s, demand, &net, options);
-                    let (values, status) = run(lp, s, model_parts(&model), &model)?;
-                    let mut plan = extract(demand, &net, &model, &values, status, lp);
+                    let order = model_parts(&model.index);
+                    let (values, status) = run(lp, s, order, model.lp, model.index.is_mip)?;
+                    let mut plan = extract(demand, &net, &model.index, &values, status, lp);
                     if let Some(builds) = &options.fixed_builds {
                         plan.builds = builds.clone();
                         plan.builds.sort_by_key(|b| (b.candidate, b.funded));
@@ -236,7 +144,7 @@ pub fn solve_chained(
 }
 
 /// Variables in x then y order, for reading values back.
-fn model_parts(m: &Model) -> Vec<good_lp::Variable> {
+fn model_parts(m: &Index) -> Vec<good_lp::Variable> {
     m.x.iter()
         .map(|t| t.2)
         .chain(m.y.iter().map(|t| t.2))
@@ -247,19 +155,24 @@ fn run(
     backend: Backend,
     s: &Scenario,
     order: Vec<good_lp::Variable>,
-    model: &Model,
+    model: Lp,
+    is_mip: bool,
 ) -> Result<(Vec<f64>, SolveStatus), SolveError> {
-    let vars = model.vars.clone();
-    let objective = model.objective.clone();
-    let constraints = model.constraints.clone();
-    let unsolved = vars.minimise(objective);
+    let Lp {
+        vars,
+        objective,
+        constraints,
+    } = model;
     match backend {
         // The flow engine hands LPs it cannot take to microlp.
         Backend::Microlp | Backend::Flow => {
-            let columns = columns(&model.vars, &order)?;
-            let p = unsolved.using(good_lp::microlp).with_all(constraints);
+            let columns = columns(&vars, &order)?;
+            let p = vars
+                .minimise(objective)
+                .using(good_lp::microlp)
+                .with_all(constraints);
             // The MIP gap as good_lp would pass it (through f32), so plans do not change.
-            let gap = if model.is_mip {
+            let gap = if is_mip {
                 s.solver.mip_gap as f32 as f64
             } else {
                 0.0
@@ -275,11 +188,12 @@ fn run(
         }
         #[cfg(feature = "highs")]
         Backend::Highs => {
-            let mut p = unsolved
+            let mut p = vars
+                .minimise(objective)
                 .using(good_lp::highs)
                 .set_time_limit(s.solver.time_limit().as_secs_f64())
                 .set_threads(1);
-            if model.is_mip {
+            if is_mip {
                 p = p
                     .set_mip_rel_gap(s.solver.mip_gap as f32)
                     .map_err(|e| SolveError::Backend(e.to_string()))?;
@@ -311,132 +225,5 @@ fn finish<S: Solution>(
     }
 }
 
-/// A HiGHS failure as a [`SolveError`]. good_lp reports HiGHS's model status by name: a limit
-/// (time, iterations, memory) reached before any feasible point is `NoSolutionFound`.
-#[cfg_attr(not(feature = "highs"), allow(dead_code))]
-pub(crate) fn highs_error(e: ResolutionError, infeasible: &str) -> SolveError {
-    match e {
-        ResolutionError::Infeasible => SolveError::Infeasible(vec![infeasible.into()]),
-        ResolutionError::Other("NoSolutionFound") => SolveError::TimeLimit,
-        e => SolveError::Backend(e.to_string()),
-    }
-}
-
-/// Column of each variable of `order` in a model built from `vars` (good_lp gives microlp its
-/// variables in the order it holds them).
-pub(crate) fn columns(
-    vars: &ProblemVariables,
-    order: &[good_lp::Variable],
-) -> Result<Vec<usize>, SolveError> {
-    let position: HashMap<good_lp::Variable, usize> = vars
-        .iter_variables_with_def()
-        .enumerate()
-        .map(|(i, (v, _))| (v, i))
-        .collect();
-    order
-        .iter()
-        .map(|v| {
-            position
-                .get(v)
-                .copied()
-                .ok_or_else(|| SolveError::Backend("a variable is not in the model".into()))
-        })
-        .collect()
-}
-
-/// Solves a model good_lp built for microlp with microlp itself, so the outcome is read from
-/// microlp's own status: an interrupted solve with no usable point is the time limit
-/// ([`SolveError::TimeLimit`]), infeasibility is [`SolveError::Infeasible`] with the reason
-/// `infeasible`, anything else the backend's failure. Returns the value of each column and why
-/// the solve stopped.
-pub(crate) fn solve_microlp(
-    problem: &microlp::Problem,
-    columns: &[usize],
-    (time_limit, mip_gap): (Duration, f64),
-    infeasible: &str,
-) -> Result<(Vec<f64>, TerminationReason), SolveError> {
-    let mut options = microlp::SolveOptions::default();
-    options.time_limit = Some(time_limit);
-    options.mip_gap = mip_gap;
-    let outcome = problem.solve_with(options).map_err(|e| match e {
-        microlp::Error::Infeasible => SolveError::Infeasible(vec![infeasible.into()]),
-        e => SolveError::Backend(e.to_string()),
-    })?;
-    let solution = outcome.into_solution().map_err(|_| SolveError::TimeLimit)?;
-    let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
-    let values = columns
-        .iter()
-        .map(|&c| {
-            all.get(c)
-                .map(|&v| solution.var_value(v))
-                .ok_or_else(|| SolveError::Backend("a variable is not in the solution".into()))
-        })
-        .collect::<Result<Vec<f64>, SolveError>>()?;
-    Ok((values, solution.termination_reason()))
-}
-
 /// Why a plan is infeasible when no single group is stranded.
 const CAPACITY_SHORT: &str = "capacity within journey limits, site limits and the capital budget cannot place every pupil; allow out-of-area placements, raise the budget or lengthen journey limits";
-
-/// Values within this of a whole number are snapped to it (simplex round-off).
-const SNAP: f64 = 1e-7;
-
-fn clean(v: f64) -> f64 {
-    let r = v.round();
-    if (v - r).abs() < SNAP {
-        r
-    } else {
-        v
-    }
-}
-
-pub(crate) fn extract(
-    demand: &Demand,
-    net: &Network,
-    model: &Model,
-    values: &[f64],
-    status: SolveStatus,
-    backend: Backend,
-) -> Plan {
-    let nx = model.x.len();
-    let mut placements = Vec::new();
-    let mut objective = 0.0;
-    for (i, &(arc, year, _)) in model.x.iter().enumerate() {
-        let v = clean(values[i]);
-        if v <= 0.0 {
-            continue;
-        }
-        objective += model.x_cost[i] * v;
-        let a = net.arcs[arc];
-        placements.push(Placement {
-            year,
-            group: a.group,
-            provision: a.provision,
-            pupils: v,
-        });
-    }
-    let mut builds = Vec::new();
-    for (j, &(c, funded, _)) in model.y.iter().enumerate() {
-        let v = clean(values[nx + j]);
-        if v <= 0.0 {
-            continue;
-        }
-        objective += model.y_cost[j] * v;
-        builds.push(Build {
-            candidate: c,
-            funded,
-            places: v,
-        });
-    }
-    placements.sort_by_key(|p| (p.year, p.group, p.provision));
-    builds.sort_by_key(|b| (b.candidate, b.funded));
-    Plan {
-        years: demand.years.clone(),
-        candidates: net.candidates.clone(),
-        builds,
-        placements,
-        objective: objective + model.constant,
-        status,
-        method: backend.name().to_string(),
-    }
-}

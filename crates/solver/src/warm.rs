@@ -22,8 +22,11 @@ use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Plan, SolveStatus};
 use placeplan_model::Scenario;
 
-use crate::formulation::{build_model_with_budget_parameters, Arc, Model, Network, Options, SCALE};
-use crate::solve::{extract, Backend, SolveError};
+use crate::backend::{Backend, SolveError};
+use crate::extract::extract;
+use crate::formulation::{
+    build_model_with_budget_parameters, Arc, Index, Model, Network, Options, SCALE,
+};
 
 /// Everything the LP is built from except the capital budgets.
 #[derive(PartialEq)]
@@ -53,8 +56,8 @@ struct Warm {
     /// What the model was built from: a variant re-solves warm only if its own inputs equal
     /// these, so a chain handed a different LP solves it afresh instead of answering wrongly.
     inputs: LpInputs,
-    model: Model,
-    /// microlp variable of each x then y variable of `model`, in [`Model`] order.
+    index: Index,
+    /// microlp variable of each x then y variable of `index`, in [`Index`] order.
     order: Vec<microlp::Variable>,
     /// (funding year, microlp variable) of each budget parameter.
     beta: Vec<(usize, microlp::Variable)>,
@@ -114,7 +117,7 @@ impl Warm {
             SolutionStatus::Optimal => SolveStatus::Optimal,
             SolutionStatus::Feasible => SolveStatus::StoppedAtLimit,
         };
-        extract(demand, net, &self.model, &values, status, Backend::Microlp)
+        extract(demand, net, &self.index, &values, status, Backend::Microlp)
     }
 }
 
@@ -148,40 +151,41 @@ fn cold(
     net: &Network,
     inputs: LpInputs,
 ) -> Result<Warm, SolveError> {
-    let model = build_model_with_budget_parameters(s, demand, net, &inputs.opt);
-    let position: HashMap<good_lp::Variable, usize> = model
+    // The model is solved once (later budgets re-solve microlp's solution), so the backend
+    // takes the LP itself, no copy.
+    let Model { lp, index } = build_model_with_budget_parameters(s, demand, net, &inputs.opt);
+    let position: HashMap<good_lp::Variable, usize> = lp
         .vars
         .iter_variables_with_def()
         .enumerate()
         .map(|(i, (v, _))| (v, i))
         .collect();
-    let p = model
+    let p = lp
         .vars
-        .clone()
-        .minimise(model.objective.clone())
+        .minimise(lp.objective)
         .using(good_lp::microlp)
-        .with_all(model.constraints.clone());
+        .with_all(lp.constraints);
     let outcome = p
         .as_inner()
         .solve_with(time_limit(s))
         .map_err(|e| SolveError::Backend(e.to_string()))?;
     let solution = outcome.into_solution().map_err(|_| SolveError::TimeLimit)?;
     let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
-    let order = model
+    let order = index
         .x
         .iter()
         .map(|t| t.2)
-        .chain(model.y.iter().map(|t| t.2))
+        .chain(index.y.iter().map(|t| t.2))
         .map(|v| all[position[&v]])
         .collect();
-    let beta = model
+    let beta = index
         .budget_params
         .iter()
         .map(|&(f, v)| (f, all[position[&v]]))
         .collect();
     let warm = Warm {
         inputs,
-        model,
+        index,
         order,
         beta,
         solution,

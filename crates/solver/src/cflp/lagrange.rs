@@ -26,7 +26,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::cflp::CflpInstance;
+use super::instance::CflpInstance;
 use crate::netsimplex::{FlowStatus, NetworkSimplex};
 
 /// What the Lagrangian pass proved.
