@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::aggregate::{self, Value};
-use crate::export::RunOutputs;
-use crate::xlsx::cost_line_label;
+use crate::labels::cost_line_label;
+use crate::run::RunOutputs;
 use placeplan_model::domain::{AgeGroup, Need, Phase, SchoolKind};
 use placeplan_model::finance::{CostLine, Costing};
 use placeplan_model::plan::ProvisionRef;
