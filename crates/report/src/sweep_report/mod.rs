@@ -18,13 +18,13 @@ mod pareto;
 mod rows;
 mod table;
 
-use crate::html::{self, Section};
+use crate::html::page::{render, Section};
 use crate::sweep_table::{ParetoPoint, VariantResult};
 use rows::{extreme, Row};
 
 /// The sweep report, as UTF-8 HTML.
 pub fn sweep_report(title: &str, results: &[VariantResult], points: &[ParetoPoint]) -> Vec<u8> {
-    html::render(title, &sections(results, points))
+    render(title, &sections(results, points))
 }
 
 /// The sweep's sections, in page order: headline, comparison table, Pareto chart, NPV chart.
