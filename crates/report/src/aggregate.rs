@@ -2,7 +2,7 @@
 //! pupils by locality and year, existing places and new places by school. Everything is
 //! computed in index order so the exporters stay deterministic.
 
-use crate::export::RunOutputs;
+use crate::run::RunOutputs;
 use placeplan_model::domain::{Need, Phase, Scenario};
 use placeplan_model::plan::ProvisionRef;
 
@@ -403,7 +403,7 @@ pub(crate) fn assumptions(s: &Scenario) -> Vec<Assumption> {
 /// pupil out of area except those a few hand-made new bases take.
 #[cfg(test)]
 pub(crate) mod fixture {
-    use crate::export::RunOutputs;
+    use crate::run::RunOutputs;
     use placeplan_model::finance::{cost_plan, Costing};
     use placeplan_model::forecast::{forecast, Demand, Forecast};
     use placeplan_model::plan::{candidates, Build, Placement, Plan, ProvisionRef, SolveStatus};

@@ -12,7 +12,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::aggregate::{self, round};
-use crate::export::RunOutputs;
+use crate::run::RunOutputs;
 
 /// The FeatureCollection as pretty-printed UTF-8 JSON, ending with a newline.
 pub fn geojson(run: &RunOutputs) -> Vec<u8> {

@@ -5,8 +5,12 @@
 mod aggregate;
 pub mod compare;
 pub mod export;
+mod files;
 pub mod geojson;
 pub mod html;
+mod labels;
+mod run;
 pub mod sweep_report;
 pub mod sweep_table;
+mod tables;
 pub mod xlsx;

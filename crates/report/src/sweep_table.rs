@@ -8,7 +8,7 @@ use placeplan_model::finance::{CostLine, Costing};
 use placeplan_model::plan::{Plan, SolveStatus};
 use placeplan_model::summary::Summary;
 
-use crate::export;
+use crate::tables;
 
 /// A setting and its value in one variant, as written in the sweep file.
 pub type Setting = (String, toml::Value);
@@ -138,7 +138,7 @@ fn setting_cell(v: &toml::Value) -> String {
 }
 
 fn money(v: f64) -> String {
-    export::fixed(v, 2)
+    tables::fixed(v, 2)
 }
 
 /// Need x phase labels of new places any variant funds, sorted.
@@ -209,14 +209,14 @@ pub fn sweep_csv(results: &[VariantResult]) -> Vec<u8> {
                 row.push(money(f.total));
                 row.push(money(f.total - f.capital()));
                 row.extend(f.lines.iter().map(|v| money(*v)));
-                row.push(export::fixed(f.new_places, 3));
+                row.push(tables::fixed(f.new_places, 3));
                 row.push(f.new_bases.to_string());
                 for col in &places {
                     let label = col.strip_prefix("places_").unwrap_or(col);
-                    row.push(export::fixed(f.places_of(label), 3));
+                    row.push(tables::fixed(f.places_of(label), 3));
                 }
-                row.push(export::fixed(f.out_of_area_final, 3));
-                row.push(export::fixed(f.out_of_area_years, 3));
+                row.push(tables::fixed(f.out_of_area_final, 3));
+                row.push(tables::fixed(f.out_of_area_years, 3));
                 // Arcs beyond journey limits are never built, and the check re-verifies it.
                 row.push("0".into());
                 row.push(f.saving_vs_do_nothing.map(money).unwrap_or_default());

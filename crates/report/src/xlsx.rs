@@ -16,7 +16,8 @@ use rust_xlsxwriter::{
 };
 
 use crate::aggregate::{self, Value};
-use crate::export::RunOutputs;
+pub use crate::labels::cost_line_label;
+use crate::run::RunOutputs;
 use placeplan_model::finance::{unit_cost, CostLine, Costing};
 use placeplan_model::forecast::Band;
 use placeplan_model::plan::ProvisionRef;
@@ -52,21 +53,6 @@ fn truncated(ws: &mut Worksheet, r: u32, csv: &str, f: &Formats) -> Result<(), X
         &f.note,
     )?;
     Ok(())
-}
-
-/// Human label of a cost line, as used in the workbook and the report.
-pub fn cost_line_label(l: CostLine) -> &'static str {
-    match l {
-        CostLine::ResourcedBase => "Resourced bases (existing)",
-        CostLine::NewBase => "New resourced bases",
-        CostLine::Special => "Special schools",
-        CostLine::IndependentLocal => "Independent (local)",
-        CostLine::Post16 => "Post-16 / post-19",
-        CostLine::OutOfArea => "Out of area / independent",
-        CostLine::Transport => "Transport",
-        CostLine::Capital => "Capital",
-        CostLine::BaseSetup => "Base set-up",
-    }
 }
 
 /// Cell formats shared by every sheet.
