@@ -4,7 +4,7 @@
 //! ([`crate::validate`]) run on whatever could be read, so one run reports everything.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::csvread::resolve;
 use crate::validate::{cross_check, ResolvedFiles};
