@@ -184,6 +184,16 @@ pub fn read_sweep(path: &Path) -> Result<SweepSpec, Problems> {
                 continue;
             }
         };
+        if OWN_FILES.iter().any(|f| f.eq_ignore_ascii_case(&name)) {
+            problems.push(
+                err(format!(
+                    "variants[{i}] is named '{name}', the name of one of the sweep's own files ({})",
+                    OWN_FILES.join(", ")
+                ))
+                .field("name"),
+            );
+            continue;
+        }
         let mut rest = t.clone();
         rest.remove("name");
         variants.push(VariantSpec {
@@ -237,6 +247,9 @@ fn flatten(t: &toml::Table) -> Vec<Setting> {
 fn short_key(k: &str) -> &str {
     k.rsplit('.').next().unwrap_or(k)
 }
+
+/// Files a sweep writes beside its variants' folders; no variant may take their names.
+const OWN_FILES: [&str; 3] = ["sweep.csv", "pareto.csv", "report.html"];
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
@@ -617,6 +630,35 @@ fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A variant named like one of the sweep's own files would have its folder collide with
+    /// that file, and the sweep failed only when writing; it is now refused when read.
+    #[test]
+    fn a_variant_named_like_a_sweep_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sweep.toml");
+        for name in ["report.html", "Sweep.csv", "pareto.csv"] {
+            std::fs::write(
+                &file,
+                format!("base = \".\"\n\n[[variants]]\nname = \"{name}\"\ncapital_budget = 1.0\n"),
+            )
+            .unwrap();
+            let p = read_sweep(&file).unwrap_err();
+            let e = p
+                .iter()
+                .find(|e| e.field.as_deref() == Some("name"))
+                .expect("a name problem");
+            assert_eq!(e.code, Code::BadSweep, "{p}");
+            assert!(e.message.contains("sweep's own files"), "{p}");
+        }
+        std::fs::write(
+            &file,
+            "base = \".\"\n\n[[variants]]\nname = \"report\"\ncapital_budget = 1.0\n",
+        )
+        .unwrap();
+        let spec = read_sweep(&file).unwrap();
+        assert_eq!(spec.variants[0].name, "report");
+    }
 
     fn prepared(budget: f64, lead: i64, forecast: &str) -> Prepared {
         Prepared {
