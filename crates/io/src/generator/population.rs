@@ -32,6 +32,9 @@ pub(crate) struct Ward {
 /// Residents aged 0-25: `[ward][year - FIRST_YEAR][age]`, for FIRST_YEAR..=LAST_YEAR.
 pub(crate) type Population = Vec<Vec<[u32; N_AGES]>>;
 
+/// Each locality's residents aged 0-25 for every year: a common age profile, tilted younger where
+/// the plan rate is high and jittered a little, scaled to the locality's young residents in the
+/// base year and drifting by age band from it.
 pub(crate) fn population(wards: &[Ward], rng: &mut Rng) -> Population {
     wards
         .iter()

@@ -68,3 +68,59 @@ pub(crate) fn apportion(total: usize, weights: &[f64]) -> Vec<usize> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportion_hands_out_every_item_by_largest_remainder() {
+        assert_eq!(apportion(10, &[1.0, 1.0, 1.0]), vec![4, 3, 3]);
+        assert_eq!(apportion(7, &[0.5, 0.25, 0.25]), vec![3, 2, 2]);
+        assert_eq!(apportion(0, &[2.0, 1.0]), vec![0, 0]);
+        let split = apportion(90, &[3.3, 1.7, 2.9, 0.4]);
+        assert_eq!(split.iter().sum::<usize>(), 90);
+    }
+
+    #[test]
+    fn pick_follows_the_weights() {
+        let w = [0.2, 0.0, 0.8];
+        assert_eq!(pick(&w, 0.0), 0);
+        assert_eq!(pick(&w, 0.19), 0);
+        assert_eq!(pick(&w, 0.21), 2);
+        assert_eq!(pick(&w, 0.999_999), 2);
+        // Rounding past the end falls on the last positive weight.
+        assert_eq!(pick(&[0.5, 0.5, 0.0], 1.0), 1);
+    }
+
+    #[test]
+    fn pow_multiplies_exactly_in_order() {
+        assert_eq!(pow(2.0, 0), 1.0);
+        assert_eq!(pow(2.0, 10), 1024.0);
+        assert_eq!(pow(2.0, -2), 0.25);
+        assert_eq!(pow(1.1, 3), 1.0 * 1.1 * 1.1 * 1.1);
+    }
+
+    #[test]
+    fn spread_covers_the_unit_interval_evenly() {
+        let mut s = Spread(0.0);
+        let mut bins = [0u32; 10];
+        for _ in 0..1000 {
+            let u = s.next();
+            assert!((0.0..1.0).contains(&u));
+            bins[(u * 10.0) as usize] += 1;
+        }
+        assert!(bins.iter().all(|b| (95..=105).contains(b)), "{bins:?}");
+    }
+
+    #[test]
+    fn streams_differ_by_id_and_repeat_by_seed() {
+        let draw = |seed, id| {
+            let mut r = stream_of(seed, id);
+            (r.unit(), r.unit())
+        };
+        assert_eq!(draw(7, 1), draw(7, 1));
+        assert_ne!(draw(7, 1), draw(7, 2));
+        assert_ne!(draw(7, 1), draw(8, 1));
+    }
+}
