@@ -247,6 +247,9 @@ fn ward_id(w: usize) -> String {
     format!("W{:02}", w + 1)
 }
 
+/// The demo's schools: primaries and secondaries spread over the wards by young residents (the
+/// largest wards' secondaries with sixth forms), then [`SPECIAL_SCHOOLS`] and
+/// [`INDEPENDENT_SCHOOLS`] near their wards.
 fn schools() -> Vec<School> {
     let mut rng = stream(3);
     let mut ids = Ids {
