@@ -7,7 +7,8 @@
 //!
 //! The EHC-plan history (January 2019-2025) comes from a cohort simulation that uses the
 //! forecast's own continuation rates: each year every plan ages one year and continues with
-//! [`CONTINUATION`], and new plans arrive at population x incidence(age, need) x ward factor x
+//! [`CONTINUATION`](placeplan_model::forecast::CONTINUATION), and new plans arrive at
+//! population x incidence(age, need) x ward factor x
 //! growth. The incidence levels, growth, need mix and provision mix are calibrated (in expectation)
 //! so that plans grow from about 2,100 to 4,900 with Wirral's 2025 age and need mix, about 320
 //! pupils in resourced bases, 1,450 in special schools and 170 in independent special schools.
@@ -21,140 +22,31 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use placeplan_model::rng::SplitMix64;
-
 use crate::atomic::write_atomic;
-use placeplan_model::domain::{
-    AgeGroup, BaseRules, CostParams, ForecastSettings, JourneyLimits, Need, NeedSet, Phase,
-    ProvisionKind, SchoolKind, SolverSettings, TravelSettings, N_AGES,
+use crate::generator::caseload::{calibrate, simulate, Targets};
+use crate::generator::files::{
+    capacity_csv, history_csv, localities_csv, population_csv, schools_csv, settings_toml,
 };
-use placeplan_model::forecast::CONTINUATION;
+use crate::generator::population::{population, Ward};
+use crate::generator::rng::{apportion, stream_of, Rng};
+use crate::generator::schools::{
+    capacity, mainstream_school, name_stems, Ids, IndependentSpec, School, SpecialSpec,
+    CHURCH_SCHOOLS,
+};
+use crate::generator::{BASE_YEAR, HORIZON, LAST_YEAR};
+use placeplan_model::domain::{
+    ForecastSettings, JourneyLimits, Need, Phase, SchoolKind, TravelSettings,
+};
 
 /// Name of the demo scenario.
 pub const DEMO_NAME: &str = "Demo Borough";
 
-const FIRST_YEAR: i32 = 2019;
-pub(crate) const BASE_YEAR: i32 = 2025;
-pub(crate) const HORIZON: i32 = 5;
-const LAST_YEAR: i32 = BASE_YEAR + HORIZON;
-const N_POP_YEARS: usize = (LAST_YEAR - FIRST_YEAR + 1) as usize;
-/// The cohort simulation starts with no plans in this year, long enough before the first history
-/// year that every age has filled up.
-const BURN_IN_START: i32 = 1990;
-
-const N_NEEDS: usize = Need::ALL.len();
-pub(crate) const N_GROUPS: usize = AgeGroup::ALL.len();
-const N_PROV: usize = ProvisionKind::ALL.len();
-
-/// What the cohort simulation is calibrated to: all plans in January of the first history year,
-/// and plans in January of the base year by DfE age band.
-pub(crate) struct Targets {
-    pub(crate) first_year: f64,
-    pub(crate) by_group: [f64; N_GROUPS],
-}
-
-/// Wirral: 2,121 plans in 2019; 4,858 in 2025.
+/// Wirral: 2,121 plans in 2019; 4,858 in 2025 ([`crate::synth`] scales them by young residents,
+/// see [`demo_young`]).
 pub(crate) const DEMO_TARGETS: Targets = Targets {
     first_year: 2121.0,
     by_group: [156.0, 1462.0, 1756.0, 1057.0, 427.0],
 };
-/// Base-year share of plans by primary need, in [`Need::ALL`] order (Wirral 2025 for the five
-/// largest; the rest spread after the national pattern).
-const NEED_SHARE: [f64; N_NEEDS] = [
-    0.238, // ASD
-    0.183, // SLCN
-    0.265, // SEMH
-    0.083, // MLD
-    0.109, // SLD
-    0.016, // PMLD
-    0.022, // SpLD
-    0.015, // HI
-    0.008, // VI
-    0.003, // MSI
-    0.036, // PD
-    0.022, // OTH
-];
-/// Yearly growth of the new-plan rate before the first history year (only shapes the 2019 stock);
-/// the growth from then on is calibrated (it comes out near 15%, inside the forecast's default
-/// `max_rate_growth`, so the forecast's trend cap barely binds).
-const EARLY_GROWTH: f64 = 0.15;
-
-/// Relative incidence of new plans by single year of age within its age band; the level of each
-/// band is calibrated.
-const AGE_SHAPE: [f64; N_AGES] = [
-    0.05, 0.2, 0.6, 1.0, 1.3, // 0-4
-    1.3, 1.1, 1.0, 0.9, 0.85, 0.8, // 5-10
-    1.0, 0.8, 0.75, 0.7, 0.6, // 11-15
-    1.0, 0.7, 0.5, 0.3, // 16-19
-    0.5, 0.35, 0.25, 0.15, 0.1, 0.05, // 20-25
-];
-
-/// Need mix of new plans by age band before calibration, in [`Need::ALL`] order
-/// (ASD, SLCN, SEMH, MLD, SLD, PMLD, SpLD, HI, VI, MSI, PD, OTH).
-const NEW_PLAN_NEEDS: [[f64; N_NEEDS]; N_GROUPS] = [
-    [
-        25.0, 40.0, 3.0, 3.0, 10.0, 5.0, 0.5, 3.0, 1.5, 1.0, 6.0, 2.0,
-    ],
-    [
-        25.0, 25.0, 20.0, 10.0, 8.0, 1.2, 2.0, 1.5, 0.8, 0.3, 3.0, 2.0,
-    ],
-    [22.0, 8.0, 40.0, 8.0, 6.0, 0.8, 4.0, 1.0, 0.7, 0.3, 2.5, 3.0],
-    [
-        20.0, 6.0, 38.0, 10.0, 8.0, 1.0, 6.0, 1.0, 0.7, 0.3, 3.0, 4.0,
-    ],
-    [
-        15.0, 5.0, 30.0, 15.0, 15.0, 3.0, 4.0, 1.0, 1.0, 0.5, 5.0, 5.0,
-    ],
-];
-
-/// Target provision mix by phase, in [`ProvisionKind::ALL`] order
-/// (mainstream, resourced_base, special, independent, fe, other).
-const PROVISION_SHARE: [[f64; N_PROV]; N_GROUPS] = [
-    [0.42, 0.0, 0.22, 0.01, 0.0, 0.35], // early years: nursery, special, other settings
-    [0.55, 0.11, 0.315, 0.02, 0.0, 0.005], // primary
-    [0.455, 0.09, 0.36, 0.06, 0.0, 0.035], // secondary: other = AP, education otherwise
-    [0.17, 0.0, 0.25, 0.03, 0.46, 0.09], // post-16: sixth forms, special, FE
-    [0.0, 0.0, 0.15, 0.02, 0.50, 0.33], // post-19: college, FE, internships, not in education
-];
-
-/// How much more (or less) likely each need is to be in each provision than the phase average,
-/// in [`Need::ALL`] order, columns as [`PROVISION_SHARE`].
-const PROVISION_TILT: [[f64; N_PROV]; N_NEEDS] = [
-    [1.0, 1.6, 1.1, 1.0, 0.9, 1.0],  // ASD
-    [1.5, 1.4, 0.5, 0.2, 1.1, 1.0],  // SLCN
-    [1.0, 0.6, 0.8, 3.5, 1.0, 1.8],  // SEMH
-    [1.0, 0.8, 1.2, 0.3, 1.2, 1.0],  // MLD
-    [0.25, 0.1, 3.0, 0.6, 0.6, 0.6], // SLD
-    [0.1, 0.0, 4.0, 0.8, 0.3, 0.8],  // PMLD
-    [2.5, 0.3, 0.1, 0.2, 1.5, 1.0],  // SpLD
-    [1.5, 2.0, 0.4, 0.3, 1.2, 1.0],  // HI
-    [1.5, 1.0, 0.4, 0.3, 1.2, 1.0],  // VI
-    [0.6, 0.3, 2.0, 0.8, 0.6, 1.0],  // MSI
-    [1.6, 0.3, 0.9, 0.5, 1.2, 1.0],  // PD
-    [1.2, 0.2, 0.7, 0.8, 1.0, 1.5],  // OTH
-];
-
-/// Relative population by single year of age (fewer young adults: students leave the borough).
-const AGE_PROFILE: [f64; N_AGES] = [
-    0.93, 0.95, 0.97, 0.99, 1.01, // 0-4
-    1.03, 1.04, 1.05, 1.06, 1.07, 1.08, // 5-10
-    1.09, 1.09, 1.08, 1.08, 1.07, // 11-15
-    1.05, 1.03, 0.95, 0.86, // 16-19
-    0.84, 0.86, 0.89, 0.92, 0.95, 0.97, // 20-25
-];
-/// Yearly population change by age band (falling births, a bulge moving into secondary).
-const POP_DRIFT: [f64; N_GROUPS] = [-0.012, -0.006, 0.007, 0.009, 0.002];
-
-/// A locality (a ward here; [`crate::synth`] makes LSOAs too): name, centroid, all-age
-/// residents, share aged 0-25, relative plan rate.
-pub(crate) struct Ward {
-    pub(crate) name: Cow<'static, str>,
-    pub(crate) lat: f64,
-    pub(crate) lon: f64,
-    pub(crate) residents: u32,
-    pub(crate) young_share: f64,
-    pub(crate) plan_factor: f64,
-}
 
 const fn ward(
     name: &'static str,
@@ -214,17 +106,8 @@ const N_SECONDARY: usize = 20;
 /// Secondary schools with a sixth form (the largest ones).
 const N_SIXTH_FORMS: usize = 5;
 
-/// A special school or college: name, designation, phases taught, ward, share of matching pupils.
-pub(crate) struct SpecialSpec {
-    name: &'static str,
-    pub(crate) kind: SchoolKind,
-    needs: &'static [Need],
-    pub(crate) phases: &'static [Phase],
-    ward: usize,
-    weight: f64,
-}
-
-/// An empty `needs` list means every need (`ANY`).
+/// The demo's special schools and college; [`crate::synth`] places schools of the same
+/// designations. An empty `needs` list means every need (`ANY`).
 pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
     SpecialSpec {
         name: "Foxglove School",
@@ -305,14 +188,8 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
     },
 ];
 
-/// In-area independent special schools: name, need, ward, places by phase.
-pub(crate) struct IndependentSpec {
-    name: &'static str,
-    need: Need,
-    ward: usize,
-    pub(crate) places: &'static [(Phase, u32)],
-}
-
+/// The demo's in-area independent special schools; [`crate::synth`] places schools of the same
+/// designations.
 pub(crate) const INDEPENDENT_SCHOOLS: [IndependentSpec; 2] = [
     IndependentSpec {
         name: "Harbourside House School",
@@ -327,13 +204,6 @@ pub(crate) const INDEPENDENT_SCHOOLS: [IndependentSpec; 2] = [
         places: &[(Phase::Primary, 10), (Phase::Secondary, 18)],
     },
 ];
-
-/// Existing special capacity is this much above the base-year special pupils it serves.
-const SPECIAL_HEADROOM: f64 = 1.04;
-/// Existing resourced-base capacity is this much above the base-year resourced-base pupils.
-const BASE_HEADROOM: f64 = 1.03;
-/// Smallest and largest existing resourced base.
-const BASE_SIZES: (u32, u32) = (8, 20);
 
 /// Writes the demo scenario (`scenario.toml` and five CSV files) into `dir`, creating it.
 /// Every call writes the same bytes.
@@ -351,7 +221,13 @@ fn build() -> Vec<(&'static str, String)> {
     let rates = calibrate(&pop, &WARDS, &DEMO_TARGETS);
     let caseload = simulate(&pop, &rates, &WARDS, &mut stream(2));
     let schools = schools();
-    let capacity = capacity(&schools, &caseload, &mut stream(4));
+    let capacity = capacity(
+        &schools,
+        &caseload,
+        &SPECIAL_SCHOOLS,
+        &INDEPENDENT_SCHOOLS,
+        &mut stream(4),
+    );
     vec![
         ("scenario.toml", scenario_toml()),
         ("localities.csv", localities_csv(&WARDS, &ids)),
@@ -362,483 +238,19 @@ fn build() -> Vec<(&'static str, String)> {
     ]
 }
 
-// ---------------------------------------------------------------------------------------------
-// Deterministic helpers
-
-/// The demo's random streams: SplitMix64, one independent stream per part of the demo, so that
-/// changing one part does not reshuffle the others.
-pub(crate) type Rng = SplitMix64;
-
+/// Stream `id` of the demo's fixed seed.
 fn stream(id: u64) -> Rng {
     stream_of(0x5EED_D3E0_B0B0_2025, id)
-}
-
-/// Stream `id` of a generator seeded with `seed`.
-pub(crate) fn stream_of(seed: u64, id: u64) -> Rng {
-    SplitMix64::new(seed ^ id.wrapping_mul(0xD1B5_4A32_D192_ED03))
-}
-
-/// The index whose share of `weights` covers `u` in [0, 1).
-pub(crate) fn pick(weights: &[f64], u: f64) -> usize {
-    let total: f64 = weights.iter().sum();
-    let mut u = u * total;
-    for (i, w) in weights.iter().enumerate() {
-        if u < *w {
-            return i;
-        }
-        u -= w;
-    }
-    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
-}
-
-/// Golden-ratio (Weyl) sequence: successive values cover [0, 1) evenly, so choices made with it
-/// match their target shares far more closely than independent draws would.
-struct Spread(f64);
-
-impl Spread {
-    fn next(&mut self) -> f64 {
-        self.0 += 0.618_033_988_749_894_9;
-        if self.0 >= 1.0 {
-            self.0 -= 1.0;
-        }
-        self.0
-    }
-}
-
-/// base^exp by repeated multiplication (exact-order arithmetic on every platform).
-fn pow(base: f64, exp: i32) -> f64 {
-    let mut r = 1.0;
-    for _ in 0..exp.unsigned_abs() {
-        r *= base;
-    }
-    if exp < 0 {
-        1.0 / r
-    } else {
-        r
-    }
-}
-
-pub(crate) fn group_of(age: usize) -> usize {
-    AgeGroup::of_age(age as u8) as usize
-}
-
-/// Splits `total` whole items over `weights` by the largest-remainder method.
-pub(crate) fn apportion(total: usize, weights: &[f64]) -> Vec<usize> {
-    let sum: f64 = weights.iter().sum();
-    let quotas: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
-    let mut out: Vec<usize> = quotas.iter().map(|q| q.floor() as usize).collect();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ra, rb) = (quotas[a] - quotas[a].floor(), quotas[b] - quotas[b].floor());
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
-    let short = total - out.iter().sum::<usize>();
-    for &i in order.iter().take(short) {
-        out[i] += 1;
-    }
-    out
 }
 
 fn ward_id(w: usize) -> String {
     format!("W{:02}", w + 1)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Population
-
-/// Residents aged 0-25: `[ward][year - FIRST_YEAR][age]`, for FIRST_YEAR..=LAST_YEAR.
-pub(crate) type Population = Vec<Vec<[u32; N_AGES]>>;
-
-pub(crate) fn population(wards: &[Ward], rng: &mut Rng) -> Population {
-    wards
-        .iter()
-        .map(|w| {
-            // Deprived wards are younger, the low-rate ones older.
-            let tilt = (w.plan_factor - 1.0).clamp(-0.5, 1.0);
-            let shape: Vec<f64> = (0..N_AGES)
-                .map(|a| {
-                    let young_tilt = 1.0 + 0.08 * tilt * (12.5 - a as f64) / 12.5;
-                    AGE_PROFILE[a] * young_tilt * rng.between(0.96, 1.04)
-                })
-                .collect();
-            let young = w.residents as f64 * w.young_share;
-            let scale = young / shape.iter().sum::<f64>();
-            (FIRST_YEAR..=LAST_YEAR)
-                .map(|y| {
-                    let mut row = [0u32; N_AGES];
-                    for (a, c) in row.iter_mut().enumerate() {
-                        let drift = pow(1.0 + POP_DRIFT[group_of(a)], y - BASE_YEAR);
-                        *c = (shape[a] * scale * drift).round() as u32;
-                    }
-                    row
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Population used for year `y` (years before the first history year use the first year's).
-fn pop_at(pop: &Population, w: usize, y: i32, a: usize) -> f64 {
-    let yi = (y.clamp(FIRST_YEAR, LAST_YEAR) - FIRST_YEAR) as usize;
-    pop[w][yi][a] as f64
-}
-
-// ---------------------------------------------------------------------------------------------
-// Calibration (in expectation)
-
-/// New-plan rates of the simulation.
-pub(crate) struct Rates {
-    /// Yearly growth of the new-plan rate from the first history year on.
-    growth: f64,
-    /// Incidence per resident by single year of age at the base year (all needs), before the
-    /// ward factor.
-    incidence: [f64; N_AGES],
-    /// Need mix of new plans by age band (rows sum to 1).
-    need_mix: [[f64; N_NEEDS]; N_GROUPS],
-    /// Provision of a pupil entering a phase, by phase and need (rows sum to 1).
-    provision: [[[f64; N_PROV]; N_NEEDS]; N_GROUPS],
-}
-
-/// Multiplier of the new-plan rate in year `y` relative to the base year.
-fn trend(growth: f64, y: i32) -> f64 {
-    if y >= FIRST_YEAR {
-        pow(1.0 + growth, y - BASE_YEAR)
-    } else {
-        pow(1.0 + growth, FIRST_YEAR - BASE_YEAR) * pow(1.0 + EARLY_GROWTH, y - FIRST_YEAR)
-    }
-}
-
-/// Expected borough plans by age band in the first history year and in the base year when new
-/// plans arrive only at the ages of band `entry`, at AGE_SHAPE x trend per resident (weighted by
-/// the ward factors).
-fn unit_response(
-    eff_pop: &[Vec<f64>],
-    growth: f64,
-    entry: usize,
-) -> ([f64; N_GROUPS], [f64; N_GROUPS]) {
-    let mut s = [0.0f64; N_AGES];
-    let mut first = [0.0f64; N_GROUPS];
-    for y in BURN_IN_START..=BASE_YEAR {
-        let yi = (y.clamp(FIRST_YEAR, LAST_YEAR) - FIRST_YEAR) as usize;
-        let mut next = [0.0f64; N_AGES];
-        for a in 0..N_AGES {
-            let carried = if a == 0 {
-                0.0
-            } else {
-                CONTINUATION[a - 1] * s[a - 1]
-            };
-            let new = if group_of(a) == entry {
-                eff_pop[yi][a] * AGE_SHAPE[a] * trend(growth, y)
-            } else {
-                0.0
-            };
-            next[a] = carried + new;
-        }
-        s = next;
-        if y == FIRST_YEAR {
-            first = by_group(&s);
-        }
-    }
-    (first, by_group(&s))
-}
-
-fn by_group(s: &[f64; N_AGES]) -> [f64; N_GROUPS] {
-    let mut g = [0.0; N_GROUPS];
-    for (a, v) in s.iter().enumerate() {
-        g[group_of(a)] += v;
-    }
-    g
-}
-
-/// Band levels that give PLANS_BY_GROUP in the base year (plans in band G come only from new
-/// plans in bands up to G, so forward substitution solves it), and the implied plans in the
-/// first history year. `resp[g]` is [`unit_response`] for entry band g.
-fn levels(
-    resp: &[([f64; N_GROUPS], [f64; N_GROUPS])],
-    targets: &Targets,
-) -> ([f64; N_GROUPS], f64) {
-    let mut m = [0.0f64; N_GROUPS];
-    for big in 0..N_GROUPS {
-        let earlier: f64 = (0..big).map(|g| resp[g].1[big] * m[g]).sum();
-        m[big] = ((targets.by_group[big] - earlier) / resp[big].1[big]).max(0.0);
-    }
-    let first: f64 = (0..N_GROUPS)
-        .map(|g| resp[g].0.iter().sum::<f64>() * m[g])
-        .sum();
-    (m, first)
-}
-
-pub(crate) fn calibrate(pop: &Population, wards: &[Ward], targets: &Targets) -> Rates {
-    // Ward-factor-weighted population: what the borough's new plans scale with.
-    let eff_pop: Vec<Vec<f64>> = (0..N_POP_YEARS)
-        .map(|yi| {
-            (0..N_AGES)
-                .map(|a| {
-                    wards
-                        .iter()
-                        .enumerate()
-                        .map(|(w, ward)| pop[w][yi][a] as f64 * ward.plan_factor)
-                        .sum()
-                })
-                .collect()
-        })
-        .collect();
-    let responses = |growth: f64| -> Vec<([f64; N_GROUPS], [f64; N_GROUPS])> {
-        (0..N_GROUPS)
-            .map(|g| unit_response(&eff_pop, growth, g))
-            .collect()
-    };
-
-    // Growth: bisection on the first-year plans (more growth, fewer plans in the first year).
-    let (mut lo, mut hi) = (0.0f64, 0.6f64);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        let (_, first) = levels(&responses(mid), targets);
-        if first > targets.first_year {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let growth = 0.5 * (lo + hi);
-    let resp = responses(growth);
-    let (m, _) = levels(&resp, targets);
-    let mut incidence = [0.0f64; N_AGES];
-    for (a, r) in incidence.iter_mut().enumerate() {
-        *r = AGE_SHAPE[a] * m[group_of(a)];
-    }
-
-    // Need mix: rake the new-plan mix so that base-year plans match NEED_SHARE.
-    // origin[g][big] = base-year plans in band `big` that entered in band g.
-    let origin: Vec<[f64; N_GROUPS]> = (0..N_GROUPS)
-        .map(|g| {
-            let mut o = resp[g].1;
-            o.iter_mut().for_each(|v| *v *= m[g]);
-            o
-        })
-        .collect();
-    let total: f64 = targets.by_group.iter().sum();
-    let mut need_factor = [1.0f64; N_NEEDS];
-    let mut need_mix = [[0.0f64; N_NEEDS]; N_GROUPS];
-    for _ in 0..200 {
-        for (g, row) in need_mix.iter_mut().enumerate() {
-            let sum: f64 = (0..N_NEEDS)
-                .map(|n| NEW_PLAN_NEEDS[g][n] * need_factor[n])
-                .sum();
-            for (n, v) in row.iter_mut().enumerate() {
-                *v = NEW_PLAN_NEEDS[g][n] * need_factor[n] / sum;
-            }
-        }
-        for (n, f) in need_factor.iter_mut().enumerate() {
-            let now: f64 = (0..N_GROUPS)
-                .map(|g| origin[g].iter().sum::<f64>() * need_mix[g][n])
-                .sum();
-            *f *= NEED_SHARE[n] * total / now;
-        }
-    }
-
-    // Provision: rake each phase's mix so its totals match PROVISION_SHARE given the needs of the
-    // base-year plans in that phase.
-    let mut plans_pn = [[0.0f64; N_NEEDS]; N_GROUPS];
-    for (p, row) in plans_pn.iter_mut().enumerate() {
-        for (n, v) in row.iter_mut().enumerate() {
-            *v = (0..N_GROUPS).map(|g| origin[g][p] * need_mix[g][n]).sum();
-        }
-    }
-    let mut provision = [[[0.0f64; N_PROV]; N_NEEDS]; N_GROUPS];
-    for p in 0..N_GROUPS {
-        let mut q = PROVISION_SHARE[p];
-        let phase_total: f64 = plans_pn[p].iter().sum();
-        for _ in 0..200 {
-            for n in 0..N_NEEDS {
-                let sum: f64 = (0..N_PROV).map(|k| q[k] * PROVISION_TILT[n][k]).sum();
-                for k in 0..N_PROV {
-                    provision[p][n][k] = q[k] * PROVISION_TILT[n][k] / sum;
-                }
-            }
-            for k in 0..N_PROV {
-                let now: f64 = (0..N_NEEDS)
-                    .map(|n| plans_pn[p][n] * provision[p][n][k])
-                    .sum();
-                if now > 0.0 {
-                    q[k] *= PROVISION_SHARE[p][k] * phase_total / now;
-                }
-            }
-        }
-    }
-    Rates {
-        growth,
-        incidence,
-        need_mix,
-        provision,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cohort simulation
-
-/// Plans by `cell(ward, age, need, provision)`, one vector per history year FIRST..=BASE.
-pub(crate) type Caseload = Vec<Vec<u32>>;
-
-fn cell(w: usize, a: usize, n: usize, k: usize) -> usize {
-    ((w * N_AGES + a) * N_NEEDS + n) * N_PROV + k
-}
-
-pub(crate) fn simulate(pop: &Population, rates: &Rates, wards: &[Ward], rng: &mut Rng) -> Caseload {
-    let size = wards.len() * N_AGES * N_NEEDS * N_PROV;
-    let mut state = vec![0u32; size];
-    // Provision choices use one even-spread sequence per phase and need; survival and new-plan
-    // counts stay random.
-    let mut spread: Vec<Spread> = (0..N_GROUPS * N_NEEDS)
-        .map(|i| Spread(i as f64 / (N_GROUPS * N_NEEDS) as f64))
-        .collect();
-    let mut out = Vec::new();
-    for y in BURN_IN_START..=BASE_YEAR {
-        let growth = trend(rates.growth, y);
-        let mut next = vec![0u32; size];
-        for (w, ward) in wards.iter().enumerate() {
-            for a in 0..N_AGES {
-                let g = group_of(a);
-                let transfer = a > 0 && group_of(a - 1) != g;
-                let newcomers =
-                    pop_at(pop, w, y, a) * ward.plan_factor * rates.incidence[a] * growth;
-                for n in 0..N_NEEDS {
-                    let mix = &rates.provision[g][n];
-                    let sp = &mut spread[g * N_NEEDS + n];
-                    // Plans carried on from last year; provision is re-chosen at phase transfer.
-                    if a > 0 {
-                        for k in 0..N_PROV {
-                            for _ in 0..state[cell(w, a - 1, n, k)] {
-                                if rng.unit() < CONTINUATION[a - 1] {
-                                    let k2 = if transfer { pick(mix, sp.next()) } else { k };
-                                    next[cell(w, a, n, k2)] += 1;
-                                }
-                            }
-                        }
-                    }
-                    // New plans.
-                    for _ in 0..rng.round_random(newcomers * rates.need_mix[g][n]) {
-                        next[cell(w, a, n, pick(mix, sp.next()))] += 1;
-                    }
-                }
-            }
-        }
-        state = next;
-        if y >= FIRST_YEAR {
-            out.push(state.clone());
-        }
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
-// Schools and capacity
-
-pub(crate) struct DemoSchool {
-    pub(crate) id: u32,
-    pub(crate) name: String,
-    pub(crate) kind: SchoolKind,
-    pub(crate) phases: Vec<Phase>,
-    pub(crate) lat: f64,
-    pub(crate) lon: f64,
-    pub(crate) can_host_base: bool,
-    pub(crate) max_new_places: Option<u32>,
-    /// Index into SPECIAL_SCHOOLS / INDEPENDENT_SCHOOLS for specialist schools.
-    pub(crate) spec: Option<usize>,
-}
-
-/// URN-like ids: increasing counters in disjoint ranges, so ids are unique.
-pub(crate) struct Ids {
-    pub(crate) maintained_primary: u32,
-    pub(crate) maintained_secondary: u32,
-    pub(crate) academy: u32,
-    pub(crate) special: u32,
-    pub(crate) independent: u32,
-}
-
-impl Ids {
-    pub(crate) fn step(counter: &mut u32, rng: &mut Rng, max_gap: usize) -> u32 {
-        *counter += 1 + rng.below(max_gap) as u32;
-        *counter
-    }
-}
-
-/// A mainstream school at (lat, lon); it may host a new base with probability `host_share`,
-/// and then takes 8 to 30 new places.
-pub(crate) fn mainstream_school(
-    rng: &mut Rng,
-    ids: &mut Ids,
-    name: String,
-    phases: Vec<Phase>,
-    (lat, lon): (f64, f64),
-    academy: bool,
-    host_share: f64,
-) -> DemoSchool {
-    let can_host_base = rng.unit() < host_share;
-    let max_new_places = Some(if can_host_base {
-        8 + rng.below(23) as u32
-    } else {
-        0
-    });
-    let secondary = phases.contains(&Phase::Secondary);
-    let id = match (academy, secondary) {
-        (true, _) => Ids::step(&mut ids.academy, rng, 60),
-        (false, false) => Ids::step(&mut ids.maintained_primary, rng, 5),
-        (false, true) => Ids::step(&mut ids.maintained_secondary, rng, 5),
-    };
-    DemoSchool {
-        id,
-        name,
-        kind: SchoolKind::Mainstream,
-        phases,
-        lat,
-        lon,
-        can_host_base,
-        max_new_places,
-        spec: None,
-    }
-}
-
-/// School name stems ("Oakfield", "Ashbrook", ...) in a shuffled order.
-pub(crate) fn name_stems(rng: &mut Rng) -> Vec<String> {
-    let mut stems: Vec<String> = NAME_PREFIXES
-        .iter()
-        .flat_map(|p| NAME_SUFFIXES.iter().map(move |s| format!("{p}{s}")))
-        .collect();
-    for i in (1..stems.len()).rev() {
-        let j = rng.below(i + 1);
-        stems.swap(i, j);
-    }
-    stems
-}
-
-const NAME_PREFIXES: [&str; 12] = [
-    "Oak", "Ash", "Elm", "Birch", "Heath", "Hazel", "Rowan", "Willow", "Beech", "Cedar", "Alder",
-    "Maple",
-];
-const NAME_SUFFIXES: [&str; 8] = [
-    "field", "wood", "brook", "dale", "lea", "mount", "side", "bank",
-];
-pub(crate) const CHURCH_SCHOOLS: [&str; 16] = [
-    "St Mary's Catholic",
-    "St Peter's CE",
-    "Holy Cross Catholic",
-    "Christ Church CE",
-    "St Joseph's Catholic",
-    "St Anne's CE",
-    "Our Lady of Pity Catholic",
-    "St Werburgh's CE",
-    "Sacred Heart Catholic",
-    "Holy Trinity CE",
-    "St Alban's Catholic",
-    "St Paul's CE",
-    "St Michael's Catholic",
-    "St George's CE",
-    "St Bridget's Catholic",
-    "St John's CE",
-];
-
-fn schools() -> Vec<DemoSchool> {
+/// The demo's schools: primaries and secondaries spread over the wards by young residents (the
+/// largest wards' secondaries with sixth forms), then [`SPECIAL_SCHOOLS`] and
+/// [`INDEPENDENT_SCHOOLS`] near their wards.
+fn schools() -> Vec<School> {
     let mut rng = stream(3);
     let mut ids = Ids {
         maintained_primary: 105_010,
@@ -929,7 +341,7 @@ fn schools() -> Vec<DemoSchool> {
         } else {
             Ids::step(&mut ids.special, &mut rng, 5)
         };
-        out.push(DemoSchool {
+        out.push(School {
             id,
             name: s.name.to_string(),
             kind: s.kind,
@@ -943,7 +355,7 @@ fn schools() -> Vec<DemoSchool> {
     }
     for (i, s) in INDEPENDENT_SCHOOLS.iter().enumerate() {
         let (lat, lon) = near(&mut rng, s.ward, 0.6);
-        out.push(DemoSchool {
+        out.push(School {
             id: Ids::step(&mut ids.independent, &mut rng, 400),
             name: s.name.to_string(),
             kind: SchoolKind::Independent,
@@ -957,141 +369,6 @@ fn schools() -> Vec<DemoSchool> {
     }
     out
 }
-
-fn need_set(needs: &[Need]) -> NeedSet {
-    if needs.is_empty() {
-        return NeedSet::all();
-    }
-    needs.iter().fold(NeedSet::default(), |s, n| s.with(*n))
-}
-
-/// One capacity.csv row: school index, needs, phase, places.
-pub(crate) struct CapacityRow {
-    school: usize,
-    needs: NeedSet,
-    phase: Phase,
-    places: u32,
-}
-
-/// Existing capacity: special schools and the college a little above the base-year special
-/// pupils they serve, resourced bases a little above the base-year resourced-base pupils, and
-/// the independent schools' fixed places.
-/// `caseload` gives the base-year pupils (its last year).
-pub(crate) fn capacity(
-    schools: &[DemoSchool],
-    caseload: &Caseload,
-    rng: &mut Rng,
-) -> Vec<CapacityRow> {
-    let base_year = caseload.last().map(Vec::as_slice).unwrap_or(&[]);
-    // Base-year pupils by need, phase and provision.
-    let mut pupils = [[[0u32; N_PROV]; N_GROUPS]; N_NEEDS];
-    for (i, c) in base_year.iter().enumerate() {
-        // i = cell(w, a, n, k)
-        let k = i % N_PROV;
-        let n = i / N_PROV % N_NEEDS;
-        let a = i / (N_PROV * N_NEEDS) % N_AGES;
-        pupils[n][group_of(a)][k] += c;
-    }
-    let special_k = ProvisionKind::Special as usize;
-    let base_k = ProvisionKind::ResourcedBase as usize;
-    let mut rows = Vec::new();
-
-    // Special schools and the college share each need and phase's special pupils by weight.
-    let specials: Vec<(usize, &SpecialSpec)> = schools
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| matches!(s.kind, SchoolKind::Special | SchoolKind::Post16))
-        .filter_map(|(i, s)| s.spec.map(|j| (i, &SPECIAL_SCHOOLS[j])))
-        .collect();
-    let mut assigned = vec![[0.0f64; N_GROUPS]; specials.len()];
-    for (n, need) in Need::ALL.iter().enumerate() {
-        for (p, phase) in Phase::ALL.iter().enumerate() {
-            let count = pupils[n][p][special_k] as f64;
-            let serving: Vec<usize> = (0..specials.len())
-                .filter(|&i| {
-                    let s = specials[i].1;
-                    s.phases.contains(phase) && need_set(s.needs).contains(*need)
-                })
-                .collect();
-            let weight: f64 = serving.iter().map(|&i| specials[i].1.weight).sum();
-            for &i in &serving {
-                assigned[i][p] += count * specials[i].1.weight / weight;
-            }
-        }
-    }
-    for (i, (school, spec)) in specials.iter().enumerate() {
-        for phase in spec.phases {
-            let places = (assigned[i][phase.index()] * SPECIAL_HEADROOM).ceil() as u32;
-            if places > 0 {
-                rows.push(CapacityRow {
-                    school: *school,
-                    needs: need_set(spec.needs),
-                    phase: *phase,
-                    places,
-                });
-            }
-        }
-    }
-
-    // Resourced bases (one need each) for primary and secondary, in mainstream schools.
-    let mut hosting = vec![false; schools.len()];
-    for phase in [Phase::Primary, Phase::Secondary] {
-        let candidates: Vec<usize> = (0..schools.len())
-            .filter(|&i| schools[i].kind == SchoolKind::Mainstream)
-            .filter(|&i| schools[i].phases.contains(&phase))
-            .collect();
-        for (n, need) in Need::ALL.iter().enumerate() {
-            let target = (pupils[n][phase.index()][base_k] as f64 * BASE_HEADROOM).ceil() as u32;
-            if target < BASE_SIZES.0 {
-                continue; // too few pupils for a base of their own
-            }
-            let n_bases = target.div_ceil(BASE_SIZES.1);
-            for b in 0..n_bases {
-                let places = (target / n_bases + u32::from(b < target % n_bases)).max(BASE_SIZES.0);
-                let free: Vec<usize> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|&i| !hosting[i])
-                    .collect();
-                if free.is_empty() {
-                    break;
-                }
-                let host = free[rng.below(free.len())];
-                hosting[host] = true;
-                rows.push(CapacityRow {
-                    school: host,
-                    needs: NeedSet::default().with(*need),
-                    phase,
-                    places,
-                });
-            }
-        }
-    }
-
-    // Independent schools: fixed places.
-    for (i, s) in schools.iter().enumerate() {
-        if s.kind != SchoolKind::Independent {
-            continue;
-        }
-        if let Some(spec) = s.spec.map(|j| &INDEPENDENT_SCHOOLS[j]) {
-            for (phase, places) in spec.places {
-                rows.push(CapacityRow {
-                    school: i,
-                    needs: NeedSet::default().with(spec.need),
-                    phase: *phase,
-                    places: *places,
-                });
-            }
-        }
-    }
-    rows.sort_by(|a, b| {
-        (a.school, a.phase, a.needs.label()).cmp(&(b.school, b.phase, b.needs.label()))
-    });
-    rows
-}
-
-// ---------------------------------------------------------------------------------------------
-// File writers
 
 fn scenario_toml() -> String {
     format!(
@@ -1117,256 +394,15 @@ capital_budget = 3000000.0
     )
 }
 
-/// `scenario.toml` from `[files]` on: default costs, the demo's bases, solver and levers, and
-/// the given journey limits, travel and forecast settings.
-pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastSettings) -> String {
-    let c = CostParams::default();
-    let b = BaseRules {
-        needs: vec![Need::Asd, Need::Slcn, Need::Semh, Need::Mld],
-        phases: vec![Phase::Primary, Phase::Secondary],
-        min_size: 8,
-        max_size: 20,
-        modular: false,
-        lead_time: 1,
-    };
-    let s = SolverSettings::default();
-    let list = |items: Vec<&str>| {
-        items
-            .iter()
-            .map(|i| format!("\"{i}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let needs = list(b.needs.iter().map(|n| n.code()).collect());
-    let phases = list(b.phases.iter().map(|p| p.code()).collect());
-    format!(
-        r#"[files]
-localities = "localities.csv"
-population = "population.csv"
-history = "history.csv"
-schools = "schools.csv"
-capacity = "capacity.csv"
-# Optional road network (from,to,minutes); empty for straight-line travel.
-roads = ""
-
-# Pounds; per pupil per year unless noted.
-[costs]
-resourced_base_place = {:?}
-special_place = {:?}
-independent_place = {:?}
-post16_place = {:?}
-transport_fixed = {:?}
-transport_per_km = {:?}
-out_of_area_transport = {:?}
-# One-off capital per new resourced-base place, and per new base opened.
-capex_per_place = {:?}
-base_fixed_cost = {:?}
-
-# Longest reasonable one-way journey, minutes.
-[journey]
-early_years = {:?}
-primary = {:?}
-secondary = {:?}
-post16 = {:?}
-post19 = {:?}
-
-# Straight-line travel: road km = great-circle km x detour_factor.
-[travel]
-detour_factor = {:?}
-speed_kmh = {:?}
-fixed_minutes = {:?}
-
-# New resourced bases in mainstream schools.
-[bases]
-needs = [{needs}]
-phases = [{phases}]
-min_size = {}
-max_size = {}
-modular = {}
-lead_time = {}
-
-[forecast]
-trend_damping = {:?}
-max_rate_growth = {:?}
-shrinkage_plans = {:?}
-seed = {}
-runs = {}
-
-[solver]
-time_limit_s = {:?}
-mip_gap = {:?}
-allow_out_of_area = {}
-stability = {}
-
-# Mitigations from the council's Delivering Better Value programme: the "mitigated" forecast
-# applies them, the "unmitigated" one does not.
-[[levers]]
-kind = "new_plan_rate"
-value = 0.9
-start_year = {mitigation_start}
-ramp_years = 3
-
-[[levers]]
-kind = "specialist_share"
-value = 0.95
-start_year = {mitigation_start}
-ramp_years = 2
-"#,
-        c.resourced_base_place,
-        c.special_place,
-        c.independent_place,
-        c.post16_place,
-        c.transport_fixed,
-        c.transport_per_km,
-        c.out_of_area_transport,
-        c.capex_per_place,
-        c.base_fixed_cost,
-        j.early_years,
-        j.primary,
-        j.secondary,
-        j.post16,
-        j.post19,
-        t.detour_factor,
-        t.speed_kmh,
-        t.fixed_minutes,
-        b.min_size,
-        b.max_size,
-        b.modular,
-        b.lead_time,
-        f.trend_damping,
-        f.max_rate_growth,
-        f.shrinkage_plans,
-        f.seed,
-        f.runs,
-        s.time_limit_s,
-        s.mip_gap,
-        s.allow_out_of_area,
-        s.stability,
-        mitigation_start = BASE_YEAR + 2,
-    )
-}
-
-pub(crate) fn localities_csv(wards: &[Ward], ids: &[String]) -> String {
-    let mut out = String::from("id,name,lat,lon,residents\n");
-    for (w, id) in wards.iter().zip(ids) {
-        out.push_str(&format!(
-            "{},{},{:.5},{:.5},{}\n",
-            id, w.name, w.lat, w.lon, w.residents
-        ));
-    }
-    out
-}
-
-pub(crate) fn population_csv(pop: &Population, ids: &[String]) -> String {
-    let mut out = String::from("locality,year,age,count\n");
-    for (years, id) in pop.iter().zip(ids) {
-        for (yi, ages) in years.iter().enumerate() {
-            let year = FIRST_YEAR + yi as i32;
-            for (a, c) in ages.iter().enumerate() {
-                out.push_str(&format!("{id},{year},{a},{c}\n"));
-            }
-        }
-    }
-    out
-}
-
-pub(crate) fn history_csv(caseload: &Caseload, ids: &[String]) -> String {
-    let mut out = String::from("year,locality,age,need,provision,count\n");
-    for (yi, state) in caseload.iter().enumerate() {
-        let year = FIRST_YEAR + yi as i32;
-        for (w, id) in ids.iter().enumerate() {
-            for a in 0..N_AGES {
-                for (n, need) in Need::ALL.iter().enumerate() {
-                    for (k, prov) in ProvisionKind::ALL.iter().enumerate() {
-                        let c = state[cell(w, a, n, k)];
-                        if c > 0 {
-                            out.push_str(&format!(
-                                "{year},{id},{a},{},{},{c}\n",
-                                need.code(),
-                                prov.code()
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-pub(crate) fn schools_csv(schools: &[DemoSchool]) -> String {
-    let mut out = String::from(
-        "id,name,kind,phases,lat,lon,can_host_base,max_new_places,capex_per_place,place_cost\n",
-    );
-    for s in schools {
-        let phases: Vec<&str> = s.phases.iter().map(|p| p.code()).collect();
-        out.push_str(&format!(
-            "{},{},{},{},{:.5},{:.5},{},{},,\n",
-            s.id,
-            s.name,
-            s.kind.code(),
-            phases.join(";"),
-            s.lat,
-            s.lon,
-            if s.can_host_base { "yes" } else { "no" },
-            s.max_new_places.map(|m| m.to_string()).unwrap_or_default(),
-        ));
-    }
-    out
-}
-
-pub(crate) fn capacity_csv(schools: &[DemoSchool], rows: &[CapacityRow]) -> String {
-    let mut out = String::from("school,needs,phase,places\n");
-    for r in rows {
-        out.push_str(&format!(
-            "{},{},{},{}\n",
-            schools[r.school].id,
-            r.needs.label(),
-            r.phase.code(),
-            r.places
-        ));
-    }
-    out
-}
-
-/// The files a generated scenario has.
-#[cfg(test)]
-pub(crate) const FILES: [&str; 6] = [
-    "scenario.toml",
-    "localities.csv",
-    "population.csv",
-    "history.csv",
-    "schools.csv",
-    "capacity.csv",
-];
-
-/// Asserts that directories `a` and `b` hold [`FILES`] and nothing else (no temp files left),
-/// each non-empty and the same bytes in both.
-#[cfg(test)]
-pub(crate) fn assert_same_scenario_files(a: &Path, b: &Path) {
-    for f in FILES {
-        let x = std::fs::read(a.join(f)).unwrap();
-        let y = std::fs::read(b.join(f)).unwrap();
-        assert!(!x.is_empty(), "{f} is empty");
-        assert!(x == y, "{f} differs between two calls");
-    }
-    let mut want: Vec<String> = FILES.iter().map(|f| f.to_string()).collect();
-    want.sort();
-    for dir in [a, b] {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, want, "no other files (no temp files left)");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generator::files::{assert_same_scenario_files, FILES};
+    use crate::generator::FIRST_YEAR;
     use crate::scenario::load_scenario;
-    use placeplan_model::domain::Scenario;
+    use placeplan_model::domain::{
+        AgeGroup, BaseRules, CostParams, ProvisionKind, Scenario, SolverSettings,
+    };
 
     fn load(dir: &Path) -> Scenario {
         match load_scenario(dir) {

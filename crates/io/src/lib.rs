@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod csvcell;
 pub mod csvread;
 pub mod demo;
+mod generator;
 pub mod import;
 pub mod scenario;
 pub mod synth;

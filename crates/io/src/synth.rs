@@ -19,9 +19,9 @@
 //! Geography: settlements (a main city or town at the centre and smaller towns around it, sized
 //! by a rank-size rule) with localities packed around each settlement's centre, denser and more
 //! deprived towards the middle; schools sit near the localities they serve. The EHC-plan
-//! history, population, existing capacity and settings come from the demo's generator
-//! ([`crate::demo`]): the same cohort simulation calibrated to the demo's plan rates per young
-//! resident, special schools and in-area independent schools of the demo's designations, and
+//! history, population, existing capacity and settings come from the generator kit the demo
+//! uses (`crate::generator`): the same cohort simulation calibrated to the demo's plan rates
+//! per young resident, special schools and in-area independent schools of the demo's designations, and
 //! existing capacity a few per cent above base-year pupils, so growth creates shortfalls that
 //! new bases must meet within a capital budget scaled from the demo's 3 million a year.
 //! Output depends only on the scale and the seed (no transcendental maths, fixed formatting).
@@ -32,12 +32,17 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::atomic::write_atomic;
-use crate::demo::{
-    apportion, calibrate, capacity, capacity_csv, history_csv, localities_csv, mainstream_school,
-    name_stems, pick, population, population_csv, schools_csv, settings_toml, simulate, stream_of,
-    DemoSchool, Ids, Rng, Targets, Ward, CHURCH_SCHOOLS, DEMO_TARGETS, INDEPENDENT_SCHOOLS,
-    N_GROUPS, SPECIAL_SCHOOLS,
+use crate::demo::{demo_young, DEMO_TARGETS, INDEPENDENT_SCHOOLS, SPECIAL_SCHOOLS};
+use crate::generator::caseload::{calibrate, simulate};
+use crate::generator::files::{
+    capacity_csv, history_csv, localities_csv, population_csv, schools_csv, settings_toml,
 };
+use crate::generator::population::{population, Ward};
+use crate::generator::rng::{apportion, pick, stream_of, Rng};
+use crate::generator::schools::{
+    capacity, mainstream_school, name_stems, Ids, School, CHURCH_SCHOOLS,
+};
+use crate::generator::{BASE_YEAR, HORIZON};
 use placeplan_model::domain::{
     ForecastSettings, JourneyLimits, Phase, Scenario, SchoolKind, TravelSettings,
 };
@@ -236,18 +241,8 @@ fn build(scale: Scale, seed: u64) -> Vec<(&'static str, String)> {
         .map(|w| w.residents as f64 * w.young_share)
         .collect();
     let young_total: f64 = young.iter().sum();
-    let demo_young = crate::demo::demo_young();
-    let ratio = young_total / demo_young;
-    let targets = Targets {
-        first_year: DEMO_TARGETS.first_year * ratio,
-        by_group: {
-            let mut g = [0.0; N_GROUPS];
-            for (v, d) in g.iter_mut().zip(DEMO_TARGETS.by_group) {
-                *v = d * ratio;
-            }
-            g
-        },
-    };
+    let ratio = young_total / demo_young();
+    let targets = DEMO_TARGETS.scaled(ratio);
     let pop = population(&wards, &mut stream_of(seed, 1));
     let rates = calibrate(&pop, &wards, &targets);
     let caseload = simulate(&pop, &rates, &wards, &mut stream_of(seed, 2));
@@ -259,7 +254,13 @@ fn build(scale: Scale, seed: u64) -> Vec<(&'static str, String)> {
         &young,
         &mut stream_of(seed, 3),
     );
-    let capacity = capacity(&schools, &caseload, &mut stream_of(seed, 4));
+    let capacity = capacity(
+        &schools,
+        &caseload,
+        &SPECIAL_SCHOOLS,
+        &INDEPENDENT_SCHOOLS,
+        &mut stream_of(seed, 4),
+    );
     // The demo's 3 million a year, scaled by young residents, to the nearest 100,000.
     let budget = (30.0 * ratio).round().max(1.0) * 100_000.0;
     vec![
@@ -402,7 +403,7 @@ fn schools(
     at: &[usize],
     young: &[f64],
     rng: &mut Rng,
-) -> Vec<DemoSchool> {
+) -> Vec<School> {
     let mut ids = Ids {
         maintained_primary: 100_000,
         maintained_secondary: 115_000,
@@ -492,7 +493,7 @@ fn schools(
         } else {
             "School"
         };
-        out.push(DemoSchool {
+        out.push(School {
             id: Ids::step(&mut ids.special, rng, 5),
             name: format!(
                 "{} {} {suffix}",
@@ -514,7 +515,7 @@ fn schools(
         let spec = &INDEPENDENT_SCHOOLS[t];
         let w = pick(young, rng.unit());
         let place = near(rng, w, 0.6);
-        out.push(DemoSchool {
+        out.push(School {
             id: Ids::step(&mut ids.independent, rng, 40),
             name: format!("{} House School", stems.next().unwrap_or_default()),
             kind: SchoolKind::Independent,
@@ -557,8 +558,8 @@ capital_budget = {budget:?}
 
 {settings}"#,
         what = p.what,
-        base_year = crate::demo::BASE_YEAR,
-        horizon = crate::demo::HORIZON,
+        base_year = BASE_YEAR,
+        horizon = HORIZON,
         settings = settings_toml(&JourneyLimits::default(), &p.travel, &forecast),
     )
 }
@@ -714,14 +715,14 @@ mod tests {
     fn same_seed_writes_the_same_bytes() {
         let a = written(Scale::Ward, 7);
         let b = written(Scale::Ward, 7);
-        crate::demo::assert_same_scenario_files(a.path(), b.path());
+        crate::generator::files::assert_same_scenario_files(a.path(), b.path());
     }
 
     #[test]
     fn different_seeds_write_different_instances() {
         let a = written(Scale::Ward, 7);
         let b = written(Scale::Ward, 8);
-        for f in crate::demo::FILES {
+        for f in crate::generator::files::FILES {
             let x = std::fs::read(a.path().join(f)).unwrap();
             let y = std::fs::read(b.path().join(f)).unwrap();
             assert!(x != y, "{f} is the same for seeds 7 and 8");
