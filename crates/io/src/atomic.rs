@@ -20,32 +20,16 @@
 //! not locked was left by a run that was killed, and the next run writing to the same
 //! target removes it (on Unix; elsewhere such leftovers stay).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically, creating parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".placeplan-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    // Temporary files are created private (0600); outputs are ordinary files.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    complete_temp_file(path, bytes)?
+        .persist(path)
+        .map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -64,30 +48,36 @@ pub fn write_new(files: &[(PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
         return Err(exists(path));
     }
     for (path, bytes) in files {
-        let dir = parent_of(path);
-        let written = std::fs::create_dir_all(&dir).and_then(|()| {
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".placeplan-")
-                .suffix(".tmp")
-                .tempfile_in(&dir)?;
-            tmp.write_all(bytes)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                tmp.as_file()
-                    .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-            }
-            tmp.as_file().sync_all()?;
-            tmp.persist_noclobber(path).map_err(|e| e.error)?;
-            Ok(())
-        });
+        let written = complete_temp_file(path, bytes)
+            .and_then(|tmp| tmp.persist_noclobber(path).map_err(|e| e.error));
         match written {
-            Ok(()) => {}
+            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists(path)),
             Err(e) => return Err(OutputError::io(path)(e)),
         }
     }
     Ok(())
+}
+
+/// A temporary file beside `path` (its folder created if need be) holding `bytes`, synced to
+/// disk and readable like any output, ready to be renamed to `path`.
+fn complete_temp_file(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = parent_of(path);
+    std::fs::create_dir_all(&dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".placeplan-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)?;
+    tmp.write_all(bytes)?;
+    // Temporary files are created private (0600); outputs are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
 }
 
 /// Name of the marker file in every output folder placeplan writes.
@@ -248,10 +238,13 @@ impl StagedDir {
                 // From here the staging path may hold the old outputs: keep the folder.
                 let staged = staging.keep();
                 let r = replace_dir(&staged, &target, self.kind);
-                if staged.exists() && removable(&staged) {
+                // Old outputs checked right after the swap are removed without a second look;
+                // anything else at the staging path only if it is placeplan's.
+                let checked = matches!(r, Ok(true));
+                if staged.exists() && (checked || removable(&staged)) {
                     remove_marked(&staged);
                 }
-                r
+                r.map(|_| ())
             });
         if result.is_ok() {
             sync_parent(&target);
@@ -347,6 +340,8 @@ fn read_marker(dir: &Path) -> Option<(OutputKind, Option<BTreeMap<String, Entry>
 /// files are returned as `Err` (placeplan never writes them).
 fn walk(dir: &Path) -> std::io::Result<Result<BTreeMap<String, Entry>, String>> {
     let mut out = BTreeMap::new();
+    // Hard links (a sweep's variants share one forecast.csv) are read and hashed once.
+    let mut hashed: HashMap<(u64, u64), u64> = HashMap::new();
     let mut stack = vec![(dir.to_path_buf(), String::new())];
     while let Some((d, rel)) = stack.pop() {
         for e in std::fs::read_dir(&d)? {
@@ -365,11 +360,18 @@ fn walk(dir: &Path) -> std::io::Result<Result<BTreeMap<String, Entry>, String>> 
                 out.insert(path.clone(), Entry::Dir);
                 stack.push((e.path(), path));
             } else if meta.is_file() {
+                let hash = match file_id(&meta) {
+                    Some(id) => match hashed.get(&id) {
+                        Some(h) => *h,
+                        None => *hashed.entry(id).or_insert(content_hash(&e.path())?),
+                    },
+                    None => content_hash(&e.path())?,
+                };
                 out.insert(
                     path,
                     Entry::File {
                         size: meta.len(),
-                        hash: content_hash(&e.path())?,
+                        hash,
                     },
                 );
             } else {
@@ -378,6 +380,21 @@ fn walk(dir: &Path) -> std::io::Result<Result<BTreeMap<String, Entry>, String>> 
         }
     }
     Ok(Ok(out))
+}
+
+/// The device and inode of a file with more than one link (`None` for a file with one link, or
+/// off Unix).
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.nlink() > 1).then(|| (meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 /// FNV-1a (64-bit) of a file's bytes: fixed by its definition, so markers written by one build
@@ -450,8 +467,23 @@ fn foreign_content(dir: &Path, kind: OutputKind) -> std::io::Result<Option<Strin
 
 /// Refuses a target that is not a folder, or a folder that may not be replaced.
 fn check_target(target: &Path, kind: OutputKind) -> Result<(), OutputError> {
+    if !is_folder(target)? {
+        return Ok(());
+    }
+    match foreign_content(target, kind).map_err(OutputError::io(target))? {
+        None => Ok(()),
+        Some(reason) => Err(OutputError::NotOurs {
+            path: target.to_path_buf(),
+            reason,
+        }),
+    }
+}
+
+/// Whether `target` is a folder (false: it does not exist); a file, a symbolic link or anything
+/// else is refused.
+fn is_folder(target: &Path) -> Result<bool, OutputError> {
     let meta = match std::fs::symlink_metadata(target) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(OutputError::io(target)(e)),
         Ok(m) => m,
     };
@@ -471,13 +503,7 @@ fn check_target(target: &Path, kind: OutputKind) -> Result<(), OutputError> {
             },
         });
     }
-    match foreign_content(target, kind).map_err(OutputError::io(target))? {
-        None => Ok(()),
-        Some(reason) => Err(OutputError::NotOurs {
-            path: target.to_path_buf(),
-            reason,
-        }),
-    }
+    Ok(true)
 }
 
 /// Writes the marker of `dir` in one step (a temporary file, then a rename): a run killed at any
@@ -612,9 +638,9 @@ fn sync_parent(target: &Path) {
     let _ = target;
 }
 
-/// Replaces `target` by `staged`; afterwards `staged` holds the old outputs, if any (to be
-/// removed by the caller).
-fn replace_dir(staged: &Path, target: &Path, kind: OutputKind) -> Result<(), OutputError> {
+/// Replaces `target` by `staged`. Afterwards `staged` holds the old outputs, if any; returns
+/// whether they were checked right after the swap to be placeplan's and unchanged.
+fn replace_dir(staged: &Path, target: &Path, kind: OutputKind) -> Result<bool, OutputError> {
     // Renaming onto a folder fails unless it is empty; should another run put its outputs in
     // place meanwhile, they are then swapped like any earlier outputs.
     if let Err(e) = std::fs::symlink_metadata(target) {
@@ -622,7 +648,7 @@ fn replace_dir(staged: &Path, target: &Path, kind: OutputKind) -> Result<(), Out
             return Err(OutputError::io(target)(e));
         }
         match std::fs::rename(staged, target) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(false),
             Err(e)
                 if matches!(
                     e.kind(),
@@ -631,19 +657,23 @@ fn replace_dir(staged: &Path, target: &Path, kind: OutputKind) -> Result<(), Out
             Err(e) => return Err(OutputError::io(target)(e)),
         }
     }
-    check_target(target, kind)?;
+    // The folder's contents were checked when the run began; they are checked once more right
+    // after the swap, on the folder swapped out: should it have gained something placeplan did
+    // not write (or been edited) since, it is swapped back untouched. (A folder that cannot be
+    // walked now, because a concurrent run is removing old outputs, passed the first check.)
+    is_folder(target)?;
     exchange(staged, target)?;
-    // The check above and the swap are two steps: should the folder have gained something
-    // placeplan did not write in between, swap it back untouched. (A folder that cannot be
-    // walked now, because a concurrent run is removing old outputs, passed the check.)
-    if let Ok(Some(reason)) = foreign_content(staged, kind) {
-        let _ = exchange(staged, target);
-        return Err(OutputError::NotOurs {
-            path: target.to_path_buf(),
-            reason,
-        });
+    match foreign_content(staged, kind) {
+        Ok(Some(reason)) => {
+            let _ = exchange(staged, target);
+            Err(OutputError::NotOurs {
+                path: target.to_path_buf(),
+                reason,
+            })
+        }
+        Ok(None) => Ok(true),
+        Err(_) => Ok(false),
     }
-    Ok(())
 }
 
 /// Swaps two folders in one step; afterwards `staged` holds the old outputs.
@@ -874,6 +904,40 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out")]);
+    }
+
+    /// A hard-linked file (a sweep's shared forecast.csv) is hashed once per walk, with the same
+    /// hash as a copy of it.
+    #[cfg(unix)]
+    #[test]
+    fn hard_links_get_the_hash_of_their_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("v")).unwrap();
+        std::fs::write(dir.path().join("a.csv"), b"year,p50\n").unwrap();
+        std::fs::hard_link(dir.path().join("a.csv"), dir.path().join("v/a.csv")).unwrap();
+        std::fs::write(dir.path().join("copy.csv"), b"year,p50\n").unwrap();
+        let found = walk(dir.path()).unwrap().unwrap();
+        let hash = |p: &str| match found[p] {
+            Entry::File { hash, .. } => hash,
+            Entry::Dir => panic!("{p} is a file"),
+        };
+        assert_eq!(
+            hash("a.csv"),
+            content_hash(&dir.path().join("copy.csv")).unwrap()
+        );
+        assert_eq!(hash("v/a.csv"), hash("a.csv"));
+        assert_eq!(hash("copy.csv"), hash("a.csv"));
+        // FNV-1a 64 published test vectors: "" and "a".
+        std::fs::write(dir.path().join("empty"), b"").unwrap();
+        std::fs::write(dir.path().join("one"), b"a").unwrap();
+        assert_eq!(
+            content_hash(&dir.path().join("empty")).unwrap(),
+            0xcbf2_9ce4_8422_2325
+        );
+        assert_eq!(
+            content_hash(&dir.path().join("one")).unwrap(),
+            0xaf63_dc4c_8601_ec8c
+        );
     }
 
     #[test]
