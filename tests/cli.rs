@@ -7,29 +7,13 @@ use std::process::{Command, Output};
 mod browser;
 #[path = "support/data.rs"]
 mod data;
+#[path = "support/run.rs"]
+mod run;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use run::{placeplan, read_all, root, text};
 
 fn demo_dir() -> PathBuf {
     root().join("scenarios/demo")
-}
-
-fn placeplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_placeplan"))
-        .args(args)
-        .output()
-        .expect("run placeplan")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// Copies a scenario directory (files only) into a fresh temp dir.
@@ -323,49 +307,13 @@ fn unknown_backend_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
 
-fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// A small sweep: two budgets plus one variant that cannot be planned (no out-of-area and a
 /// 6-minute secondary journey limit). Results are byte-identical on 1, 2 and 8 threads, the
 /// infeasible variant is reported in its row and the others carry on.
 #[test]
 fn sweep_is_deterministic_across_threads_and_reports_infeasible_variants() {
     let dir = tempfile::tempdir().unwrap();
-    let sweep = dir.path().join("sweep.toml");
-    std::fs::write(
-        &sweep,
-        format!(
-            r#"base = "{}"
-baselines = false
-
-[axes]
-capital_budget = [1000000.0, 4000000.0]
-
-[[variants]]
-name = "no-out-of-area"
-solver.allow_out_of_area = false
-journey.secondary = 6.0
-"#,
-            demo_dir().display()
-        ),
-    )
-    .unwrap();
+    let sweep = demo_sweep(dir.path(), TWO_BUDGETS_AND_AN_INFEASIBLE_VARIANT);
     let mut outputs = Vec::new();
     for threads in ["1", "2", "8"] {
         let out = dir.path().join(format!("out{threads}"));
@@ -804,25 +752,7 @@ fn ids_that_begin_like_a_formula_are_refused_with_e115() {
 #[test]
 fn sweep_writes_the_report_it_announces_and_it_renders_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let sweep = dir.path().join("sweep.toml");
-    std::fs::write(
-        &sweep,
-        format!(
-            r#"base = "{}"
-baselines = false
-
-[axes]
-capital_budget = [1000000.0, 4000000.0]
-
-[[variants]]
-name = "no-out-of-area"
-solver.allow_out_of_area = false
-journey.secondary = 6.0
-"#,
-            demo_dir().display()
-        ),
-    )
-    .unwrap();
+    let sweep = demo_sweep(dir.path(), TWO_BUDGETS_AND_AN_INFEASIBLE_VARIANT);
     let out = dir.path().join("out");
     let o = placeplan(&[
         "sweep",
@@ -927,6 +857,18 @@ fn edit_toml(dir: &Path, from: &str, to: &str) {
 }
 
 /// Writes a sweep file over the demo with these extra lines.
+/// Two capital budgets plus one variant that cannot be planned (no out-of-area places and a
+/// 6-minute secondary journey limit).
+const TWO_BUDGETS_AND_AN_INFEASIBLE_VARIANT: &str = "
+[axes]
+capital_budget = [1000000.0, 4000000.0]
+
+[[variants]]
+name = \"no-out-of-area\"
+solver.allow_out_of_area = false
+journey.secondary = 6.0
+";
+
 fn demo_sweep(dir: &Path, body: &str) -> PathBuf {
     let sweep = dir.join("sweep.toml");
     std::fs::write(

@@ -6,47 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+#[path = "support/run.rs"]
+mod run;
 
-fn placeplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_placeplan"))
-        .args(args)
-        .output()
-        .expect("run placeplan")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use run::{placeplan, read_all, root, text};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// Every file under `dir` (recursively, hidden ones too) with its bytes, sorted by path.
-fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn names(dir: &Path) -> Vec<String> {
@@ -97,6 +63,20 @@ impl Scenarios {
     fn b(&self) -> PathBuf {
         self.dir.path().join("b")
     }
+}
+
+/// Writes a sweep file at `path` over the scenario beside it: the flow engine, no baselines, CSV
+/// outputs, one variant per capital budget.
+fn flow_sweep(path: &Path, budgets: &[f64]) {
+    let budgets: Vec<String> = budgets.iter().map(|b| format!("{b:.1}")).collect();
+    std::fs::write(
+        path,
+        format!(
+            "base = \".\"\nbackend = \"flow\"\nbaselines = false\nformats = \"csv\"\n\n[axes]\ncapital_budget = [{}]\n",
+            budgets.join(", ")
+        ),
+    )
+    .unwrap();
 }
 
 fn plan_args<'a>(scenario: &'a Path, out: &'a Path) -> Vec<&'a str> {
@@ -178,11 +158,7 @@ fn assert_whole(out: &Path, complete: &[&Files], what: &str) {
 fn sweep_twice_into_the_scenario_folder_deletes_nothing() {
     let sc = Scenarios::new();
     let dir = sc.a();
-    std::fs::write(
-        dir.join("sweep.toml"),
-        "base = \".\"\nbackend = \"flow\"\nbaselines = false\nformats = \"csv\"\n\n[axes]\ncapital_budget = [1000000.0, 2000000.0]\n",
-    )
-    .unwrap();
+    flow_sweep(&dir.join("sweep.toml"), &[1e6, 2e6]);
     std::fs::write(dir.join("notes.txt"), "my notes").unwrap();
     let before = read_all(&dir);
     for round in 0..2 {
@@ -247,11 +223,7 @@ fn plan_into_a_folder_of_user_files_is_refused_before_any_work() {
 fn sweep_out_symlink_is_refused_before_the_sweep_runs() {
     let sc = Scenarios::new();
     let dir = sc.a();
-    std::fs::write(
-        dir.join("sweep.toml"),
-        "base = \".\"\nbackend = \"flow\"\nbaselines = false\nformats = \"csv\"\n\n[axes]\ncapital_budget = [1000000.0, 2000000.0]\n",
-    )
-    .unwrap();
+    flow_sweep(&dir.join("sweep.toml"), &[1e6, 2e6]);
     let work = tempfile::tempdir().unwrap();
     let real = work.path().join("real");
     std::fs::create_dir(&real).unwrap();
@@ -304,11 +276,7 @@ fn own_outputs_are_replaced_whole_but_not_once_changed() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = placeplan(&plan_args(&sc.a(), &out));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    std::fs::write(
-        sc.a().join("sweep.toml"),
-        "base = \".\"\nbackend = \"flow\"\nbaselines = false\nformats = \"csv\"\n\n[axes]\ncapital_budget = [1000000.0]\n",
-    )
-    .unwrap();
+    flow_sweep(&sc.a().join("sweep.toml"), &[1e6]);
     let o = placeplan(&["sweep", s(&sc.a().join("sweep.toml")), "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
@@ -437,15 +405,11 @@ fn plan_killed_while_writing_never_leaves_a_mix() {
 #[test]
 fn sweep_killed_while_writing_never_leaves_a_mix() {
     let sc = Scenarios::new();
-    let cmds: Vec<Cmd> = [("s1.toml", "1000000.0"), ("s2.toml", "2000000.0")]
+    let cmds: Vec<Cmd> = [("s1.toml", 1e6), ("s2.toml", 2e6)]
         .iter()
         .map(|(name, budget)| {
             let p = sc.a().join(name);
-            std::fs::write(
-                &p,
-                format!("base = \".\"\nbackend = \"flow\"\nbaselines = false\nformats = \"csv\"\n\n[axes]\ncapital_budget = [{budget}, 3000000.0]\n"),
-            )
-            .unwrap();
+            flow_sweep(&p, &[*budget, 3e6]);
             let cmd: Cmd = Box::new(move |out: &Path| {
                 ["sweep", s(&p), "--out", s(out), "--threads", "1"]
                     .iter()
