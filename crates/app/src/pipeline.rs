@@ -166,10 +166,10 @@ pub fn plan_run_chained(
         return Err(RunError::CheckFailed(report.violations));
     }
     // The check costed the plan to verify the objective: its costing is the run's.
-    let costing = match report.costing.take() {
-        Some(c) => c,
-        None => cost_plan(s, travel, &demand, &plan),
-    };
+    let costing = report
+        .costing
+        .take()
+        .unwrap_or_else(|| cost_plan(s, travel, &demand, &plan));
     let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, forecast.trend);
     let mut do_nothing = None;
     let mut greedy = None;
@@ -230,10 +230,11 @@ fn checked_baseline(
             report.violations.join("; ")
         ));
     }
-    let costing = match report.costing.take() {
-        Some(c) => c,
-        None => cost_plan(s, travel, demand, &plan),
-    };
+    // (A check that passed always costed the plan.)
+    let costing = report
+        .costing
+        .take()
+        .unwrap_or_else(|| cost_plan(s, travel, demand, &plan));
     Ok((plan, costing))
 }
 
