@@ -1,0 +1,144 @@
+//! Plain domain data: needs, age groups, phases, localities, schools, existing provision and the
+//! scenario that ties them together. Nothing here reads files or solves anything.
+
+mod settings;
+mod vocab;
+
+pub use settings::*;
+pub use vocab::*;
+
+/// A ward, LSOA or planning area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Locality {
+    pub id: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A school from `schools.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct School {
+    /// URN or local id.
+    pub id: String,
+    pub name: String,
+    pub kind: SchoolKind,
+    pub phases: PhaseSet,
+    pub lat: f64,
+    pub lon: f64,
+    /// May host a new resourced base (mainstream schools only).
+    pub can_host_base: bool,
+    /// Most new places its site can take, across needs and phases.
+    pub max_new_places: u32,
+    /// Capital per new place, overriding the scenario default.
+    pub capex_per_place: Option<f64>,
+    /// Revenue per pupil per year, overriding the default for the school's kind.
+    pub place_cost: Option<f64>,
+}
+
+/// Existing commissioned specialist places at one school for a set of needs in one phase
+/// (`capacity.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExistingProvision {
+    /// Index into [`Scenario::schools`].
+    pub school: usize,
+    pub needs: NeedSet,
+    pub phase: Phase,
+    pub places: u32,
+}
+
+/// Population of one locality at one single year of age in one year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PopulationCell {
+    pub locality: usize,
+    pub year: i32,
+    pub age: u8,
+    pub count: f64,
+}
+
+/// Plans in one January at one locality, age, need and provision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistoryCell {
+    pub year: i32,
+    pub locality: usize,
+    pub age: u8,
+    pub need: Need,
+    pub provision: ProvisionKind,
+    pub count: f64,
+}
+
+/// A road-network edge between two nodes (locality or school ids), in minutes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Road {
+    pub from: String,
+    pub to: String,
+    pub minutes: f64,
+    /// Road distance, when known (else derived from minutes and the average speed).
+    pub km: Option<f64>,
+}
+
+/// Everything placeplan knows about one local authority's planning question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    /// Last January with history; the plan covers base_year+1 ..= base_year+horizon.
+    pub base_year: i32,
+    pub horizon: u32,
+    pub discount_rate: f64,
+    /// Capital budget per plan year, in pounds (`horizon` entries).
+    pub capital_budget: Vec<f64>,
+    pub costs: CostParams,
+    pub journey: JourneyLimits,
+    pub travel: TravelSettings,
+    pub bases: BaseRules,
+    pub forecast: ForecastSettings,
+    pub solver: SolverSettings,
+    /// Policy levers; the "mitigated" forecast applies them, the "unmitigated" one does not.
+    pub levers: Vec<Lever>,
+    pub localities: Vec<Locality>,
+    pub schools: Vec<School>,
+    pub provisions: Vec<ExistingProvision>,
+    pub population: Vec<PopulationCell>,
+    pub history: Vec<HistoryCell>,
+    pub roads: Vec<Road>,
+}
+
+impl Scenario {
+    /// The plan years, base_year+1 ..= base_year+horizon.
+    pub fn plan_years(&self) -> Vec<i32> {
+        (1..=self.horizon as i32)
+            .map(|h| self.base_year + h)
+            .collect()
+    }
+
+    /// Revenue per pupil per year at an existing school.
+    pub fn place_cost(&self, school: &School, phase: Phase) -> f64 {
+        if let Some(c) = school.place_cost {
+            return c;
+        }
+        match school.kind {
+            SchoolKind::Mainstream => self.costs.resourced_base_place,
+            SchoolKind::Special if matches!(phase, Phase::Post16 | Phase::Post19) => {
+                self.costs.post16_place.max(self.costs.special_place)
+            }
+            SchoolKind::Special => self.costs.special_place,
+            SchoolKind::Independent => self.costs.independent_place,
+            SchoolKind::Post16 => self.costs.post16_place,
+        }
+    }
+
+    /// Capital per new place at a school.
+    pub fn capex_per_place(&self, school: &School) -> f64 {
+        school.capex_per_place.unwrap_or(self.costs.capex_per_place)
+    }
+}
+
+/// Years present in history, sorted.
+pub fn history_years(s: &Scenario) -> Vec<i32> {
+    s.history
+        .iter()
+        .map(|h| h.year)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
