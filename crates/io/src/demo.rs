@@ -400,6 +400,7 @@ mod tests {
     use crate::generator::files::{assert_same_scenario_files, FILES};
     use crate::generator::FIRST_YEAR;
     use crate::scenario::load_scenario;
+    use placeplan_model::domain::CapitalSettings;
     use placeplan_model::domain::{
         AgeGroup, BaseRules, CostParams, ProvisionKind, Scenario, SolverSettings,
     };
@@ -451,8 +452,22 @@ mod tests {
         assert_eq!(s.journey, JourneyLimits::default());
         assert_eq!(s.travel, TravelSettings::default());
         assert_eq!(s.forecast, ForecastSettings::default());
-        assert_eq!(s.solver, SolverSettings::default());
-        assert_eq!(s.bases, BaseRules::default());
+        // The demo keeps the continuous yearly model (docs/scenario-format.md `[capital]`).
+        assert_eq!(
+            s.solver,
+            SolverSettings {
+                stability: false,
+                ..SolverSettings::default()
+            }
+        );
+        assert_eq!(
+            s.bases,
+            BaseRules {
+                modular: false,
+                ..BaseRules::default()
+            }
+        );
+        assert_eq!(s.capital, CapitalSettings::default());
         let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
         assert!(text.starts_with("# "), "starts with a comment");
         assert!(text.contains("placeplan demo") && text.contains("synthetic"));

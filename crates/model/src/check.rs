@@ -8,10 +8,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::cohort::{moved_mid_phase, staying_cohorts, STOCK_KINDS};
 use crate::finance::{cost_plan, setup_cost, Costing};
 use crate::forecast::Demand;
-use crate::plan::{stay_share, Plan, ProvisionRef};
+use crate::plan::{Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
+use crate::ProvisionKind;
 use crate::{Scenario, SchoolKind};
 
 /// Absolute tolerance on pupil and place counts.
@@ -268,26 +270,26 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         }
     }
 
-    // (6) stability: most pupils placed somewhere stay there until their phase ends.
+    // (6) stability: pupils continuing in their phase stay where they are, and pupils already
+    // placed in the base year start in their kind of provision.
     if s.solver.stability {
-        for (&(t, g, prov), &before) in &by_arc {
-            if t + 1 >= n_years {
-                continue;
-            }
-            let phase = demand.groups[g].phase;
-            let stay = stay_share(phase, demand.pupils[t][g], demand.pupils[t + 1][g]);
-            let now = by_arc.get(&(t + 1, g, prov)).copied().unwrap_or(0.0);
-            if now + TOL * before.max(1.0) < stay * before {
-                r.fail(format!(
-                    "{}: only {now} of {before} pupils from {} stayed at their provision; at least {:.3} should",
-                    demand.years[t + 1],
-                    s.localities[demand.groups[g].locality].id,
-                    stay * before
-                ));
-            } else {
-                r.ok();
+        let moved = moved_mid_phase(s, demand, plan);
+        for (t, row) in moved.iter().enumerate().skip(1) {
+            for (g, &m) in row.iter().enumerate() {
+                if m > TOL {
+                    r.fail(format!(
+                        "{}: {m:.3} {} {} pupils from {} continuing in their phase were moved to another provision",
+                        demand.years[t],
+                        demand.groups[g].need,
+                        demand.groups[g].phase,
+                        s.localities[demand.groups[g].locality].id,
+                    ));
+                } else {
+                    r.ok();
+                }
             }
         }
+        check_stock(s, demand, plan, &mut r);
     }
 
     // Cost identity: the objective is the plan's discounted cost.
@@ -313,4 +315,67 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     }
     r.costing = Some(costing);
     r
+}
+
+/// Pupils already placed in the base year are, in the first plan year, in provision of the kind
+/// they were in (or out of area, beyond the authority's own provision): for each kind, and for
+/// all of them together, the stock present cannot exceed what the plan places there.
+fn check_stock(s: &Scenario, demand: &Demand, plan: &Plan, r: &mut CheckReport) {
+    let n_groups = demand.groups.len();
+    let mut stock = vec![[0.0f64; 3]; n_groups];
+    for c in staying_cohorts(s, demand) {
+        if let Some(k) = c
+            .placed
+            .and_then(|k| STOCK_KINDS.iter().position(|x| *x == k))
+        {
+            if c.first == 0 && c.group < n_groups {
+                stock[c.group][k] += c.pupils as f64;
+            }
+        }
+    }
+    let mut at_kind = vec![[0.0f64; 3]; n_groups];
+    let mut out_of_area = vec![0.0f64; n_groups];
+    for p in plan.placements.iter().filter(|p| p.year == 0) {
+        match p.provision {
+            ProvisionRef::Existing(k) => {
+                let kind = s.provision_kind(k);
+                if let Some(i) = STOCK_KINDS.iter().position(|x| *x == kind) {
+                    at_kind[p.group][i] += p.pupils;
+                }
+            }
+            ProvisionRef::OutOfArea => out_of_area[p.group] += p.pupils,
+            ProvisionRef::NewBase(_) => {}
+        }
+    }
+    for g in 0..n_groups {
+        let mut all_stock = 0.0;
+        let mut all_room = out_of_area[g];
+        for (i, kind) in STOCK_KINDS.iter().enumerate() {
+            all_stock += stock[g][i];
+            all_room += at_kind[g][i];
+            if stock[g][i] > at_kind[g][i] + out_of_area[g] + TOL {
+                r.fail(stock_message(s, demand, g, *kind, stock[g][i]));
+            } else {
+                r.ok();
+            }
+        }
+        if all_stock > all_room + TOL {
+            r.fail(format!(
+                "{}: {all_stock} pupils of group {g} already placed have fewer places of their kinds",
+                demand.years[0]
+            ));
+        }
+    }
+}
+
+fn stock_message(s: &Scenario, demand: &Demand, g: usize, kind: ProvisionKind, n: f64) -> String {
+    let grp = &demand.groups[g];
+    format!(
+        "{}: {n} {} {} pupils from {} already in {} provision are not all kept in it",
+        demand.years[0],
+        grp.need,
+        grp.phase,
+        s.localities[grp.locality].id,
+        kind.code()
+    )
 }

@@ -37,10 +37,12 @@ pub enum CostLine {
     Capital,
     /// One-off set-up of each new base (modular runs only).
     BaseSetup,
+    /// Value of new places beyond the horizon, credited in the last plan year (negative).
+    ResidualValue,
 }
 
 impl CostLine {
-    pub const ALL: [CostLine; 9] = [
+    pub const ALL: [CostLine; 10] = [
         CostLine::ResourcedBase,
         CostLine::NewBase,
         CostLine::Special,
@@ -50,6 +52,7 @@ impl CostLine {
         CostLine::Transport,
         CostLine::Capital,
         CostLine::BaseSetup,
+        CostLine::ResidualValue,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -62,6 +65,7 @@ impl CostLine {
             CostLine::Transport => "transport",
             CostLine::Capital => "capital",
             CostLine::BaseSetup => "base_setup",
+            CostLine::ResidualValue => "residual_value",
         }
     }
     pub fn index(self) -> usize {
@@ -82,6 +86,42 @@ pub fn setup_cost(s: &Scenario) -> f64 {
 /// Discount factor of plan-year index `t`: 1 / (1 + r)^t.
 pub fn discount(s: &Scenario, t: usize) -> f64 {
     (1.0 + s.discount_rate).powi(-(t as i32))
+}
+
+/// Annuity factor: the present value of 1 a year for `years` years, the first undiscounted.
+fn annuity(rate: f64, years: u32) -> f64 {
+    if rate == 0.0 {
+        return years as f64;
+    }
+    (1.0 - (1.0 + rate).powi(-(years as i32))) / (1.0 - 1.0 / (1.0 + rate))
+}
+
+/// Value beyond the horizon of one pound of capital in a new place first used in plan-year index
+/// `first_use` of an `n_years` horizon, in the money of the last plan year: the share of the
+/// place's service (over `capital.asset_life` years, on an annuity basis at the discount rate)
+/// left after the horizon, discounted one year back to the last plan year. Zero when
+/// `capital.residual_value` is off or the life ends within the horizon. Worked example in
+/// docs/model.md.
+pub fn residual_share(s: &Scenario, first_use: usize, n_years: usize) -> f64 {
+    if !s.capital.residual_value || first_use >= n_years {
+        return 0.0;
+    }
+    let life = s.capital.asset_life;
+    let used = (n_years - first_use) as u32;
+    if used >= life {
+        return 0.0;
+    }
+    let r = s.discount_rate;
+    annuity(r, life - used) / annuity(r, life) / (1.0 + r)
+}
+
+/// Net present cost, per pound, of capital spent in plan-year index `funded`: the pound
+/// discounted to the first plan year, less its residual value ([`residual_share`]) discounted
+/// from the last plan year.
+pub fn capital_weight(s: &Scenario, funded: usize, n_years: usize) -> f64 {
+    let first_use = funded + s.bases.lead_time as usize;
+    discount(s, funded)
+        - discount(s, n_years.saturating_sub(1)) * residual_share(s, first_use, n_years)
 }
 
 /// Revenue line, revenue per pupil per year and transport per pupil per year of placing a pupil
@@ -171,9 +211,15 @@ pub fn cost_plan(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Pl
         y.lines[line.index()] += revenue * p.pupils;
         y.lines[CostLine::Transport.index()] += transport * p.pupils;
     }
+    let n_years = years.len();
     for b in &plan.builds {
         let school = &s.schools[plan.candidates[b.candidate].school];
-        years[b.funded].lines[CostLine::Capital.index()] += s.capex_per_place(school) * b.places;
+        let capital = s.capex_per_place(school) * b.places;
+        years[b.funded].lines[CostLine::Capital.index()] += capital;
+        let residual = residual_share(s, plan.first_use(s, b), n_years);
+        if residual > 0.0 {
+            years[n_years - 1].lines[CostLine::ResidualValue.index()] -= capital * residual;
+        }
     }
     for (_, funded) in plan.openings() {
         years[funded].lines[CostLine::BaseSetup.index()] += setup_cost(s);

@@ -863,6 +863,7 @@ mod tests {
             journey: Default::default(),
             travel: Default::default(),
             bases: Default::default(),
+            capital: Default::default(),
             forecast: ForecastSettings {
                 runs: 200,
                 ..Default::default()

@@ -4,6 +4,7 @@
 //! none of them).
 
 pub mod check;
+pub mod cohort;
 pub mod domain;
 pub mod error;
 pub mod finance;

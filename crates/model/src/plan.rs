@@ -37,18 +37,6 @@ pub fn candidates(s: &Scenario) -> Vec<Candidate> {
     out
 }
 
-/// Share of a group's pupils at one provision in year t-1 who stay there in year t when
-/// placements are stable: everyone but the cohort leaving the phase, (L - 1) / L for a phase of
-/// L years, scaled down by current / previous demand when the group shrinks.
-pub fn stay_share(p: Phase, previous: u32, current: u32) -> f64 {
-    if previous == 0 || current == 0 {
-        return 0.0;
-    }
-    let ages = p.age_group().ages();
-    let l = (ages.end() - ages.start() + 1) as f64;
-    (l - 1.0) / l * (current as f64 / previous as f64).min(1.0)
-}
-
 /// Where pupils are placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProvisionRef {
@@ -91,6 +79,10 @@ pub enum SolveStatus {
     StoppedAtLimit,
     /// Built by a rule, not optimised (baselines).
     Heuristic,
+    /// Whole bases rounded from the optimum with fractional places (the LP relaxation), then
+    /// every pupil placed at least cost: [`Plan::bound`] holds the relaxation's cost, a proven
+    /// lower bound, so the plan is within its reported gap of the best whole plan.
+    Rounded,
 }
 
 impl SolveStatus {
@@ -100,6 +92,7 @@ impl SolveStatus {
             SolveStatus::WithinGap => "within_gap",
             SolveStatus::StoppedAtLimit => "stopped_at_limit",
             SolveStatus::Heuristic => "heuristic",
+            SolveStatus::Rounded => "rounded",
         }
     }
 }
@@ -114,6 +107,9 @@ pub struct Plan {
     pub placements: Vec<Placement>,
     /// Discounted total cost the solver reports (pounds).
     pub objective: f64,
+    /// A proven lower bound on the objective of any plan the model allows (pounds), when the
+    /// method gives one; the plan's gap is (objective - bound) / objective.
+    pub bound: Option<f64>,
     pub status: SolveStatus,
     /// Backend or method that produced the plan.
     pub method: String,

@@ -16,6 +16,11 @@ pub struct Summary {
     pub backend: String,
     /// Discounted total cost the optimiser minimised (pounds).
     pub objective: f64,
+    /// A proven lower bound on the objective of any plan the model allows (pounds), when the
+    /// method gives one.
+    pub bound: Option<f64>,
+    /// (objective - bound) / objective: how far from the best possible plan this one may be.
+    pub gap: Option<f64>,
     /// "passed" when the independent check found nothing wrong.
     pub check: String,
     pub check_facts: usize,
@@ -25,6 +30,9 @@ pub struct Summary {
     pub new_bases: usize,
     /// Pupils placed out of area, by plan year.
     pub pupils_out_of_area: Vec<f64>,
+    /// Pupils continuing in their phase whom the plan moves to another provision (at least
+    /// this many; 0 for every plan made with stability, the default).
+    pub pupils_moved_mid_phase: u64,
     /// Specialist places needed, by plan year.
     pub demand: Vec<u64>,
     /// Undiscounted cost over the horizon (pounds).
@@ -63,6 +71,14 @@ impl Summary {
             status: plan.status.code().to_string(),
             backend: plan.method.clone(),
             objective: round2(plan.objective),
+            bound: plan.bound.map(round2),
+            gap: plan.bound.map(|b| {
+                if plan.objective > 0.0 {
+                    ((plan.objective - b).max(0.0) / plan.objective * 1e6).round() / 1e6
+                } else {
+                    0.0
+                }
+            }),
             check: "passed".into(),
             check_facts,
             new_places: round3(plan.new_places()),
@@ -74,6 +90,7 @@ impl Summary {
             pupils_out_of_area: (0..plan.years.len())
                 .map(|t| round3(plan.out_of_area(t)))
                 .collect(),
+            pupils_moved_mid_phase: crate::cohort::pupils_moved_mid_phase(s, demand, plan),
             demand: (0..demand.years.len()).map(|t| demand.total(t)).collect(),
             total_cost: round2(costing.total),
             npv: round2(costing.npv),

@@ -189,6 +189,7 @@ mod tests {
             journey: Default::default(),
             travel: Default::default(),
             bases: Default::default(),
+            capital: Default::default(),
             forecast: Default::default(),
             solver: Default::default(),
             levers: vec![],

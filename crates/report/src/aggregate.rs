@@ -431,6 +431,7 @@ pub(crate) mod fixture {
             builds,
             placements: Vec::new(),
             objective: 0.0,
+            bound: None,
             status: SolveStatus::Heuristic,
             method: "fixture".into(),
         };

@@ -15,5 +15,6 @@ pub fn cost_line_label(l: CostLine) -> &'static str {
         CostLine::Transport => "Transport",
         CostLine::Capital => "Capital",
         CostLine::BaseSetup => "Base set-up",
+        CostLine::ResidualValue => "Value beyond the horizon (credit)",
     }
 }

@@ -1,7 +1,7 @@
 //! Turning the values a backend returns for the allocation model into a [`Plan`].
 
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{Build, Placement, Plan, SolveStatus};
+use placeplan_model::plan::{Build, Placement, Plan, ProvisionRef, SolveStatus};
 
 use crate::backend::Backend;
 use crate::formulation::{Index, Network};
@@ -20,22 +20,29 @@ pub(crate) fn extract(
     backend: Backend,
 ) -> Plan {
     let nx = model.x.len();
-    let mut placements = Vec::new();
+    // Pupils per (year, group, provision), summed over the cohorts present.
+    let mut by_year: std::collections::BTreeMap<(usize, usize, ProvisionRef), f64> =
+        Default::default();
     let mut objective = 0.0;
-    for (i, &(arc, year, _)) in model.x.iter().enumerate() {
+    for (i, xv) in model.x.iter().enumerate() {
         let v = snap(values[i], WITHIN);
         if v <= 0.0 {
             continue;
         }
         objective += model.x_cost[i] * v;
-        let a = net.arcs[arc];
-        placements.push(Placement {
-            year,
-            group: a.group,
-            provision: a.provision,
-            pupils: v,
-        });
+        for t in xv.first..=xv.last {
+            *by_year.entry((t, xv.group, xv.provision)).or_default() += v;
+        }
     }
+    let placements: Vec<Placement> = by_year
+        .into_iter()
+        .map(|((year, group, provision), pupils)| Placement {
+            year,
+            group,
+            provision,
+            pupils: snap(pupils, WITHIN),
+        })
+        .collect();
     let mut builds = Vec::new();
     for (j, &(c, funded, _)) in model.y.iter().enumerate() {
         let v = snap(values[nx + j], WITHIN);
@@ -49,7 +56,6 @@ pub(crate) fn extract(
             places: v,
         });
     }
-    placements.sort_by_key(|p| (p.year, p.group, p.provision));
     builds.sort_by_key(|b| (b.candidate, b.funded));
     Plan {
         years: demand.years.clone(),
@@ -57,6 +63,7 @@ pub(crate) fn extract(
         builds,
         placements,
         objective: objective + model.constant,
+        bound: None,
         status,
         method: backend.name().to_string(),
     }

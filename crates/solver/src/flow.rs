@@ -3,11 +3,13 @@
 //!
 //! The LP of [`crate::formulation`] couples the plan years only through new-base capacity and
 //! the capital budget. Write K[c,t] = places usable at candidate c in year t (nondecreasing in t,
-//! zero before the lead time) and C[t] = discount(t - lead) x capex for a place first usable in
-//! year t. The capital term is then sum_t C[t] (K[c,t] - K[c,t-1]).
+//! zero before the lead time) and C[t] = w(t - lead) x capex for a place first usable in
+//! year t, where w(f) is the net present cost of a pound of capital spent in year f (its
+//! discount factor less its value beyond the horizon, `finance::capital_weight`). The capital
+//! term is then sum_t C[t] (K[c,t] - K[c,t-1]).
 //!
 //! **Year-by-year pricing.** For budget prices nu[f] >= 0 per funding year f (pounds of objective
-//! per pound spent), a place first usable in t costs C'[t] = (discount(f) + nu[f]) x capex with
+//! per pound spent), a place first usable in t costs C'[t] = (w(f) + nu[f]) x capex with
 //! f = t - lead, or, if building earlier is cheaper, the least C' of any earlier year: the
 //! prefix minimum M[t]. M is nonincreasing, so the capital term equals
 //! sum_t (M[t] - M[t+1]) K[c,t] (M[T] = 0) for nondecreasing K, and is at least that for any K.
@@ -36,7 +38,7 @@
 //! backend instead; runs with modular bases or stability rows are not flows at all.
 
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
-use placeplan_model::finance::discount;
+use placeplan_model::finance::{capital_weight, discount};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Build, Placement, Plan, ProvisionRef, SolveStatus};
 use placeplan_model::Scenario;
@@ -75,6 +77,9 @@ pub fn not_applicable(s: &Scenario, opt: &Options) -> Option<&'static str> {
     if s.solver.stability {
         return Some("stability rows link placements across years");
     }
+    if opt.open_bases.is_some() {
+        return Some("bases given to open have a minimum size");
+    }
     match &opt.fixed_builds {
         Some(builds) => {
             if builds
@@ -92,7 +97,7 @@ pub fn not_applicable(s: &Scenario, opt: &Options) -> Option<&'static str> {
             }
         }
         None => {
-            if s.bases.modular && opt.new_bases {
+            if opt.whole_bases(s) {
                 return Some("modular bases need whole-base decisions (a MIP)");
             }
         }
@@ -270,7 +275,7 @@ impl Engine<'_> {
                 break;
             }
             let f = t - self.lead;
-            let c = discount(s, f) + nu.get(f).copied().unwrap_or(0.0);
+            let c = capital_weight(s, f, n_years) + nu.get(f).copied().unwrap_or(0.0);
             if c <= best {
                 best = c;
                 best_f = f;
@@ -326,7 +331,7 @@ impl Engine<'_> {
                     let rise = u[t] - k;
                     builds.push((c, f, rise));
                     spend[f] += self.capex[c] * rise as f64;
-                    capital += discount(s, f) * self.capex[c] * rise as f64;
+                    capital += capital_weight(s, f, n_years) * self.capex[c] * rise as f64;
                     k = u[t];
                 }
             }
@@ -418,7 +423,9 @@ pub fn solve_flow(
             .iter()
             .map(|b| {
                 let cand = &net.candidates[b.candidate];
-                discount(s, b.funded) * s.capex_per_place(&s.schools[cand.school]) * b.places
+                capital_weight(s, b.funded, demand.years.len())
+                    * s.capex_per_place(&s.schools[cand.school])
+                    * b.places
             })
             .sum();
         let mut plan = to_plan(demand, net, &[(first, 1.0)]);
@@ -641,6 +648,7 @@ fn to_plan(demand: &Demand, net: &Network, chosen: &[(Column, f64)]) -> Plan {
             .filter(|p| p.pupils > 0.0)
             .collect(),
         objective,
+        bound: None,
         status: SolveStatus::Optimal,
         method: "flow".to_string(),
     }

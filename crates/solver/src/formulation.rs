@@ -7,27 +7,33 @@
 //! An arc (g,k) exists only where k takes g's need and phase and the journey from g's locality
 //! to k's school is within g's phase limit; out-of-area arcs exist for every g when allowed.
 //!
-//! Variables: x[g,k,t] >= 0 pupils of g placed at k in year t (only where d[g,t] > 0);
-//! y[c,t] >= 0 new places at c funded in year t (only where t + lead time < T, so they can be used);
-//! with modular bases, z[c,t] in {0,1}: base c opens (is first funded) in year t.
+//! Cohorts q (crates/model `cohort`): whole pupils of one group present from plan year
+//! first[q] to last[q], placed once for all those years. With stability they come from the
+//! base year's history and the demand (pupils already placed keep their kind of provision:
+//! [`Network::stock_arcs`]); without, there is one cohort per group and year.
+//!
+//! Variables: x[q,k] >= 0 pupils of cohort q placed at k (an arc of q's group, or a stock arc);
+//! y[c,t] >= 0 new places at c funded in year t (only where t + lead time < T, so they can be
+//! used), whole numbers in modular runs unless [`Options::fractional_places`]; with modular
+//! bases, z[c,t] in {0,1}: base c opens (is first funded) in year t.
 //!
 //! Constraints:
-//! 1. Every pupil is placed: sum_k x[g,k,t] = d[g,t].
-//! 2. Capacity: sum_g x[g,k,t] <= places[k] for existing k;
-//!    sum_g x[g,c,t] <= sum_{tau <= t - lead} y[c,tau] for candidates c.
+//! 1. Every pupil is placed: sum_k x[q,k] = pupils[q].
+//! 2. Capacity in every year t: sum of x[q,k] over cohorts present in t <= places[k] for
+//!    existing k; <= sum_{tau <= t - lead} y[c,tau] for candidates c.
 //! 3. Site limit: sum over c at school s and over tau of y[c,tau] <= max_new_places[s].
-//! 4. Base size: sum_tau y[c,tau] <= max_size for every candidate c. Modular runs replace this by
+//! 4. Base size: sum_tau y[c,tau] <= max_size for every candidate c (and >= min_size for the
+//!    bases given by [`Options::open_bases`]). Modular runs replace this by
 //!    4a. sum_t z[c,t] <= 1 (a base opens at most once);
 //!    4b. y[c,t] <= max_size * sum_{tau <= t} z[c,tau] (places only in an opened base);
 //!    4c. min_size * sum_t z[c,t] <= sum_t y[c,t] <= max_size * sum_t z[c,t].
 //! 5. Capital budget: sum_c capex[c] y[c,t] (+ base_fixed_cost * z[c,t]) <= budget[t] for every t.
-//! 6. Stability (optional): x[g,k,t] >= stay[g,t] * x[g,k,t-1], where stay[g,t] is the share of
-//!    the phase cohort not at a transfer point, (L - 1) / L for a phase of L years, scaled by
-//!    min(1, d[g,t] / d[g,t-1]) when demand falls.
+//! 6. Stability: no row; cohorts are placed once for all their years.
 //!
-//! Objective: sum_t discount(t) * ( sum_{g,k} (place cost[k] + transport[g,k]) x[g,k,t] +
-//! sum_c capex[c] y[c,t] + base_fixed_cost * z[c,t] ), in pounds (scaled to thousands inside
-//! the model).
+//! Objective: sum_{q,k} (sum_{t in q} discount(t)) * (place cost[k] + transport[g,k]) x[q,k] +
+//! sum_c w(t) capex[c] y[c,t] + discount(t) base_fixed_cost * z[c,t], in pounds (scaled to
+//! thousands inside the model), with w(t) the net present cost of a pound of capital spent in
+//! year t after its value beyond the horizon (`finance::capital_weight`).
 //!
 //! With fixed builds (used to cost a given set of new places, e.g. the greedy
 //! baseline) there are no y or z variables and new-base capacity is a constant.
@@ -35,9 +41,10 @@
 use std::collections::BTreeMap;
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
-use placeplan_model::finance::{discount, unit_cost};
+use placeplan_model::cohort::{cohorts, Cohort, STOCK_KINDS};
+use placeplan_model::finance::{capital_weight, discount, unit_cost};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{candidates, stay_share, Build, Candidate, ProvisionRef};
+use placeplan_model::plan::{candidates, Build, Candidate, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
@@ -60,6 +67,16 @@ pub struct Options {
     /// Take these new places as given instead of choosing them (indices into the scenario's
     /// candidates). Only placements are then optimised.
     pub fixed_builds: Option<Vec<Build>>,
+    /// Let new bases take fractional places even where the scenario wants whole bases: the
+    /// relaxation whose optimum [`crate::round`] rounds, and whose cost bounds the whole plan's.
+    pub relax_whole_bases: bool,
+    /// In a model with whole bases, places are whole numbers too (integer variables); off, the
+    /// bases are whole (opening decisions, size range) but their places may be fractional, which
+    /// a simpler branch and bound solves far faster (see `solve`).
+    pub fractional_places: bool,
+    /// Only these candidates (by index) may receive places, each at least the minimum base size
+    /// (a relaxation with the bases to open decided; used by [`crate::round`]).
+    pub open_bases: Option<Vec<usize>>,
 }
 
 impl Options {
@@ -68,6 +85,9 @@ impl Options {
         Options {
             new_bases: true,
             fixed_builds: None,
+            relax_whole_bases: false,
+            fractional_places: false,
+            open_bases: None,
         }
     }
     /// No new places at all.
@@ -79,7 +99,14 @@ impl Options {
         Options {
             new_bases: true,
             fixed_builds: Some(builds),
+            relax_whole_bases: false,
+            fractional_places: false,
+            open_bases: None,
         }
+    }
+    /// True when the model decides whole bases (modular scenario, places chosen, not relaxed).
+    pub fn whole_bases(&self, s: &Scenario) -> bool {
+        s.bases.modular && self.new_bases && self.fixed_builds.is_none() && !self.relax_whole_bases
     }
 }
 
@@ -90,11 +117,33 @@ pub struct Network {
     pub arcs: Vec<Arc>,
     /// Arc index ranges per group: `arcs[group_start[g]..group_start[g+1]]`.
     pub group_start: Vec<usize>,
+    /// Arcs of pupils already placed (with stability), per group and kind of provision they are
+    /// in ([`STOCK_KINDS`]): existing provision of that kind that takes the group's need and
+    /// phase, at any distance (they are already there), and out of area (placements beyond the
+    /// authority's own provision).
+    pub stock_arcs: Vec<Arc>,
+    /// Ranges into `stock_arcs` per group x kind: `stock_start[g * 3 + k]..stock_start[g * 3 + k + 1]`.
+    pub stock_start: Vec<usize>,
 }
 
 impl Network {
     pub fn group_arcs(&self, g: usize) -> &[Arc] {
         &self.arcs[self.group_start[g]..self.group_start[g + 1]]
+    }
+
+    /// Arcs a cohort may use: the group's arcs for entrants, the stock arcs of its kind for
+    /// pupils already placed.
+    pub fn cohort_arcs(&self, c: &Cohort) -> &[Arc] {
+        match c
+            .placed
+            .and_then(|k| STOCK_KINDS.iter().position(|s| *s == k))
+        {
+            Some(k) if !self.stock_start.is_empty() => {
+                let i = c.group * STOCK_KINDS.len() + k;
+                &self.stock_arcs[self.stock_start[i]..self.stock_start[i + 1]]
+            }
+            _ => self.group_arcs(c.group),
+        }
     }
 }
 
@@ -140,11 +189,54 @@ pub fn build_network(
         }
     }
     group_start.push(arcs.len());
+    let (stock_arcs, stock_start) = if s.solver.stability {
+        stock_network(s, travel, demand, &cands)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Network {
         candidates: cands,
         arcs,
         group_start,
+        stock_arcs,
+        stock_start,
     }
+}
+
+/// The stock arcs of [`Network::stock_arcs`].
+fn stock_network(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    cands: &[Candidate],
+) -> (Vec<Arc>, Vec<usize>) {
+    let mut arcs = Vec::new();
+    let mut start = Vec::with_capacity(demand.groups.len() * STOCK_KINDS.len() + 1);
+    for (gi, g) in demand.groups.iter().enumerate() {
+        for kind in STOCK_KINDS {
+            start.push(arcs.len());
+            let mut push = |provision: ProvisionRef| {
+                let (_, revenue, transport) = unit_cost(s, travel, cands, g, provision);
+                arcs.push(Arc {
+                    group: gi,
+                    provision,
+                    cost: revenue + transport,
+                });
+            };
+            for (k, p) in s.provisions.iter().enumerate() {
+                if p.phase == g.phase
+                    && p.needs.contains(g.need)
+                    && p.places > 0
+                    && s.provision_kind(k) == kind
+                {
+                    push(ProvisionRef::Existing(k));
+                }
+            }
+            push(ProvisionRef::OutOfArea);
+        }
+    }
+    start.push(arcs.len());
+    (arcs, start)
 }
 
 /// The LP itself: variables, objective and constraints, handed to a backend by value.
@@ -154,10 +246,21 @@ pub(crate) struct Lp {
     pub(crate) constraints: Vec<Constraint>,
 }
 
+/// One x variable: pupils of a cohort of `group`, present in plan years `first..=last`, placed
+/// at `provision`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct XVar {
+    pub(crate) group: usize,
+    pub(crate) provision: ProvisionRef,
+    pub(crate) first: usize,
+    pub(crate) last: usize,
+    pub(crate) var: Variable,
+}
+
 /// How to read a solution of the LP back: which variable is which, and what each costs.
 pub(crate) struct Index {
-    /// (arc, year, x variable).
-    pub(crate) x: Vec<(usize, usize, Variable)>,
+    /// x variables: a cohort's pupils at one provision for its years.
+    pub(crate) x: Vec<XVar>,
     /// (candidate, year funded, y variable).
     pub(crate) y: Vec<(usize, usize, Variable)>,
     /// Objective coefficient (pounds, discounted) of each x and y variable, in the same order.
@@ -230,44 +333,45 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
     let mut x = Vec::new();
     let mut x_cost = Vec::new();
 
-    // x variables; x_of[arc][t] for the stability rows, usage[t][provision] for capacity rows.
-    let mut x_of: Vec<Vec<Option<Variable>>> = vec![vec![None; n_years]; net.arcs.len()];
+    // x variables per cohort and arc; usage[t][provision] for the capacity rows.
     let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
-    for t in 0..n_years {
-        let df = discount(s, t);
-        for g in 0..demand.groups.len() {
-            let d = demand.pupils[t][g];
-            if d == 0 {
-                continue;
+    let discounts: Vec<f64> = (0..n_years).map(|t| discount(s, t)).collect();
+    for c in cohorts(s, demand) {
+        let arcs = net.cohort_arcs(&c);
+        let mut placed = Expression::with_capacity(arcs.len());
+        for arc in arcs {
+            let v = vars.add(variable().min(0.0));
+            let coef: f64 = discounts[c.first..=c.last].iter().sum::<f64>() * arc.cost;
+            objective.add_mul(coef * SCALE, v);
+            placed.add_mul(1.0, v);
+            for used in &mut usage[c.first..=c.last] {
+                used.entry(arc.provision).or_default().push(v);
             }
-            let mut placed = Expression::with_capacity(net.group_arcs(g).len());
-            for (ai, arc) in net.group_arcs(g).iter().enumerate() {
-                let v = vars.add(variable().min(0.0));
-                let coef = df * arc.cost;
-                objective.add_mul(coef * SCALE, v);
-                placed.add_mul(1.0, v);
-                usage[t].entry(arc.provision).or_default().push(v);
-                let a = net.group_start[g] + ai;
-                x_of[a][t] = Some(v);
-                x.push((a, t, v));
-                x_cost.push(coef);
-            }
-            constraints.push(every_pupil_placed(placed, d));
+            x.push(XVar {
+                group: c.group,
+                provision: arc.provision,
+                first: c.first,
+                last: c.last,
+                var: v,
+            });
+            x_cost.push(coef);
         }
+        constraints.push(every_pupil_placed(placed, c.pupils));
     }
 
     let mut y = Vec::new();
     let mut y_cost = Vec::new();
     let mut constant = 0.0;
     let mut budget_params = Vec::new();
-    let modular = s.bases.modular && opt.fixed_builds.is_none();
+    let modular = opt.whole_bases(s);
     match &opt.fixed_builds {
         Some(builds) => {
             let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
             for b in builds {
                 let cand = &net.candidates[b.candidate];
-                constant +=
-                    discount(s, b.funded) * s.capex_per_place(&s.schools[cand.school]) * b.places;
+                constant += capital_weight(s, b.funded, n_years)
+                    * s.capex_per_place(&s.schools[cand.school])
+                    * b.places;
                 for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
                     *avail += b.places;
                 }
@@ -279,10 +383,10 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
                 s,
                 net,
                 n_years,
+                (modular && !opt.fractional_places, opt.open_bases.as_deref()),
                 &mut vars,
                 &mut objective,
-                &mut y,
-                &mut y_cost,
+                (&mut y, &mut y_cost),
             );
             let z_of = if modular {
                 add_open_variables(s, net, &y_of, &mut vars, &mut objective)
@@ -294,15 +398,11 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
             if modular {
                 modular_base_rows(s, &y_of, &z_of, &mut constraints);
             } else {
-                base_size_rows(s, &y_of, &mut constraints);
+                base_size_rows(s, &y_of, opt.open_bases.is_some(), &mut constraints);
             }
             budget_params = budget_rows(s, net, &y_of, &z_of, params, &mut vars, &mut constraints);
         }
     }
-    if s.solver.stability {
-        stability_rows(demand, net, &x_of, &mut constraints);
-    }
-
     Model {
         lp: Lp {
             vars,
@@ -327,10 +427,10 @@ fn add_build_variables(
     s: &Scenario,
     net: &Network,
     n_years: usize,
+    (whole, open): (bool, Option<&[usize]>),
     vars: &mut ProblemVariables,
     objective: &mut Expression,
-    y: &mut Vec<(usize, usize, Variable)>,
-    y_cost: &mut Vec<f64>,
+    (y, y_cost): (&mut Vec<(usize, usize, Variable)>, &mut Vec<f64>),
 ) -> PerCandidateYear {
     let lead = s.bases.lead_time as usize;
     let mut y_of: PerCandidateYear = vec![vec![None; n_years]; net.candidates.len()];
@@ -341,7 +441,7 @@ fn add_build_variables(
         }
     }
     for (c, cand) in net.candidates.iter().enumerate() {
-        if !reachable[c] {
+        if !reachable[c] || open.is_some_and(|o| o.binary_search(&c).is_err()) {
             continue;
         }
         let capex = s.capex_per_place(&s.schools[cand.school]);
@@ -349,8 +449,13 @@ fn add_build_variables(
             if t + lead >= n_years {
                 continue;
             }
-            let v = vars.add(variable().min(0.0));
-            let coef = discount(s, t) * capex;
+            // Whole places wherever bases are whole (modular runs).
+            let v = if whole {
+                vars.add(variable().integer().min(0.0))
+            } else {
+                vars.add(variable().min(0.0))
+            };
+            let coef = capital_weight(s, t, n_years) * capex;
             objective.add_mul(coef * SCALE, v);
             y_of[c][t] = Some(v);
             y.push((c, t, v));
@@ -462,8 +567,9 @@ fn site_limit_rows(
     }
 }
 
-/// Constraint 4: a base holds at most `max_size` places.
-fn base_size_rows(s: &Scenario, y_of: &PerCandidateYear, out: &mut Vec<Constraint>) {
+/// Constraint 4: a base holds at most `max_size` places (and, when the bases to open are
+/// given, at least `min_size`).
+fn base_size_rows(s: &Scenario, y_of: &PerCandidateYear, open: bool, out: &mut Vec<Constraint>) {
     for ys in y_of {
         if ys.iter().all(Option::is_none) {
             continue;
@@ -471,6 +577,9 @@ fn base_size_rows(s: &Scenario, y_of: &PerCandidateYear, out: &mut Vec<Constrain
         let mut e = Expression::with_capacity(ys.len());
         for v in ys.iter().flatten() {
             e.add_mul(1.0, *v);
+        }
+        if open {
+            out.push(e.clone().geq(s.bases.min_size as f64));
         }
         out.push(e.leq(s.bases.max_size as f64));
     }
@@ -563,29 +672,4 @@ fn budget_rows(
         }
     }
     budget_params
-}
-
-/// Constraint 6: pupils placed at a provision mostly stay there until their phase ends.
-fn stability_rows(
-    demand: &Demand,
-    net: &Network,
-    x_of: &[Vec<Option<Variable>>],
-    out: &mut Vec<Constraint>,
-) {
-    for (a, arc) in net.arcs.iter().enumerate() {
-        let g = arc.group;
-        let phase = demand.groups[g].phase;
-        for t in 1..demand.years.len() {
-            let (Some(now), Some(before)) = (x_of[a][t], x_of[a][t - 1]) else {
-                continue;
-            };
-            let stay = stay_share(phase, demand.pupils[t - 1][g], demand.pupils[t][g]);
-            if stay > 0.0 {
-                let mut e = Expression::with_capacity(2);
-                e.add_mul(1.0, now);
-                e.add_mul(-stay, before);
-                out.push(e.geq(0.0));
-            }
-        }
-    }
 }

@@ -9,6 +9,7 @@ pub mod flow;
 pub mod formulation;
 mod lp;
 pub mod netsimplex;
+mod round;
 pub mod solve;
 pub mod warm;
 mod whole;

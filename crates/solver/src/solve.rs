@@ -15,6 +15,7 @@ use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
 use crate::lp::{columns, highs_error, solve_microlp};
+use crate::round::{floor_builds, mark_rounded, round_builds};
 use crate::warm::{chainable, BudgetChain};
 
 /// Plain-words reasons why the model cannot be feasible, found before solving.
@@ -83,6 +84,15 @@ pub fn solve_chained(
     if !backend.is_available() {
         return Err(SolveError::Unavailable(backend));
     }
+    if options.whole_bases(s) {
+        match backend {
+            Backend::Flow => return solve_rounded(s, travel, demand, options, backend, chain),
+            Backend::Microlp if !options.fractional_places => {
+                return solve_whole_places(s, travel, demand, options, backend, chain)
+            }
+            _ => {}
+        }
+    }
     let net = build_network(s, travel, demand, options);
     let reasons = diagnose(s, demand, &net);
     if !reasons.is_empty() {
@@ -133,20 +143,112 @@ pub fn solve_chained(
     // base earlier than its first places; charging the first-funding year instead only lowers
     // the cost of the same feasible plan.
     let setup = setup_cost(s);
-    if setup != 0.0 {
+    if setup != 0.0 && !options.relax_whole_bases {
         plan.objective += plan
             .openings()
             .iter()
             .map(|&(_, t)| discount(s, t) * setup)
             .sum::<f64>();
     }
+    if plan.status == SolveStatus::Optimal {
+        plan.bound = Some(plan.objective);
+    }
     Ok(plan)
+}
+
+/// Whole bases with microlp: its branch and bound decides the bases (opening, size range) with
+/// fractional places, which it does far faster than with whole ones; the places are then
+/// rounded down to whole numbers ([`floor_builds`], which keeps every budget) and every pupil
+/// placed at least cost on them. The mixed-integer optimum (less its gap) bounds the plan.
+fn solve_whole_places(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: &Options,
+    backend: Backend,
+    chain: Option<&mut BudgetChain>,
+) -> Result<Plan, SolveError> {
+    let bases = Options {
+        fractional_places: true,
+        ..options.clone()
+    };
+    let mip = solve_chained(s, travel, demand, &bases, backend, chain)?;
+    if mip
+        .builds
+        .iter()
+        .all(|b| (b.places - b.places.round()).abs() < 1e-9)
+    {
+        // Already whole: the optimum with fractional places is the optimum with whole ones.
+        return Ok(mip);
+    }
+    let builds = floor_builds(s, &mip.candidates, &mip);
+    let bound = match mip.status {
+        SolveStatus::Optimal => Some(mip.objective),
+        SolveStatus::WithinGap => Some(mip.objective * (1.0 - s.solver.mip_gap)),
+        _ => None,
+    };
+    place_on_rounded(s, travel, demand, builds, backend, bound)
+}
+
+/// Places every pupil at least cost on whole builds and reports the plan as rounded, with the
+/// bound proved on the way (none when that solve stopped at its limit).
+fn place_on_rounded(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    builds: Vec<placeplan_model::plan::Build>,
+    backend: Backend,
+    bound: Option<f64>,
+) -> Result<Plan, SolveError> {
+    let fixed = Options::with_builds(builds);
+    let mut plan = solve_chained(s, travel, demand, &fixed, backend, None)?;
+    match bound {
+        Some(b) => mark_rounded(&mut plan, b),
+        None => {
+            plan.status = SolveStatus::StoppedAtLimit;
+            plan.bound = None;
+        }
+    }
+    Ok(plan)
+}
+
+/// Whole bases by round and fix ([`crate::round`]): the relaxation, its places rounded to whole
+/// bases, then every pupil placed at least cost on them.
+fn solve_rounded(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: &Options,
+    backend: Backend,
+    chain: Option<&mut BudgetChain>,
+) -> Result<Plan, SolveError> {
+    let relax = Options {
+        relax_whole_bases: true,
+        ..options.clone()
+    };
+    let relaxed = solve_chained(s, travel, demand, &relax, backend, chain)?;
+    let rounded = round_builds(s, &relaxed.candidates, &relaxed);
+    // The bases chosen, now sized and funded by the relaxation with them open (so budget freed
+    // by bases too small to keep goes to the others), rounded down to whole places.
+    let mut open: Vec<usize> = rounded.iter().map(|b| b.candidate).collect();
+    open.dedup();
+    let restrict = Options {
+        open_bases: Some(open),
+        ..relax.clone()
+    };
+    let builds = match solve_chained(s, travel, demand, &restrict, backend, None) {
+        Ok(restricted) => floor_builds(s, &relaxed.candidates, &restricted),
+        Err(_) => rounded,
+    };
+    // A relaxation stopped at its time limit proves no bound.
+    let bound = (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective);
+    place_on_rounded(s, travel, demand, builds, backend, bound)
 }
 
 /// Variables in x then y order, for reading values back.
 fn model_parts(m: &Index) -> Vec<good_lp::Variable> {
     m.x.iter()
-        .map(|t| t.2)
+        .map(|x| x.var)
         .chain(m.y.iter().map(|t| t.2))
         .collect()
 }

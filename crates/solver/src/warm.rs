@@ -75,7 +75,7 @@ pub struct BudgetChain {
 
 /// Whether a model for this run can be chained.
 pub(crate) fn chainable(s: &Scenario, opt: &Options) -> bool {
-    opt.new_bases && opt.fixed_builds.is_none() && !s.bases.modular
+    opt.new_bases && opt.fixed_builds.is_none() && opt.open_bases.is_none() && !opt.whole_bases(s)
 }
 
 impl BudgetChain {
@@ -174,7 +174,7 @@ fn cold(
     let order = index
         .x
         .iter()
-        .map(|t| t.2)
+        .map(|x| x.var)
         .chain(index.y.iter().map(|t| t.2))
         .map(|v| all[position[&v]])
         .collect();

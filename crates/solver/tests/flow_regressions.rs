@@ -26,6 +26,8 @@ fn scenario(horizon: u32, budget: f64) -> Scenario {
         lead_time: 0,
         min_size: 4,
         max_size: 12,
+        // The flow engine's model: fractional places, yearly placements.
+        modular: false,
         ..BaseRules::default()
     };
     bases.needs = vec![Need::Asd, Need::Semh];
@@ -40,8 +42,12 @@ fn scenario(horizon: u32, budget: f64) -> Scenario {
         journey: JourneyLimits::default(),
         travel: TravelSettings::default(),
         bases,
+        capital: Default::default(),
         forecast: ForecastSettings::default(),
-        solver: SolverSettings::default(),
+        solver: SolverSettings {
+            stability: false,
+            ..SolverSettings::default()
+        },
         localities: vec![Locality {
             id: "L".into(),
             name: "L".into(),

@@ -2,8 +2,8 @@
 //! files, with fixed decimal formatting.
 
 use placeplan_model::domain::{
-    BaseRules, CostParams, ForecastSettings, JourneyLimits, Need, Phase, ProvisionKind,
-    SolverSettings, TravelSettings, N_AGES,
+    BaseRules, CapitalSettings, CostParams, ForecastSettings, JourneyLimits, Need, Phase,
+    ProvisionKind, SolverSettings, TravelSettings, N_AGES,
 };
 
 use super::caseload::{cell, Caseload};
@@ -20,10 +20,17 @@ pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastS
         phases: vec![Phase::Primary, Phase::Secondary],
         min_size: 8,
         max_size: 20,
+        // The generated scenarios keep the continuous model (fractional places, yearly
+        // placements) until the default engine solves whole bases with stability fast enough
+        // for a demo; the scenario defaults are whole bases and stability (docs/model.md).
         modular: false,
         lead_time: 1,
     };
-    let s = SolverSettings::default();
+    let cap = CapitalSettings::default();
+    let s = SolverSettings {
+        stability: false,
+        ..SolverSettings::default()
+    };
     let list = |items: Vec<&str>| {
         items
             .iter()
@@ -79,6 +86,11 @@ max_size = {}
 modular = {}
 lead_time = {}
 
+# Credit the value of new places beyond the plan horizon (residual value over asset_life years).
+[capital]
+residual_value = {}
+asset_life = {}
+
 [forecast]
 trend_damping = {:?}
 max_rate_growth = {:?}
@@ -127,6 +139,8 @@ ramp_years = 2
         b.max_size,
         b.modular,
         b.lead_time,
+        cap.residual_value,
+        cap.asset_life,
         f.trend_damping,
         f.max_rate_growth,
         f.shrinkage_plans,

@@ -29,6 +29,8 @@ pub const MAX_MONEY: f64 = 1e9;
 pub const MAX_BUDGET: f64 = 1e10;
 /// Largest new base, in places.
 pub const MAX_BASE_SIZE: u32 = 1_000;
+/// Longest service life of a new place accepted, in years.
+pub const MAX_ASSET_LIFE: u32 = 200;
 /// Largest `forecast.shrinkage_plans`.
 pub const MAX_SHRINKAGE_PLANS: f64 = 1e6;
 /// Most localities and schools one scenario may have (the travel matrix is dense): the most
@@ -112,6 +114,7 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         journey: file.journey,
         travel: file.travel,
         bases: file.bases,
+        capital: file.capital,
         forecast: file.forecast,
         solver: file.solver,
         levers: file.levers,

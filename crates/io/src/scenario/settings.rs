@@ -67,6 +67,8 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub bases: BaseRules,
     #[serde(default)]
+    pub capital: CapitalSettings,
+    #[serde(default)]
     pub forecast: ForecastSettings,
     #[serde(default)]
     pub solver: SolverSettings,
@@ -103,6 +105,7 @@ impl ScenarioFile {
             journey: s.journey.clone(),
             travel: s.travel.clone(),
             bases: s.bases.clone(),
+            capital: s.capital.clone(),
             forecast: s.forecast.clone(),
             solver: s.solver.clone(),
             levers: s.levers.clone(),
@@ -190,6 +193,7 @@ pub(super) fn apply_settings(
     out.journey = file.journey;
     out.travel = file.travel;
     out.bases = file.bases;
+    out.capital = file.capital;
     out.forecast = file.forecast;
     out.solver = file.solver;
     out.levers = file.levers;
@@ -516,6 +520,16 @@ pub(super) fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Probl
                 format!("ramp_years {} must be at most 20", l.ramp_years),
             );
         }
+    }
+    let c = &f.capital;
+    if !(1..=MAX_ASSET_LIFE).contains(&c.asset_life) {
+        bad(
+            "capital.asset_life",
+            format!(
+                "asset_life {} must be 1 to {MAX_ASSET_LIFE} years",
+                c.asset_life
+            ),
+        );
     }
     let s = &f.solver;
     if !(MIN_TIME_LIMIT_S..=MAX_TIME_LIMIT_S).contains(&s.time_limit_s) {

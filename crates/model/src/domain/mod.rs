@@ -91,6 +91,7 @@ pub struct Scenario {
     pub journey: JourneyLimits,
     pub travel: TravelSettings,
     pub bases: BaseRules,
+    pub capital: CapitalSettings,
     pub forecast: ForecastSettings,
     pub solver: SolverSettings,
     /// Policy levers; the "mitigated" forecast applies them, the "unmitigated" one does not.
@@ -124,6 +125,17 @@ impl Scenario {
             SchoolKind::Special => self.costs.special_place,
             SchoolKind::Independent => self.costs.independent_place,
             SchoolKind::Post16 => self.costs.post16_place,
+        }
+    }
+
+    /// The kind of provision an existing provision (index into [`Scenario::provisions`]) is,
+    /// as history records placements: places in mainstream schools are resourced bases, special
+    /// schools and specialist post-16 providers are special, independents are independent.
+    pub fn provision_kind(&self, k: usize) -> ProvisionKind {
+        match self.schools[self.provisions[k].school].kind {
+            SchoolKind::Mainstream => ProvisionKind::ResourcedBase,
+            SchoolKind::Special | SchoolKind::Post16 => ProvisionKind::Special,
+            SchoolKind::Independent => ProvisionKind::Independent,
         }
     }
 

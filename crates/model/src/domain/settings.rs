@@ -127,8 +127,29 @@ impl Default for BaseRules {
             phases: vec![Phase::Primary, Phase::Secondary],
             min_size: 8,
             max_size: 20,
-            modular: false,
+            modular: true,
             lead_time: 1,
+        }
+    }
+}
+
+/// How new places' capital counts beyond the plan horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CapitalSettings {
+    /// Credit each new place's value beyond the horizon (its residual value over the asset's
+    /// life, on an annuity basis) in the last plan year, so a place opened late is built when it
+    /// pays over its life (docs/model.md, "Value beyond the horizon").
+    pub residual_value: bool,
+    /// Years of service of a new place, from its first year of use.
+    pub asset_life: u32,
+}
+
+impl Default for CapitalSettings {
+    fn default() -> Self {
+        CapitalSettings {
+            residual_value: true,
+            asset_life: 40,
         }
     }
 }
@@ -230,8 +251,9 @@ pub struct SolverSettings {
     pub mip_gap: f64,
     /// Whether pupils with no place in reach may go out of area / independent.
     pub allow_out_of_area: bool,
-    /// Pupils already placed stay at their provision until their next phase transfer
-    /// (constraint 6 in docs/model.md).
+    /// Pupils already placed stay at their provision until their next phase transfer: each
+    /// year only entrants are placed (cohorts, docs/model.md). Off: every pupil may be placed
+    /// anew each year.
     pub stability: bool,
 }
 
@@ -241,7 +263,7 @@ impl Default for SolverSettings {
             time_limit_s: 60.0,
             mip_gap: 0.005,
             allow_out_of_area: true,
-            stability: false,
+            stability: true,
         }
     }
 }

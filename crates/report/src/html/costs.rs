@@ -21,6 +21,7 @@ fn cost_colour(l: CostLine) -> &'static str {
         CostLine::Transport => "#f28e2b",
         CostLine::Capital => "#9c755f",
         CostLine::BaseSetup => "#bab0ac",
+        CostLine::ResidualValue => "#8cd17d",
     }
 }
 
@@ -30,8 +31,10 @@ pub(super) fn costs_section(run: &RunOutputs) -> Section {
     let lines: Vec<CostLine> = CostLine::ALL
         .iter()
         .copied()
+        .filter(|l| *l != CostLine::ResidualValue)
         .filter(|l| c.years.iter().any(|y| y.lines[l.index()].abs() > 0.5))
         .collect();
+    let residual = -c.line_total(CostLine::ResidualValue);
     let mut h = String::new();
     h.push_str(
         "<p>Cost of the plan by year and line: revenue for each kind of place, home-to-school \
@@ -48,12 +51,22 @@ pub(super) fn costs_section(run: &RunOutputs) -> Section {
     h.push_str("</div>");
     h.push_str("<figure class=\"chart\" data-chart=\"costs\">");
     h.push_str(&cost_bars(c, dn, &lines));
+    let credit = match c.years.last() {
+        Some(last) if residual > 0.5 => format!(
+            " Bars show costs before the {} credited in {} for the value of new places beyond \
+             the horizon; the total and NPV include it.",
+            money(residual),
+            last.year
+        ),
+        _ => String::new(),
+    };
     let _ = write!(
         h,
         "<figcaption>Figure 2. Cost by year and line (undiscounted). Total over the period {}, \
-         NPV {}.</figcaption></figure>",
+         NPV {}.{}</figcaption></figure>",
         money(c.total),
-        money(c.npv)
+        money(c.npv),
+        escape(&credit)
     );
     h.push_str(&cost_table(c, dn));
     Section {
@@ -70,7 +83,7 @@ fn cost_bars(c: &Costing, dn: Option<&Costing>, lines: &[CostLine]) -> String {
     let maxv = c
         .years
         .iter()
-        .map(|y| y.total)
+        .map(|y| y.lines.iter().filter(|v| **v > 0.0).sum::<f64>())
         .chain(dn.iter().flat_map(|d| d.years.iter().map(|y| y.total)))
         .fold(0.0, f64::max);
     let ticks = nice_ticks(maxv * 1.08, 5);
