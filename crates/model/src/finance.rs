@@ -259,6 +259,58 @@ pub fn payback_year(plan: &Costing, do_nothing: &Costing) -> Option<i32> {
 mod tests {
     use super::*;
 
+    fn scenario() -> Scenario {
+        use crate::domain::*;
+        Scenario {
+            name: "t".into(),
+            base_year: 2025,
+            horizon: 5,
+            discount_rate: 0.035,
+            capital_budget: vec![0.0; 5],
+            costs: CostParams::default(),
+            journey: JourneyLimits::default(),
+            travel: TravelSettings::default(),
+            bases: BaseRules::default(),
+            capital: CapitalSettings::default(),
+            forecast: ForecastSettings::default(),
+            solver: SolverSettings::default(),
+            levers: vec![],
+            localities: vec![],
+            schools: vec![],
+            provisions: vec![],
+            population: vec![],
+            history: vec![],
+            roads: vec![],
+        }
+    }
+
+    #[test]
+    fn value_beyond_the_horizon_hand_worked() {
+        // docs/model.md "Value beyond the horizon": 63,000 a place, r = 3.5%, life 40, T = 5,
+        // lead time 1. Worked by hand: a(40) = 22.102500, a(36) = 21.000661, a(39) = 21.841087.
+        let s = scenario();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+        assert!(close(
+            residual_share(&s, 1, 5),
+            21.000_661 / 22.102_500 / 1.035
+        ));
+        assert!((63_000.0 * residual_share(&s, 1, 5) - 57_835.14).abs() < 0.01);
+        assert!((63_000.0 * capital_weight(&s, 0, 5) - 12_600.02).abs() < 0.01);
+        assert!((63_000.0 * residual_share(&s, 4, 5) - 60_149.64).abs() < 0.01);
+        assert!((63_000.0 * capital_weight(&s, 3, 5) - 4_405.45).abs() < 0.01);
+        // A life that ends within the horizon leaves nothing; switched off, nothing either.
+        let mut short = scenario();
+        short.capital.asset_life = 3;
+        assert_eq!(residual_share(&short, 1, 5), 0.0);
+        let mut off = scenario();
+        off.capital.residual_value = false;
+        assert_eq!(capital_weight(&off, 2, 5), discount(&off, 2));
+        // Without discounting the share is straight-line: 36 of 40 years left.
+        let mut flat = scenario();
+        flat.discount_rate = 0.0;
+        assert!(close(residual_share(&flat, 1, 5), 36.0 / 40.0));
+    }
+
     fn costing(totals: &[(f64, f64)]) -> Costing {
         let years: Vec<YearCosts> = totals
             .iter()
