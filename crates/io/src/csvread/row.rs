@@ -79,15 +79,6 @@ impl Row<'_> {
         }
     }
 
-    /// An optional finite number (empty means none).
-    pub fn optional_number(&mut self, field: &str) -> Option<Option<f64>> {
-        if self.text(field).is_empty() {
-            return Some(None);
-        }
-        let v = self.non_negative(field)?;
-        Some(Some(v))
-    }
-
     /// A required number >= 0.
     pub fn non_negative(&mut self, field: &str) -> Option<f64> {
         let v = self.number(field)?;

@@ -34,7 +34,7 @@ mod demand;
 mod fit;
 mod project;
 
-use crate::domain::{AgeGroup, Need, Phase, ProvisionKind, Scenario, N_AGES};
+use crate::domain::{AgeGroup, Need, Phase, Scenario, N_AGES};
 
 pub use calibrate::{calibrate, Calibration, LEAVING_SD};
 pub use demand::{Demand, DemandGroup};
@@ -152,23 +152,6 @@ pub fn base_year_specialist(s: &Scenario) -> f64 {
         .filter(|h| h.year == s.base_year && h.provision.is_specialist())
         .map(|h| h.count)
         .sum()
-}
-
-/// Plans at the base year in each provision kind (LA total).
-pub fn base_year_by_provision(s: &Scenario) -> Vec<(ProvisionKind, f64)> {
-    ProvisionKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                *k,
-                s.history
-                    .iter()
-                    .filter(|h| h.year == s.base_year && h.provision == *k)
-                    .map(|h| h.count)
-                    .sum(),
-            )
-        })
-        .collect()
 }
 
 #[cfg(test)]
