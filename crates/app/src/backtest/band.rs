@@ -4,7 +4,7 @@
 
 use placeplan_io::import::sen2::Sen2Series;
 
-use super::{BacktestSettings, NB, WIDTH};
+use super::report::{BacktestSettings, NB, WIDTH};
 
 // ---------------------------------------------------------------------------------------------
 // Data access

@@ -9,9 +9,9 @@ use placeplan_io::import::sen2::read_sen2;
 use placeplan_model::error::{Code, InputError, Problems};
 
 use super::band::{national, window};
+use super::report::{BacktestSettings, BandPopulation, MAX_HORIZON};
 use super::score::{backtest_with, pool_reports};
 use super::table::{format_pooled, format_report};
-use super::{BacktestSettings, BandPopulation, MAX_HORIZON};
 
 // ---------------------------------------------------------------------------------------------
 // Files and the command

@@ -6,7 +6,7 @@ use serde::Serialize;
 use placeplan_io::import::sen2::Sen2Series;
 
 use super::band::{baselines, has_window, national, placeplan, window};
-use super::{
+use super::report::{
     BacktestReport, BacktestSettings, BandPopulation, Calibration, Exclusion, HorizonScore,
     LaForecast, Method, MAX_HORIZON,
 };

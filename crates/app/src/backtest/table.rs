@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::band::window;
+use super::report::{BacktestReport, BacktestSettings, HorizonScore, Method};
 use super::score::PooledReport;
-use super::{BacktestReport, BacktestSettings, HorizonScore, Method};
 
 // ---------------------------------------------------------------------------------------------
 // Tables

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::OutputKind;
+use super::folder::OutputKind;
 
 /// Name of the marker file in every output folder placeplan writes.
 pub const MARKER: &str = ".placeplan";

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use super::folder::{OutputError, OutputKind};
 use super::marker::{read_marker, walk, MARKER};
-use super::{OutputError, OutputKind};
 
 /// Why the folder `dir` may not be replaced by output of `kind`; `None` if it may (it is empty
 /// or placeplan wrote everything in it, unchanged since).
@@ -104,87 +104,5 @@ pub(super) fn removable(dir: &Path) -> bool {
         Some((_, None)) => true,
         Some((kind, Some(_))) => matches!(foreign_content(dir, kind), Ok(None)),
         None => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::{stage, StagedDir};
-    use super::*;
-
-    /// The folder of a user, with their files in it, is refused before any work and left as it
-    /// was; it is never marked, so a second run refuses it too.
-    #[test]
-    fn a_folder_with_other_files_is_refused_and_never_marked() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("notes.txt"), b"mine").unwrap();
-        for _ in 0..2 {
-            let e = StagedDir::new(dir.path(), OutputKind::Run).unwrap_err();
-            assert!(matches!(e, OutputError::NotOurs { .. }), "{e}");
-            assert!(e.to_string().contains("notes.txt"), "{e}");
-            assert_eq!(e.to_problem().code.as_str(), "E401");
-        }
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("notes.txt")]);
-    }
-
-    #[test]
-    fn an_output_folder_with_a_file_added_or_edited_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        stage(&out, &[("plan.csv", b"1"), ("v/c.csv", b"1")]).unwrap();
-        // Replacing it whole works while it is as placeplan left it.
-        stage(&out, &[("plan.csv", b"2"), ("v/c.csv", b"2")]).unwrap();
-
-        std::fs::write(out.join("v/notes.txt"), b"mine").unwrap();
-        let e = stage(&out, &[("plan.csv", b"3")]).unwrap_err();
-        assert!(e.to_string().contains("v/notes.txt"), "{e}");
-        std::fs::remove_file(out.join("v/notes.txt")).unwrap();
-
-        std::fs::write(out.join("plan.csv"), b"edited by hand").unwrap();
-        let e = stage(&out, &[("plan.csv", b"3")]).unwrap_err();
-        assert!(e.to_string().contains("plan.csv was changed"), "{e}");
-        assert_eq!(
-            std::fs::read(out.join("plan.csv")).unwrap(),
-            b"edited by hand"
-        );
-    }
-
-    #[test]
-    fn output_of_another_kind_or_a_forged_marker_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        stage(&out, &[("plan.csv", b"1")]).unwrap();
-        let e = StagedDir::new(&out, OutputKind::Sweep).unwrap_err();
-        assert!(e.to_string().contains("run outputs, not sweep"), "{e}");
-
-        let user = dir.path().join("user");
-        std::fs::create_dir(&user).unwrap();
-        std::fs::write(user.join("data.csv"), b"mine").unwrap();
-        std::fs::write(user.join(MARKER), b"written by placeplan\n").unwrap();
-        assert!(StagedDir::new(&user, OutputKind::Run).is_err());
-    }
-
-    #[test]
-    fn a_file_or_a_symlink_as_the_target_is_refused_up_front() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("out.txt");
-        std::fs::write(&file, b"mine").unwrap();
-        let e = StagedDir::new(&file, OutputKind::Run).unwrap_err();
-        assert!(e.to_string().contains("is a file"), "{e}");
-        assert_eq!(e.to_problem().code.as_str(), "E402");
-        #[cfg(unix)]
-        {
-            let real = dir.path().join("real");
-            std::fs::create_dir(&real).unwrap();
-            let link = dir.path().join("link");
-            std::os::unix::fs::symlink(&real, &link).unwrap();
-            let e = StagedDir::new(&link, OutputKind::Run).unwrap_err();
-            assert!(e.to_string().contains("symbolic link"), "{e}");
-        }
-        assert_eq!(std::fs::read(&file).unwrap(), b"mine");
     }
 }

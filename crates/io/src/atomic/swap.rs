@@ -3,9 +3,8 @@
 
 use std::path::Path;
 
+use super::folder::{parent_of, staging_prefix, OutputError, OutputKind};
 use super::ownership::{foreign_content, is_folder};
-use super::staged::staging_prefix;
-use super::{parent_of, OutputError, OutputKind};
 
 /// Replaces `target` by `staged`. Afterwards `staged` holds the old outputs, if any; returns
 /// whether they were checked right after the swap to be placeplan's and unchanged.

@@ -9,7 +9,7 @@ use rustix::fs::{Mode, OFlags};
 
 use placeplan_model::error::{Code, InputError, Problems};
 
-use super::MAX_FILE_BYTES;
+use super::limits::MAX_FILE_BYTES;
 
 /// Opens an input file for reading; every file placeplan reads is opened here. Refuses, as one
 /// problem: a path that does not exist (E001); a folder, a symbolic link loop or a file that

@@ -7,9 +7,9 @@ use std::path::Path;
 use placeplan_model::error::{Code, InputError, Problems};
 
 use super::input::{not_utf8_problem, open_input, too_large_while_reading, utf16_problem};
+use super::limits::{MAX_FILE_BYTES, MAX_RECORDS};
 use super::row::Row;
 use super::source::{LineCounter, Source, Stop};
-use super::{MAX_FILE_BYTES, MAX_RECORDS};
 
 /// Reads `path`, checks the header has every `required` column (case-insensitive), and calls
 /// `each` on every data row. Problems go to `problems`; reading goes on after a bad row.

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use placeplan_model::domain::{Need, NeedSet, Phase, PhaseSet, MAX_AGE};
 use placeplan_model::error::{Code, InputError, Problems};
 
-use super::{MAX_TEXT_CHARS, UK_LAT, UK_LON};
+use super::limits::{MAX_TEXT_CHARS, UK_LAT, UK_LON};
 
 /// One data row, with typed accessors that record problems instead of failing.
 pub struct Row<'a> {

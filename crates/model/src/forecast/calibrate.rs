@@ -2,10 +2,24 @@
 //! docs of `forecast`), and the dense population lookup the projection reads.
 
 use crate::domain::history_years;
-use crate::domain::{Phase, Scenario, N_AGES};
+use crate::domain::{Need, Phase, Scenario, N_AGES};
 
 use super::fit::log_linear_fit;
-use super::{CONTINUATION, N_NEEDS, N_PHASES};
+
+/// Share of plans at age a still held at age a+1 (index a). National 2024->25 orientation:
+/// ~0.97-1.00 at 6-16, 0.95 at 17, 0.85 at 18, 0.78 at 19, 0.64-0.74 at 20-23, 0.18 at 25.
+pub const CONTINUATION: [f64; N_AGES] = [
+    0.97, 0.97, 0.97, 0.97, 0.97, // into ages 1-5
+    0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, // into 6-16
+    0.95, 0.85, 0.78, // into 17, 18, 19
+    0.74, 0.70, 0.67, 0.64, // into 20-23
+    0.45, 0.18, // into 24, 25
+    0.0,  // nobody continues past 25
+];
+
+pub(super) const N_NEEDS: usize = Need::ALL.len();
+
+pub(super) const N_PHASES: usize = Phase::ALL.len();
 
 /// Dense population lookup, `pop[(l, year, age)]`, years `first..=last`.
 #[derive(Debug, Clone)]
@@ -244,4 +258,15 @@ fn sd(xs: &[f64]) -> f64 {
     }
     let m = xs.iter().sum::<f64>() / xs.len() as f64;
     (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_rates_are_shares() {
+        assert!(CONTINUATION.iter().all(|c| (0.0..=1.0).contains(c)));
+        assert_eq!(CONTINUATION[N_AGES - 1], 0.0);
+    }
 }

@@ -3,7 +3,8 @@
 
 use crate::domain::{Need, Phase};
 
-use super::{Forecast, N_NEEDS, N_PHASES};
+use super::calibrate::{N_NEEDS, N_PHASES};
+use super::output::Forecast;
 
 /// A demand group: pupils of one need in one phase living in one locality.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

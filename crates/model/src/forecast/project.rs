@@ -5,10 +5,8 @@
 use crate::domain::{lever_multiplier, AgeGroup, Lever, LeverKind, Need, Scenario, N_AGES};
 use crate::rng::SplitMix64;
 
-use super::calibrate::{calibrate, Calibration, LEAVING_SD};
-use super::{
-    Band, Forecast, ForecastCell, ForecastTotal, Variant, CONTINUATION, N_NEEDS, N_PHASES,
-};
+use super::calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD, N_NEEDS, N_PHASES};
+use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
 
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
 #[derive(Debug, Clone, PartialEq)]
