@@ -315,11 +315,10 @@ impl InputError {
     pub fn hint(&self) -> &'static str {
         self.code.hint()
     }
-}
-
-impl fmt::Display for InputError {
-    /// `file:line:column: E103 [need] unknown need 'AUT' (hint: ...)`
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// Writes the problem as every input problem is shown, with `hint` in place of the code's:
+    /// for a reader that knows a more precise one (the OR-Library reader names the sizes the
+    /// file's header asks for).
+    pub fn fmt_with_hint(&self, f: &mut fmt::Formatter<'_>, hint: &str) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
@@ -331,7 +330,14 @@ impl fmt::Display for InputError {
         if let Some(field) = &self.field {
             write!(f, " [{field}]")?;
         }
-        write!(f, " {}\n    hint: {}", self.message, self.hint())
+        write!(f, " {}\n    hint: {hint}", self.message)
+    }
+}
+
+impl fmt::Display for InputError {
+    /// `file:line:column: E103 [need] unknown need 'AUT' (hint: ...)`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_with_hint(f, self.hint())
     }
 }
 

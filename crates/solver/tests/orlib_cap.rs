@@ -261,7 +261,7 @@ fn read_err(text: &str, cap: Option<f64>) -> (CflpErrorKind, Option<Position>, S
                 "error does not start with the file name: {shown}"
             );
             assert!(shown.contains("\n    hint: "), "error has no hint: {shown}");
-            (e.kind, e.at, shown)
+            (e.kind, e.at(), shown)
         }
     }
 }

@@ -2,9 +2,9 @@
 //! stable code for every problem.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use placeplan_model::error::Code;
+use placeplan_model::error::{Code, InputError};
 
 use super::instance::CflpInstance;
 
@@ -18,8 +18,7 @@ pub struct Position {
     pub col: usize,
 }
 
-/// What went wrong while reading a CFLP file; [`CflpErrorKind::code`] names it. The error's
-/// stable code (docs/errors.md) is [`CflpError::code`].
+/// What went wrong while reading a CFLP file, finer than the error's stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CflpErrorKind {
     /// The file could not be read (missing, unreadable, not UTF-8 text).
@@ -42,45 +41,43 @@ pub enum CflpErrorKind {
     BadOverride,
 }
 
-impl CflpErrorKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            CflpErrorKind::Io => "cflp-io",
-            CflpErrorKind::BadNumber => "cflp-bad-number",
-            CflpErrorKind::Truncated => "cflp-truncated",
-            CflpErrorKind::Negative => "cflp-negative",
-            CflpErrorKind::NonFinite => "cflp-non-finite",
-            CflpErrorKind::BadSize => "cflp-bad-size",
-            CflpErrorKind::Trailing => "cflp-trailing",
-            CflpErrorKind::MissingCapacity => "cflp-missing-capacity",
-            CflpErrorKind::BadOverride => "cflp-bad-override",
-        }
-    }
-}
-
-impl fmt::Display for CflpErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-/// A CFLP input error: file, position (absent only for I/O errors), a stable code, what was
-/// expected and a hint. Displays like every input problem (docs/errors.md):
-/// `file:line:col: CODE message` and the hint on the next line.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{}: {code} {message}\n    hint: {hint}", .file.display(), at_suffix(.at))]
+/// A CFLP input error: the problem as every input problem is told (an [`InputError`]: file,
+/// line and column, absent only for I/O errors; a stable code, docs/errors.md; what was
+/// expected), its kind, and a hint more precise than the code's. Displays as every input
+/// problem does: `file:line:col: CODE message` and the hint on the next line.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CflpError {
-    pub file: PathBuf,
-    pub at: Option<Position>,
+    pub problem: Box<InputError>,
     pub kind: CflpErrorKind,
-    pub code: Code,
-    pub message: String,
     pub hint: String,
 }
 
+impl fmt::Display for CflpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.problem.fmt_with_hint(f, &self.hint)
+    }
+}
+
+impl std::error::Error for CflpError {}
+
+impl CflpError {
+    /// Where in the file the problem is (`None` for I/O errors).
+    pub fn at(&self) -> Option<Position> {
+        Some(Position {
+            line: usize::try_from(self.problem.line?).ok()?,
+            col: usize::try_from(self.problem.column?).ok()?,
+        })
+    }
+
+    /// The stable code (docs/errors.md).
+    pub fn code(&self) -> Code {
+        self.problem.code
+    }
+}
+
 impl CflpErrorKind {
-    /// The stable code of most errors of this kind ([`CflpError::code`] can be more precise:
-    /// a missing file, a size too large, a negative override).
+    /// The stable code of most errors of this kind (a missing file, a size too large and a
+    /// negative override have a more precise one).
     fn stable_code(self) -> Code {
         match self {
             CflpErrorKind::Io => Code::Unreadable,
@@ -93,13 +90,6 @@ impl CflpErrorKind {
             CflpErrorKind::Negative => Code::Negative,
             CflpErrorKind::MissingCapacity => Code::Empty,
         }
-    }
-}
-
-fn at_suffix(at: &Option<Position>) -> String {
-    match at {
-        Some(p) => format!(":{}:{}", p.line, p.col),
-        None => String::new(),
     }
 }
 
@@ -158,12 +148,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn err(&self, at: Position, kind: CflpErrorKind, message: String, hint: &str) -> CflpError {
+        let problem = InputError::new(self.file, kind.stable_code(), message)
+            .at(at.line as u64, Some(at.col as u64));
         CflpError {
-            file: self.file.to_path_buf(),
-            at: Some(at),
+            problem: Box::new(problem),
             kind,
-            code: kind.stable_code(),
-            message,
             hint: hint.to_string(),
         }
     }
@@ -207,7 +196,7 @@ impl<'a> Reader<'a> {
             let message = format!("{} is {v}; it must be between 1 and {MAX_SIZE}", what());
             let mut e = self.err(at, CflpErrorKind::BadSize, message, hint);
             if v > MAX_SIZE {
-                e.code = Code::TooLarge;
+                e.problem.code = Code::TooLarge;
             }
             return Err(e);
         }
@@ -264,11 +253,12 @@ pub fn read_cflp(path: &Path, capacity_override: Option<f64>) -> Result<CflpInst
     let max = placeplan_io::csvread::MAX_FILE_BYTES;
     let read = placeplan_io::csvread::read_input_text(path, max);
     let text = read.map_err(|e| CflpError {
-        file: path.to_path_buf(),
-        at: None,
+        problem: Box::new(InputError::new(
+            path,
+            e.code,
+            format!("cannot read the file: {}", e.message),
+        )),
         kind: CflpErrorKind::Io,
-        code: e.code,
-        message: format!("cannot read the file: {}", e.message),
         hint: "check the path; the file must be plain text (OR-Library cap format)".to_string(),
     })?;
     let name = path
@@ -316,7 +306,7 @@ fn parse_cflp(
                     "pass the capacity from the data README table, e.g. 8000 for capa",
                 );
                 if o < 0.0 {
-                    e.code = Code::Negative;
+                    e.problem.code = Code::Negative;
                 }
                 return Err(e);
             }
@@ -396,7 +386,7 @@ mod tests {
     #[test]
     fn positions_count_lines_and_columns_from_one() {
         let e = parse("1 1\n5 x\n", None).err();
-        let e = e.map(|e| (e.kind, e.at, e.to_string()));
+        let e = e.map(|e| (e.kind, e.at(), e.to_string()));
         assert_eq!(
             e,
             Some((
@@ -426,7 +416,7 @@ mod tests {
     /// Regression: reader problems had no code of the kind every other input problem has.
     #[test]
     fn reader_problems_have_stable_codes() {
-        let code = |t: &str, o: Option<f64>| parse(t, o).err().map(|e| e.code.as_str());
+        let code = |t: &str, o: Option<f64>| parse(t, o).err().map(|e| e.code().as_str());
         assert_eq!(code("1 1 5 x 1 1", None), Some("E101"));
         assert_eq!(code("1 1 5 inf 1 1", None), Some("E101"));
         assert_eq!(code("1 1 5 1 -1 1", None), Some("E102"));
@@ -438,7 +428,7 @@ mod tests {
         assert_eq!(code("1 1 5 1 1 1", Some(-1.0)), Some("E102"));
         assert_eq!(code("1 1 5 1 1 1", Some(f64::NAN)), Some("E101"));
         let missing = read_cflp(Path::new("/nonexistent/cap41.txt"), None);
-        assert_eq!(missing.err().map(|e| e.code.as_str()), Some("E001"));
+        assert_eq!(missing.err().map(|e| e.code().as_str()), Some("E001"));
     }
 
     #[test]

@@ -1,0 +1,272 @@
+//! Calibration: every rate of the model fitted from the scenario's history (see the module
+//! docs of `forecast`), and the dense population lookup the projection reads.
+
+use crate::domain::history_years;
+use crate::domain::{Need, Phase, Scenario, N_AGES};
+
+use super::fit::log_linear_fit;
+
+/// Share of plans at age a still held at age a+1 (index a). National 2024->25 orientation:
+/// ~0.97-1.00 at 6-16, 0.95 at 17, 0.85 at 18, 0.78 at 19, 0.64-0.74 at 20-23, 0.18 at 25.
+pub const CONTINUATION: [f64; N_AGES] = [
+    0.97, 0.97, 0.97, 0.97, 0.97, // into ages 1-5
+    0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, 0.985, // into 6-16
+    0.95, 0.85, 0.78, // into 17, 18, 19
+    0.74, 0.70, 0.67, 0.64, // into 20-23
+    0.45, 0.18, // into 24, 25
+    0.0,  // nobody continues past 25
+];
+
+pub(super) const N_NEEDS: usize = Need::ALL.len();
+
+pub(super) const N_PHASES: usize = Phase::ALL.len();
+
+/// Dense population lookup, `pop[(l, year, age)]`, years `first..=last`.
+#[derive(Debug, Clone)]
+pub(super) struct Population {
+    first: i32,
+    n_years: usize,
+    data: Vec<f64>,
+}
+
+impl Population {
+    fn new(s: &Scenario, first: i32, last: i32) -> Population {
+        let n_years = (last - first + 1).max(0) as usize;
+        let mut data = vec![0.0; s.localities.len() * n_years * N_AGES];
+        for c in &s.population {
+            if (first..=last).contains(&c.year) {
+                let y = (c.year - first) as usize;
+                data[(c.locality * n_years + y) * N_AGES + c.age as usize] = c.count;
+            }
+        }
+        Population {
+            first,
+            n_years,
+            data,
+        }
+    }
+    pub(super) fn get(&self, l: usize, year: i32, age: usize) -> f64 {
+        let y = (year - self.first) as usize;
+        self.data[(l * self.n_years + y) * N_AGES + age]
+    }
+    fn la(&self, n_loc: usize, year: i32, age: usize) -> f64 {
+        (0..n_loc).map(|l| self.get(l, year, age)).sum()
+    }
+}
+
+/// Every rate of the model, calibrated from a scenario's history.
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    /// Years of population available: first history year ..= last plan year.
+    pub(super) pop: Population,
+    /// Plans at the base year by locality, age and need: `initial[cell(l, a, n)]`.
+    pub(super) initial: Vec<f64>,
+    /// New plans per resident by age and need, at the base-year level.
+    pub incidence: [[f64; N_NEEDS]; N_AGES],
+    /// Yearly growth of the new-plan rate (clamped) and its standard error.
+    pub trend: f64,
+    pub trend_se: f64,
+    /// Standard deviation (log scale) of the base-year level of the new-plan rate.
+    pub level_sd: f64,
+    /// Year-to-year noise (log scale) of the new-plan rate around its trend.
+    pub process_sd: f64,
+    /// Share of plans in specialist provision by need and phase.
+    pub share: [[f64; N_PHASES]; N_NEEDS],
+    /// Year-to-year variation (log scale) of each phase's specialist share.
+    pub share_sd: [f64; N_PHASES],
+    /// Locality factor on the new-plan rate.
+    pub factor: Vec<f64>,
+}
+
+/// Log-scale standard deviation of the share of plans that end each year (1 - continuation):
+/// a fixed assumption reflecting the spread of LA continuation rates around the national ones.
+pub const LEAVING_SD: f64 = 0.10;
+
+/// Floors on calibrated spreads, so a short or unusually smooth history does not give false
+/// certainty.
+const MIN_PROCESS_SD: f64 = 0.03;
+
+const MIN_SHARE_SD: f64 = 0.01;
+
+const fn cell(l: usize, a: usize, n: usize) -> usize {
+    (l * N_AGES + a) * N_NEEDS + n
+}
+
+/// Calibrates every rate from the scenario's history (see the module docs).
+pub fn calibrate(s: &Scenario) -> Calibration {
+    let hist_years = history_years(s);
+    let first = hist_years.first().copied().unwrap_or(s.base_year);
+    let last = s.base_year + s.horizon as i32;
+    let nl = s.localities.len();
+    let pop = Population::new(s, first, last);
+    let ny_hist = hist_years.len().max(1);
+
+    let mut plans = vec![vec![0.0f64; nl * N_AGES * N_NEEDS]; ny_hist];
+    let mut spec = vec![[[0.0f64; N_PHASES]; N_NEEDS]; ny_hist];
+    let mut all_np = vec![[[0.0f64; N_PHASES]; N_NEEDS]; ny_hist];
+    for h in &s.history {
+        let y = (h.year - first) as usize;
+        if y >= ny_hist {
+            continue;
+        }
+        plans[y][cell(h.locality, h.age as usize, h.need.index())] += h.count;
+        let p = Phase::of_age(h.age).index();
+        all_np[y][h.need.index()][p] += h.count;
+        if h.provision.is_specialist() {
+            spec[y][h.need.index()][p] += h.count;
+        }
+    }
+    let la_plans =
+        |y: usize, a: usize, n: usize| -> f64 { (0..nl).map(|l| plans[y][cell(l, a, n)]).sum() };
+
+    // New-plan residuals by history year (from the second), age and need, LA level.
+    let mut rate_by_year = Vec::new(); // (year, all-age new-plan rate)
+    let mut new_plans = vec![[[0.0f64; N_NEEDS]; N_AGES]; ny_hist];
+    for (y, year_new) in new_plans.iter_mut().enumerate().skip(1) {
+        let year = first + y as i32;
+        let mut total_new = 0.0;
+        let mut total_pop = 0.0;
+        for (a, by_need) in year_new.iter_mut().enumerate() {
+            total_pop += pop.la(nl, year, a);
+            for (n, slot) in by_need.iter_mut().enumerate() {
+                let carried = if a == 0 {
+                    0.0
+                } else {
+                    CONTINUATION[a - 1] * la_plans(y - 1, a - 1, n)
+                };
+                let new = (la_plans(y, a, n) - carried).max(0.0);
+                *slot = new;
+                total_new += new;
+            }
+        }
+        if total_pop > 0.0 && total_new > 0.0 {
+            rate_by_year.push((year, total_new / total_pop));
+        }
+    }
+    let fit = log_linear_fit(&rate_by_year);
+    let cap = s.forecast.max_rate_growth;
+    let trend = fit.growth.clamp(-cap, cap);
+    let process_sd = fit.residual_sd.max(MIN_PROCESS_SD);
+    let trend_se = fit.slope_se(process_sd);
+    let level_sd = fit.level_se(process_sd, s.base_year);
+
+    // Incidence by age and need at base-year level, pooled over the last three residual years.
+    let pooled: Vec<usize> = (1..ny_hist).rev().take(3).collect();
+    let mut incidence = [[0.0f64; N_NEEDS]; N_AGES];
+    for (a, row) in incidence.iter_mut().enumerate() {
+        let denom: f64 = pooled
+            .iter()
+            .map(|&y| pop.la(nl, first + y as i32, a))
+            .sum();
+        if denom <= 0.0 {
+            continue;
+        }
+        for (n, r) in row.iter_mut().enumerate() {
+            let num: f64 = pooled
+                .iter()
+                .map(|&y| new_plans[y][a][n] * (1.0 + trend).powi(s.base_year - (first + y as i32)))
+                .sum();
+            *r = num / denom;
+        }
+    }
+
+    // Locality factor, shrunk towards 1.
+    let yb = ny_hist - 1;
+    let la_rate_by_age: Vec<f64> = (0..N_AGES)
+        .map(|a| {
+            let p = pop.la(nl, s.base_year, a);
+            let pl: f64 = (0..N_NEEDS).map(|n| la_plans(yb, a, n)).sum();
+            if p > 0.0 {
+                pl / p
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let k = s.forecast.shrinkage_plans;
+    let factor: Vec<f64> = (0..nl)
+        .map(|l| {
+            let observed: f64 = plans[yb][l * N_AGES * N_NEEDS..(l + 1) * N_AGES * N_NEEDS]
+                .iter()
+                .sum();
+            let expected: f64 = (0..N_AGES)
+                .map(|a| pop.get(l, s.base_year, a) * la_rate_by_age[a])
+                .sum();
+            if expected + k > 0.0 {
+                (observed + k) / (expected + k)
+            } else {
+                1.0
+            }
+        })
+        .collect();
+
+    // Specialist share by need and phase, pooled over the last three history years; falls back to
+    // the phase's all-need share where a need has no plans in that phase.
+    let recent: Vec<usize> = (0..ny_hist).rev().take(3).collect();
+    let mut share = [[0.0f64; N_PHASES]; N_NEEDS];
+    let mut share_sd = [MIN_SHARE_SD; N_PHASES];
+    for p in 0..N_PHASES {
+        let phase_share = |y: usize| {
+            let sp: f64 = (0..N_NEEDS).map(|n| spec[y][n][p]).sum();
+            let pl: f64 = (0..N_NEEDS).map(|n| all_np[y][n][p]).sum();
+            (pl > 0.0 && sp > 0.0).then(|| sp / pl)
+        };
+        let logs: Vec<f64> = (0..ny_hist).filter_map(phase_share).map(f64::ln).collect();
+        share_sd[p] = sd(&logs).max(MIN_SHARE_SD);
+        let (mut sp_all, mut pl_all) = (0.0, 0.0);
+        for n in 0..N_NEEDS {
+            for &y in &recent {
+                sp_all += spec[y][n][p];
+                pl_all += all_np[y][n][p];
+            }
+        }
+        let pooled_share = if pl_all > 0.0 { sp_all / pl_all } else { 0.0 };
+        for (n, row) in share.iter_mut().enumerate() {
+            let sp: f64 = recent.iter().map(|&y| spec[y][n][p]).sum();
+            let pl: f64 = recent.iter().map(|&y| all_np[y][n][p]).sum();
+            row[p] = if pl > 0.0 { sp / pl } else { pooled_share };
+        }
+    }
+
+    Calibration {
+        pop,
+        initial: plans.swap_remove(yb),
+        incidence,
+        trend,
+        trend_se,
+        level_sd,
+        process_sd,
+        share,
+        share_sd,
+        factor,
+    }
+}
+
+impl Calibration {
+    /// Demand-growth scenarios: moves the trend by `z` standard errors (e.g. -1.28 for "low",
+    /// +1.28 for "high", about the 10th and 90th percentiles of the trend), within the cap.
+    pub fn with_trend_shift(&self, z: f64, cap: f64) -> Calibration {
+        let mut c = self.clone();
+        c.trend = (self.trend + z * self.trend_se).clamp(-cap, cap);
+        c
+    }
+}
+
+fn sd(xs: &[f64]) -> f64 {
+    if xs.len() < 2 {
+        return 0.0;
+    }
+    let m = xs.iter().sum::<f64>() / xs.len() as f64;
+    (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_rates_are_shares() {
+        assert!(CONTINUATION.iter().all(|c| (0.0..=1.0).contains(c)));
+        assert_eq!(CONTINUATION[N_AGES - 1], 0.0);
+    }
+}

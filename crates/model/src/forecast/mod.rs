@@ -1,0 +1,43 @@
+//! Cohort-progression (stock-flow) forecast of EHC plans and specialist places.
+//!
+//! State: plans by locality x single year of age 0-25 x need. Each January everyone ages one
+//! year and continues with a rate by age; new plans = population(age) x incidence(age, need) x a
+//! locality factor x a damped trend. Specialist demand = plans x the share by need and phase that
+//! history shows in specialist provision (resourced base, special, independent).
+//!
+//! Calibration from the scenario's history (LA level, single years of age):
+//! * new plans at age a in year y are the residual `plans(y, a) - c(a-1) * plans(y-1, a-1)`
+//!   (floored at 0), with c the continuation rates below; incidence = new / population;
+//! * the trend g is the log-linear slope of the all-age new-plan rate over the history years,
+//!   clamped to +-`max_rate_growth`, and damped by `trend_damping` per year ahead;
+//! * the locality factor is (observed + k) / (expected + k) with k = `shrinkage_plans`,
+//!   so small areas are pulled towards the LA rate.
+//!
+//! Policy levers (`[[levers]]`) multiply the new-plan rate, the specialist share of cohorts
+//! entering a phase, or post-19 continuation, each from a start year with a linear ramp. The
+//! "unmitigated" forecast ignores them; the "mitigated" forecast applies them.
+//!
+//! Uncertainty: `runs` seeded Monte Carlo draws of the trend (its regression standard error), the
+//! base-year level (standard error of the fitted level), year-to-year noise in the new-plan rate
+//! (the residual spread of the fit), each phase's specialist share (its spread over the history
+//! years) and the leaving rates (a fixed 10% log-scale spread). Every reported cell and total gets
+//! the central projection (all draws at their centre) and the P10/P50/P90 over runs; totals are
+//! summed within each run before percentiles are taken. Runs are drawn from `(seed, run)` streams,
+//! so results do not depend on thread count or order.
+//!
+//! `output` is what a forecast holds (`Forecast`, its cells and totals, `Band`, `Variant`);
+//! `calibrate` holds the continuation rates and fits every other rate from history, with the
+//! log-linear fit of `fit`; `project` runs the projection and its Monte Carlo runs for each
+//! variant; `demand` rounds the specialist forecast to whole pupils by demand group.
+
+mod calibrate;
+mod demand;
+mod fit;
+mod output;
+mod project;
+
+pub use calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD};
+pub use demand::{Demand, DemandGroup};
+pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
+pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};
+pub use project::{forecast, forecast_variant, forecasts};
