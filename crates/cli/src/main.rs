@@ -599,6 +599,7 @@ fn import(what: ImportKind) -> Result<(), Failure> {
                 la,
                 include_closed,
                 host_max_places,
+                ..Default::default()
             };
             let imported = gias::read_gias(&file, &opts)?;
             placeplan_io::atomic::write_new(&[
@@ -623,7 +624,14 @@ fn import(what: ImportKind) -> Result<(), Failure> {
             out,
         } => {
             use placeplan_io::import::ons;
-            let rows = ons::read_population(&file, &ons::OnsOptions { year, codes: code })?;
+            let rows = ons::read_population(
+                &file,
+                &ons::OnsOptions {
+                    year: Some(year),
+                    codes: code,
+                    ..Default::default()
+                },
+            )?;
             placeplan_io::atomic::write_new(&[(
                 out.join("population.csv"),
                 ons::population_csv(&rows),

@@ -22,6 +22,7 @@ pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastS
         max_size: 20,
         modular: false,
         lead_time: 1,
+        ..BaseRules::default()
     };
     let s = SolverSettings::default();
     let list = |items: Vec<&str>| {
