@@ -19,6 +19,7 @@ use placeplan_model::{Problems, Scenario, MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S};
 use placeplan_report::{compare, export, sweep_table};
 use placeplan_solver::{Backend, SolveError};
 
+mod init;
 mod table;
 
 #[derive(Parser)]
@@ -143,6 +144,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Build a validated scenario from published files (GIAS, ONS/Nomis, DfE EHC plans,
+    /// boundaries) and write what it assumed to ASSUMPTIONS.md.
+    Init(init::InitArgs),
     /// Write the bundled demo local authority scenario.
     Demo {
         /// Folder to write: a new or empty folder, or one `placeplan demo` or `synth` wrote.
@@ -434,6 +438,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Init(args) => init::run(args),
         Command::Demo { out } => {
             let staged = StagedDir::new(&out, OutputKind::Scenario)?;
             placeplan_io::demo::write_demo(staged.path())

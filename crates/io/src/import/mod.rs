@@ -132,20 +132,10 @@ pub(crate) struct Table {
     text: String,
 }
 
-/// Reads `path` (UTF-8 with or without a byte-order mark, else Windows-1252), finds its header
-/// (the first record for which `is_header` holds on the renamed names; lines above are a
-/// preamble), and renames columns by `columns`. `None`, with the problem recorded, when the file
-/// cannot be read or has no such header.
-pub(crate) fn open_table(
-    path: &Path,
-    columns: &ColumnMap,
-    is_header: impl Fn(&[String]) -> bool,
-    problems: &mut Problems,
-) -> Option<Table> {
-    let text = read_text(path, problems)?;
-    find_header(path, text, columns, is_header, problems)
-}
-
+/// Finds the header of a published file's text (decoded by [`read_text`]: UTF-8 with or
+/// without a byte-order mark, else Windows-1252): the first record for which `is_header` holds
+/// on the names renamed by `columns` (lines above are a preamble). `None`, with the problem
+/// recorded, when there is no such header.
 pub(crate) fn find_header(
     path: &Path,
     text: String,

@@ -323,7 +323,9 @@ pub fn header_of(path: &Path) -> Option<Vec<String>> {
     use std::io::BufRead;
     let f = crate::csvread::open_input(path, crate::csvread::MAX_FILE_BYTES).ok()?;
     let mut line = String::new();
-    std::io::BufReader::new(f.take(1 << 20)).read_line(&mut line).ok()?;
+    std::io::BufReader::new(f.take(1 << 20))
+        .read_line(&mut line)
+        .ok()?;
     let line = line.trim_start_matches('\u{feff}');
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -480,7 +482,8 @@ fn read_one(path: &Path, kind: Kind, las: &mut BTreeMap<String, Builder>, proble
             let group = row.text("establishment_group").to_ascii_lowercase();
             if t != "total" {
                 if let Some(p) = provision_of(&t, &group) {
-                    s.placements.entry(year).or_insert([0.0; 6])[p as usize] += value.unwrap_or(0.0);
+                    s.placements.entry(year).or_insert([0.0; 6])[p as usize] +=
+                        value.unwrap_or(0.0);
                 }
             }
             return;
@@ -527,20 +530,23 @@ fn january(row: &mut Row) -> Option<i32> {
 /// Which placement an establishment type of `sen2_estab_caseload.csv` is.
 fn provision_of(t: &str, group: &str) -> Option<ProvisionKind> {
     use ProvisionKind::*;
-    Some(if group == "further education" || t.starts_with("specialist post-16") {
-        FurtherEducation
-    } else if t.contains("sen unit") || t.contains("resourced") {
-        ResourcedBase
-    } else if t.starts_with("mainstream") {
-        Mainstream
-    } else if t.starts_with("special - non-maintained") || t.starts_with("special - independent")
-    {
-        Independent
-    } else if t.starts_with("special") || t.starts_with("hospital") {
-        Special
-    } else {
-        Other
-    })
+    Some(
+        if group == "further education" || t.starts_with("specialist post-16") {
+            FurtherEducation
+        } else if t.contains("sen unit") || t.contains("resourced") {
+            ResourcedBase
+        } else if t.starts_with("mainstream") {
+            Mainstream
+        } else if t.starts_with("special - non-maintained")
+            || t.starts_with("special - independent")
+        {
+            Independent
+        } else if t.starts_with("special") || t.starts_with("hospital") {
+            Special
+        } else {
+            Other
+        },
+    )
 }
 
 /// Plans by placement from the current layout's placement columns ([`ProvisionKind::ALL`]
@@ -553,7 +559,10 @@ fn current_placements(row: &Row, plans: Option<f64>) -> Option<[f64; 6]> {
     let total = |c: &str| crate::import::parse_number(row.text(c));
     let rb: f64 = ["la_maintained", "academy", "free_school"]
         .iter()
-        .map(|k| v(&format!("mainstream_{k}_resourced_provision")) + v(&format!("mainstream_{k}_senunit")))
+        .map(|k| {
+            v(&format!("mainstream_{k}_resourced_provision"))
+                + v(&format!("mainstream_{k}_senunit"))
+        })
         .sum();
     let mainstream = total("mainstream_total")?;
     let special = total("special_total")?;
@@ -601,7 +610,11 @@ fn age_band(row: &mut Row, field: &str) -> Option<usize> {
         _ => None,
     };
     if band.is_none() {
-        row.problem(field, Code::UnknownAgeBand, format!("unknown age band '{t}'"));
+        row.problem(
+            field,
+            Code::UnknownAgeBand,
+            format!("unknown age band '{t}'"),
+        );
     }
     band
 }
@@ -688,12 +701,21 @@ mod tests {
         let s = read_sen2(&data.join(current), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.len(), 1);
         let w = &s[0];
-        assert_eq!((w.la_code.as_str(), w.old_la_code.as_str()), ("E08000015", "344"));
+        assert_eq!(
+            (w.la_code.as_str(), w.old_la_code.as_str()),
+            ("E08000015", "344")
+        );
         let totals: Vec<_> = (2019..=2022).map(|y| w.total(y)).collect();
-        assert_eq!(totals, [Some(2121.0), Some(2728.0), Some(3053.0), Some(3291.0)]);
+        assert_eq!(
+            totals,
+            [Some(2121.0), Some(2728.0), Some(3053.0), Some(3291.0)]
+        );
         // January 2019: mainstream 600 of which 194 in resourced provision or SEN units;
         // special 1160 of which 103 independent or non-maintained; FE 340; 21 elsewhere.
-        assert_eq!(w.placements[&2019], [406.0, 194.0, 1057.0, 103.0, 340.0, 21.0]);
+        assert_eq!(
+            w.placements[&2019],
+            [406.0, 194.0, 1057.0, 103.0, 340.0, 21.0]
+        );
 
         let s = read_sen2(&data.join(estab), None).unwrap_or_else(|e| panic!("{e}"));
         let w = s.iter().find(|s| s.old_la_code == "344").unwrap();
