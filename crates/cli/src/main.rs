@@ -178,13 +178,15 @@ fn parse_formats(list: &str) -> Result<export::Formats, String> {
 #[derive(Subcommand)]
 enum ImportKind {
     /// DfE SEN2 EHC plan caseload (and new plans) by LA and age band: prints a summary and, with
-    /// --out, writes a tidy CSV (la_code, old_la_code, name, measure, year, age_group, count).
+    /// --out DIR, writes DIR/sen2.csv (la_code, old_la_code, name, measure, year, age_group,
+    /// count).
     Sen2 {
-        /// sen2_age_caseload.csv
+        /// sen2_age_caseload.csv, or the current release's caseload.csv
         caseload: PathBuf,
         /// sen2_age_new_plans.csv
         #[arg(long)]
         new_plans: Option<PathBuf>,
+        /// Folder to write sen2.csv into (as the other importers take a folder).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -584,11 +586,12 @@ fn import(what: ImportKind) -> Result<(), Failure> {
             let series = sen2::read_sen2(&caseload, new_plans.as_deref())?;
             print!("{}", sen2::summary(&series));
             if let Some(out) = out {
+                let file = out.join("sen2.csv");
                 placeplan_io::atomic::write_new(&[(
-                    out.clone(),
+                    file.clone(),
                     sen2::to_tidy_csv(&series).into_bytes(),
                 )])?;
-                println!("wrote {}", out.display());
+                println!("wrote {}", file.display());
             }
             Ok(())
         }
