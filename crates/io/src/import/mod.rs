@@ -16,6 +16,11 @@ pub mod gias;
 pub mod ons;
 pub mod sen2;
 
+/// The shared data folder of real public files, for the tests.
+#[cfg(test)]
+#[path = "../../../../tests/support/data.rs"]
+mod test_data;
+
 use std::path::Path;
 
 use crate::csvread::{ends_line, read_csv_text, Layout, Row};

@@ -602,10 +602,8 @@ pub fn totals(rows: &[PopulationRow]) -> BTreeMap<String, f64> {
     t
 }
 
-/// The shared data folder of real public files, for the tests.
 #[cfg(test)]
-#[path = "../../../../tests/support/data.rs"]
-mod test_data;
+use crate::import::test_data;
 
 #[cfg(test)]
 mod tests {

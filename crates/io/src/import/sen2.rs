@@ -676,10 +676,8 @@ fn count_cell(row: &mut Row, field: &str) -> Option<Option<f64>> {
     row.non_negative(field).map(Some)
 }
 
-/// The shared data folder of real public files, for the tests.
 #[cfg(test)]
-#[path = "../../../../tests/support/data.rs"]
-mod test_data;
+use crate::import::test_data;
 
 #[cfg(test)]
 mod tests {

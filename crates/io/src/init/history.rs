@@ -12,8 +12,10 @@
 //!    placement columns, or the caseload by establishment type), else the nearest year's, else
 //!    the national mix of January 2025. FE places go to ages 16-25 only; the other placements
 //!    share the rest in proportion.
-//! 6. Whole plans: the cells of a January are rounded by largest remainder, so they add up to
-//!    the authority's total exactly.
+//! 6. Whole plans: the cells of a January, in locality, age, need and placement order, are
+//!    rounded cumulatively (each cell is the change in the rounded running total), so they add
+//!    up to the authority's total exactly and each locality and age is within one plan of its
+//!    exact share.
 
 use std::collections::BTreeMap;
 
@@ -200,7 +202,7 @@ pub fn apportion(s: &Sen2Series, years: &[i32], grid: &Grid, locs: &[String]) ->
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        // Exact cells, then whole plans by largest remainder.
+        // Exact cells, then whole plans.
         let mut cells: Vec<(usize, usize, usize, usize, f64)> = Vec::new();
         for (li, l) in locs.iter().enumerate() {
             for a in 0..N_AGES {
@@ -221,21 +223,16 @@ pub fn apportion(s: &Sen2Series, years: &[i32], grid: &Grid, locs: &[String]) ->
                 }
             }
         }
-        let target = year_total.round().max(0.0) as u64;
-        let floors: Vec<u64> = cells.iter().map(|c| c.4.floor() as u64).collect();
-        let mut left = target.saturating_sub(floors.iter().sum());
-        let mut order: Vec<usize> = (0..cells.len()).collect();
-        order.sort_by(|&i, &j| {
-            let (fi, fj) = (cells[i].4.fract(), cells[j].4.fract());
-            fj.total_cmp(&fi).then(i.cmp(&j))
-        });
-        let mut counts = floors;
-        for i in order {
-            if left == 0 {
-                break;
-            }
-            counts[i] += 1;
-            left -= 1;
+        // Cumulative rounding in locality, age, need, placement order: each cell is the
+        // change in the rounded running total, so the January adds up exactly and every
+        // locality and age (a run of cells) is within one plan of its exact share. (Largest
+        // remainder would give every plan to the largest cells when all are below one.)
+        let mut running = 0.0f64;
+        let mut counts = Vec::with_capacity(cells.len());
+        for c in &cells {
+            let before = (running + 0.5).floor();
+            running += c.4;
+            counts.push(((running + 0.5).floor() - before).max(0.0) as u64);
         }
         for (c, n) in cells.iter().zip(counts) {
             if n > 0 {

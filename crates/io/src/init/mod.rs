@@ -600,7 +600,7 @@ fn build(
         history_years.len()
     )];
     hist_notes.push(
-        "No child-level caseload was given, so the authority's totals are apportioned: bands to single ages by population, ages to localities by population, a national need mix, placements as below; whole plans by largest remainder within each January."
+        "No child-level caseload was given, so the authority's totals are apportioned: bands to single ages by population, ages to localities by population, a national need mix, placements as below; whole plans by cumulative rounding in locality and age order within each January (each locality and age within one plan of its exact share, each January adding up to the published total)."
             .into(),
     );
     hist_notes.extend(hist.notes.iter().cloned());

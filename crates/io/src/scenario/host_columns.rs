@@ -6,9 +6,12 @@ use crate::csvread::Row;
 use placeplan_model::domain::{SchoolGender, MAX_AGE};
 use placeplan_model::error::Code;
 
-/// (ages, gender, selective) of one `schools.csv` row; `None` when a value had a problem
-/// (recorded on the row).
-pub(super) fn read(row: &mut Row) -> Option<(Option<(u8, u8)>, SchoolGender, bool)> {
+/// The statutory age range (low, leaving age), gender and selection of one school.
+pub(super) type HostColumns = (Option<(u8, u8)>, SchoolGender, bool);
+
+/// The host-rule columns of one `schools.csv` row; `None` when a value had a problem (recorded
+/// on the row).
+pub(super) fn read(row: &mut Row) -> Option<HostColumns> {
     let age = |row: &mut Row, field: &str| -> Option<Option<u8>> {
         if row.text(field).is_empty() {
             return Some(None);
