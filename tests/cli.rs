@@ -492,16 +492,23 @@ fn backtest_and_sen2_import_on_the_real_release() {
     assert_eq!(j.status.code(), Some(0), "{}", text(&j));
     let _: serde_json::Value = serde_json::from_slice(&j.stdout).expect("valid JSON");
 
+    // --out is a folder, as for the other importers.
     let dir = tempfile::tempdir().unwrap();
-    let tidy = dir.path().join("sen2.csv");
+    let folder = dir.path().join("imported");
+    let tidy = folder.join("sen2.csv");
     let o = placeplan(&[
         "import",
         "sen2",
         caseload.to_str().unwrap(),
         "--out",
-        tidy.to_str().unwrap(),
+        folder.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&format!("wrote {}", tidy.display())),
+        "{}",
+        text(&o)
+    );
     let csv = std::fs::read_to_string(&tidy).unwrap();
     assert!(csv.starts_with("la_code,old_la_code,name,measure,year,age_group,count"));
     assert!(

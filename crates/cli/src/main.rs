@@ -18,7 +18,9 @@ mod commands;
 mod failure;
 mod table;
 
-use commands::{backtest, cflp, compare, demo, forecast, import, plan, sweep, synth, validate};
+use commands::{
+    backtest, cflp, compare, demo, forecast, import, init, plan, sweep, synth, validate,
+};
 use failure::Failure;
 
 #[derive(Parser)]
@@ -53,6 +55,9 @@ enum Command {
     Import(import::Args),
     /// Write a synthetic benchmark scenario at ward, LSOA or region scale (docs/performance.md).
     Synth(synth::Args),
+    /// Build a validated scenario from published files (GIAS, ONS/Nomis, DfE EHC plans,
+    /// boundaries) and write what it assumed to ASSUMPTIONS.md.
+    Init(init::InitArgs),
     /// Write the bundled demo local authority scenario.
     Demo(demo::Args),
 }
@@ -77,6 +82,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Backtest(args) => backtest::run(args.config()?),
         Command::Import(args) => import::run(args.config()?),
         Command::Synth(args) => synth::run(args.config()?),
+        Command::Init(args) => init::run(args),
         Command::Demo(args) => demo::run(args.config()?),
     }
 }

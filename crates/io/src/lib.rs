@@ -9,6 +9,7 @@ pub mod csvread;
 pub mod demo;
 mod generator;
 pub mod import;
+pub mod init;
 pub mod scenario;
 pub mod synth;
 pub mod validate;

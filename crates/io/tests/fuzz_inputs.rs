@@ -256,6 +256,7 @@ fn gias_options() -> impl Strategy<Value = GiasOptions> {
             la,
             include_closed,
             host_max_places,
+            ..Default::default()
         },
     )
 }
@@ -312,6 +313,7 @@ fn gias_seed_imports_cleanly() {
             la: vec![la.into()],
             include_closed: true,
             host_max_places: Some(20),
+            ..Default::default()
         };
         let wirral = placeplan_io::import::gias::parse_gias(path, &text, &opts)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -378,7 +380,7 @@ proptest! {
         let path = dir.path().join(name);
         std::fs::write(&path, &bytes).unwrap();
         let problems = if which == 0 {
-            let opts = placeplan_io::import::ons::OnsOptions { year: 2023, codes: vec![] };
+            let opts = placeplan_io::import::ons::OnsOptions { year: Some(2023), ..Default::default() };
             placeplan_io::import::ons::read_population(&path, &opts).err()
         } else {
             placeplan_io::import::sen2::read_sen2(&path, None).err()

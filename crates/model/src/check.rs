@@ -13,8 +13,7 @@ use crate::finance::{cost_plan, setup_cost, Costing};
 use crate::forecast::Demand;
 use crate::plan::{Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
-use crate::ProvisionKind;
-use crate::{Scenario, SchoolKind};
+use crate::{ProvisionKind, Scenario, SchoolGender, SchoolKind};
 
 /// Absolute tolerance on pupil and place counts.
 pub const TOL: f64 = 1e-5;
@@ -93,8 +92,28 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     // Candidates are real base sites.
     for c in &plan.candidates {
         let sc = &s.schools[c.school];
+        // The statutory age range, read again: the high age is the age pupils leave at.
+        let outside_ages = sc.ages.is_some_and(|(lo, hi)| {
+            let band = c.phase.age_group().ages();
+            *band.start() >= hi || *band.end() < lo
+        });
         if sc.kind != SchoolKind::Mainstream || !sc.can_host_base {
             r.fail(format!("school {} may not host a new base", sc.id));
+        } else if sc.gender != SchoolGender::Mixed && !s.bases.allow_single_sex {
+            r.fail(format!(
+                "school {} is a {} school and [bases] allow_single_sex is off",
+                sc.id, sc.gender
+            ));
+        } else if sc.selective && !s.bases.allow_selective {
+            r.fail(format!(
+                "school {} is selective and [bases] allow_selective is off",
+                sc.id
+            ));
+        } else if outside_ages {
+            r.fail(format!(
+                "a {} base at school {} is outside its statutory age range",
+                c.phase, sc.id
+            ));
         } else if !sc.phases.contains(c.phase) || !s.bases.phases.contains(&c.phase) {
             r.fail(format!(
                 "a {} base at school {} is not allowed",

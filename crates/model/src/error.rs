@@ -52,6 +52,8 @@ pub enum Code {
     TextTooLong,
     /// E115 an id that starts like a spreadsheet formula (=, +, -, @, tab or carriage return).
     FormulaId,
+    /// E116 an unknown school gender (not mixed, boys or girls).
+    UnknownGender,
     /// E120 an unknown DfE age band (SEN2 `characteristic_age`).
     UnknownAgeBand,
     /// E121 an unknown DfE geographic level.
@@ -60,6 +62,18 @@ pub enum Code {
     BadAreaCode,
     /// E130 easting/northing outside the British National Grid (or not in the UK).
     OutsideGrid,
+    /// E131 a date that is not a day of the calendar in dd-mm-yyyy form (GIAS dates).
+    BadDate,
+    /// E132 an unknown sex in a population file, or males without females (or the reverse).
+    UnknownSex,
+    /// E140 `init`: a file in the folder matches no layout placeplan reads.
+    UnrecognisedFile,
+    /// E141 `init`: the folder lacks a kind of file the scenario needs, or has two that clash.
+    MissingSource,
+    /// E142 the year a population file is for cannot be told.
+    UnknownYear,
+    /// E143 a `--columns` map is malformed or names a column no file has.
+    BadColumnMap,
     /// E201 the same id appears twice.
     DuplicateId,
     /// E202 a locality id that `localities.csv` does not define.
@@ -110,7 +124,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 49] = [
+    pub const ALL: [Code; 56] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -133,10 +147,17 @@ impl Code {
         Code::ValueTooLarge,
         Code::TextTooLong,
         Code::FormulaId,
+        Code::UnknownGender,
         Code::UnknownAgeBand,
         Code::UnknownGeographicLevel,
         Code::BadAreaCode,
         Code::OutsideGrid,
+        Code::BadDate,
+        Code::UnknownSex,
+        Code::UnrecognisedFile,
+        Code::MissingSource,
+        Code::UnknownYear,
+        Code::BadColumnMap,
         Code::DuplicateId,
         Code::UnknownLocality,
         Code::UnknownSchool,
@@ -186,10 +207,17 @@ impl Code {
             Code::ValueTooLarge => "E113",
             Code::TextTooLong => "E114",
             Code::FormulaId => "E115",
+            Code::UnknownGender => "E116",
             Code::UnknownAgeBand => "E120",
             Code::UnknownGeographicLevel => "E121",
             Code::BadAreaCode => "E122",
             Code::OutsideGrid => "E130",
+            Code::BadDate => "E131",
+            Code::UnknownSex => "E132",
+            Code::UnrecognisedFile => "E140",
+            Code::MissingSource => "E141",
+            Code::UnknownYear => "E142",
+            Code::BadColumnMap => "E143",
             Code::DuplicateId => "E201",
             Code::UnknownLocality => "E202",
             Code::UnknownSchool => "E203",
@@ -241,10 +269,17 @@ impl Code {
             Code::ValueTooLarge => "check the value and its units; counts per row are at most 10 million, places per row at most 100,000 and pounds per row at most 1e9",
             Code::TextTooLong => "shorten the text to at most 500 characters",
             Code::FormulaId => "start the id with a letter or digit: ids go into every CSV output, where a spreadsheet would run a cell starting with =, +, -, @, a tab or a carriage return as a formula",
+            Code::UnknownGender => "use mixed, boys or girls",
             Code::UnknownAgeBand => "use the DfE labels Under 5, Age 5 to 10, Age 11 to 15, Age 16 to 19, Age 20 to 25 or Total",
             Code::UnknownGeographicLevel => "use a DfE level such as National, Regional or Local authority (only Local authority rows are used)",
             Code::BadAreaCode => "old_la_code is three digits (344); new_la_code is a letter and eight digits (E08000015)",
             Code::OutsideGrid => "Easting is 0-700000 and Northing 0-1300000 metres on the British National Grid (OSGB36); check the columns are not swapped or in another projection",
+            Code::BadDate => "write dates as dd-mm-yyyy (as GIAS does), e.g. 01-09-2012",
+            Code::UnknownSex => "use persons (or all), males and females (or 1 and 2); give persons rows, or both males and females",
+            Code::UnrecognisedFile => "remove the file from the folder, or name its columns with --columns KNOWN=THEIRS (docs/init.md lists the layouts)",
+            Code::MissingSource => "put the published file in the folder (docs/init.md lists what init needs), and only one of each kind where one is needed",
+            Code::UnknownYear => "add a year, period or date column, or put the year in the file name (e.g. population_mid2019.csv)",
+            Code::BadColumnMap => "write --columns KNOWN=THEIRS with a column name the file has, e.g. --columns EstablishmentName=\"school name\"",
             Code::DuplicateId => "ids must be unique: remove the repeated row or give it its own id",
             Code::UnknownLocality => "add the locality to localities.csv or correct the id",
             Code::UnknownSchool => "add the school to schools.csv or correct the id",

@@ -19,12 +19,23 @@ pub fn candidates(s: &Scenario) -> Vec<Candidate> {
         if !sc.can_host_base || sc.kind != SchoolKind::Mainstream || sc.max_new_places == 0 {
             continue;
         }
+        // Host rules: single-sex and selective schools only where `[bases]` allows them; only
+        // phases within the school's statutory age range.
+        if (sc.gender.single_sex() && !s.bases.allow_single_sex)
+            || (sc.selective && !s.bases.allow_selective)
+        {
+            continue;
+        }
+        let taught = sc.ages.map(|(lo, hi)| crate::domain::phases_taught(lo, hi));
         let mut needs = s.bases.needs.clone();
         needs.sort();
         needs.dedup();
         for need in needs {
             for phase in Phase::ALL {
-                if s.bases.phases.contains(&phase) && sc.phases.contains(phase) {
+                if s.bases.phases.contains(&phase)
+                    && sc.phases.contains(phase)
+                    && taught.is_none_or(|t| t.contains(phase))
+                {
                     out.push(Candidate {
                         school: i,
                         need,

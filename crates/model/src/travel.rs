@@ -178,6 +178,9 @@ mod tests {
             max_new_places: 0,
             capex_per_place: None,
             place_cost: None,
+            ages: None,
+            gender: crate::domain::SchoolGender::Mixed,
+            selective: false,
         };
         Scenario {
             name: "roads".into(),

@@ -314,6 +314,18 @@ pub(crate) fn assumptions(s: &Scenario) -> Vec<Assumption> {
         Number(b.lead_time as f64, "years"),
         "Years between funding a place and pupils using it",
     );
+    add(
+        "bases",
+        "bases.allow_single_sex".into(),
+        Text(if b.allow_single_sex { "yes" } else { "no" }.into()),
+        "Whether boys' and girls' schools may host a new base",
+    );
+    add(
+        "bases",
+        "bases.allow_selective".into(),
+        Text(if b.allow_selective { "yes" } else { "no" }.into()),
+        "Whether selective (grammar) schools may host a new base",
+    );
     let f = &s.forecast;
     add(
         "forecast",

@@ -205,6 +205,9 @@ mod tests {
             max_new_places: site,
             capex_per_place: Some(10.0),
             place_cost: None,
+            ages: None,
+            gender: SchoolGender::Mixed,
+            selective: false,
         };
         Scenario {
             name: "t".into(),

@@ -17,6 +17,9 @@ fn school(site: u32, capex: Option<f64>) -> School {
         max_new_places: site,
         capex_per_place: capex,
         place_cost: None,
+        ages: None,
+        gender: placeplan_model::SchoolGender::Mixed,
+        selective: false,
     }
 }
 

@@ -77,6 +77,9 @@ fn tiny() -> (Scenario, Demand) {
                 max_new_places: 0,
                 capex_per_place: None,
                 place_cost: None,
+                ages: None,
+                gender: placeplan_model::SchoolGender::Mixed,
+                selective: false,
             },
             School {
                 id: "M".into(),
@@ -89,6 +92,9 @@ fn tiny() -> (Scenario, Demand) {
                 max_new_places: 20,
                 capex_per_place: None,
                 place_cost: None,
+                ages: None,
+                gender: placeplan_model::SchoolGender::Mixed,
+                selective: false,
             },
         ],
         provisions: vec![ExistingProvision {

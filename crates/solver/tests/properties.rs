@@ -28,6 +28,9 @@ fn school(id: usize, kind: SchoolKind, phases: PhaseSet, lat: f64, lon: f64, sit
         max_new_places: site,
         capex_per_place: None,
         place_cost: None,
+        ages: None,
+        gender: placeplan_model::SchoolGender::Mixed,
+        selective: false,
     }
 }
 

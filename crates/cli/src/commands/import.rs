@@ -17,13 +17,15 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 enum ImportKind {
     /// DfE SEN2 EHC plan caseload (and new plans) by LA and age band: prints a summary and, with
-    /// --out, writes a tidy CSV (la_code, old_la_code, name, measure, year, age_group, count).
+    /// --out DIR, writes DIR/sen2.csv (la_code, old_la_code, name, measure, year, age_group,
+    /// count).
     Sen2 {
-        /// sen2_age_caseload.csv
+        /// sen2_age_caseload.csv, or the current release's caseload.csv
         caseload: PathBuf,
         /// sen2_age_new_plans.csv
         #[arg(long)]
         new_plans: Option<PathBuf>,
+        /// Folder to write sen2.csv into (as the other importers take a folder).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -107,6 +109,7 @@ impl Args {
                     la,
                     include_closed,
                     host_max_places,
+                    ..Default::default()
                 },
                 out,
             },
@@ -117,7 +120,11 @@ impl Args {
                 out,
             } => Config::Population {
                 file,
-                options: ons::OnsOptions { year, codes: code },
+                options: ons::OnsOptions {
+                    year: Some(year),
+                    codes: code,
+                    ..Default::default()
+                },
                 out,
             },
         })
@@ -134,8 +141,9 @@ pub fn run(config: Config) -> Result<(), Failure> {
             let series = sen2::read_sen2(&caseload, new_plans.as_deref())?;
             print!("{}", sen2::summary(&series));
             if let Some(out) = out {
-                write_new(&[(out.clone(), sen2::to_tidy_csv(&series).into_bytes())])?;
-                println!("wrote {}", out.display());
+                let file = out.join("sen2.csv");
+                write_new(&[(file.clone(), sen2::to_tidy_csv(&series).into_bytes())])?;
+                println!("wrote {}", file.display());
             }
             Ok(())
         }
@@ -163,7 +171,7 @@ pub fn run(config: Config) -> Result<(), Failure> {
                 "{}: {} rows for {} written to {}",
                 file.display(),
                 rows.len(),
-                options.year,
+                options.year.map(|y| y.to_string()).unwrap_or_default(),
                 out.join("population.csv").display()
             );
             Ok(())

@@ -14,6 +14,7 @@ pub mod compare;
 pub mod demo;
 pub mod forecast;
 pub mod import;
+pub mod init;
 pub mod plan;
 pub mod sweep;
 pub mod synth;

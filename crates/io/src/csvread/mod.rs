@@ -17,7 +17,7 @@ mod source;
 pub(crate) use input::{ends_line, utf16_kind, utf16_problem};
 pub use input::{open_input, read_bytes, read_input, read_input_text};
 pub use limits::{MAX_FILE_BYTES, MAX_RECORDS, MAX_TEXT_CHARS, UK_LAT, UK_LON};
-pub use reader::{read_csv, read_csv_at_most};
+pub use reader::{read_csv, read_csv_at_most, read_csv_text, Layout};
 pub use row::Row;
 
 /// Path of a file named in scenario.toml, relative to the scenario directory.

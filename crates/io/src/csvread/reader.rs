@@ -44,7 +44,7 @@ fn read_csv_limited(
     required: &[&str],
     (limit, max_rows): (u64, u64),
     problems: &mut Problems,
-    mut each: impl FnMut(&mut Row),
+    each: impl FnMut(&mut Row),
 ) -> bool {
     let input = match open_input(path, limit) {
         Ok(f) => f,
@@ -53,11 +53,55 @@ fn read_csv_limited(
             return false;
         }
     };
+    let src = Source::new(Box::new(input), limit);
+    let layout = Layout {
+        first_line: 1,
+        footnotes: false,
+    };
+    read_records(path, src, required, max_rows, layout, problems, each)
+}
+
+/// Where a table starts in its text, and what may follow it.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// Line of the header row in the file (1 unless a preamble, such as the title block of a
+    /// Nomis download, was cut off before the text given).
+    pub first_line: u64,
+    /// Rows of one field after the header (footnotes and source lines under a published table)
+    /// are skipped instead of reported as malformed.
+    pub footnotes: bool,
+}
+
+/// [`read_csv`] of text already decoded (the importers of published files take Windows-1252
+/// as well as UTF-8, and cut a preamble off before the header): the same reader, limits and
+/// line numbers as scenario files, counted from `layout.first_line`.
+pub fn read_csv_text(
+    path: &Path,
+    text: String,
+    layout: Layout,
+    problems: &mut Problems,
+    each: impl FnMut(&mut Row),
+) -> bool {
+    let limit = MAX_FILE_BYTES.max(text.len() as u64);
+    let src = Source::new(Box::new(std::io::Cursor::new(text.into_bytes())), limit);
+    read_records(path, src, &[], MAX_RECORDS, layout, problems, each)
+}
+
+fn read_records(
+    path: &Path,
+    src: Source,
+    required: &[&str],
+    max_rows: u64,
+    layout: Layout,
+    problems: &mut Problems,
+    mut each: impl FnMut(&mut Row),
+) -> bool {
+    let header_line = layout.first_line.max(1);
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(Source::new(input, limit));
-    let mut lines = LineCounter::default();
+        .from_reader(src);
+    let mut lines = LineCounter::from_line(header_line);
     let headers = rdr.headers().cloned();
     if let Some(stop) = stopped(path, &rdr, &lines) {
         problems.push(stop);
@@ -66,7 +110,9 @@ fn read_csv_limited(
     let headers = match headers {
         Ok(h) => h,
         Err(e) => {
-            problems.push(InputError::new(path, Code::Unreadable, csv_message(&e)).at(1, None));
+            problems.push(
+                InputError::new(path, Code::Unreadable, csv_message(&e)).at(header_line, None),
+            );
             return false;
         }
     };
@@ -83,7 +129,7 @@ fn read_csv_limited(
                     Code::DuplicateColumn,
                     format!("column '{key}' appears twice"),
                 )
-                .at(1, Some(i as u64 + 1))
+                .at(header_line, Some(i as u64 + 1))
                 .field(key),
             );
         }
@@ -97,7 +143,7 @@ fn read_csv_limited(
                     Code::MissingColumn,
                     format!("required column '{r}' is missing"),
                 )
-                .at(1, None)
+                .at(header_line, None)
                 .field(*r),
             );
             header_ok = false;
@@ -156,6 +202,9 @@ fn read_csv_limited(
             continue;
         }
         if rec.len() != width {
+            if layout.footnotes && rec.len() == 1 {
+                continue;
+            }
             let mut message = format!("row has {} fields, the header has {width}", rec.len());
             let end = rdr.position().byte();
             if let Some(last) = start.and_then(|b| lines.last_line(rdr.get_ref(), b, end)) {

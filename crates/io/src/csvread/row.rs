@@ -21,8 +21,17 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
+    /// Position of a column: by the name as given, else lower-case (the header keys are lower
+    /// case; importers pass the names as published, e.g. `SEN1 (name)`, to show them in messages).
+    fn col(&self, field: &str) -> Option<usize> {
+        match self.cols.get(field) {
+            Some(c) => Some(*c),
+            None => self.cols.get(&field.to_ascii_lowercase()).copied(),
+        }
+    }
+
     fn err(&mut self, field: &str, code: Code, message: String) {
-        let col = self.cols.get(field).map(|c| *c as u64 + 1);
+        let col = self.col(field).map(|c| c as u64 + 1);
         self.problems.push(
             InputError::new(self.path, code, message)
                 .at(self.line, col)
@@ -33,10 +42,7 @@ impl Row<'_> {
 
     /// Raw text of an optional column ("" when absent or empty).
     pub fn text(&self, field: &str) -> &str {
-        self.cols
-            .get(field)
-            .and_then(|c| self.rec.get(*c))
-            .unwrap_or("")
+        self.col(field).and_then(|c| self.rec.get(c)).unwrap_or("")
     }
 
     /// A required non-empty text value of at most [`MAX_TEXT_CHARS`] characters.

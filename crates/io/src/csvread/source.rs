@@ -1,7 +1,6 @@
 //! The bytes of a CSV file on their way to the CSV reader, checked as they pass, and the lines
 //! they hold, counted as records are read.
 
-use std::fs::File;
 use std::io::Read;
 
 use super::input::utf16_kind;
@@ -21,7 +20,7 @@ pub(super) enum Stop {
 /// they pass, and kept from the start of the current record on, so that lines can be counted
 /// without holding the whole file. On a problem it stops (reads end) and says why in `stop`.
 pub(super) struct Source {
-    inner: std::io::Take<File>,
+    inner: Box<dyn Read>,
     pub(super) limit: u64,
     /// The bytes handed out from offset `base` of the file on.
     window: Vec<u8>,
@@ -34,7 +33,7 @@ pub(super) struct Source {
 }
 
 impl Source {
-    pub(super) fn new(inner: std::io::Take<File>, limit: u64) -> Source {
+    pub(super) fn new(inner: Box<dyn Read>, limit: u64) -> Source {
         Source {
             inner,
             limit,
@@ -143,6 +142,14 @@ pub(super) struct LineCounter {
 }
 
 impl LineCounter {
+    /// A counter whose first line is line `first` of the file (a cut-off preamble before it).
+    pub(super) fn from_line(first: u64) -> LineCounter {
+        LineCounter {
+            byte: 0,
+            line: first.saturating_sub(1),
+        }
+    }
+
     pub(super) fn line_of(&mut self, src: &Source, start: u64) -> u64 {
         let start = start.min(src.end());
         if start > self.byte {

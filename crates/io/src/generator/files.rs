@@ -25,6 +25,7 @@ pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastS
         // for a demo; the scenario defaults are whole bases and stability (docs/model.md).
         modular: false,
         lead_time: 1,
+        ..BaseRules::default()
     };
     let cap = CapitalSettings::default();
     let s = SolverSettings {

@@ -36,9 +36,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::csvcell::text_cell;
-use crate::csvread::{UK_LAT, UK_LON};
-use crate::import::{norm, read_rows, read_text, Header, Rec};
-use placeplan_model::domain::{Need, NeedSet, Phase, PhaseSet, SchoolKind};
+use crate::csvread::{Row, UK_LAT, UK_LON};
+use crate::import::{
+    count_of, find_header, norm, number_of, read_table, read_text, require, ColumnMap, Header,
+};
+use placeplan_model::domain::{
+    phases_taught, Need, NeedSet, Phase, PhaseSet, SchoolGender, SchoolKind,
+};
 use placeplan_model::error::{Code, InputError, Problems};
 
 /// What to import.
@@ -49,11 +53,15 @@ pub struct GiasOptions {
     /// keeps every authority. An authority that matches no row is an error (E210).
     pub la: Vec<String>,
     /// Keep closed and proposed establishments too (default: `Open` and `Open, but proposed to
-    /// close` only).
+    /// close` only; without a status column, those with no `CloseDate`).
     pub include_closed: bool,
-    /// When set, every kept state mainstream school teaching primary or secondary may host a
-    /// new resourced base with at most this many new places (`can_host_base = yes`).
+    /// When set, every kept state mainstream school (maintained school, academy or free school)
+    /// teaching primary or secondary may host a new resourced base with at most this many new
+    /// places (`can_host_base = yes`). Single-sex and selective schools are marked too: the
+    /// scenario's `[bases]` rules decide whether they are used.
     pub host_max_places: Option<u32>,
+    /// A council's own column names for the GIAS ones (`EstablishmentName=school name`).
+    pub columns: ColumnMap,
 }
 
 /// One establishment as it goes into `schools.csv` and `capacity.csv`.
@@ -69,6 +77,10 @@ pub struct GiasSchool {
     pub max_new_places: u32,
     /// Existing specialist places: (needs, phase, places).
     pub capacity: Vec<(NeedSet, Phase, u32)>,
+    /// Statutory low and high (leaving) age, when given.
+    pub ages: Option<(u8, u8)>,
+    pub gender: SchoolGender,
+    pub selective: bool,
     /// Line in the GIAS file.
     pub line: u64,
 }
@@ -83,7 +95,7 @@ pub struct GiasImport {
 }
 
 impl GiasImport {
-    /// `schools.csv` in the scenario format.
+    /// `schools.csv` in the scenario format, with the host-rule columns.
     pub fn schools_csv(&self) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record([
@@ -97,8 +109,15 @@ impl GiasImport {
             "max_new_places",
             "capex_per_place",
             "place_cost",
+            "low_age",
+            "high_age",
+            "gender",
+            "selective",
         ]);
         for s in &self.schools {
+            let (low, high) = s.ages.map_or((String::new(), String::new()), |(l, h)| {
+                (l.to_string(), h.to_string())
+            });
             let _ = w.write_record([
                 text_cell(&s.urn).as_str(),
                 &text_cell(&s.name),
@@ -114,6 +133,10 @@ impl GiasImport {
                 &s.max_new_places.to_string(),
                 "",
                 "",
+                &low,
+                &high,
+                s.gender.code(),
+                if s.selective { "yes" } else { "no" },
             ]);
         }
         w.into_inner().unwrap_or_default()
@@ -142,6 +165,41 @@ impl GiasImport {
 enum Kind {
     Keep(SchoolKind),
     Skip,
+}
+
+/// Types of state mainstream school that may host a new base (not nursery schools, 16-19
+/// institutions, studio schools or university technical colleges).
+const HOST_TYPES: [&str; 8] = [
+    "community school",
+    "voluntary aided school",
+    "voluntary controlled school",
+    "foundation school",
+    "academy sponsor led",
+    "academy converter",
+    "free schools",
+    "city technology college",
+];
+
+/// Maps `EstablishmentTypeGroup (name)`, for a council's cut that has the group and not the
+/// type. Special schools of every governance are in one group and are read as state special
+/// schools.
+fn establishment_group(t: &str) -> Option<Kind> {
+    use Kind::*;
+    let k = match norm(t).replace('\u{2019}', "'").as_str() {
+        "special schools" => Keep(SchoolKind::Special),
+        "local authority maintained schools" | "academies" | "free schools" => {
+            Keep(SchoolKind::Mainstream)
+        }
+        "independent schools"
+        | "colleges"
+        | "universities"
+        | "other types"
+        | "welsh schools"
+        | "children's centres"
+        | "online provider" => Skip,
+        _ => return None,
+    };
+    Some(k)
 }
 
 /// Maps `TypeOfEstablishment (name)`; `None` for a type placeplan does not know.
@@ -233,28 +291,21 @@ fn phase_of_education(t: &str) -> Option<PhaseSet> {
     }
 }
 
-/// Phases whose age band overlaps `low..=high`.
-fn phases_of_ages(low: u32, high: u32) -> PhaseSet {
-    Phase::ALL
-        .iter()
-        .filter(|p| {
-            let a = p.age_group().ages();
-            (*a.start() as u32) <= high && (*a.end() as u32) >= low
-        })
-        .fold(PhaseSet::default(), |s, p| s.with(*p))
-}
-
-/// Splits `places` over `phases` in proportion to the years of age each covers within
-/// `low..=high` (equal shares without an age range), by largest remainder.
-fn split_places(places: u32, phases: PhaseSet, ages: Option<(u32, u32)>) -> Vec<(Phase, u32)> {
+/// Splits `places` over `phases` in proportion to the years of age each covers within the
+/// ages taught, `low ..= leaving - 1` (equal shares without an age range), by largest remainder.
+/// Early years get places only at a school that teaches no older pupil: a special school from 2
+/// to 11 has its places in primary, where its pupils of statutory school age are.
+fn split_places(places: u32, phases: PhaseSet, ages: Option<(u8, u8)>) -> Vec<(Phase, u32)> {
+    let school_age = phases.iter().any(|p| p != Phase::EarlyYears);
     let weights: Vec<(Phase, f64)> = phases
         .iter()
         .map(|p| {
             let a = p.age_group().ages();
             let w = match ages {
-                Some((lo, hi)) => {
-                    let from = (*a.start() as u32).max(lo);
-                    let to = (*a.end() as u32).min(hi);
+                _ if p == Phase::EarlyYears && school_age => 0.0,
+                Some((lo, leaving)) => {
+                    let from = (*a.start()).max(lo);
+                    let to = (*a.end()).min(leaving.saturating_sub(1));
                     if to >= from {
                         (to - from + 1) as f64
                     } else {
@@ -297,58 +348,83 @@ fn split_places(places: u32, phases: PhaseSet, ages: Option<(u32, u32)>) -> Vec<
         .collect()
 }
 
-/// Column positions, looked up once.
+/// Column names as the file spells them, looked up once (an absent column reads as empty).
 struct Cols {
-    urn: Option<usize>,
-    name: Option<usize>,
-    kind: Option<usize>,
-    status: Option<usize>,
-    phase: Option<usize>,
-    low: Option<usize>,
-    high: Option<usize>,
-    sixth: Option<usize>,
-    easting: Option<usize>,
-    northing: Option<usize>,
-    lat: Option<usize>,
-    lon: Option<usize>,
-    capacity: Option<usize>,
-    pupils: Option<usize>,
-    rp_capacity: Option<usize>,
-    rp_roll: Option<usize>,
-    unit_capacity: Option<usize>,
-    unit_roll: Option<usize>,
-    la: Vec<usize>,
-    sen: Vec<usize>,
+    urn: String,
+    name: String,
+    kind: String,
+    group: String,
+    status: String,
+    close_date: String,
+    open_date: String,
+    phase: String,
+    low: String,
+    high: String,
+    sixth: String,
+    gender: String,
+    admissions: String,
+    easting: String,
+    northing: String,
+    lat: String,
+    lon: String,
+    capacity: String,
+    pupils: String,
+    rp_capacity: String,
+    rp_roll: String,
+    unit_capacity: String,
+    unit_roll: String,
+    la: Vec<String>,
+    sen: Vec<String>,
+    /// Which optional columns the file has.
+    has_type: bool,
+    has_status: bool,
+    has_easting: bool,
 }
+
+const URN: &[&str] = &["URN"];
+const NAME: &[&str] = &[
+    "EstablishmentName",
+    "Establishment name",
+    "school name",
+    "name",
+];
+const TYPE: &[&str] = &[
+    "TypeOfEstablishment (name)",
+    "TypeOfEstablishment",
+    "Type of establishment",
+];
+const GROUP: &[&str] = &[
+    "EstablishmentTypeGroup (name)",
+    "EstablishmentTypeGroup",
+    "Establishment type group",
+];
 
 impl Cols {
     fn new(h: &Header) -> Cols {
-        let f = |names: &[&str]| h.find(names);
-        let mut sen: Vec<(u32, usize)> = h
+        let f = |names: &[&str]| h.col(names);
+        let mut sen: Vec<(u32, String)> = h
             .names
             .iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                let n = norm(n);
-                let n = n.strip_suffix(" (name)").unwrap_or(&n);
-                let k = n.strip_prefix("sen")?;
-                k.parse::<u32>().ok().map(|k| (k, i))
+            .filter_map(|n| {
+                let k = norm(n);
+                let k = k.strip_suffix(" (name)").unwrap_or(&k);
+                let k = k.strip_prefix("sen")?;
+                k.parse::<u32>().ok().map(|k| (k, n.clone()))
             })
             .collect();
         sen.sort();
         Cols {
-            urn: f(&["URN"]),
-            name: f(&["EstablishmentName", "Establishment name", "name"]),
-            kind: f(&[
-                "TypeOfEstablishment (name)",
-                "TypeOfEstablishment",
-                "Type of establishment",
-            ]),
+            urn: f(URN),
+            name: f(NAME),
+            kind: f(TYPE),
+            group: f(GROUP),
             status: f(&[
                 "EstablishmentStatus (name)",
                 "EstablishmentStatus",
                 "Status",
             ]),
+            close_date: f(&["CloseDate", "Close date"]),
+            open_date: f(&["OpenDate", "Open date"]),
             phase: f(&[
                 "PhaseOfEducation (name)",
                 "PhaseOfEducation",
@@ -357,6 +433,12 @@ impl Cols {
             low: f(&["StatutoryLowAge", "Statutory low age"]),
             high: f(&["StatutoryHighAge", "Statutory high age"]),
             sixth: f(&["OfficialSixthForm (name)", "OfficialSixthForm"]),
+            gender: f(&["Gender (name)", "Gender"]),
+            admissions: f(&[
+                "AdmissionsPolicy (name)",
+                "AdmissionsPolicy",
+                "Admissions policy",
+            ]),
             easting: f(&["Easting"]),
             northing: f(&["Northing"]),
             lat: f(&["Latitude", "lat"]),
@@ -372,11 +454,31 @@ impl Cols {
                 .filter_map(|n| h.find(&[n]))
                 .collect(),
             sen: sen.into_iter().map(|x| x.1).collect(),
+            has_type: h.find(TYPE).is_some(),
+            has_status: h
+                .find(&[
+                    "EstablishmentStatus (name)",
+                    "EstablishmentStatus",
+                    "Status",
+                ])
+                .is_some(),
+            has_easting: h.find(&["Easting"]).is_some(),
         }
     }
 }
 
-/// Reads a GIAS establishment CSV. All problems are returned together.
+/// Whether a header row is a GIAS establishment table (after a column map).
+pub fn is_gias_header(names: &[String]) -> bool {
+    let has = |cands: &[&str]| {
+        names
+            .iter()
+            .any(|n| cands.iter().any(|c| norm(c) == norm(n)))
+    };
+    has(URN) && has(NAME) && (has(TYPE) || has(GROUP))
+}
+
+/// Reads a GIAS establishment CSV (the full extract or a search download, UTF-8 or
+/// Windows-1252). All problems are returned together.
 pub fn read_gias(path: &Path, opts: &GiasOptions) -> Result<GiasImport, Problems> {
     let mut problems = Problems::default();
     let Some(text) = read_text(path, &mut problems) else {
@@ -388,89 +490,107 @@ pub fn read_gias(path: &Path, opts: &GiasOptions) -> Result<GiasImport, Problems
 /// Parses GIAS CSV text; `path` is only used in messages.
 pub fn parse_gias(path: &Path, text: &str, opts: &GiasOptions) -> Result<GiasImport, Problems> {
     let mut problems = Problems::default();
+    let Some(table) = find_header(
+        path,
+        text.to_string(),
+        &opts.columns,
+        |names| names.iter().any(|n| norm(n) == "urn"),
+        &mut problems,
+    ) else {
+        return Err(problems);
+    };
+    if !require(path, &table.header, &[URN, NAME], &mut problems)
+        || (table.header.find(TYPE).is_none()
+            && !require(path, &table.header, &[TYPE], &mut problems))
+    {
+        if table.header.find(GROUP).is_none() {
+            problems.sort();
+            return Err(problems);
+        }
+        problems = Problems::default();
+    }
     let mut out = GiasImport::default();
     let wanted: Vec<String> = opts.la.iter().map(|l| norm(l)).collect();
     let mut la_found: HashMap<String, bool> = wanted.iter().map(|w| (w.clone(), false)).collect();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut cols: Option<Cols> = None;
+    let c = Cols::new(&table.header);
     let mut skip = |why: String| *out.skipped.entry(why).or_default() += 1;
     let mut schools = Vec::new();
-    let header = read_rows(
-        path,
-        text,
-        |_| true,
-        &[
-            &["URN"],
-            &["EstablishmentName", "Establishment name", "name"],
-            &[
-                "TypeOfEstablishment (name)",
-                "TypeOfEstablishment",
-                "Type of establishment",
-            ],
-        ],
-        &mut problems,
-        |row| {
-            let c = cols.get_or_insert_with(|| Cols::new(row.header));
-            // Selection first: rows of other authorities, closed or out of scope are not checked.
-            if !wanted.is_empty() {
-                let hit =
-                    c.la.iter()
-                        .map(|&i| norm(row.text(Some(i))))
-                        .find(|v| la_found.contains_key(v));
-                match hit {
-                    Some(v) => {
-                        la_found.insert(v, true);
-                    }
-                    None => return,
+    read_table(path, table, &mut problems, |row| {
+        // Selection first: rows of other authorities, closed or out of scope are not checked.
+        if !wanted.is_empty() {
+            let hit =
+                c.la.iter()
+                    .map(|col| norm(row.text(col)))
+                    .find(|v| la_found.contains_key(v));
+            match hit {
+                Some(v) => {
+                    la_found.insert(v, true);
                 }
+                None => return,
             }
-            if !opts.include_closed && c.status.is_some() {
-                let st = norm(row.text(c.status));
-                if !(st == "open" || st == "open, but proposed to close") {
-                    skip(format!("status: {}", row.text(c.status)));
-                    return;
-                }
-            }
-            let type_name = row.text(c.kind).to_string();
-            let kind = match establishment_kind(&type_name) {
-                Some(Kind::Keep(k)) => k,
-                Some(Kind::Skip) => {
-                    skip(format!("type: {type_name}"));
-                    return;
-                }
-                None => {
-                    skip(format!("type not recognised: {type_name}"));
-                    return;
-                }
-            };
-            if let Some(s) = school(row, c, kind, opts, &mut seen) {
-                schools.push(s);
-            }
-        },
-    );
-    if header.is_some() {
-        let mut missing: Vec<&String> = la_found
-            .iter()
-            .filter(|(_, f)| !**f)
-            .map(|(k, _)| k)
-            .collect();
-        missing.sort();
-        for m in missing {
-            let original = opts
-                .la
-                .iter()
-                .find(|l| norm(l) == *m)
-                .cloned()
-                .unwrap_or_else(|| m.clone());
-            problems.push(
-                InputError::new(
-                    path,
-                    Code::UnknownArea,
-                    format!("no establishment of local authority '{original}' in the file"),
-                )
-                .field("LA (code)"),
-            );
         }
+        let closed = date(row, &c.close_date);
+        let _opened = date(row, &c.open_date);
+        if !opts.include_closed {
+            if c.has_status {
+                let st = norm(row.text(&c.status));
+                if !(st == "open" || st == "open, but proposed to close") {
+                    skip(format!("status: {}", row.text(&c.status)));
+                    return;
+                }
+            } else if closed.is_some() {
+                skip("closed (a CloseDate is given)".to_string());
+                return;
+            }
+        }
+        let (type_name, kind) = if c.has_type {
+            let t = row.text(&c.kind).to_string();
+            let k = establishment_kind(&t);
+            (t, k)
+        } else {
+            let t = row.text(&c.group).to_string();
+            let k = establishment_group(&t);
+            (t, k)
+        };
+        let kind = match kind {
+            Some(Kind::Keep(k)) => k,
+            Some(Kind::Skip) => {
+                skip(format!("type: {type_name}"));
+                return;
+            }
+            None => {
+                skip(format!("type not recognised: {type_name}"));
+                return;
+            }
+        };
+        let host_type = HOST_TYPES.contains(&norm(&type_name).as_str())
+            || (!c.has_type && kind == SchoolKind::Mainstream);
+        if let Some(s) = school(row, &c, kind, host_type, opts, &mut seen) {
+            schools.push(s);
+        }
+    });
+    let mut missing: Vec<&String> = la_found
+        .iter()
+        .filter(|(_, f)| !**f)
+        .map(|(k, _)| k)
+        .collect();
+    missing.sort();
+    for m in missing {
+        let original = opts
+            .la
+            .iter()
+            .find(|l| norm(l) == *m)
+            .cloned()
+            .unwrap_or_else(|| m.clone());
+        problems.push(
+            InputError::new(
+                path,
+                Code::UnknownArea,
+                format!("no establishment of local authority '{original}' in the file"),
+            )
+            .field("LA (code)"),
+        );
     }
     if !problems.is_empty() {
         problems.sort();
@@ -483,59 +603,107 @@ pub fn parse_gias(path: &Path, text: &str, opts: &GiasOptions) -> Result<GiasImp
     Ok(out)
 }
 
+/// A GIAS date, `dd-mm-yyyy` (also `dd/mm/yyyy`); `None` when empty or bad (E131 recorded).
+/// Returns (year, month, day).
+fn date(row: &mut Row, col: &str) -> Option<(i32, u32, u32)> {
+    let expected = "a date such as 01-09-2012 (dd-mm-yyyy)";
+    crate::import::cell(row, col, parse_date, Code::BadDate, expected)
+}
+
+/// `dd-mm-yyyy` or `dd/mm/yyyy` to (year, month, day), checking the day exists.
+pub fn parse_date(t: &str) -> Option<(i32, u32, u32)> {
+    let parts: Vec<&str> = t.trim().split(['-', '/']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4 || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    let (d, m, y): (u32, u32, i32) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
+
 /// Checks and maps one kept row.
 fn school(
-    row: &mut Rec,
+    row: &mut Row,
     c: &Cols,
     kind: SchoolKind,
+    host_type: bool,
     opts: &GiasOptions,
     seen: &mut HashMap<String, u64>,
 ) -> Option<GiasSchool> {
-    let urn = row.text(c.urn).to_string();
+    let urn = row.text(&c.urn).to_string();
     if urn.is_empty() {
-        row.problem(c.urn, Code::Empty, "URN is empty".into());
+        row.problem(&c.urn, Code::Empty, "URN is empty".into());
     } else if !urn.chars().all(|ch| ch.is_ascii_digit()) {
         row.problem(
-            c.urn,
+            &c.urn,
             Code::NotAnInteger,
             format!("URN must be a whole number, found '{urn}'"),
         );
     } else if let Some(first) = seen.get(&urn) {
         row.problem(
-            c.urn,
+            &c.urn,
             Code::DuplicateId,
             format!("URN {urn} already appears on line {first}"),
         );
     } else {
         seen.insert(urn.clone(), row.line);
     }
-    let name = row.text(c.name).to_string();
+    let name = row.text(&c.name).to_string();
     if name.is_empty() {
-        row.problem(c.name, Code::Empty, "EstablishmentName is empty".into());
+        row.problem(&c.name, Code::Empty, "EstablishmentName is empty".into());
     }
 
-    // Ages and phases.
-    let low = row.count(c.low);
-    let high = row.count(c.high);
+    // Ages and phases. The statutory high age is the age pupils leave at.
+    let low = count_of(row, &c.low);
+    let high = count_of(row, &c.high);
     let ages = match (low, high) {
-        (Some(l), Some(h)) if l <= h => Some((l, h)),
+        (Some(l), Some(h)) if l < h && h <= 30 => Some((l as u8, h as u8)),
         (Some(l), Some(h)) => {
             row.problem(
-                c.high,
+                &c.high,
                 Code::AgeOutOfRange,
-                format!("StatutoryHighAge {h} is below StatutoryLowAge {l}"),
+                format!("StatutoryHighAge {h} (the leaving age) must be above StatutoryLowAge {l} and at most 30"),
             );
             None
         }
         _ => None,
     };
-    let mut phases = match (row.text(c.phase), ages) {
-        (t, _) if phase_of_education(t).is_some() => phase_of_education(t).unwrap_or_default(),
-        (_, Some((l, h))) => phases_of_ages(l, h),
-        (t, None) => {
-            let col = if c.phase.is_some() { c.phase } else { c.low };
+    let taught = ages.map(|(l, h)| phases_taught(l, h));
+    let mut phases = match (phase_of_education(row.text(&c.phase)), taught) {
+        (Some(p), Some(t)) => {
+            // Both given: the phases of the name that the age range teaches (a primary 3-11
+            // has a nursery class, but its phase of education is primary).
+            let both = p
+                .iter()
+                .filter(|x| t.contains(*x))
+                .fold(PhaseSet::default(), |s, x| s.with(x));
+            if both.is_empty() {
+                p
+            } else {
+                both
+            }
+        }
+        (Some(p), None) => p,
+        (None, Some(t)) => t,
+        (None, None) => {
+            let t = row.text(&c.phase).to_string();
+            let col = if row.text(&c.phase).is_empty() {
+                c.low.clone()
+            } else {
+                c.phase.clone()
+            };
             row.problem(
-                col,
+                &col,
                 Code::UnknownPhase,
                 format!(
                     "cannot tell the phases: PhaseOfEducation is '{t}' and there is no statutory age range"
@@ -544,25 +712,45 @@ fn school(
             PhaseSet::default()
         }
     };
-    if norm(row.text(c.sixth)) == "has a sixth form" {
+    if norm(row.text(&c.sixth)) == "has a sixth form"
+        && taught.is_none_or(|t| t.contains(Phase::Post16))
+    {
         phases = phases.with(Phase::Post16);
     }
     if kind == SchoolKind::Post16 && !phases.contains(Phase::Post19) {
         // Specialist post-16 institutions serve 16-25 unless their age range says otherwise.
-        if ages.is_none_or(|(_, h)| h >= 20) {
+        if ages.is_none_or(|(_, h)| h >= 21) {
             phases = phases.with(Phase::Post16).with(Phase::Post19);
         }
     }
 
+    // Who it admits.
+    let gender = match norm(row.text(&c.gender)).as_str() {
+        "" | "not applicable" | "not collected" => SchoolGender::Mixed,
+        t => match t.parse::<SchoolGender>() {
+            Ok(g) => g,
+            Err(()) => {
+                let t = row.text(&c.gender).to_string();
+                row.problem(
+                    &c.gender,
+                    Code::UnknownGender,
+                    format!("unknown Gender '{t}'"),
+                );
+                SchoolGender::Mixed
+            }
+        },
+    };
+    let selective = norm(row.text(&c.admissions)) == "selective";
+
     // Needs.
     let mut needs = NeedSet::default();
-    for &col in &c.sen {
-        let t = row.text(Some(col)).to_string();
+    for col in &c.sen {
+        let t = row.text(col).to_string();
         match sen_need(&t) {
             Ok(Some(n)) => needs = needs.with(n),
             Ok(None) => {}
             Err(()) => row.problem(
-                Some(col),
+                col,
                 Code::UnknownNeed,
                 format!("unknown SEN provision type '{t}'"),
             ),
@@ -572,89 +760,19 @@ fn school(
         needs = NeedSet::all();
     }
 
-    // Coordinates.
-    let e = row.number(c.easting);
-    let n = row.number(c.northing);
-    let ll = match (e, n) {
-        (Some(e), Some(n)) => {
-            if !(0.0..=700_000.0).contains(&e) || !(0.0..=1_300_000.0).contains(&n) {
-                row.problem(
-                    c.easting,
-                    Code::OutsideGrid,
-                    format!("easting {e}, northing {n} is outside the British National Grid"),
-                );
-                None
-            } else {
-                let (lat, lon) = osgb36_to_wgs84(e, n);
-                if !(UK_LAT.0..=UK_LAT.1).contains(&lat) || !(UK_LON.0..=UK_LON.1).contains(&lon) {
-                    row.problem(
-                        c.easting,
-                        Code::OutsideGrid,
-                        format!(
-                            "easting {e}, northing {n} is at {lat:.4}, {lon:.4}, outside the UK"
-                        ),
-                    );
-                    None
-                } else {
-                    Some((lat, lon))
-                }
-            }
-        }
-        _ if row.text(c.easting).is_empty() && row.text(c.northing).is_empty() => {
-            let lat = row.number(c.lat);
-            let lon = row.number(c.lon);
-            match (lat, lon) {
-                (Some(lat), Some(lon)) => {
-                    if (UK_LAT.0..=UK_LAT.1).contains(&lat) && (UK_LON.0..=UK_LON.1).contains(&lon)
-                    {
-                        Some((lat, lon))
-                    } else {
-                        row.problem(
-                            c.lat,
-                            Code::OutsideUk,
-                            format!("latitude {lat}, longitude {lon} is outside the UK"),
-                        );
-                        None
-                    }
-                }
-                _ => {
-                    if row.ok {
-                        row.problem(
-                            c.easting.or(c.lat),
-                            Code::Empty,
-                            "no location: Easting and Northing (or Latitude and Longitude) are empty"
-                                .into(),
-                        );
-                    }
-                    None
-                }
-            }
-        }
-        _ => {
-            // One of the two is empty or was not a number (already reported).
-            if row.ok {
-                let col = if e.is_none() { c.easting } else { c.northing };
-                row.problem(
-                    col,
-                    Code::Empty,
-                    "Easting and Northing are both needed".into(),
-                );
-            }
-            None
-        }
-    };
+    let ll = location(row, c);
 
     // Existing specialist places.
-    let value = |row: &mut Rec, cap: Option<usize>, roll: Option<usize>| -> u32 {
-        match row.count(cap) {
+    let value = |row: &mut Row, cap: &str, roll: &str| -> u32 {
+        match count_of(row, cap) {
             Some(v) if v > 0 => v,
-            _ => row.count(roll).unwrap_or(0),
+            _ => count_of(row, roll).unwrap_or(0),
         }
     };
     let (places, split_phases) = match kind {
         SchoolKind::Mainstream => {
-            let rp = value(row, c.rp_capacity, c.rp_roll);
-            let unit = value(row, c.unit_capacity, c.unit_roll);
+            let rp = value(row, &c.rp_capacity, &c.rp_roll);
+            let unit = value(row, &c.unit_capacity, &c.unit_roll);
             // Resourced provision serves the school's statutory phases, not its nursery.
             let ps = phases
                 .iter()
@@ -662,7 +780,7 @@ fn school(
                 .fold(PhaseSet::default(), |s, p| s.with(p));
             (rp + unit, if ps.is_empty() { phases } else { ps })
         }
-        _ => (value(row, c.capacity, c.pupils), phases),
+        _ => (value(row, &c.capacity, &c.pupils), phases),
     };
     let capacity = split_places(places, split_phases, ages)
         .into_iter()
@@ -670,6 +788,7 @@ fn school(
         .collect();
 
     let can_host = kind == SchoolKind::Mainstream
+        && host_type
         && opts.host_max_places.is_some_and(|m| m > 0)
         && (phases.contains(Phase::Primary) || phases.contains(Phase::Secondary));
     let ll = ll?;
@@ -690,8 +809,83 @@ fn school(
             0
         },
         capacity,
+        ages,
+        gender,
+        selective,
         line: row.line,
     })
+}
+
+/// WGS84 latitude and longitude of a row: from Easting and Northing (British National Grid),
+/// else from Latitude and Longitude. `None` with a problem recorded when neither is usable.
+fn location(row: &mut Row, c: &Cols) -> Option<(f64, f64)> {
+    let e = number_of(row, &c.easting);
+    let n = number_of(row, &c.northing);
+    match (e, n) {
+        (Some(e), Some(n)) => {
+            if !(0.0..=700_000.0).contains(&e) || !(0.0..=1_300_000.0).contains(&n) {
+                row.problem(
+                    &c.easting,
+                    Code::OutsideGrid,
+                    format!("easting {e}, northing {n} is outside the British National Grid"),
+                );
+                return None;
+            }
+            let (lat, lon) = osgb36_to_wgs84(e, n);
+            if !(UK_LAT.0..=UK_LAT.1).contains(&lat) || !(UK_LON.0..=UK_LON.1).contains(&lon) {
+                row.problem(
+                    &c.easting,
+                    Code::OutsideGrid,
+                    format!("easting {e}, northing {n} is at {lat:.4}, {lon:.4}, outside the UK"),
+                );
+                return None;
+            }
+            Some((lat, lon))
+        }
+        _ if row.text(&c.easting).is_empty() && row.text(&c.northing).is_empty() => {
+            let lat = number_of(row, &c.lat);
+            let lon = number_of(row, &c.lon);
+            match (lat, lon) {
+                (Some(lat), Some(lon)) => {
+                    if (UK_LAT.0..=UK_LAT.1).contains(&lat) && (UK_LON.0..=UK_LON.1).contains(&lon)
+                    {
+                        Some((lat, lon))
+                    } else {
+                        row.problem(
+                            &c.lat,
+                            Code::OutsideUk,
+                            format!("latitude {lat}, longitude {lon} is outside the UK"),
+                        );
+                        None
+                    }
+                }
+                _ => {
+                    if row.ok {
+                        let col = if c.has_easting { &c.easting } else { &c.lat };
+                        row.problem(
+                            col,
+                            Code::Empty,
+                            "no location: Easting and Northing (or Latitude and Longitude) are empty"
+                                .into(),
+                        );
+                    }
+                    None
+                }
+            }
+        }
+        _ => {
+            // One of the two is empty or was not a number (already reported).
+            if row.ok {
+                let col = if e.is_none() { &c.easting } else { &c.northing };
+                row.problem(
+                    col,
+                    Code::Empty,
+                    "Easting and Northing are both needed".into(),
+                );
+            }
+            None
+        }
+    }
 }
 
 /// British National Grid easting and northing (metres, OSGB36 datum) to WGS84 latitude and
@@ -823,7 +1017,7 @@ mod tests {
 
     #[test]
     fn places_split_by_years_of_age_and_add_up() {
-        let ps = phases_of_ages(2, 19);
+        let ps = phases_taught(2, 19);
         assert_eq!(
             ps.iter().collect::<Vec<_>>(),
             vec![
@@ -833,16 +1027,22 @@ mod tests {
                 Phase::Post16
             ]
         );
-        // Ages 2-4 (3), 5-10 (6), 11-15 (5), 16-19 (4) of 18.
+        // Ages taught 2-18 (19 is the leaving age): early years get none at a school that
+        // teaches older pupils; 5-10 (6), 11-15 (5), 16-18 (3) of 14.
         let split = split_places(100, ps, Some((2, 19)));
         assert_eq!(
             split,
             vec![
-                (Phase::EarlyYears, 17),
-                (Phase::Primary, 33),
-                (Phase::Secondary, 28),
-                (Phase::Post16, 22)
+                (Phase::Primary, 43),
+                (Phase::Secondary, 36),
+                (Phase::Post16, 21)
             ]
+        );
+        // Regression (issue 17): a primary special school 2-11 has no secondary places.
+        let primary = phases_taught(2, 11);
+        assert_eq!(
+            split_places(49, primary, Some((2, 11))),
+            vec![(Phase::Primary, 49)]
         );
         assert_eq!(split.iter().map(|x| x.1).sum::<u32>(), 100);
         assert_eq!(split_places(0, ps, None), vec![]);
@@ -907,6 +1107,7 @@ SEN1 (name),SEN2 (name),Easting,Northing";
             la: vec!["wirral".into()],
             include_closed: false,
             host_max_places: Some(20),
+            ..Default::default()
         };
         let imp = parse_gias(Path::new("gias.csv"), &fixture(), &opts).unwrap();
         let urns: Vec<&str> = imp.schools.iter().map(|s| s.urn.as_str()).collect();
@@ -921,6 +1122,7 @@ SEN1 (name),SEN2 (name),Easting,Northing";
         let special = &imp.schools[0];
         assert_eq!(special.kind, SchoolKind::Special);
         assert_eq!(special.phases.iter().count(), 4);
+        assert_eq!(special.ages, Some((2, 19)));
         assert_eq!(special.capacity.iter().map(|c| c.2).sum::<u32>(), 100);
         assert!(special.capacity.iter().all(|c| c.0.label() == "ASD;SLD"));
         let (lat, lon) = (special.lat, special.lon);
@@ -929,18 +1131,19 @@ SEN1 (name),SEN2 (name),Easting,Northing";
         let capacity = String::from_utf8(imp.capacity_csv()).unwrap();
         assert_eq!(
             schools.lines().next().unwrap(),
-            "id,name,kind,phases,lat,lon,can_host_base,max_new_places,capex_per_place,place_cost"
+            "id,name,kind,phases,lat,lon,can_host_base,max_new_places,capex_per_place,place_cost,low_age,high_age,gender,selective"
         );
         assert!(schools
             .contains("136437,\"Kelmore Docks Primary Academy, Birkenhead\",mainstream,primary,"));
         assert!(schools.contains("105920,Marston Vale High School,mainstream,secondary;post16,"));
-        assert!(schools.contains(",yes,20,,\n"));
+        assert!(schools.contains(",yes,20,,,3,11,mixed,no\n"), "{schools}");
         assert!(schools.contains("140001,Oak Lodge School,independent,primary;secondary,"));
         assert!(capacity.contains("136437,ASD,primary,12\n"));
-        assert!(capacity.contains("140001,SEMH,primary,18\n"));
-        assert!(capacity.contains("140001,SEMH,secondary,22\n"));
+        // Ages taught 7-14: four years of primary, four of secondary.
+        assert!(capacity.contains("140001,SEMH,primary,20\n"));
+        assert!(capacity.contains("140001,SEMH,secondary,20\n"));
         assert!(!capacity.contains("105920,"));
-        assert_eq!(capacity.lines().count(), 1 + 4 + 1 + 2);
+        assert_eq!(capacity.lines().count(), 1 + 3 + 1 + 2);
     }
 
     #[test]

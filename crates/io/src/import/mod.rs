@@ -16,10 +16,14 @@ pub mod gias;
 pub mod ons;
 pub mod sen2;
 
-use std::collections::HashMap;
+/// The shared data folder of real public files, for the tests.
+#[cfg(test)]
+#[path = "../../../../tests/support/data.rs"]
+mod test_data;
+
 use std::path::Path;
 
-use crate::csvread::{ends_line, MAX_RECORDS};
+use crate::csvread::{ends_line, read_csv_text, Layout, Row};
 use placeplan_model::error::{Code, InputError, Problems};
 
 /// Reads a file as text: UTF-8 (with or without a byte-order mark), else Windows-1252.
@@ -61,98 +65,250 @@ pub(crate) fn norm(h: &str) -> String {
     h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()
 }
 
-/// A header row: column names and where they are.
+/// A `--columns` map: a council's own column names for the names a reader knows
+/// (`EstablishmentName=school name`). Matched case-insensitively; a published name the file
+/// also has is left as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnMap {
+    /// (name the reader knows, the file's name), both as given.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl ColumnMap {
+    /// Parses `KNOWN=THEIRS` items, each given on its own or several separated by commas.
+    pub fn parse(items: &[String]) -> Result<ColumnMap, String> {
+        let mut pairs = Vec::new();
+        for item in items.iter().flat_map(|i| i.split(',')) {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            match item.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                    pairs.push((k.trim().to_string(), v.trim().to_string()))
+                }
+                _ => {
+                    return Err(format!(
+                    "--columns '{item}' is not KNOWN=THEIRS (e.g. EstablishmentName=school name)"
+                ))
+                }
+            }
+        }
+        Ok(ColumnMap { pairs })
+    }
+
+    /// The name a reader knows for a header name of the file (the name itself when unmapped).
+    fn rename<'a>(&'a self, name: &'a str) -> &'a str {
+        self.pairs
+            .iter()
+            .find(|(_, theirs)| norm(theirs) == norm(name))
+            .map_or(name, |(known, _)| known.as_str())
+    }
+}
+
+/// The header of a published table: its column names (after a `--columns` map) and its line.
+#[derive(Debug, Clone)]
 pub(crate) struct Header {
     pub names: Vec<String>,
     pub line: u64,
-    index: HashMap<String, usize>,
 }
 
 impl Header {
-    fn new(rec: &csv::StringRecord, line: u64) -> Header {
-        let names: Vec<String> = rec.iter().map(|h| h.trim().to_string()).collect();
-        let mut index = HashMap::new();
-        for (i, n) in names.iter().enumerate() {
-            index.entry(norm(n)).or_insert(i);
-        }
-        Header { names, line, index }
+    /// The column's name as the header spells it, else the first accepted name: a column the
+    /// file lacks reads as empty, and its problems carry no column number.
+    pub fn col(&self, names: &[&str]) -> String {
+        self.find(names).unwrap_or_else(|| names[0].to_string())
     }
 
-    /// Position of a column, by any of its names (case-insensitive).
-    pub fn find(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.index.get(&norm(n)).copied())
+    /// The column's name as the header spells it, by any of its accepted names
+    /// (case-insensitive).
+    pub fn find(&self, names: &[&str]) -> Option<String> {
+        names.iter().find_map(|n| {
+            let n = norm(n);
+            self.names.iter().find(|h| norm(h) == n).cloned()
+        })
     }
 }
 
-/// One data row with accessors that record problems against its line and column.
-pub(crate) struct Rec<'a> {
-    pub path: &'a Path,
-    pub line: u64,
-    pub header: &'a Header,
-    rec: &'a csv::StringRecord,
-    problems: &'a mut Problems,
-    /// False once a field of this row had a problem.
-    pub ok: bool,
+/// A published file decoded to text, its header found: what [`read_table`] reads.
+pub(crate) struct Table {
+    pub header: Header,
+    /// The text from the header row on (the header renamed by the column map).
+    text: String,
 }
 
-impl Rec<'_> {
-    /// Trimmed text of a column (empty when the column is absent).
-    pub fn text(&self, col: Option<usize>) -> &str {
-        col.and_then(|c| self.rec.get(c)).unwrap_or("").trim()
-    }
-
-    /// Records a problem about a column of this row.
-    pub fn problem(&mut self, col: Option<usize>, code: Code, message: String) {
-        let mut e =
-            InputError::new(self.path, code, message).at(self.line, col.map(|c| c as u64 + 1));
-        if let Some(name) = col.and_then(|c| self.header.names.get(c)) {
-            e = e.field(name.clone());
+/// Finds the header of a published file's text (decoded by [`read_text`]: UTF-8 with or
+/// without a byte-order mark, else Windows-1252): the first record for which `is_header` holds
+/// on the names renamed by `columns` (lines above are a preamble). `None`, with the problem
+/// recorded, when there is no such header.
+pub(crate) fn find_header(
+    path: &Path,
+    text: String,
+    columns: &ColumnMap,
+    is_header: impl Fn(&[String]) -> bool,
+    problems: &mut Problems,
+) -> Option<Table> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rec = csv::StringRecord::new();
+    // Only the first lines are searched: a header is near the top.
+    for _ in 0..200 {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => break,
         }
-        self.problems.push(e);
-        self.ok = false;
-    }
-
-    /// A number; plain (`1234`, `1234.0`) or with comma thousands separators (`1,234`).
-    /// `None` when empty (no problem recorded) or not a number (problem recorded).
-    pub fn number(&mut self, col: Option<usize>) -> Option<f64> {
-        let t = self.text(col).to_string();
-        if t.is_empty() {
-            return None;
+        let names: Vec<String> = rec
+            .iter()
+            .map(|h| {
+                columns
+                    .rename(h.trim().trim_start_matches('\u{feff}'))
+                    .to_string()
+            })
+            .collect();
+        if !is_header(&names) {
+            continue;
         }
-        match parse_number(&t) {
-            Some(v) => Some(v),
-            None => {
-                self.problem(
-                    col,
-                    Code::NotANumber,
-                    format!("expected a number, found '{t}'"),
-                );
-                None
+        let start = rec.position().map_or(0, |p| p.byte() as usize);
+        let end = rdr.position().byte() as usize;
+        let bytes = text.as_bytes();
+        // The record may start at blank lines the reader passed over.
+        let mut s = start;
+        while s < end && (bytes[s] == b'\n' || bytes[s] == b'\r') {
+            s += 1;
+        }
+        let line = (0..s).filter(|&i| ends_line(bytes, i)).count() as u64 + 1;
+        // The header row again, renamed, on one line (so lines below keep their numbers).
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let _ = w.write_record(&names);
+        let head = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+        // The end of the header's line (the reader may stop before or after its line end).
+        let mut e = end.min(bytes.len());
+        if e > s && !matches!(bytes[e - 1], b'\n' | b'\r') {
+            if bytes.get(e) == Some(&b'\r') {
+                e += 1;
             }
+            if bytes.get(e) == Some(&b'\n') {
+                e += 1;
+            }
+        } else if e > 0 && bytes[e - 1] == b'\r' && bytes.get(e) == Some(&b'\n') {
+            e += 1;
         }
+        let rest = &text[e..];
+        let original_lines = (s..e).filter(|&i| ends_line(bytes, i)).count();
+        let mut out = head;
+        // A header whose quoted names ran over several lines keeps its line count.
+        for _ in 1..original_lines.max(1) {
+            out.push('\n');
+        }
+        out.push_str(rest);
+        return Some(Table {
+            header: Header { names, line },
+            text: out,
+        });
     }
+    problems.push(
+        InputError::new(
+            path,
+            Code::MissingColumn,
+            "no header row of a known layout found",
+        )
+        .at(1, None),
+    );
+    None
+}
 
-    /// A whole number of zero or more (places, pupils); `None` when empty.
-    pub fn count(&mut self, col: Option<usize>) -> Option<u32> {
-        let v = self.number(col)?;
-        if v < 0.0 {
-            self.problem(
-                col,
-                Code::Negative,
-                format!("expected zero or more, found {v}"),
+/// Reads every data row of `table` with the scenario files' CSV reader ([`read_csv_text`]):
+/// the same line and column numbers, limits and checks. Rows of one field under the table
+/// (footnotes) are skipped. Returns true when every record was read into fields.
+pub(crate) fn read_table(
+    path: &Path,
+    table: Table,
+    problems: &mut Problems,
+    each: impl FnMut(&mut Row),
+) -> bool {
+    let layout = Layout {
+        first_line: table.header.line,
+        footnotes: true,
+    };
+    read_csv_text(path, table.text, layout, problems, each)
+}
+
+/// Checks that the header has each required column (each a list of accepted names); records
+/// E004 on the header line for each one missing.
+pub(crate) fn require(
+    path: &Path,
+    header: &Header,
+    required: &[&[&str]],
+    problems: &mut Problems,
+) -> bool {
+    let mut ok = true;
+    for names in required {
+        if header.find(names).is_none() {
+            problems.push(
+                InputError::new(
+                    path,
+                    Code::MissingColumn,
+                    format!("required column '{}' is missing", names[0]),
+                )
+                .at(header.line, None)
+                .field(names[0]),
             );
-            return None;
+            ok = false;
         }
-        if v.fract() != 0.0 || v > u32::MAX as f64 {
-            self.problem(
-                col,
-                Code::NotAnInteger,
-                format!("expected a whole number, found {v}"),
-            );
-            return None;
-        }
-        Some(v as u32)
     }
+    ok
+}
+
+/// A cell read by `parse`; `None` when empty (no problem) or when `parse` fails (problem
+/// `code` recorded, "expected {expected}, found '...'").
+pub(crate) fn cell<T>(
+    row: &mut Row,
+    col: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    code: Code,
+    expected: &str,
+) -> Option<T> {
+    let t = row.text(col).to_string();
+    if t.is_empty() {
+        return None;
+    }
+    let v = parse(&t);
+    if v.is_none() {
+        row.problem(col, code, format!("expected {expected}, found '{t}'"));
+    }
+    v
+}
+
+/// A number in a published file: plain (`1234`, `1234.0`) or with comma thousands separators
+/// (`1,234`). `None` when empty (no problem) or not a number (problem recorded).
+pub(crate) fn number_of(row: &mut Row, col: &str) -> Option<f64> {
+    cell(row, col, parse_number, Code::NotANumber, "a number")
+}
+
+/// A whole number of zero or more (places, pupils, ages); `None` when empty.
+pub(crate) fn count_of(row: &mut Row, col: &str) -> Option<u32> {
+    let v = number_of(row, col)?;
+    if v < 0.0 {
+        row.problem(
+            col,
+            Code::Negative,
+            format!("expected zero or more, found {v}"),
+        );
+        return None;
+    }
+    if v.fract() != 0.0 || v > u32::MAX as f64 {
+        row.problem(
+            col,
+            Code::NotAnInteger,
+            format!("expected a whole number, found {v}"),
+        );
+        return None;
+    }
+    Some(v as u32)
 }
 
 /// Parses `1234`, `-12.5`, `1,234` or `1,234.5`; rejects anything else (and non-finite values).
@@ -189,143 +345,6 @@ pub(crate) fn parse_number(t: &str) -> Option<f64> {
         }
     );
     joined.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-/// Reads CSV `text`: the header is the first record for which `is_header` holds (earlier lines
-/// are a preamble and ignored); checks `required` columns (each a list of accepted names) and
-/// calls `each` on every later non-empty record with as many fields as the header. Shorter
-/// records of one field after the data (footnotes) are ignored. Returns the header, or `None`
-/// (with problems recorded) when there is none or a required column is missing.
-pub(crate) fn read_rows(
-    path: &Path,
-    text: &str,
-    is_header: impl Fn(&csv::StringRecord) -> bool,
-    required: &[&[&str]],
-    problems: &mut Problems,
-    mut each: impl FnMut(&mut Rec),
-) -> Option<Header> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    // Line numbers come from byte offsets: the csv crate's own line count skips blank lines and
-    // counts only `\n`, though a lone `\r` ends a record too.
-    let bytes = text.as_bytes();
-    let newlines: Vec<usize> = (0..bytes.len()).filter(|&i| ends_line(bytes, i)).collect();
-    let line_at = |byte: u64| {
-        // A record after blank lines starts (for the csv crate) at the first blank line.
-        let mut b = byte as usize;
-        while b < bytes.len() && (bytes[b] == b'\n' || bytes[b] == b'\r') {
-            b += 1;
-        }
-        newlines.partition_point(|&i| i < b) as u64 + 1
-    };
-    let mut rec = csv::StringRecord::new();
-    let mut header: Option<Header> = None;
-    let mut n: u64 = 0;
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
-                problems.push(
-                    InputError::new(path, Code::MalformedRecord, e.to_string()).at(line, None),
-                );
-                continue;
-            }
-        }
-        let line = rec.position().map(|p| line_at(p.byte())).unwrap_or(0);
-        let Some(h) = &header else {
-            if is_header(&rec) {
-                let h = Header::new(&rec, line);
-                let mut missing = false;
-                for names in required {
-                    if h.find(names).is_none() {
-                        problems.push(
-                            InputError::new(
-                                path,
-                                Code::MissingColumn,
-                                format!("required column '{}' is missing", names[0]),
-                            )
-                            .at(line, None)
-                            .field(names[0]),
-                        );
-                        missing = true;
-                    }
-                }
-                let mut seen: HashMap<String, usize> = HashMap::new();
-                for (i, name) in h.names.iter().enumerate() {
-                    let k = norm(name);
-                    if k.is_empty() {
-                        continue;
-                    }
-                    if seen.insert(k.clone(), i).is_some() {
-                        problems.push(
-                            InputError::new(
-                                path,
-                                Code::DuplicateColumn,
-                                format!("column '{name}' appears twice"),
-                            )
-                            .at(line, Some(i as u64 + 1))
-                            .field(name.clone()),
-                        );
-                        missing = true;
-                    }
-                }
-                if missing {
-                    return None;
-                }
-                header = Some(h);
-            }
-            continue;
-        };
-        n += 1;
-        if n > MAX_RECORDS {
-            problems.push(InputError::new(
-                path,
-                Code::TooLarge,
-                format!("more than {MAX_RECORDS} records"),
-            ));
-            break;
-        }
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if rec.len() != h.names.len() {
-            if rec.len() == 1 {
-                // A footnote or source line under the table.
-                continue;
-            }
-            problems.push(
-                InputError::new(
-                    path,
-                    Code::MalformedRecord,
-                    format!(
-                        "row has {} fields, the header has {}",
-                        rec.len(),
-                        h.names.len()
-                    ),
-                )
-                .at(line, None),
-            );
-            continue;
-        }
-        let mut r = Rec {
-            path,
-            line,
-            header: h,
-            rec: &rec,
-            problems,
-            ok: true,
-        };
-        each(&mut r);
-    }
-    if header.is_none() {
-        problems
-            .push(InputError::new(path, Code::MissingColumn, "no header row found").at(1, None));
-    }
-    header
 }
 
 #[cfg(test)]
@@ -382,21 +401,22 @@ mod tests {
             + end;
         let mut problems = Problems::default();
         let mut seen = Vec::new();
-        let h = read_rows(
-            Path::new("t.csv"),
-            &text,
-            |r| r.get(0) == Some("code"),
-            &[&["code"], &["value"]],
+        let path = Path::new("t.csv");
+        let t = find_header(
+            path,
+            text,
+            &ColumnMap::default(),
+            |r| r.first().map(String::as_str) == Some("code"),
             &mut problems,
-            |r| {
-                let c = r.header.find(&["value"]);
-                if let Some(v) = r.number(c) {
-                    seen.push((r.line, v));
-                }
-            },
         )
         .unwrap();
-        assert_eq!(h.line, 3, "{end:?}");
+        assert_eq!(t.header.line, 3, "{end:?}");
+        let value = t.header.col(&["VALUE"]);
+        read_table(path, t, &mut problems, |r| {
+            if let Some(v) = number_of(r, &value) {
+                seen.push((r.line, v));
+            }
+        });
         assert_eq!(seen, vec![(4, 1.0)], "{end:?}");
         let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
         assert_eq!(problems.len(), 2, "{msgs:?}");
@@ -411,18 +431,46 @@ mod tests {
     #[test]
     fn missing_column_is_reported_on_the_header_line() {
         let mut problems = Problems::default();
-        let h = read_rows(
+        let t = find_header(
             Path::new("t.csv"),
-            "code,other\nA,1\n",
-            |_| true,
-            &[&["code"], &["value", "count"]],
+            "\"title\"\ncode,other\nA,1\n".into(),
+            &ColumnMap::default(),
+            |r| r.len() > 1,
             &mut problems,
-            |_| {},
-        );
-        assert!(h.is_none());
+        )
+        .unwrap();
+        assert!(!require(
+            Path::new("t.csv"),
+            &t.header,
+            &[&["code"], &["value", "count"]],
+            &mut problems
+        ));
         assert_eq!(problems.len(), 1);
         let e = &problems.0[0];
-        assert_eq!((e.code, e.line), (Code::MissingColumn, Some(1)));
+        assert_eq!((e.code, e.line), (Code::MissingColumn, Some(2)));
+    }
+
+    #[test]
+    fn a_column_map_renames_a_councils_columns() {
+        let map =
+            ColumnMap::parse(&["URN=school urn, EstablishmentName=School Name".into()]).unwrap();
+        let mut problems = Problems::default();
+        let t = find_header(
+            Path::new("t.csv"),
+            "School URN,school name\r\n1,A\r\n".into(),
+            &map,
+            |r| r.iter().any(|n| n == "URN"),
+            &mut problems,
+        )
+        .unwrap();
+        assert_eq!(t.header.names, ["URN", "EstablishmentName"]);
+        let name = t.header.col(&["establishmentname"]);
+        let mut got = Vec::new();
+        read_table(Path::new("t.csv"), t, &mut problems, |r| {
+            got.push((r.line, r.text(&name).to_string()))
+        });
+        assert_eq!(got, [(2, "A".to_string())]);
+        assert!(ColumnMap::parse(&["URN".into()]).is_err());
     }
 
     /// Regression: names and codes from the public files went verbatim into the tidy SEN2 CSV,
@@ -457,6 +505,9 @@ mod tests {
                 can_host_base: false,
                 max_new_places: 0,
                 capacity: vec![(NeedSet::all(), Phase::Primary, 5)],
+                ages: None,
+                gender: placeplan_model::domain::SchoolGender::Girls,
+                selective: true,
                 line: 2,
             }],
             skipped: Default::default(),
@@ -464,7 +515,7 @@ mod tests {
         let schools = String::from_utf8(imported.schools_csv()).unwrap();
         assert_eq!(
             schools.lines().nth(1),
-            Some("105015,'@SUM(A1),mainstream,primary,53.40000,-3.02000,no,0,,")
+            Some("105015,'@SUM(A1),mainstream,primary,53.40000,-3.02000,no,0,,,,,girls,yes")
         );
 
         let rows = [ons::PopulationRow {

@@ -19,7 +19,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use std::io::Read;
+
 use crate::csvread::{read_csv, Row};
+use placeplan_model::domain::ProvisionKind;
 use placeplan_model::error::{Code, Problems};
 
 /// The DfE age bands, in order: 0-4, 5-10, 11-15, 16-19, 20-25.
@@ -79,6 +82,9 @@ pub struct Sen2Series {
     pub new_plans: BTreeMap<i32, [Option<f64>; 5]>,
     /// The DfE `Total` row of new plans each calendar year.
     pub new_plans_total: BTreeMap<i32, Option<f64>>,
+    /// Plans each January by placement, in [`ProvisionKind::ALL`] order, where the file gives
+    /// placements (the current layout's placement columns, or `sen2_estab_caseload.csv`).
+    pub placements: BTreeMap<i32, [f64; 6]>,
 }
 
 impl Sen2Series {
@@ -254,16 +260,52 @@ fn total_of(total: Option<f64>, bands: Option<&[Option<f64>; 5]>, january: i32) 
 
 /// Which SEN2 file a row came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
+    /// `sen2_age_caseload.csv` (2022 release and earlier): plans each January by age band.
     Caseload,
+    /// `sen2_age_new_plans.csv`: new plans each calendar year by age band.
     NewPlans,
+    /// `sen2_estab_caseload.csv`: plans each January by establishment type.
+    Establishments,
+    /// The current (2023 on) `caseload.csv`: `time_period` 202425, `breakdown_topic`,
+    /// `breakdown`, `ehcplans` and one column per placement.
+    Current,
 }
 
 impl Kind {
     fn value_column(self) -> &'static str {
         match self {
-            Kind::Caseload => "total_all",
+            Kind::Caseload | Kind::Establishments => "total_all",
             Kind::NewPlans => "total_new_all",
+            Kind::Current => "ehcplans",
+        }
+    }
+
+    /// The kind of SEN2 file a header (names in any case) is, if it is one placeplan reads.
+    pub fn of_header(names: &[String]) -> Option<Kind> {
+        let has = |n: &str| names.iter().any(|h| h.trim().eq_ignore_ascii_case(n));
+        if !has("time_period") || !has("geographic_level") {
+            return None;
+        }
+        if has("breakdown_topic") && has("breakdown") && has("ehcplans") {
+            Some(Kind::Current)
+        } else if has("characteristic_age") && has("total_new_all") {
+            Some(Kind::NewPlans)
+        } else if has("characteristic_age") && has("total_all") {
+            Some(Kind::Caseload)
+        } else if has("establishment_type") && has("total_all") {
+            Some(Kind::Establishments)
+        } else {
+            None
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Caseload => "DfE SEN2 caseload by age band (2022 layout)",
+            Kind::NewPlans => "DfE SEN2 new plans by age band (2022 layout)",
+            Kind::Establishments => "DfE SEN2 caseload by establishment type (2022 layout)",
+            Kind::Current => "DfE EHC plans caseload (current layout)",
         }
     }
 }
@@ -275,14 +317,43 @@ struct Builder {
     series: Sen2Series,
 }
 
-/// Reads the SEN2 caseload file and, optionally, the new-plans file; returns every local
-/// authority, sorted by current code. All problems in both files are reported at once.
+/// The header of a CSV file (first line, byte-order mark dropped), or `None` when it cannot
+/// be read (the reader then reports why).
+pub fn header_of(path: &Path) -> Option<Vec<String>> {
+    use std::io::BufRead;
+    let f = crate::csvread::open_input(path, crate::csvread::MAX_FILE_BYTES).ok()?;
+    let mut line = String::new();
+    std::io::BufReader::new(f.take(1 << 20))
+        .read_line(&mut line)
+        .ok()?;
+    let line = line.trim_start_matches('\u{feff}');
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    let rec = rdr.records().next()?.ok()?;
+    Some(rec.iter().map(|h| h.trim().to_string()).collect())
+}
+
+/// Reads the SEN2 caseload file (either layout, or the caseload by establishment type) and,
+/// optionally, the new-plans file; returns every local authority, sorted by current code. All
+/// problems in both files are reported at once.
 pub fn read_sen2(caseload: &Path, new_plans: Option<&Path>) -> Result<Vec<Sen2Series>, Problems> {
+    let kind = header_of(caseload)
+        .and_then(|h| Kind::of_header(&h))
+        .unwrap_or(Kind::Caseload);
+    let mut files = vec![(caseload.to_path_buf(), kind)];
+    if let Some(p) = new_plans {
+        files.push((p.to_path_buf(), Kind::NewPlans));
+    }
+    read_sen2_files(&files)
+}
+
+/// Reads SEN2 files of any kind into one series per local authority.
+pub fn read_sen2_files(files: &[(std::path::PathBuf, Kind)]) -> Result<Vec<Sen2Series>, Problems> {
     let mut problems = Problems::default();
     let mut las: BTreeMap<String, Builder> = BTreeMap::new();
-    read_one(caseload, Kind::Caseload, &mut las, &mut problems);
-    if let Some(p) = new_plans {
-        read_one(p, Kind::NewPlans, &mut las, &mut problems);
+    for (path, kind) in files {
+        read_one(path, *kind, &mut las, &mut problems);
     }
     if !problems.is_empty() {
         problems.sort();
@@ -315,17 +386,25 @@ pub fn read_sen2(caseload: &Path, new_plans: Option<&Path>) -> Result<Vec<Sen2Se
 
 fn read_one(path: &Path, kind: Kind, las: &mut BTreeMap<String, Builder>, problems: &mut Problems) {
     let value_col = kind.value_column();
-    let required = [
+    let by = match kind {
+        Kind::Caseload | Kind::NewPlans => "characteristic_age",
+        Kind::Establishments => "establishment_type",
+        Kind::Current => "breakdown",
+    };
+    let mut required = vec![
         "time_period",
         "geographic_level",
         "old_la_code",
         "new_la_code",
         "la_name",
-        "characteristic_age",
+        by,
         value_col,
     ];
-    // (key, year, band or 5 for Total) -> first line, to report repeats.
-    let mut seen: BTreeMap<(String, i32, usize), u64> = BTreeMap::new();
+    if kind == Kind::Current {
+        required.push("breakdown_topic");
+    }
+    // (key, year, band or 5 for Total, or the breakdown) -> first line, to report repeats.
+    let mut seen: BTreeMap<(String, i32, String), u64> = BTreeMap::new();
     read_csv(path, &required, problems, |row| {
         let level = row.text("geographic_level").to_ascii_lowercase();
         if level.is_empty() {
@@ -348,50 +427,166 @@ fn read_one(path: &Path, kind: Kind, las: &mut BTreeMap<String, Builder>, proble
         if level != "local authority" {
             return;
         }
-        let year = row.year("time_period");
-        let band = age_band(row);
+        let year = january(row);
+        // What the row counts: an age band (5 = all plans), or a placement.
+        let what = match kind {
+            Kind::Caseload | Kind::NewPlans => age_band(row, "characteristic_age").map(Some),
+            Kind::Current => {
+                let topic = row.text("breakdown_topic").to_ascii_lowercase();
+                if topic == "all ehc plans" || topic == "total" {
+                    Some(Some(5))
+                } else if topic.contains("age") && !topic.contains("start") {
+                    age_band(row, "breakdown").map(Some)
+                } else {
+                    // Sex, ethnicity, years in place, age when the plan started: not used.
+                    return;
+                }
+            }
+            Kind::Establishments => Some(None),
+        };
         let ids = la_ids(row);
         let value = count_cell(row, value_col);
-        let (Some(year), Some(band), Some((key, new_code, name)), Some(value)) =
-            (year, band, ids, value)
+        let (Some(year), Some(what), Some((key, new_code, name)), Some(value)) =
+            (year, what, ids, value)
         else {
             return;
         };
-        if let Some(first) = seen.insert((key.clone(), year, band), row.line) {
+        let label = match what {
+            Some(b) => b.to_string(),
+            None => format!(
+                "{}|{}",
+                row.text(by).to_ascii_lowercase(),
+                row.text("establishment_group").to_ascii_lowercase()
+            ),
+        };
+        if let Some(first) = seen.insert((key.clone(), year, label), row.line) {
             row.problem(
-                "characteristic_age",
+                by,
                 Code::DuplicateRow,
                 format!(
                     "{} {year} '{}' repeats line {first}",
                     if name.is_empty() { &key } else { &name },
-                    row.text("characteristic_age")
+                    row.text(by)
                 ),
             );
             return;
         }
         let b = las.entry(key).or_default();
-        if kind == Kind::Caseload || !b.ids.contains_key(&year) {
+        if kind != Kind::NewPlans || !b.ids.contains_key(&year) {
             // Caseload names win; new-plans years are calendar years (one earlier).
             b.ids.insert(year, (new_code, name));
         }
         let s = &mut b.series;
+        if kind == Kind::Establishments {
+            let t = row.text("establishment_type").to_ascii_lowercase();
+            let group = row.text("establishment_group").to_ascii_lowercase();
+            if t != "total" {
+                if let Some(p) = provision_of(&t, &group) {
+                    s.placements.entry(year).or_insert([0.0; 6])[p as usize] +=
+                        value.unwrap_or(0.0);
+                }
+            }
+            return;
+        }
+        if kind == Kind::Current && what == Some(5) {
+            if let Some(p) = current_placements(row, value) {
+                s.placements.insert(year, p);
+            }
+        }
         let (bands, totals) = match kind {
-            Kind::Caseload => (&mut s.caseload, &mut s.caseload_total),
             Kind::NewPlans => (&mut s.new_plans, &mut s.new_plans_total),
+            _ => (&mut s.caseload, &mut s.caseload_total),
         };
-        if band == 5 {
-            totals.insert(year, value);
-        } else {
-            bands.entry(year).or_insert([None; 5])[band] = value;
+        match what {
+            Some(5) => {
+                totals.insert(year, value);
+            }
+            Some(band) => bands.entry(year).or_insert([None; 5])[band] = value,
+            None => {}
         }
     });
 }
 
-/// Index of the age band (5 for `Total`), recording E120 for anything else.
-fn age_band(row: &mut Row) -> Option<usize> {
-    let t = row.required("characteristic_age")?;
+/// The January a row counts: `time_period` 2022 (calendar year, 2022 release) or 202122
+/// (academic year, current layout: the caseload as at January of the second year).
+fn january(row: &mut Row) -> Option<i32> {
+    let t = row.text("time_period").to_string();
+    if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let first: i32 = t[..4].parse().ok()?;
+        let second: i32 = t[4..].parse().ok()?;
+        if (first + 1) % 100 == second && (1990..2100).contains(&first) {
+            return Some(first + 1);
+        }
+        row.problem(
+            "time_period",
+            Code::YearOutOfRange,
+            format!("time_period '{t}' is not an academic year such as 202425"),
+        );
+        return None;
+    }
+    row.year("time_period")
+}
+
+/// Which placement an establishment type of `sen2_estab_caseload.csv` is.
+fn provision_of(t: &str, group: &str) -> Option<ProvisionKind> {
+    use ProvisionKind::*;
+    Some(
+        if group == "further education" || t.starts_with("specialist post-16") {
+            FurtherEducation
+        } else if t.contains("sen unit") || t.contains("resourced") {
+            ResourcedBase
+        } else if t.starts_with("mainstream") {
+            Mainstream
+        } else if t.starts_with("special - non-maintained")
+            || t.starts_with("special - independent")
+        {
+            Independent
+        } else if t.starts_with("special") || t.starts_with("hospital") {
+            Special
+        } else {
+            Other
+        },
+    )
+}
+
+/// Plans by placement from the current layout's placement columns ([`ProvisionKind::ALL`]
+/// order): resourced provision and SEN units of each mainstream kind; the rest of mainstream;
+/// independent and non-maintained special; the rest of special; FE; and everything else
+/// (alternative provision, elective home education, NEET, early years, ...) as the plans not in
+/// those totals. `None` when a total the split needs is suppressed.
+fn current_placements(row: &Row, plans: Option<f64>) -> Option<[f64; 6]> {
+    let v = |c: &str| crate::import::parse_number(row.text(c)).unwrap_or(0.0);
+    let total = |c: &str| crate::import::parse_number(row.text(c));
+    let rb: f64 = ["la_maintained", "academy", "free_school"]
+        .iter()
+        .map(|k| {
+            v(&format!("mainstream_{k}_resourced_provision"))
+                + v(&format!("mainstream_{k}_senunit"))
+        })
+        .sum();
+    let mainstream = total("mainstream_total")?;
+    let special = total("special_total")?;
+    let fe = total("fe_total")?;
+    let independent = v("special_independent") + v("special_non_maintained");
+    let plans = plans?;
+    let other = (plans - mainstream - special - fe).max(0.0);
+    Some([
+        (mainstream - rb).max(0.0),
+        rb,
+        (special - independent).max(0.0),
+        independent,
+        fe,
+        other,
+    ])
+}
+
+/// Index of the age band (5 for `Total`), recording E120 for anything else. Takes the DfE
+/// labels (`Under 5`, `Age 5 to 10`, ...) and their variants (`Under age 5`, `Aged 5 to 10`,
+/// `5 to 10`, `0 to 4`, `20 and over`).
+fn age_band(row: &mut Row, field: &str) -> Option<usize> {
+    let t = row.required(field)?;
     let norm = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    if norm.eq_ignore_ascii_case("total") {
+    if norm.eq_ignore_ascii_case("total") || norm.eq_ignore_ascii_case("all ehc plans") {
         return Some(5);
     }
     if let Some(i) = DFE_BAND_LABELS
@@ -400,12 +595,28 @@ fn age_band(row: &mut Row) -> Option<usize> {
     {
         return Some(i);
     }
-    row.problem(
-        "characteristic_age",
-        Code::UnknownAgeBand,
-        format!("unknown age band '{t}'"),
-    );
-    None
+    let nums: Vec<u32> = norm
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let under = norm.to_ascii_lowercase().contains("under");
+    let band = match nums.as_slice() {
+        [5] if under => Some(0),
+        [0, 4] => Some(0),
+        [5, 10] => Some(1),
+        [11, 15] => Some(2),
+        [16, 19] => Some(3),
+        [20, 25] | [20] => Some(4),
+        _ => None,
+    };
+    if band.is_none() {
+        row.problem(
+            field,
+            Code::UnknownAgeBand,
+            format!("unknown age band '{t}'"),
+        );
+    }
+    band
 }
 
 /// (key, new code, name): the key is the old code, or `#` + new code when the old one is blank.
@@ -466,9 +677,51 @@ fn count_cell(row: &mut Row, field: &str) -> Option<Option<f64>> {
 }
 
 #[cfg(test)]
+use crate::import::test_data;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// The DfE's current layout (Wirral rows of the 2025 release, January 2019-2022) and the
+    /// 2022 release's caseload by establishment type agree on the totals, and both give the
+    /// placements.
+    #[test]
+    fn real_current_layout_and_establishment_file_wirral() {
+        let current = "wirral-public/dfe-ehcp-2025/caseload_wirral_upto_202122.csv";
+        let estab = "dfe-sen2-2022/sen2_estab_caseload.csv";
+        let Some(data) = test_data::shared_data(&[current, estab]) else {
+            return;
+        };
+        let names = header_of(&data.join(current)).unwrap();
+        assert_eq!(Kind::of_header(&names), Some(Kind::Current));
+        let s = read_sen2(&data.join(current), None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.len(), 1);
+        let w = &s[0];
+        assert_eq!(
+            (w.la_code.as_str(), w.old_la_code.as_str()),
+            ("E08000015", "344")
+        );
+        let totals: Vec<_> = (2019..=2022).map(|y| w.total(y)).collect();
+        assert_eq!(
+            totals,
+            [Some(2121.0), Some(2728.0), Some(3053.0), Some(3291.0)]
+        );
+        // January 2019: mainstream 600 of which 194 in resourced provision or SEN units;
+        // special 1160 of which 103 independent or non-maintained; FE 340; 21 elsewhere.
+        assert_eq!(
+            w.placements[&2019],
+            [406.0, 194.0, 1057.0, 103.0, 340.0, 21.0]
+        );
+
+        let s = read_sen2(&data.join(estab), None).unwrap_or_else(|e| panic!("{e}"));
+        let w = s.iter().find(|s| s.old_la_code == "344").unwrap();
+        // January 2022 by establishment type (Total 3291).
+        let p = w.placements[&2022];
+        assert_eq!(p.iter().sum::<f64>(), 3291.0);
+        assert_eq!(p, [643.0, 133.0, 1221.0, 107.0, 452.0, 735.0]);
+    }
 
     const HEADER: &str = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,new_la_code,la_name,characteristic_age,Total_st,Total_st_pc,Total_ehc,Total_ehc_pc,Total_all,Total_all_pc";
     const NEW_HEADER: &str = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,old_la_code,new_la_code,la_name,characteristic_age,Total_new_st,Total_new_st_pc,Total_new_ehc,Total_new_ehc_pc,Total_new_all,Total_new_all_pc";

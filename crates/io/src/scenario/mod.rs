@@ -11,6 +11,7 @@ use crate::validate::{cross_check, ResolvedFiles};
 use placeplan_model::domain::*;
 use placeplan_model::error::Problems;
 
+mod host_columns;
 mod settings;
 mod tables;
 

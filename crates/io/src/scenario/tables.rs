@@ -74,6 +74,7 @@ pub(super) fn read_schools(
             };
             let capex = optional_money(row, "capex_per_place");
             let place_cost = optional_money(row, "place_cost");
+            let host = super::host_columns::read(row);
             if let (Some(true), Some(kind), Some(phases)) = (can_host, kind, phases) {
                 let teaches_base_phase = base_phases.iter().any(|p| phases.contains(*p));
                 if kind != SchoolKind::Mainstream || !teaches_base_phase {
@@ -109,8 +110,9 @@ pub(super) fn read_schools(
                 Some(max_new_places),
                 Some(capex_per_place),
                 Some(place_cost),
+                Some((ages, gender, selective)),
             ) = (
-                row.ok, id, name, kind, phases, ll, can_host, max_new, capex, place_cost,
+                row.ok, id, name, kind, phases, ll, can_host, max_new, capex, place_cost, host,
             ) {
                 out.push(School {
                     id,
@@ -123,6 +125,9 @@ pub(super) fn read_schools(
                     max_new_places,
                     capex_per_place,
                     place_cost,
+                    ages,
+                    gender,
+                    selective,
                 });
             }
         },

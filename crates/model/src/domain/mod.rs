@@ -1,9 +1,11 @@
 //! Plain domain data: needs, age groups, phases, localities, schools, existing provision and the
 //! scenario that ties them together. Nothing here reads files or solves anything.
 
+mod host;
 mod settings;
 mod vocab;
 
+pub use host::*;
 pub use settings::*;
 pub use vocab::*;
 
@@ -34,6 +36,15 @@ pub struct School {
     pub capex_per_place: Option<f64>,
     /// Revenue per pupil per year, overriding the default for the school's kind.
     pub place_cost: Option<f64>,
+    /// Statutory low and high (leaving) age, when known: a new base may serve only phases
+    /// taught in that range ([`phases_taught`]).
+    pub ages: Option<(u8, u8)>,
+    /// Boys, girls or mixed: a single-sex school hosts no new base unless `[bases]
+    /// allow_single_sex` is set.
+    pub gender: SchoolGender,
+    /// Selects pupils by ability (grammar school): hosts no new base unless `[bases]
+    /// allow_selective` is set.
+    pub selective: bool,
 }
 
 /// Existing commissioned specialist places at one school for a set of needs in one phase

@@ -118,6 +118,10 @@ pub struct BaseRules {
     pub modular: bool,
     /// Years between funding a place and pupils using it.
     pub lead_time: u32,
+    /// Single-sex (boys' or girls') schools may host a new base.
+    pub allow_single_sex: bool,
+    /// Selective (grammar) schools may host a new base.
+    pub allow_selective: bool,
 }
 
 impl Default for BaseRules {
@@ -129,6 +133,8 @@ impl Default for BaseRules {
             max_size: 20,
             modular: true,
             lead_time: 1,
+            allow_single_sex: false,
+            allow_selective: false,
         }
     }
 }

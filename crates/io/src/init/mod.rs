@@ -1,0 +1,798 @@
+//! `placeplan init`: a scenario from the files a council already has, as published.
+//!
+//! Each file in the folder is recognised by its header (names, not positions, after any
+//! `--columns` map): the GIAS establishment register, ONS / Nomis population by single year of
+//! age (wide or long, with or without sex rows, one or several years), the DfE EHC plans
+//! release (the 2022 layout's caseload by age band or by establishment type, or the current
+//! `caseload.csv`), and GeoJSON boundaries of the localities. From them it builds every
+//! scenario file; what it had to assume (apportionments, projections, defaults) it writes to
+//! `ASSUMPTIONS.md` with the numbers. Every problem in every file is reported at once, and
+//! nothing is returned unless all of them read cleanly.
+
+pub mod boundaries;
+pub mod history;
+pub mod population;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::csvcell::text_cell;
+use crate::import::gias::{self, GiasOptions};
+use crate::import::ons::{self, OnsOptions, PopulationRow};
+use crate::import::sen2::{self, Kind, Sen2Series};
+use crate::import::{find_header, norm, read_text, ColumnMap};
+use placeplan_model::domain::N_AGES;
+use placeplan_model::error::{Code, InputError, Problems};
+
+/// What `init` is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitOptions {
+    /// The local authority (new or old code, or name); needed when the EHC plans file holds
+    /// several.
+    pub la: Option<String>,
+    /// A council's own column names (`EstablishmentName=school name`).
+    pub columns: ColumnMap,
+    /// The most new places a host school's site may take (`max_new_places`).
+    pub host_max_places: u32,
+    /// Plan years after the base year.
+    pub horizon: u32,
+}
+
+impl Default for InitOptions {
+    fn default() -> Self {
+        InitOptions {
+            la: None,
+            columns: ColumnMap::default(),
+            host_max_places: 20,
+            horizon: 5,
+        }
+    }
+}
+
+/// A built scenario: its files (name, bytes) and what to tell the user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Initialised {
+    pub name: String,
+    pub files: Vec<(String, Vec<u8>)>,
+    /// One line per file read and what was made of it.
+    pub read: Vec<String>,
+    pub localities: usize,
+    pub schools: usize,
+    pub hosts: usize,
+    pub history_years: (i32, i32),
+    pub population_years: (i32, i32),
+}
+
+/// The files of a folder, by what they are.
+#[derive(Default)]
+struct Found {
+    gias: Vec<PathBuf>,
+    sen2: Vec<(PathBuf, Kind)>,
+    population: Vec<PathBuf>,
+    boundaries: Vec<PathBuf>,
+    /// Files read and what they were, or why they were left out.
+    notes: Vec<String>,
+    /// Every header name seen, for checking the column map.
+    headers: BTreeSet<String>,
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().to_string())
+}
+
+/// Sorts the files of `dir` by kind.
+fn recognise(dir: &Path, columns: &ColumnMap, problems: &mut Problems) -> Found {
+    let mut found = Found::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            let code = if e.kind() == std::io::ErrorKind::NotFound {
+                Code::MissingFile
+            } else {
+                Code::Unreadable
+            };
+            problems.push(InputError::new(
+                dir,
+                code,
+                format!("cannot read the folder: {e}"),
+            ));
+            return found;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = file_name(&path);
+        if name.starts_with('.') || path.is_dir() {
+            continue;
+        }
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") || lower.ends_with(".geojson") {
+            match crate::csvread::read_input(&path, crate::csvread::MAX_FILE_BYTES) {
+                Ok(b) if boundaries::is_geojson(&b) => {
+                    found.boundaries.push(path);
+                }
+                Ok(_) => problems.push(InputError::new(
+                    &path,
+                    Code::UnrecognisedFile,
+                    "a JSON file that is not a GeoJSON FeatureCollection",
+                )),
+                Err(e) => problems.push(e),
+            }
+            continue;
+        }
+        if !lower.ends_with(".csv") {
+            found
+                .notes
+                .push(format!("{name}: not read (only CSV and GeoJSON files are)"));
+            continue;
+        }
+        let Some(text) = read_text(&path, problems) else {
+            continue;
+        };
+        let mut local = Problems::default();
+        let known = |names: &[String]| {
+            Kind::of_header(names).is_some()
+                || gias::is_gias_header(names)
+                || ons::is_population_header(names)
+                || dfe_file(names)
+        };
+        let Some(table) = find_header(&path, text, columns, known, &mut local) else {
+            problems.push(
+                InputError::new(
+                    &path,
+                    Code::UnrecognisedFile,
+                    "no header of a layout placeplan reads (GIAS, ONS/Nomis population, DfE EHC plans)",
+                )
+                .at(1, None),
+            );
+            continue;
+        };
+        let names = &table.header.names;
+        found.headers.extend(names.iter().map(|n| norm(n)));
+        if let Some(kind) = Kind::of_header(names) {
+            found.notes.push(format!("{name}: {}", kind.label()));
+            found.sen2.push((path, kind));
+        } else if gias::is_gias_header(names) {
+            found
+                .notes
+                .push(format!("{name}: GIAS establishment register"));
+            found.gias.push(path);
+        } else if ons::is_population_header(names) {
+            found
+                .notes
+                .push(format!("{name}: population by single year of age"));
+            found.population.push(path);
+        } else {
+            found.notes.push(format!(
+                "{name}: a DfE file placeplan does not use; not read"
+            ));
+        }
+    }
+    found
+}
+
+/// A DfE underlying-data file (time period and geographic level) of a kind not used.
+fn dfe_file(names: &[String]) -> bool {
+    let has = |n: &str| names.iter().any(|h| norm(h) == n);
+    has("time_period") && has("geographic_level")
+}
+
+/// Builds a scenario from the published files in `from`.
+pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Problems> {
+    let mut problems = Problems::default();
+    let found = recognise(from, &opts.columns, &mut problems);
+    for (_, theirs) in &opts.columns.pairs {
+        if !found.headers.contains(&norm(theirs))
+            && found.headers.iter().all(|h| *h != norm(theirs))
+        {
+            // A renamed column shows under its new name; look for the known name too.
+            let known_present = opts
+                .columns
+                .pairs
+                .iter()
+                .any(|(k, t)| t == theirs && found.headers.contains(&norm(k)));
+            if !known_present {
+                problems.push(
+                    InputError::new(
+                        from,
+                        Code::BadColumnMap,
+                        format!(
+                            "--columns names column '{theirs}', which no file in the folder has"
+                        ),
+                    )
+                    .field(theirs.clone()),
+                );
+            }
+        }
+    }
+    let missing = |what: &str, hint: &str| {
+        InputError::new(
+            from,
+            Code::MissingSource,
+            format!("no {what} in the folder ({hint})"),
+        )
+    };
+    match found.gias.len() {
+        0 => problems.push(missing(
+            "GIAS establishment register",
+            "edubasealldata*.csv or a GIAS search download",
+        )),
+        1 => {}
+        _ => problems.push(InputError::new(
+            from,
+            Code::MissingSource,
+            format!(
+                "{} school registers ({}); keep one",
+                found.gias.len(),
+                found
+                    .gias
+                    .iter()
+                    .map(|p| file_name(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+    if found.population.is_empty() {
+        problems.push(missing(
+            "population by single year of age",
+            "ONS or Nomis, wide or long",
+        ));
+    }
+    if !found
+        .sen2
+        .iter()
+        .any(|(_, k)| matches!(k, Kind::Caseload | Kind::Current))
+    {
+        problems.push(missing(
+            "DfE EHC plans caseload",
+            "caseload.csv of the current release, or sen2_age_caseload.csv",
+        ));
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(problems);
+    }
+
+    // EHC plans: the authority.
+    let series = match sen2::read_sen2_files(&found.sen2) {
+        Ok(s) => s,
+        Err(p) => {
+            problems.extend(p);
+            Vec::new()
+        }
+    };
+    let la = select_la(from, &series, opts.la.as_deref(), &mut problems);
+
+    // Population.
+    let mut rows: Vec<(PopulationRow, PathBuf)> = Vec::new();
+    let mut pop_notes = Vec::new();
+    for p in &found.population {
+        let o = OnsOptions {
+            columns: opts.columns.clone(),
+            ..Default::default()
+        };
+        match ons::read_population_file(p, &o) {
+            Ok(imp) => {
+                let years = imp.years();
+                let mut note = format!(
+                    "{}: {} layout, {} areas, mid-year {}",
+                    file_name(p),
+                    imp.layout,
+                    imp.rows
+                        .iter()
+                        .map(|r| &r.locality)
+                        .collect::<BTreeSet<_>>()
+                        .len(),
+                    years
+                        .iter()
+                        .map(|y| y.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                if let Some(y) = imp.year_from_name {
+                    note +=
+                        &format!(" (the year {y} taken from the file name: it has no year column)");
+                }
+                if imp.summed_sexes > 0 {
+                    note += &format!(
+                        "; no persons rows: males and females added up ({} area-age-year cells)",
+                        imp.summed_sexes
+                    );
+                }
+                if imp.persons_rows > 0 {
+                    note += &format!(
+                        "; persons rows used, male and female rows left out ({} cells)",
+                        imp.persons_rows
+                    );
+                }
+                pop_notes.push(note + ".");
+                rows.extend(imp.rows.into_iter().map(|r| (r, p.clone())));
+            }
+            Err(e) => problems.extend(e),
+        }
+    }
+
+    // Schools.
+    let gias_path = &found.gias[0];
+    let gias_opts = GiasOptions {
+        la: la
+            .as_ref()
+            .map(|s| la_filter(gias_path, s, &opts.columns))
+            .unwrap_or_default(),
+        include_closed: false,
+        host_max_places: Some(opts.host_max_places),
+        columns: opts.columns.clone(),
+    };
+    let schools = match gias::read_gias(gias_path, &gias_opts) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            problems.extend(e);
+            None
+        }
+    };
+
+    // Boundaries.
+    let mut bounds = BTreeMap::new();
+    for p in &found.boundaries {
+        for b in boundaries::read_boundaries(p, &mut problems) {
+            bounds.entry(b.code.to_ascii_uppercase()).or_insert(b);
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(problems);
+    }
+    let (Some(la), Some(schools)) = (la, schools) else {
+        return Err(problems);
+    };
+
+    build(from, opts, &found, &la, schools, rows, pop_notes, &bounds)
+}
+
+/// The authority: the one named by `--la`, else the only one in the files.
+fn select_la(
+    from: &Path,
+    series: &[Sen2Series],
+    la: Option<&str>,
+    problems: &mut Problems,
+) -> Option<Sen2Series> {
+    let names = || {
+        let mut v: Vec<String> = series
+            .iter()
+            .map(|s| format!("{} ({})", s.name, s.la_code))
+            .collect();
+        v.truncate(5);
+        v.join(", ")
+    };
+    match la {
+        Some(code) => match series.iter().find(|s| s.matches(code)) {
+            Some(s) => Some(s.clone()),
+            None => {
+                problems.push(
+                    InputError::new(
+                        from,
+                        Code::UnknownArea,
+                        format!("--la {code}: no such local authority in the EHC plans files"),
+                    )
+                    .field("la"),
+                );
+                None
+            }
+        },
+        None if series.len() == 1 => Some(series[0].clone()),
+        None => {
+            problems.push(InputError::new(
+                from,
+                Code::MissingSource,
+                format!(
+                    "the EHC plans files hold {} local authorities (such as {}); name one with --la",
+                    series.len(),
+                    names()
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// How to pick the authority's rows out of the GIAS file: by `LA (code)`, else the district
+/// code, else the name; nothing when the file has none of these columns (a council's own cut).
+fn la_filter(path: &Path, la: &Sen2Series, columns: &ColumnMap) -> Vec<String> {
+    let mut p = Problems::default();
+    let header = read_text(path, &mut p).and_then(|t| {
+        find_header(path, t, columns, gias::is_gias_header, &mut p).map(|t| t.header)
+    });
+    let Some(h) = header else {
+        return Vec::new();
+    };
+    if h.find(&["LA (code)"]).is_some() && !la.old_la_code.is_empty() {
+        vec![la.old_la_code.clone()]
+    } else if h.find(&["DistrictAdministrative (code)"]).is_some() {
+        vec![la.la_code.clone()]
+    } else if h.find(&["LA (name)"]).is_some() {
+        vec![la.name.clone()]
+    } else {
+        Vec::new()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    from: &Path,
+    opts: &InitOptions,
+    found: &Found,
+    la: &Sen2Series,
+    schools: gias::GiasImport,
+    rows: Vec<(PopulationRow, PathBuf)>,
+    pop_notes: Vec<String>,
+    bounds: &BTreeMap<String, boundaries::Boundary>,
+) -> Result<Initialised, Problems> {
+    let mut problems = Problems::default();
+    let mut notes: Vec<(String, Vec<String>)> = Vec::new();
+
+    // Localities: areas with population (and a boundary, when boundaries are given).
+    let la_codes = [la.la_code.to_ascii_uppercase()]
+        .into_iter()
+        .chain(la.former_codes.iter().map(|c| c.to_ascii_uppercase()))
+        .collect::<BTreeSet<_>>();
+    let areas: BTreeSet<String> = rows
+        .iter()
+        .map(|(r, _)| r.locality.to_ascii_uppercase())
+        .collect();
+    let mut loc_notes = Vec::new();
+    let keep: BTreeSet<String> = if !bounds.is_empty() {
+        let k: BTreeSet<String> = areas
+            .iter()
+            .filter(|a| bounds.contains_key(*a))
+            .cloned()
+            .collect();
+        let no_pop = bounds.keys().filter(|b| !areas.contains(*b)).count();
+        let no_bound = areas.len() - k.len();
+        loc_notes.push(format!(
+            "{} localities: the areas that have both a boundary and a population ({} boundaries without population and {} population areas without a boundary were left out).",
+            k.len(), no_pop, no_bound
+        ));
+        loc_notes.push(
+            "Each locality's point is the centroid of its boundary's area (not population-weighted)."
+                .into(),
+        );
+        k
+    } else {
+        let k: BTreeSet<String> = areas.intersection(&la_codes).cloned().collect();
+        if !k.is_empty() {
+            loc_notes.push(format!(
+                "One locality, the whole authority ({}): there are no boundaries of smaller areas; its point is the mean position of its schools.",
+                la.la_code
+            ));
+        }
+        k
+    };
+    if keep.is_empty() {
+        problems.push(InputError::new(
+            from,
+            Code::MissingSource,
+            if bounds.is_empty() {
+                format!(
+                    "no locality: the population files have no row for {} and there are no boundaries of smaller areas",
+                    la.la_code
+                )
+            } else {
+                "no locality: the population and boundary files share no area code".to_string()
+            },
+        ));
+        return Err(problems);
+    }
+    let locs: Vec<String> = keep.iter().cloned().collect();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut grid: population::Grid = BTreeMap::new();
+    let mut source: BTreeMap<(String, i32), PathBuf> = BTreeMap::new();
+    for (r, path) in rows {
+        let key = r.locality.to_ascii_uppercase();
+        if !keep.contains(&key) {
+            continue;
+        }
+        if let Some(first) = source.get(&(key.clone(), r.year)) {
+            if first != &path {
+                problems.push(InputError::new(
+                    &path,
+                    Code::DuplicateRow,
+                    format!(
+                        "area {} in {} is also in {}: give each year once",
+                        r.locality,
+                        r.year,
+                        file_name(first)
+                    ),
+                ));
+                continue;
+            }
+        }
+        source.insert((key.clone(), r.year), path);
+        if !r.name.is_empty() {
+            names.entry(key.clone()).or_insert(r.name.clone());
+        }
+        grid.entry(key)
+            .or_default()
+            .entry(r.year)
+            .or_insert([0.0; N_AGES])[r.age as usize] = r.count;
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(problems);
+    }
+
+    // Years.
+    let Some((_, base)) = la.years() else {
+        problems.push(InputError::new(
+            from,
+            Code::InsufficientHistory,
+            format!("the EHC plans files give no January total for {}", la.name),
+        ));
+        return Err(problems);
+    };
+    let mut history_years: Vec<i32> = (base - 6..=base)
+        .filter(|&y| la.total(y).is_some())
+        .collect();
+    // Consecutive Januarys ending at the base year.
+    while let Some(w) = history_years.windows(2).rposition(|w| w[1] != w[0] + 1) {
+        history_years.drain(..=w);
+    }
+    if history_years.len() < 2 {
+        problems.push(InputError::new(
+            from,
+            Code::InsufficientHistory,
+            format!(
+                "{} has a January total for {base} but not for {}: two consecutive Januarys are needed",
+                la.name,
+                base - 1
+            ),
+        ));
+        return Err(problems);
+    }
+    let (first, last) = (history_years[0], base + opts.horizon as i32);
+    let proj = population::complete(&mut grid, first, last);
+    let mut pop_lines = pop_notes;
+    pop_lines.push(format!(
+        "Estimates for mid-{}; the scenario needs {first}-{last}.",
+        proj.estimates
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    if !proj.interpolated.is_empty() {
+        pop_lines.push(format!(
+            "Interpolated linearly between estimates: {}.",
+            years_list(&proj.interpolated)
+        ));
+    }
+    let ratios = match proj.ratio_years {
+        Some((a, b)) => format!(
+            "cohort change ratios from mid-{a} to mid-{b} summed over the localities (age 1 {:.4}, age 5 {:.4}, age 11 {:.4}, age 16 {:.4}, age 19 {:.4}, age 25 {:.4})",
+            proj.ratios[1], proj.ratios[5], proj.ratios[11], proj.ratios[16], proj.ratios[19], proj.ratios[25]
+        ),
+        None => "a cohort change ratio of 1 at every age (one estimate year, so no ratio can be measured: each cohort ages on unchanged, with no migration or deaths)".to_string(),
+    };
+    if !proj.projected.is_empty() {
+        pop_lines.push(format!(
+            "Projected forward to {}: {ratios}; births (age 0) held at the last estimate.",
+            years_list(&proj.projected)
+        ));
+    }
+    if !proj.backcast.is_empty() {
+        pop_lines.push(format!(
+            "Projected back to {} by the same ratios; age 25 held at the first estimate.",
+            years_list(&proj.backcast)
+        ));
+    }
+    notes.push(("Localities".into(), loc_notes));
+    notes.push(("Population".into(), pop_lines));
+
+    // History.
+    let hist = history::apportion(la, &history_years, &grid, &locs);
+    let mut hist_notes = vec![format!(
+        "{} ({}, DfE {}): Januarys {first}-{base} (the last {} Januarys with a total, consecutive, ending at the last one published); base year {base}.",
+        la.name,
+        la.la_code,
+        la.old_la_code,
+        history_years.len()
+    )];
+    hist_notes.push(
+        "No child-level caseload was given, so the authority's totals are apportioned: bands to single ages by population, ages to localities by population, a national need mix, placements as below; whole plans by cumulative rounding in locality and age order within each January (each locality and age within one plan of its exact share, each January adding up to the published total)."
+            .into(),
+    );
+    hist_notes.extend(hist.notes.iter().cloned());
+    notes.push(("EHC plans (history.csv)".into(), hist_notes));
+
+    // Schools.
+    let hosts = schools.schools.iter().filter(|s| s.can_host_base).count();
+    let single = schools
+        .schools
+        .iter()
+        .filter(|s| s.can_host_base && s.gender.single_sex())
+        .count();
+    let selective = schools
+        .schools
+        .iter()
+        .filter(|s| s.can_host_base && s.selective)
+        .count();
+    let mut school_notes = vec![format!(
+        "{} open establishments kept: {} state special, {} independent or non-maintained special, {} specialist post-16, {} mainstream.",
+        schools.schools.len(),
+        count_kind(&schools, placeplan_model::SchoolKind::Special),
+        count_kind(&schools, placeplan_model::SchoolKind::Independent),
+        count_kind(&schools, placeplan_model::SchoolKind::Post16),
+        count_kind(&schools, placeplan_model::SchoolKind::Mainstream)
+    )];
+    for (why, n) in &schools.skipped {
+        school_notes.push(format!("Left out {n}: {why}."));
+    }
+    school_notes.push(format!(
+        "{hosts} maintained mainstream schools and academies teaching primary or secondary may host a new base (can_host_base = yes), each with at most {} new places (max_new_places); {single} of them are single-sex and {selective} selective, which [bases] allow_single_sex and allow_selective (both off) keep from hosting.",
+        opts.host_max_places
+    ));
+    school_notes.push("Phases from the statutory age range, whose high age is the age pupils leave at; existing places (SchoolCapacity, else NumberOfPupils, of special schools; resourced provision and SEN unit capacity, else on roll, of mainstream schools) split over the phases by the years of age taught, early years only at schools that teach no older pupil; needs from SEN1-SEN13 (all needs when none is listed).".into());
+    notes.push(("Schools (schools.csv, capacity.csv)".into(), school_notes));
+
+    notes.push((
+        "Settings (scenario.toml)".into(),
+        vec![
+            format!("Base year {base}, horizon {} years (plan years {}-{last}).", opts.horizon, base + 1),
+            "Every other setting (costs, journey limits, travel, new bases, forecast, solver, capital budget) is placeplan's default, listed with its source in docs/scenario-format.md: review them before taking a plan to committee.".into(),
+        ],
+    ));
+
+    // Files.
+    let name = la.name.clone();
+    let centre = if bounds.is_empty() {
+        let n = schools.schools.len().max(1) as f64;
+        Some((
+            schools.schools.iter().map(|s| s.lat).sum::<f64>() / n,
+            schools.schools.iter().map(|s| s.lon).sum::<f64>() / n,
+        ))
+    } else {
+        None
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["id", "name", "lat", "lon"]);
+    for l in &locs {
+        let (nm, lat, lon) = match (bounds.get(l), centre) {
+            (Some(b), _) => (b.name.clone(), b.lat, b.lon),
+            (None, Some((lat, lon))) => (names.get(l).cloned().unwrap_or_default(), lat, lon),
+            (None, None) => continue,
+        };
+        let nm = if nm.is_empty() {
+            names.get(l).cloned().unwrap_or_default()
+        } else {
+            nm
+        };
+        let _ = w.write_record([
+            text_cell(l).as_str(),
+            &text_cell(&nm),
+            &format!("{lat:.5}"),
+            &format!("{lon:.5}"),
+        ]);
+    }
+    let localities_csv = w.into_inner().unwrap_or_default();
+    let pop_rows: Vec<PopulationRow> = grid
+        .iter()
+        .flat_map(|(l, ys)| {
+            ys.iter()
+                .filter(|(y, _)| (first..=last).contains(*y))
+                .flat_map(move |(y, c)| {
+                    (0..N_AGES).map(move |a| PopulationRow {
+                        locality: l.clone(),
+                        name: String::new(),
+                        year: *y,
+                        age: a as u8,
+                        count: (c[a] * 1000.0).round() / 1000.0,
+                    })
+                })
+        })
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["year", "locality", "age", "need", "provision", "count"]);
+    for r in &hist.rows {
+        let _ = w.write_record([
+            r.year.to_string().as_str(),
+            &text_cell(&locs[r.locality]),
+            &r.age.to_string(),
+            r.need.code(),
+            r.provision.code(),
+            &r.count.to_string(),
+        ]);
+    }
+    let history_csv = w.into_inner().unwrap_or_default();
+    let toml = scenario_toml(&name, base, opts.horizon);
+    let mut read = found.notes.clone();
+    read.extend(
+        found
+            .boundaries
+            .iter()
+            .map(|p| format!("{}: GeoJSON boundaries", file_name(p))),
+    );
+    read.sort();
+    let assumptions = assumptions_md(&name, &read, &notes);
+    Ok(Initialised {
+        name,
+        files: vec![
+            ("scenario.toml".into(), toml.into_bytes()),
+            ("localities.csv".into(), localities_csv),
+            ("population.csv".into(), ons::population_csv(&pop_rows)),
+            ("history.csv".into(), history_csv),
+            ("schools.csv".into(), schools.schools_csv()),
+            ("capacity.csv".into(), schools.capacity_csv()),
+            ("ASSUMPTIONS.md".into(), assumptions.into_bytes()),
+        ],
+        read,
+        localities: locs.len(),
+        schools: schools.schools.len(),
+        hosts,
+        history_years: (first, base),
+        population_years: (first, last),
+    })
+}
+
+fn count_kind(g: &gias::GiasImport, k: placeplan_model::SchoolKind) -> usize {
+    g.schools.iter().filter(|s| s.kind == k).count()
+}
+
+/// `2019, 2020, 2021` as `2019-2021` when consecutive.
+fn years_list(ys: &[i32]) -> String {
+    match (ys.first(), ys.last()) {
+        (Some(a), Some(b)) if (b - a) as usize + 1 == ys.len() && a != b => format!("{a}-{b}"),
+        _ => ys
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn scenario_toml(name: &str, base: i32, horizon: u32) -> String {
+    let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"# {quoted}: a scenario built by `placeplan init` from published files.
+# What it assumed is in ASSUMPTIONS.md. Settings left out take placeplan's defaults
+# (docs/scenario-format.md lists each with its source): review them.
+
+name = "{quoted}"
+# Last January with EHC plan figures; the plan covers {}-{}.
+base_year = {base}
+horizon = {horizon}
+
+[files]
+localities = "localities.csv"
+population = "population.csv"
+history = "history.csv"
+schools = "schools.csv"
+capacity = "capacity.csv"
+roads = ""
+
+# Single-sex and selective schools host no new base unless these are set.
+[bases]
+allow_single_sex = false
+allow_selective = false
+"#,
+        base + 1,
+        base + horizon as i32
+    )
+}
+
+fn assumptions_md(name: &str, read: &[String], notes: &[(String, Vec<String>)]) -> String {
+    let mut s = format!(
+        "# {name}: what `placeplan init` assumed\n\nEvery apportionment, projection and default applied to build this scenario, with its numbers.\n\n## Files read\n\n"
+    );
+    for r in read {
+        s.push_str(&format!("- {r}\n"));
+    }
+    for (title, lines) in notes {
+        s.push_str(&format!("\n## {title}\n\n"));
+        for l in lines {
+            s.push_str(&format!("- {l}\n"));
+        }
+    }
+    s
+}

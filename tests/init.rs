@@ -1,0 +1,270 @@
+//! `placeplan init` through the binary: a real authority (Wirral) from published files, and bad
+//! input reported with file, line, column, code and hint, exit 2, nothing written.
+
+use std::path::{Path, PathBuf};
+
+#[path = "support/data.rs"]
+mod data;
+#[path = "support/run.rs"]
+mod run;
+
+use run::{placeplan, read_all, root, text};
+
+const CURRENT: &str = "wirral-public/dfe-ehcp-2025/caseload_wirral_upto_202122.csv";
+const POPULATION: &str = "wirral-public/population/hfal_liv_wir_sy_pop_wirral_lsoa11_mid2019.csv";
+const LSOAS: &str = "wirral-public/boundaries/martinjc_lsoa_by_lad_E08000015.json";
+const BANDS: &str = "dfe-sen2-2022/sen2_age_caseload.csv";
+const ESTAB: &str = "dfe-sen2-2022/sen2_estab_caseload.csv";
+const GUIDANCE: &str = "dfe-sen2-2022/data-guidance.txt";
+
+fn gias_fixture() -> PathBuf {
+    root().join("tests/fixtures/init/edubasealldata_wirral_sample.csv")
+}
+
+/// A folder holding the given shared-data files and the GIAS fixture.
+fn folder(data: &Path, files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in files {
+        let from = data.join(f);
+        std::fs::copy(&from, dir.path().join(from.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(
+        gias_fixture(),
+        dir.path().join("edubasealldata_wirral_sample.csv"),
+    )
+    .unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn wirral_from_published_files_validates_and_plans() {
+    let Some(data) = data::shared_data(&[CURRENT, POPULATION, LSOAS, BANDS, ESTAB, GUIDANCE])
+    else {
+        return;
+    };
+    let from = folder(&data, &[CURRENT, POPULATION, LSOAS, BANDS, ESTAB, GUIDANCE]);
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("wirral");
+
+    // Several authorities in the 2022 release: --la is needed.
+    let o = placeplan(&["init", "--from", s(from.path()), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("E141") && err.contains("name one with --la"),
+        "{err}"
+    );
+    assert!(!out.exists());
+
+    let o = placeplan(&[
+        "init",
+        "--from",
+        s(from.path()),
+        "--out",
+        s(&out),
+        "--la",
+        "344",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "read caseload_wirral_upto_202122.csv: DfE EHC plans caseload (current layout)",
+        "read data-guidance.txt: not read (only CSV and GeoJSON files are)",
+        "read edubasealldata_wirral_sample.csv: GIAS establishment register",
+        "read hfal_liv_wir_sy_pop_wirral_lsoa11_mid2019.csv: population by single year of age",
+        "read martinjc_lsoa_by_lad_E08000015.json: GeoJSON boundaries",
+        "read sen2_age_caseload.csv: DfE SEN2 caseload by age band (2022 layout)",
+        "read sen2_estab_caseload.csv: DfE SEN2 caseload by establishment type (2022 layout)",
+    ] {
+        assert!(stdout.contains(line), "missing '{line}':\n{stdout}");
+    }
+    let summary = format!(
+        "wrote Wirral to {}: 206 localities, 12 schools (7 may host a new base), EHC plans January 2016-2022, population 2016-2027; valid",
+        out.display()
+    );
+    assert!(stdout.contains(&summary), "{stdout}");
+    assert!(stdout.contains("ASSUMPTIONS.md"), "{stdout}");
+
+    // What was assumed, with the numbers measured on the real files.
+    let a = std::fs::read_to_string(out.join("ASSUMPTIONS.md")).unwrap();
+    for claim in [
+        "206 localities: the areas that have both a boundary and a population",
+        "long layout, 206 areas, mid-year 2019 (the year 2019 taken from the file name",
+        "no persons rows: males and females added up (5356 area-age-year cells)",
+        "Projected forward to 2020-2027",
+        "Projected back to 2016-2018",
+        "Januarys 2016-2022",
+        "January 2022: 3291 plans, from the DfE age bands (adding to 3291): 0-4 84.0, 5-10 895.0, 11-15 992.0, 16-19 762.0, 20-25 558.0",
+        "Left out 1: status: Closed.",
+        "Left out 1: type: Pupil referral unit.",
+        "2 of them are single-sex and 2 selective",
+    ] {
+        assert!(a.contains(claim), "missing '{claim}' in ASSUMPTIONS.md:\n{a}");
+    }
+    // History adds up to the DfE totals each January (2,121 in 2019, 3,291 in 2022).
+    let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    let total = |y: &str| -> u64 {
+        history
+            .lines()
+            .filter(|l| l.starts_with(y))
+            .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+            .sum()
+    };
+    assert_eq!(total("2019,"), 2121);
+    assert_eq!(total("2022,"), 3291);
+    // Schools: the leaving age, gender and selection as published.
+    let schools = std::fs::read_to_string(out.join("schools.csv")).unwrap();
+    assert!(
+        schools.contains("136501,Upton Hall School FCJ,mainstream,secondary;post16,53.38")
+            && schools.contains(",yes,20,,,11,18,girls,yes"),
+        "{schools}"
+    );
+    assert!(
+        schools.contains("Wirral Hospitals’ School"),
+        "Windows-1252 name: {schools}"
+    );
+    let capacity = std::fs::read_to_string(out.join("capacity.csv")).unwrap();
+    // Regression (issue 17): special schools 2-11 have no secondary and no early-years places.
+    assert!(
+        capacity.contains("105089,ASD;SLD;PMLD,primary,110\n"),
+        "{capacity}"
+    );
+    assert!(
+        !capacity.contains("105089,ASD;SLD;PMLD,secondary"),
+        "{capacity}"
+    );
+    assert!(!capacity.contains("early_years"), "{capacity}");
+
+    let o = placeplan(&["validate", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // Same files, same scenario, byte for byte; a second init replaces its own folder.
+    let first = read_all(&out);
+    let again = work.path().join("again");
+    let o = placeplan(&[
+        "init",
+        "--from",
+        s(from.path()),
+        "--out",
+        s(&again),
+        "--la",
+        "E08000015",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(first, read_all(&again));
+
+    // It plans, and no base goes to a single-sex or selective school.
+    let run = work.path().join("run");
+    let o = placeplan(&["plan", s(&out), "--out", s(&run), "--formats", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let plan = std::fs::read_to_string(run.join("plan.csv")).unwrap();
+    assert!(plan.lines().count() > 1, "{plan}");
+    for host in ["136501", "136502"] {
+        assert!(
+            !plan.contains(&format!("\n{host},")),
+            "{host} hosts a base:\n{plan}"
+        );
+    }
+}
+
+/// A folder with a bad GIAS row, a population file with males only for one area and an
+/// unknown sex, and a file of no known layout: every problem at once, exit 2, nothing written.
+#[test]
+fn bad_input_is_every_problem_with_position_code_and_hint_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let gias = std::fs::read(gias_fixture()).unwrap();
+    // Windows-1252 bytes kept as they are (one char per byte).
+    let latin: String = gias.iter().map(|&b| b as char).collect();
+    let mut lines: Vec<String> = latin.split("\r\n").map(String::from).collect();
+    // Line 3 (Elleray Park): an unknown gender.
+    lines[2] = lines[2].replacen(",\"Mixed\",", ",\"Both\",", 1);
+    let bytes: Vec<u8> = lines.join("\r\n").chars().map(|c| c as u8).collect();
+    std::fs::write(dir.path().join("gias.csv"), bytes).unwrap();
+    std::fs::write(
+        dir.path().join("pop_2019.csv"),
+        "code,age,sex,value\nE1,0,1,5\nE1,0,2,6\nE2,0,1,5\nE2,1,X,3\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.csv"), "what,when\na,b\n").unwrap();
+    let out = dir.path().join("out");
+    let o = placeplan(&["init", "--from", s(dir.path()), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let p = |f: &str| dir.path().join(f).display().to_string();
+    for want in [
+        format!("{}:1: E140", p("notes.csv")),
+        format!("{}: E141 no DfE EHC plans caseload", dir.path().display()),
+    ] {
+        assert!(err.contains(&want), "missing '{want}':\n{err}");
+    }
+    assert!(err.contains("hint: "), "{err}");
+    assert!(!out.exists(), "nothing is written");
+
+    // With an EHC plans file the readers run and report every row problem.
+    std::fs::remove_file(dir.path().join("notes.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("caseload.csv"),
+        "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name,breakdown_topic,breakdown,ehcplans\n\
+         202122,Academic year,Local authority,E92000001,England,E12000002,North West,E08000015,344,Wirral,All EHC plans,All EHC plans,3291\n",
+    )
+    .unwrap();
+    let o = placeplan(&["init", "--from", s(dir.path()), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        format!(
+            "{}:3:28: E116 [Gender (name)] unknown Gender 'Both'",
+            p("gias.csv")
+        ),
+        format!("{}:5:3: E132 [sex] unknown sex 'X'", p("pop_2019.csv")),
+        format!(
+            "{}:4: E132 area 'E2' in 2019 at age 0 has males but no females",
+            p("pop_2019.csv")
+        ),
+    ] {
+        assert!(err.contains(&want), "missing '{want}':\n{err}");
+    }
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn a_column_map_names_a_councils_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.csv"), "a,b\n1,2\n").unwrap();
+    let out = dir.path().join("out");
+    let o = placeplan(&[
+        "init",
+        "--from",
+        s(dir.path()),
+        "--out",
+        s(&out),
+        "--columns",
+        "URN",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("E143"),
+        "{}",
+        text(&o)
+    );
+    let o = placeplan(&[
+        "init",
+        "--from",
+        s(dir.path()),
+        "--out",
+        s(&out),
+        "--columns",
+        "URN=school urn",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("E143 [school urn] --columns names column 'school urn'"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
