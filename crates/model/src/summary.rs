@@ -24,11 +24,13 @@ pub struct Summary {
     /// "passed" when the independent check found nothing wrong.
     pub check: String,
     pub check_facts: usize,
-    /// New places funded over the horizon.
+    /// New places funded over the horizon (a whole number is written without decimals).
+    #[serde(serialize_with = "count")]
     pub new_places: f64,
     /// New bases (school x need x phase) that receive places.
     pub new_bases: usize,
-    /// Pupils placed out of area, by plan year.
+    /// Pupils placed out of area, by plan year (whole numbers without decimals).
+    #[serde(serialize_with = "counts")]
     pub pupils_out_of_area: Vec<f64>,
     /// Pupils continuing in their phase whom the plan moves to another provision (at least
     /// this many; 0 for every plan made with stability, the default).
@@ -125,6 +127,36 @@ impl Summary {
         self.greedy_new_places = Some(round3(new_places));
         self.saving_vs_greedy = Some(round2(greedy.npv - self.npv));
         self
+    }
+}
+
+/// Largest count written as a JSON integer (beyond it, f64 no longer holds every integer).
+const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+
+/// A count as a JSON integer when it is whole, else as a number with decimals.
+fn count<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_finite() && *v == v.round() && v.abs() <= MAX_EXACT {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// [`count`] for each of a list.
+fn counts<S: serde::Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for x in v {
+        seq.serialize_element(&Count(*x))?;
+    }
+    seq.end()
+}
+
+struct Count(f64);
+
+impl Serialize for Count {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        count(&self.0, s)
     }
 }
 

@@ -25,6 +25,16 @@ pub fn fixed(v: f64, dp: usize) -> String {
     f(v, dp)
 }
 
+/// A count of places or pupils: a whole number without decimals (every plan with whole bases),
+/// else three decimals (the continuous model's fractional places).
+fn count(v: f64) -> String {
+    if v.is_finite() && v == v.round() {
+        f(v, 0)
+    } else {
+        f(v, 3)
+    }
+}
+
 fn f(v: f64, dp: usize) -> String {
     let s = format!("{v:.dp$}");
     // Avoid "-0.000".
@@ -130,7 +140,7 @@ pub fn plan_csv(s: &Scenario, plan: &Plan) -> Vec<u8> {
                 c.phase.code().to_string(),
                 open.to_string(),
                 plan.years[b.funded].to_string(),
-                f(b.places, 3),
+                count(b.places),
                 f(b.places * s.capex_per_place(school), 2),
             ]
         }),
@@ -189,7 +199,7 @@ pub fn placements_csv(
                 kind.to_string(),
                 id,
                 name,
-                f(p.pupils, 3),
+                count(p.pupils),
                 minutes,
                 km,
                 f(revenue, 2),
