@@ -1680,3 +1680,81 @@ fn localities_beyond_the_limit_are_not_read() {
     assert_eq!(count_code(&err, "E105"), 0, "{err}");
     assert!(err.trim_end().ends_with("1 problem found"), "{err}");
 }
+
+/// The scenario defaults (whole bases, stability) on the demo cut to two plan years: the plan
+/// is rounded from the relaxation with a proven bound, every place and pupil is whole, bases
+/// keep to 8-20 places, no continuing pupil is moved, and the check passes. The same run with
+/// stability off moves pupils mid-phase, and summary.json says how many.
+#[test]
+fn default_plan_has_whole_bases_a_proven_gap_and_moves_no_pupil_mid_phase() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "horizon = 5", "horizon = 2");
+    edit_toml(dir.path(), "modular = false", "modular = true");
+    edit_toml(dir.path(), "stability = false", "stability = true");
+    let out = tempfile::tempdir().unwrap();
+    let run = out.path().join("run");
+    let o = placeplan(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--formats",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("(microlp, rounded, check passed)"),
+        "{}",
+        text(&o)
+    );
+    let sm: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(sm["status"], "rounded");
+    assert_eq!(sm["check"], "passed");
+    assert_eq!(sm["pupils_moved_mid_phase"], 0);
+    let (obj, bound) = (
+        sm["objective"].as_f64().unwrap(),
+        sm["bound"].as_f64().unwrap(),
+    );
+    assert!(bound <= obj && bound > 0.9 * obj, "{bound} vs {obj}");
+    let gap = sm["gap"].as_f64().unwrap();
+    assert!((gap - (obj - bound) / obj).abs() < 1e-5, "{gap}");
+    assert!(sm["new_places"].is_u64(), "{}", sm["new_places"]);
+    // Whole places in bases of 8 to 20, whole pupils everywhere.
+    let plan = csv_cells(&std::fs::read_to_string(run.join("plan.csv")).unwrap());
+    let col = |rows: &[Vec<String>], name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let (school, need, phase, places) = (
+        col(&plan, "school"),
+        col(&plan, "need"),
+        col(&plan, "phase"),
+        col(&plan, "places"),
+    );
+    let mut bases: std::collections::BTreeMap<(String, String, String), u64> = Default::default();
+    for r in &plan[1..] {
+        let p: u64 = r[places].parse().expect("whole places");
+        *bases
+            .entry((r[school].clone(), r[need].clone(), r[phase].clone()))
+            .or_default() += p;
+    }
+    assert!(!bases.is_empty());
+    assert!(bases.values().all(|p| (8..=20).contains(p)), "{bases:?}");
+    let placed = csv_cells(&std::fs::read_to_string(run.join("placements.csv")).unwrap());
+    let pupils = col(&placed, "pupils");
+    assert!(placed[1..].iter().all(|r| r[pupils].parse::<u64>().is_ok()));
+
+    // The yearly model (stability off) moves pupils, and says so.
+    edit_toml(dir.path(), "stability = true", "stability = false");
+    let free = out.path().join("free");
+    let o = placeplan(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--out",
+        free.to_str().unwrap(),
+        "--formats",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let sm: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(free.join("summary.json")).unwrap()).unwrap();
+    assert!(sm["pupils_moved_mid_phase"].as_u64().unwrap() > 0, "{sm}");
+}
