@@ -55,6 +55,20 @@ fn bench_demo(c: &mut Criterion) {
             b.iter(|| solve(&modular, &travel, &demand, &opt, backend).unwrap())
         });
     }
+    // The scenario defaults (docs/model.md): whole bases and stability. The flow backend
+    // answers by round and fix; microlp's branch and bound is left out (it does not finish
+    // within the demo's 60 s limit).
+    let mut defaults = s.clone();
+    defaults.bases.modular = true;
+    defaults.solver.stability = true;
+    for backend in Backend::available()
+        .into_iter()
+        .filter(|b| *b != Backend::Microlp)
+    {
+        g.bench_function(format!("solve_default_rules_{backend}"), |b| {
+            b.iter(|| solve(&defaults, &travel, &demand, &opt, backend).unwrap())
+        });
+    }
     g.finish();
 }
 
