@@ -167,6 +167,37 @@ fn single_year_demo_is_planned_by_the_flow_engine() {
     assert!((npv[0] - npv[1]).abs() <= 1e-6 * npv[1], "{npv:?}");
 }
 
+/// summary.json reports the gap-fill baseline beside greedy, and the saving against the better
+/// of the two heuristics is min(greedy_npv, gap_fill_npv) - npv.
+#[test]
+fn summary_reports_the_gap_fill_baseline() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = root().join("scenarios/demo-single-year");
+    let o = placeplan(&[
+        "plan",
+        dir.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--formats",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+    let field = |k: &str| {
+        summary[k]
+            .as_f64()
+            .unwrap_or_else(|| panic!("summary.json has no number {k}: {summary}"))
+    };
+    let (npv, greedy, gap_fill) = (field("npv"), field("greedy_npv"), field("gap_fill_npv"));
+    assert!(field("gap_fill_new_places") >= 0.0);
+    // Kept beside the new ones.
+    field("saving_vs_greedy");
+    let best = field("saving_vs_best_heuristic");
+    let expected = greedy.min(gap_fill) - npv;
+    assert!((best - expected).abs() <= 0.011, "{best} vs {expected}");
+}
+
 /// `synth` writes a valid scenario, the same bytes for the same seed; a bad scale is a usage
 /// error.
 #[test]

@@ -66,6 +66,9 @@ pub struct Run {
     pub do_nothing: Option<(Plan, Costing)>,
     /// The greedy nearest-school baseline and its costs, when it solved and passed the check.
     pub greedy: Option<(Plan, Costing)>,
+    /// The "fill the biggest out-of-area gaps first" baseline and its costs, when it solved and
+    /// passed the check.
+    pub gap_fill: Option<(Plan, Costing)>,
     /// Why a baseline asked for is missing (it did not solve, or failed the check), in plain
     /// words; empty when every baseline asked for is there.
     pub baseline_notes: Vec<String>,
@@ -139,7 +142,7 @@ pub fn plan_scenario(
 }
 
 /// Plans for `forecast`, checks the plan and costs it; with `baselines`, also solves and checks
-/// the do-nothing and greedy plans for comparison.
+/// the do-nothing, greedy and gap-fill plans for comparison.
 pub fn plan_run(
     s: &Scenario,
     forecast: &Forecast,
@@ -173,6 +176,7 @@ pub fn plan_run_chained(
     let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, forecast.trend);
     let mut do_nothing = None;
     let mut greedy = None;
+    let mut gap_fill = None;
     let mut baseline_notes = Vec::new();
     if baselines {
         // Each baseline is a feasible plan, checked like the optimised one before it is compared.
@@ -193,6 +197,14 @@ pub fn plan_run_chained(
                         greedy = Some((g, g_cost));
                     }
                 }
+                let gf = baseline::gap_fill(s, travel, &demand, &dn, backend);
+                match checked_baseline(s, travel, &demand, gf) {
+                    Err(why) => baseline_notes.push(format!("no gap-fill comparison: {why}")),
+                    Ok((gf, gf_cost)) => {
+                        summary = summary.with_gap_fill(&gf_cost, gf.new_places());
+                        gap_fill = Some((gf, gf_cost));
+                    }
+                }
                 do_nothing = Some((dn, dn_cost));
             }
         }
@@ -204,6 +216,7 @@ pub fn plan_run_chained(
         summary,
         do_nothing,
         greedy,
+        gap_fill,
         baseline_notes,
     })
 }

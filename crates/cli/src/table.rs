@@ -135,4 +135,11 @@ pub fn print_plan(
             money_m(saving)
         );
     }
+    if let (Some(g), Some(places)) = (summary.gap_fill_npv, summary.gap_fill_new_places) {
+        println!(
+            "against biggest-gaps-first ({places:.0} places, NPV {}): saves {}",
+            money_m(g),
+            money_m(g - summary.npv)
+        );
+    }
 }

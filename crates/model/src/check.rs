@@ -4,16 +4,20 @@
 //! Checked: every group's pupils placed exactly once each year (1); capacity of existing and new
 //! provision each year (2); site limits (3); base sizes (4); capital budget per year (5); phase
 //! and need fit; journey limits; stability (6) when asked for; out-of-area only when allowed; new places only where a base may
-//! go; and that the plan's reported objective equals its costed net present value.
+//! go; and that the plan's reported objective equals its net present value, worked out again from
+//! the scenario by the check's own costing (`costs`), which calls nothing the objective uses, and
+//! equal to the finance costing's too.
 
 use std::collections::BTreeMap;
 
 use crate::cohort::{moved_mid_phase, staying_cohorts, STOCK_KINDS};
-use crate::finance::{cost_plan, setup_cost, Costing};
+use crate::finance::{cost_plan, Costing};
 use crate::forecast::Demand;
 use crate::plan::{Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
 use crate::{ProvisionKind, Scenario, SchoolGender, SchoolKind};
+
+mod costs;
 
 /// Absolute tolerance on pupil and place counts.
 pub const TOL: f64 = 1e-5;
@@ -245,7 +249,7 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         let c = &plan.candidates[b.candidate];
         *per_school.entry(c.school).or_default() += b.places;
         *per_base.entry(b.candidate).or_default() += b.places;
-        spend[b.funded] += s.capex_per_place(&s.schools[c.school]) * b.places;
+        spend[b.funded] += costs::capex_at(s, &s.schools[c.school]) * b.places;
     }
     for (school, n) in per_school {
         let max = s.schools[school].max_new_places as f64;
@@ -274,8 +278,8 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
             r.ok();
         }
     }
-    for (_, funded) in plan.openings() {
-        spend[funded] += setup_cost(s);
+    for funded in costs::first_fundings(plan).into_values() {
+        spend[funded] += costs::base_setup(s);
     }
     for (t, &spent) in spend.iter().enumerate() {
         let budget = s.capital_budget.get(t).copied().unwrap_or(0.0);
@@ -311,29 +315,50 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         check_stock(s, demand, plan, &mut r);
     }
 
-    // Cost identity: the objective is the plan's discounted cost.
+    // Cost identity: the objective is the plan's discounted cost, worked out twice: by finance
+    // (whose unit costs the objective shares) and by the check's own re-derivation from the
+    // scenario, which shares nothing with either.
     let costing = cost_plan(s, travel, demand, plan);
+    let own_npv = costs::recomputed_npv(s, travel, demand, plan);
+    cost_identity(&mut r, own_npv, &costing, plan.objective);
+    r.costing = Some(costing);
+    r
+}
+
+/// Money amounts that must agree, within [`MONEY_TOL`] of the larger.
+fn same_money(a: f64, b: f64) -> bool {
+    (a - b).abs() <= MONEY_TOL * a.abs().max(b.abs()).max(1.0)
+}
+
+/// The cost lines add to the total, and the check's own net present value (`own_npv`) equals
+/// both finance's and the plan's reported objective.
+fn cost_identity(r: &mut CheckReport, own_npv: f64, costing: &Costing, objective: f64) {
     let line_sum: f64 = costing
         .years
         .iter()
         .map(|y| y.lines.iter().sum::<f64>())
         .sum();
-    if (line_sum - costing.total).abs() > MONEY_TOL * costing.total.abs().max(1.0) {
+    if !same_money(line_sum, costing.total) {
         r.fail(format!(
             "cost lines add to £{line_sum:.2} but the total is £{:.2}",
             costing.total
         ));
     }
-    if (costing.npv - plan.objective).abs() > MONEY_TOL * costing.npv.abs().max(1.0) {
-        r.fail(format!(
-            "reported objective £{:.2} differs from the costed net present value £{:.2}",
-            plan.objective, costing.npv
-        ));
-    } else {
+    if same_money(own_npv, costing.npv) {
         r.ok();
+    } else {
+        r.fail(format!(
+            "the costing's net present value £{:.2} differs from £{own_npv:.2} worked out again from the scenario",
+            costing.npv
+        ));
     }
-    r.costing = Some(costing);
-    r
+    if same_money(own_npv, objective) {
+        r.ok();
+    } else {
+        r.fail(format!(
+            "reported objective £{objective:.2} differs from the net present value £{own_npv:.2} worked out again from the scenario"
+        ));
+    }
 }
 
 /// Pupils already placed in the base year are, in the first plan year, in provision of the kind
@@ -397,4 +422,194 @@ fn stock_message(s: &Scenario, demand: &Demand, g: usize, kind: ProvisionKind, n
         s.localities[grp.locality].id,
         kind.code()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forecast::DemandGroup;
+    use crate::plan::{Build, Candidate, Placement, SolveStatus};
+    use crate::*;
+
+    fn school(id: &str, kind: SchoolKind, lon: f64) -> School {
+        School {
+            id: id.into(),
+            name: id.into(),
+            kind,
+            phases: PhaseSet::default().with(Phase::Primary),
+            lat: 53.40,
+            lon,
+            can_host_base: kind == SchoolKind::Mainstream,
+            max_new_places: if kind == SchoolKind::Mainstream {
+                20
+            } else {
+                0
+            },
+            capex_per_place: None,
+            place_cost: None,
+            ages: None,
+            gender: SchoolGender::Mixed,
+            selective: false,
+        }
+    }
+
+    /// Locality L beside special school S (6 primary places); mainstream school M 0.1 degrees
+    /// of longitude east hosts a new ASD primary base, with its own capex (50,000 a place) and
+    /// place cost (20,000). Two plan years, r = 25% (so 1 / (1 + r) = 0.8), lead time 1,
+    /// modular with a set-up cost of 10,000 and bases of 4..20, asset life 3 years.
+    fn tiny() -> (Scenario, TravelMatrix, Demand, Plan) {
+        let mut m = school("M", SchoolKind::Mainstream, -2.90);
+        m.capex_per_place = Some(50_000.0);
+        m.place_cost = Some(20_000.0);
+        let s = Scenario {
+            name: "check".into(),
+            base_year: 2025,
+            horizon: 2,
+            discount_rate: 0.25,
+            capital_budget: vec![1_000_000.0; 2],
+            costs: CostParams {
+                transport_fixed: 1_000.0,
+                transport_per_km: 100.0,
+                base_fixed_cost: 10_000.0,
+                ..CostParams::default()
+            },
+            journey: JourneyLimits::default(),
+            travel: TravelSettings::default(),
+            bases: BaseRules {
+                min_size: 4,
+                ..BaseRules::default()
+            },
+            capital: CapitalSettings {
+                residual_value: true,
+                asset_life: 3,
+            },
+            forecast: ForecastSettings::default(),
+            solver: SolverSettings {
+                stability: false,
+                ..SolverSettings::default()
+            },
+            levers: vec![],
+            localities: vec![Locality {
+                id: "L".into(),
+                name: "L".into(),
+                lat: 53.40,
+                lon: -3.00,
+            }],
+            schools: vec![school("S", SchoolKind::Special, -3.00), m],
+            provisions: vec![ExistingProvision {
+                school: 0,
+                needs: NeedSet::all(),
+                phase: Phase::Primary,
+                places: 6,
+            }],
+            population: vec![],
+            history: vec![],
+            roads: vec![],
+        };
+        let travel = TravelMatrix::build(&s);
+        let demand = Demand {
+            years: vec![2026, 2027],
+            groups: vec![DemandGroup {
+                locality: 0,
+                need: Need::Asd,
+                phase: Phase::Primary,
+            }],
+            pupils: vec![vec![10]; 2],
+        };
+        let at = |year, provision, pupils| Placement {
+            year,
+            group: 0,
+            provision,
+            pupils,
+        };
+        let plan = Plan {
+            years: demand.years.clone(),
+            candidates: vec![Candidate {
+                school: 1,
+                need: Need::Asd,
+                phase: Phase::Primary,
+            }],
+            builds: vec![Build {
+                candidate: 0,
+                funded: 0,
+                places: 4.0,
+            }],
+            placements: vec![
+                at(0, ProvisionRef::Existing(0), 6.0),
+                at(0, ProvisionRef::OutOfArea, 4.0),
+                at(1, ProvisionRef::Existing(0), 6.0),
+                at(1, ProvisionRef::NewBase(0), 4.0),
+            ],
+            objective: 0.0,
+            bound: None,
+            status: SolveStatus::Heuristic,
+            method: "by hand".into(),
+        };
+        (s, travel, demand, plan)
+    }
+
+    /// Worked by hand (km = road km from L to M, read from the travel matrix; S is at L, 0 km):
+    /// - 2026: 6 at S x (25,000 + 1,000) = 156,000; 4 out of area x (64,000 + 9,800) = 295,200;
+    ///   capital 4 x 50,000 = 200,000; set-up of the base 10,000: 661,200.
+    /// - 2027: 6 at S 156,000; 4 at M x (20,000 + 1,000 + 100 km) = 84,000 + 400 km; the places
+    ///   are first used in 2027 and serve 1 of their 3 years within the horizon, so the credit is
+    ///   200,000 x a(2) / a(3) x 0.8 with a(2) = 1 + 0.8 = 1.8, a(3) = 1.8 + 0.64 = 2.44:
+    ///   288,000 / 2.44 = 118,032.7869. Year total 121,967.2131 + 400 km.
+    /// - NPV = 661,200 + 0.8 x (121,967.2131 + 400 km) = 758,773.7705 + 320 km.
+    ///
+    /// If finance (and with it the solver, which shares its unit costs) charged a special place
+    /// at 24,000, both would agree on an NPV 6 x 1,000 x (1 + 0.8) = 10,800 lower; the check's
+    /// own costing catches it.
+    #[test]
+    fn own_costing_catches_a_wrong_unit_cost_in_finance() {
+        let (s, travel, demand, mut plan) = tiny();
+        let km = travel.km(0, 1);
+        assert!(km > 0.0 && travel.km(0, 0) == 0.0);
+        let by_hand = 758_773.770_5 + 320.0 * km;
+        let own = costs::recomputed_npv(&s, &travel, &demand, &plan);
+        assert!((own - by_hand).abs() < 1e-3, "{own} vs {by_hand}");
+        let finance = cost_plan(&s, &travel, &demand, &plan);
+        assert!((finance.npv - by_hand).abs() < 1e-3, "{}", finance.npv);
+
+        plan.objective = by_hand;
+        let r = check(&s, &travel, &demand, &plan);
+        assert!(r.passed(), "{:?}", r.violations);
+
+        // A special place costed at 24,000 in finance, and so in the objective.
+        let mut wrong = finance.clone();
+        for y in &mut wrong.years {
+            y.lines[crate::finance::CostLine::Special.index()] -= 6_000.0;
+            y.total -= 6_000.0;
+            y.discounted = y.total * y.discount_factor;
+        }
+        wrong.total -= 12_000.0;
+        wrong.npv = wrong.years.iter().map(|y| y.discounted).sum();
+        assert!((finance.npv - wrong.npv - 10_800.0).abs() < 1e-6);
+        let mut r = CheckReport::default();
+        cost_identity(&mut r, own, &wrong, wrong.npv);
+        assert_eq!(r.violations.len(), 2, "{:?}", r.violations);
+        assert!(r.violations[0].contains("costing's net present value"));
+        assert!(r.violations[1].contains("reported objective"));
+
+        // And a plan whose objective is off fails the whole check.
+        plan.objective = by_hand - 10_800.0;
+        assert!(!check(&s, &travel, &demand, &plan).passed());
+    }
+
+    /// The post-16 rule: a special school's post-16 or post-19 place costs the larger of the
+    /// post-16 and special place costs; a school's own place cost wins over both.
+    #[test]
+    fn special_post16_places_cost_the_larger_rate() {
+        let (mut s, ..) = tiny();
+        s.costs.post16_place = 30_000.0;
+        let sp = s.schools[0].clone();
+        assert_eq!(costs::place_at(&s, &sp, Phase::Post16), 30_000.0);
+        assert_eq!(costs::place_at(&s, &sp, Phase::Post19), 30_000.0);
+        assert_eq!(costs::place_at(&s, &sp, Phase::Primary), 25_000.0);
+        s.costs.post16_place = 20_000.0;
+        assert_eq!(costs::place_at(&s, &sp, Phase::Post16), 25_000.0);
+        let mut own = sp;
+        own.place_cost = Some(40_000.0);
+        assert_eq!(costs::place_at(&s, &own, Phase::Post16), 40_000.0);
+    }
 }

@@ -55,6 +55,13 @@ pub struct Summary {
     pub greedy_npv: Option<f64>,
     pub greedy_new_places: Option<f64>,
     pub saving_vs_greedy: Option<f64>,
+    /// The "fill the biggest out-of-area gaps first" baseline's NPV and new places.
+    pub gap_fill_npv: Option<f64>,
+    pub gap_fill_new_places: Option<f64>,
+    /// What the plan saves against the better (lower NPV) of the greedy and gap-fill baselines
+    /// (either one when only one is there). With whole bases the plan is rounded, not proven
+    /// optimal, so this can be negative.
+    pub saving_vs_best_heuristic: Option<f64>,
     pub forecast_trend: f64,
 }
 
@@ -108,6 +115,9 @@ impl Summary {
             greedy_npv: None,
             greedy_new_places: None,
             saving_vs_greedy: None,
+            gap_fill_npv: None,
+            gap_fill_new_places: None,
+            saving_vs_best_heuristic: None,
             forecast_trend: (forecast_trend * 1e6).round() / 1e6,
         }
     }
@@ -126,6 +136,23 @@ impl Summary {
         self.greedy_npv = Some(round2(greedy.npv));
         self.greedy_new_places = Some(round3(new_places));
         self.saving_vs_greedy = Some(round2(greedy.npv - self.npv));
+        self.with_best_heuristic()
+    }
+
+    /// Adds the gap-fill comparison.
+    pub fn with_gap_fill(mut self, gap_fill: &Costing, new_places: f64) -> Summary {
+        self.gap_fill_npv = Some(round2(gap_fill.npv));
+        self.gap_fill_new_places = Some(round3(new_places));
+        self.with_best_heuristic()
+    }
+
+    /// The saving against the better of the heuristic baselines there are.
+    fn with_best_heuristic(mut self) -> Summary {
+        let best = [self.greedy_npv, self.gap_fill_npv]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min);
+        self.saving_vs_best_heuristic = best.map(|b| round2(b - self.npv));
         self
     }
 }

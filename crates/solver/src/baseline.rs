@@ -7,12 +7,21 @@
 //!   cluster (locality x need x phase) first, and fund a base for them at the nearest school that
 //!   may host one, as large as the cluster, the base size, the site and what is left of that
 //!   year's budget allow. Pupils are then placed at least cost given those places.
+//! * **Gap-fill**: "fill the biggest out-of-area gaps first". For each funding year in turn,
+//!   over the same out-of-area pupils, take the need and phase with the most of them and fund
+//!   one base at the host school within the journey limit of the most of those pupils, as large
+//!   as the gap it reaches; repeat. Pupils are then placed at least cost given those places.
+//!
+//! Both fund whole bases under the same rules as any plan (base sizes, site limits, each year's
+//! budget with set-up costs) and are placed by the same model (cohorts, stability).
 
 use placeplan_model::finance::setup_cost;
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{candidates, Build, Plan, ProvisionRef};
+use std::collections::{BTreeMap, BTreeSet};
+
+use placeplan_model::plan::{candidates, Build, Candidate, Plan, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
-use placeplan_model::Scenario;
+use placeplan_model::{Need, Phase, Scenario};
 
 use crate::backend::{Backend, SolveError};
 use crate::formulation::Options;
@@ -39,9 +48,36 @@ pub fn greedy(
     backend: Backend,
 ) -> Result<Plan, SolveError> {
     let builds = greedy_builds(s, travel, demand, do_nothing);
+    placed_on("greedy", s, travel, demand, builds, backend)
+}
+
+/// Pupils placed at least cost given `builds`, by the same model as every plan; the plan's
+/// method names the heuristic.
+fn placed_on(
+    name: &str,
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    builds: Vec<Build>,
+    backend: Backend,
+) -> Result<Plan, SolveError> {
     let mut plan = solve(s, travel, demand, &Options::with_builds(builds), backend)?;
-    plan.method = format!("greedy ({})", plan.method);
+    plan.method = format!("{name} ({})", plan.method);
     Ok(plan)
+}
+
+/// The funding rounds of a heuristic: each plan year whose places open within the horizon, as
+/// (year funded, year the places open, that year's capital budget).
+fn rounds<'a>(s: &'a Scenario, demand: &Demand) -> impl Iterator<Item = (usize, usize, f64)> + 'a {
+    let n_years = demand.years.len();
+    let lead = s.bases.lead_time as usize;
+    (0..n_years)
+        .map(move |funded| (funded, funded + lead))
+        .take_while(move |&(_, open)| open < n_years)
+        .map(|(funded, open)| {
+            let budget = s.capital_budget.get(funded).copied().unwrap_or(0.0);
+            (funded, open, budget)
+        })
 }
 
 /// The new places the greedy rule funds (indices into [`candidates`] of the scenario).
@@ -51,37 +87,12 @@ pub fn greedy_builds(
     demand: &Demand,
     do_nothing: &Plan,
 ) -> Vec<Build> {
-    let cands = candidates(s);
-    let n_years = demand.years.len();
-    let lead = s.bases.lead_time as usize;
-    let min_size = if s.bases.modular {
-        s.bases.min_size.max(1) as f64
-    } else {
-        1.0
-    };
-    let max_size = s.bases.max_size as f64;
-    let mut site_left: Vec<f64> = s
-        .schools
-        .iter()
-        .map(|sc| sc.max_new_places as f64)
-        .collect();
-    let mut base_total = vec![0.0f64; cands.len()];
+    let mut fund = Funding::new(s);
     // Places already funded for each group in earlier rounds.
     let mut covered = vec![0.0f64; demand.groups.len()];
-    let mut builds = Vec::new();
 
-    for funded in 0..n_years {
-        let open = funded + lead;
-        if open >= n_years {
-            break;
-        }
-        let mut budget = s.capital_budget.get(funded).copied().unwrap_or(0.0);
-        let mut unmet = vec![0.0f64; demand.groups.len()];
-        for p in &do_nothing.placements {
-            if p.year == open && p.provision == ProvisionRef::OutOfArea {
-                unmet[p.group] += p.pupils;
-            }
-        }
+    for (funded, open, mut budget) in rounds(s, demand) {
+        let unmet = out_of_area_in(do_nothing, open, demand.groups.len());
         let mut order: Vec<usize> = (0..demand.groups.len())
             .filter(|&g| unmet[g] - covered[g] >= 1.0)
             .collect();
@@ -95,14 +106,15 @@ pub fn greedy_builds(
             let want = (unmet[g] - covered[g]).floor();
             let limit = s.journey.minutes(grp.phase);
             // Nearest school with a base for this need and phase that still has room.
-            let best = cands
+            let best = fund
+                .cands
                 .iter()
                 .enumerate()
                 .filter(|(c, cand)| {
                     cand.need == grp.need
                         && cand.phase == grp.phase
                         && travel.minutes(grp.locality, cand.school) <= limit
-                        && site_left[cand.school].min(max_size - base_total[*c]) >= 1.0
+                        && fund.room(*c) >= 1.0
                 })
                 .min_by(|(ca, a), (cb, b)| {
                     travel
@@ -110,38 +122,215 @@ pub fn greedy_builds(
                         .total_cmp(&travel.minutes(grp.locality, b.school))
                         .then(ca.cmp(cb))
                 });
-            let Some((c, cand)) = best else { continue };
-            let capex = s.capex_per_place(&s.schools[cand.school]);
-            let setup = if base_total[c] > 0.0 {
-                0.0
-            } else {
-                setup_cost(s)
-            };
-            let affordable = if capex > 0.0 {
-                ((budget - setup) / capex).floor()
-            } else if budget >= setup {
-                f64::INFINITY
-            } else {
-                0.0
-            };
-            let room = site_left[cand.school].min(max_size - base_total[c]);
-            // A new base needs at least the minimum size; an existing one can grow by any amount.
-            let floor = if base_total[c] > 0.0 { 1.0 } else { min_size };
-            let places = want.max(floor).min(room).min(affordable);
-            if places < floor {
-                continue;
-            }
-            builds.push(Build {
-                candidate: c,
-                funded,
-                places,
-            });
-            budget -= places * capex + setup;
-            site_left[cand.school] -= places;
-            base_total[c] += places;
-            covered[g] += places;
+            let Some((c, _)) = best else { continue };
+            covered[g] += fund.fund(c, funded, want, &mut budget);
         }
     }
-    builds.sort_by_key(|b| (b.candidate, b.funded));
-    builds
+    fund.finish()
+}
+
+/// The "fill the biggest out-of-area gaps first" plan, built from the do-nothing plan's
+/// out-of-area pupils.
+pub fn gap_fill(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    do_nothing: &Plan,
+    backend: Backend,
+) -> Result<Plan, SolveError> {
+    let builds = gap_fill_builds(s, travel, demand, do_nothing);
+    placed_on("gap-fill", s, travel, demand, builds, backend)
+}
+
+/// The new places the gap-filling rule funds (indices into [`candidates`] of the scenario). For
+/// each funding year in turn, over the pupils the do-nothing plan sends out of area in the year
+/// the places would open (less places already funded for them): take the need and phase with the
+/// most such pupils, and fund one base for it at the host school within the journey limit of the
+/// most of them (the next such host when that one cannot be funded), as large as the pupils it
+/// reaches (within the base size, the site and what is left of the year's budget); those pupils
+/// count as served; repeat until no need and phase has a whole pupil left that a base can be
+/// funded for.
+pub fn gap_fill_builds(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    do_nothing: &Plan,
+) -> Vec<Build> {
+    let mut fund = Funding::new(s);
+    let n_groups = demand.groups.len();
+    let mut covered = vec![0.0f64; n_groups];
+
+    for (funded, open, mut budget) in rounds(s, demand) {
+        let unmet = out_of_area_in(do_nothing, open, n_groups);
+        let mut gap: Vec<f64> = (0..n_groups)
+            .map(|g| (unmet[g] - covered[g]).max(0.0))
+            .collect();
+        // Needs and phases no further base can be funded for this year.
+        let mut done: BTreeSet<(Need, Phase)> = BTreeSet::new();
+        loop {
+            let mut by_need: BTreeMap<(Need, Phase), f64> = BTreeMap::new();
+            for (g, grp) in demand.groups.iter().enumerate() {
+                if !done.contains(&(grp.need, grp.phase)) {
+                    *by_need.entry((grp.need, grp.phase)).or_default() += gap[g];
+                }
+            }
+            // The biggest gap; the first in need and phase order among equals.
+            let Some((need, phase)) = by_need
+                .iter()
+                .filter(|(_, &n)| n >= 1.0)
+                .fold(None::<(&(Need, Phase), f64)>, |best, (k, &n)| match best {
+                    Some((_, b)) if b >= n => best,
+                    _ => Some((k, n)),
+                })
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            let limit = s.journey.minutes(phase);
+            let reach = |school: usize| -> f64 {
+                demand
+                    .groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, grp)| {
+                        grp.need == need
+                            && grp.phase == phase
+                            && travel.minutes(grp.locality, school) <= limit
+                    })
+                    .map(|(g, _)| gap[g])
+                    .sum()
+            };
+            // The host reached by the most of those pupils (the first candidate among equals);
+            // when it cannot be funded, the next.
+            let mut hosts: Vec<(usize, f64)> = fund
+                .cands
+                .iter()
+                .enumerate()
+                .filter(|(c, cand)| {
+                    cand.need == need && cand.phase == phase && fund.room(*c) >= 1.0
+                })
+                .map(|(c, cand)| (c, reach(cand.school)))
+                .filter(|&(_, n)| n >= 1.0)
+                .collect();
+            hosts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let Some((c, places)) = hosts.iter().find_map(|&(c, n)| {
+                let places = fund.fund(c, funded, n.floor(), &mut budget);
+                (places > 0.0).then_some((c, places))
+            }) else {
+                done.insert((need, phase));
+                continue;
+            };
+            // The reachable pupils with the biggest gaps count as served first.
+            let school = fund.cands[c].school;
+            let mut served: Vec<usize> = (0..n_groups)
+                .filter(|&g| {
+                    let grp = &demand.groups[g];
+                    grp.need == need
+                        && grp.phase == phase
+                        && gap[g] > 0.0
+                        && travel.minutes(grp.locality, school) <= limit
+                })
+                .collect();
+            served.sort_by(|&a, &b| gap[b].total_cmp(&gap[a]).then(a.cmp(&b)));
+            let mut left = places;
+            for g in served {
+                let take = left.min(gap[g]);
+                gap[g] -= take;
+                covered[g] += take;
+                left -= take;
+            }
+        }
+    }
+    fund.finish()
+}
+
+/// Pupils of each group the plan places out of area in plan year `t`.
+fn out_of_area_in(plan: &Plan, t: usize, n_groups: usize) -> Vec<f64> {
+    let mut unmet = vec![0.0f64; n_groups];
+    for p in &plan.placements {
+        if p.year == t && p.provision == ProvisionRef::OutOfArea && p.group < n_groups {
+            unmet[p.group] += p.pupils;
+        }
+    }
+    unmet
+}
+
+/// New places funded so far by a heuristic, under the rules every plan keeps: whole bases of
+/// `min_size..max_size` places (a base funded earlier may grow by any whole number), the site
+/// limit of each school, and each year's capital budget with the set-up cost of a new base.
+struct Funding<'a> {
+    s: &'a Scenario,
+    cands: Vec<Candidate>,
+    min_size: f64,
+    max_size: f64,
+    site_left: Vec<f64>,
+    base_total: Vec<f64>,
+    builds: Vec<Build>,
+}
+
+impl<'a> Funding<'a> {
+    fn new(s: &'a Scenario) -> Funding<'a> {
+        let cands = candidates(s);
+        let base_total = vec![0.0; cands.len()];
+        Funding {
+            s,
+            cands,
+            min_size: if s.bases.modular {
+                s.bases.min_size.max(1) as f64
+            } else {
+                1.0
+            },
+            max_size: s.bases.max_size as f64,
+            site_left: s
+                .schools
+                .iter()
+                .map(|sc| sc.max_new_places as f64)
+                .collect(),
+            base_total,
+            builds: Vec::new(),
+        }
+    }
+
+    /// Places candidate `c` can still take: its school's site and the base's maximum size.
+    fn room(&self, c: usize) -> f64 {
+        self.site_left[self.cands[c].school].min(self.max_size - self.base_total[c])
+    }
+
+    /// Funds about `want` places at candidate `c` in plan year `funded`, paid from `budget`:
+    /// at least the minimum size for a new base, at most what the base, site and budget allow.
+    /// Returns the places funded (0 when not even the minimum fits).
+    fn fund(&mut self, c: usize, funded: usize, want: f64, budget: &mut f64) -> f64 {
+        let school = self.cands[c].school;
+        let capex = self.s.capex_per_place(&self.s.schools[school]);
+        let opened = self.base_total[c] > 0.0;
+        let setup = if opened { 0.0 } else { setup_cost(self.s) };
+        let affordable = if capex > 0.0 {
+            ((*budget - setup) / capex).floor()
+        } else if *budget >= setup {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+        // A new base needs at least the minimum size; an existing one can grow by any amount.
+        let floor = if opened { 1.0 } else { self.min_size };
+        let places = want.max(floor).min(self.room(c)).min(affordable);
+        if places < floor {
+            return 0.0;
+        }
+        self.builds.push(Build {
+            candidate: c,
+            funded,
+            places,
+        });
+        *budget -= places * capex + setup;
+        self.site_left[school] -= places;
+        self.base_total[c] += places;
+        places
+    }
+
+    /// The builds, sorted by candidate and funding year.
+    fn finish(mut self) -> Vec<Build> {
+        self.builds.sort_by_key(|b| (b.candidate, b.funded));
+        self.builds
+    }
 }

@@ -295,7 +295,7 @@ fn check_catches_overfull_and_unplaced_pupils() {
     assert!(
         r.violations
             .iter()
-            .any(|v| v.contains("differs from the costed")),
+            .any(|v| v.contains("reported objective") && v.contains("worked out again")),
         "{:?}",
         r.violations
     );

@@ -156,16 +156,21 @@ proptest! {
         let g = baseline::greedy(&c.scenario, &travel, &c.demand, &dn, Backend::Microlp).unwrap();
         let r = check(&c.scenario, &travel, &c.demand, &g);
         prop_assert!(r.passed(), "greedy: {:?}", r.violations);
+        let gf = baseline::gap_fill(&c.scenario, &travel, &c.demand, &dn, Backend::Microlp).unwrap();
+        let r = check(&c.scenario, &travel, &c.demand, &gf);
+        prop_assert!(r.passed(), "gap-fill: {:?}", r.violations);
     }
 
     #[test]
-    fn optimum_is_no_worse_than_either_baseline(c in case()) {
+    fn optimum_is_no_worse_than_any_baseline(c in case()) {
         let travel = travel::TravelMatrix::build(&c.scenario);
         let opt = best_bound(&optimise(&c));
         let dn = baseline::do_nothing(&c.scenario, &travel, &c.demand, Backend::Microlp).unwrap();
         let g = baseline::greedy(&c.scenario, &travel, &c.demand, &dn, Backend::Microlp).unwrap();
         prop_assert!(opt <= dn.objective * (1.0 + 1e-7) + 1e-6, "{opt} > do nothing {}", dn.objective);
         prop_assert!(opt <= g.objective * (1.0 + 1e-7) + 1e-6, "{opt} > greedy {}", g.objective);
+        let gf = baseline::gap_fill(&c.scenario, &travel, &c.demand, &dn, Backend::Microlp).unwrap();
+        prop_assert!(opt <= gf.objective * (1.0 + 1e-7) + 1e-6, "{opt} > gap-fill {}", gf.objective);
     }
 
     #[test]
