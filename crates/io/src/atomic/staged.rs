@@ -28,14 +28,28 @@ impl StagedDir {
         std::fs::create_dir_all(&parent).map_err(OutputError::io(target))?;
         let prefix = staging_prefix(target);
         remove_stale_staging(&parent, &prefix);
-        let staging = tempfile::Builder::new()
-            .prefix(&prefix)
-            .tempdir_in(&parent)
-            .map_err(OutputError::io(target))?;
         // The staging folder is locked before its marker appears: another run never sees a
-        // marked, unlocked staging folder that is still being written.
-        let lock = lock_dir(staging.path());
-        write_marker(staging.path(), &marker_text(kind, None)).map_err(OutputError::io(target))?;
+        // marked, unlocked staging folder that is still being written. Until it is locked it
+        // looks like the empty leftover of a killed run, which another run starting this
+        // instant may remove: then a new one is made.
+        let mut attempt = 0;
+        let (staging, lock) = loop {
+            attempt += 1;
+            let staging = tempfile::Builder::new()
+                .prefix(&prefix)
+                .tempdir_in(&parent)
+                .map_err(OutputError::io(target))?;
+            let lock = lock_dir(staging.path());
+            let last = attempt >= STAGING_ATTEMPTS;
+            if lock.is_none() && cfg!(unix) && !last {
+                continue;
+            }
+            match write_marker(staging.path(), &marker_text(kind, None)) {
+                Ok(()) => break (staging, lock),
+                Err(_) if !last => continue,
+                Err(e) => return Err(OutputError::io(target)(e)),
+            }
+        };
         Ok(StagedDir {
             target: target.to_path_buf(),
             kind,
@@ -86,6 +100,9 @@ impl StagedDir {
         result
     }
 }
+
+/// Staging folders made before giving up when other runs keep removing them as leftovers.
+const STAGING_ATTEMPTS: u32 = 5;
 
 /// Opens a staging folder and takes an exclusive lock on it without waiting; `None` if it
 /// cannot be opened or another process holds the lock (it is still writing).
