@@ -1720,8 +1720,9 @@ fn localities_beyond_the_limit_are_not_read() {
 fn default_plan_has_whole_bases_a_proven_gap_and_moves_no_pupil_mid_phase() {
     let dir = copy_scenario(&demo_dir());
     edit_toml(dir.path(), "horizon = 5", "horizon = 2");
-    edit_toml(dir.path(), "modular = false", "modular = true");
-    edit_toml(dir.path(), "stability = false", "stability = true");
+    // Without the two settings the scenario defaults apply (README, docs/scenario-format.md).
+    edit_toml(dir.path(), "modular = false", "");
+    edit_toml(dir.path(), "stability = false", "");
     let out = tempfile::tempdir().unwrap();
     let run = out.path().join("run");
     let o = placeplan(&[
@@ -1776,7 +1777,11 @@ fn default_plan_has_whole_bases_a_proven_gap_and_moves_no_pupil_mid_phase() {
     assert!(placed[1..].iter().all(|r| r[pupils].parse::<u64>().is_ok()));
 
     // The yearly model (stability off) moves pupils, and says so.
-    edit_toml(dir.path(), "stability = true", "stability = false");
+    edit_toml(
+        dir.path(),
+        "allow_out_of_area = true",
+        "allow_out_of_area = true\nstability = false",
+    );
     let free = out.path().join("free");
     let o = placeplan(&[
         "plan",
