@@ -56,8 +56,8 @@ fn bench_demo(c: &mut Criterion) {
         });
     }
     // The scenario defaults (docs/model.md): whole bases and stability. The flow backend
-    // answers by round and fix; microlp's branch and bound is left out (it does not finish
-    // within the demo's 60 s limit).
+    // answers by round and fix (and HiGHS by its MIP where built); microlp is left out to keep
+    // the bench short.
     let mut defaults = s.clone();
     defaults.bases.modular = true;
     defaults.solver.stability = true;

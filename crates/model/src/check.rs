@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cohort::{moved_mid_phase, staying_cohorts, STOCK_KINDS};
+use crate::cohort::{moved_mid_phase, staying_cohorts, Cohort, STOCK_KINDS};
 use crate::finance::{cost_plan, Costing};
 use crate::forecast::Demand;
 use crate::plan::{Plan, ProvisionRef};
@@ -296,7 +296,9 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     // (6) stability: pupils continuing in their phase stay where they are, and pupils already
     // placed in the base year start in their kind of provision.
     if s.solver.stability {
-        let moved = moved_mid_phase(s, demand, plan);
+        // The cohort rule is worked out once for both checks.
+        let staying = staying_cohorts(s, demand);
+        let moved = moved_mid_phase(&staying, demand, plan);
         for (t, row) in moved.iter().enumerate().skip(1) {
             for (g, &m) in row.iter().enumerate() {
                 if m > TOL {
@@ -312,7 +314,7 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
                 }
             }
         }
-        check_stock(s, demand, plan, &mut r);
+        check_stock(s, demand, plan, &staying, &mut r);
     }
 
     // Cost identity: the objective is the plan's discounted cost, worked out twice: by finance
@@ -364,10 +366,16 @@ fn cost_identity(r: &mut CheckReport, own_npv: f64, costing: &Costing, objective
 /// Pupils already placed in the base year are, in the first plan year, in provision of the kind
 /// they were in (or out of area, beyond the authority's own provision): for each kind, and for
 /// all of them together, the stock present cannot exceed what the plan places there.
-fn check_stock(s: &Scenario, demand: &Demand, plan: &Plan, r: &mut CheckReport) {
+fn check_stock(
+    s: &Scenario,
+    demand: &Demand,
+    plan: &Plan,
+    staying: &[Cohort],
+    r: &mut CheckReport,
+) {
     let n_groups = demand.groups.len();
     let mut stock = vec![[0.0f64; 3]; n_groups];
-    for c in staying_cohorts(s, demand) {
+    for c in staying {
         if let Some(k) = c
             .placed
             .and_then(|k| STOCK_KINDS.iter().position(|x| *x == k))

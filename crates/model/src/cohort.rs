@@ -247,10 +247,10 @@ pub fn continuing(cohorts: &[Cohort], n_years: usize, n_groups: usize) -> Vec<Ve
 /// provision is at most the smaller of its pupils of the group in the two years. A lower bound
 /// on the moves any assignment of pupils consistent with the plan's yearly placements makes;
 /// zero for every plan made with stability.
-pub fn moved_mid_phase(s: &Scenario, demand: &Demand, plan: &Plan) -> Vec<Vec<f64>> {
+pub fn moved_mid_phase(staying: &[Cohort], demand: &Demand, plan: &Plan) -> Vec<Vec<f64>> {
     let n_years = demand.years.len();
     let n_groups = demand.groups.len();
-    let cont = continuing(&staying_cohorts(s, demand), n_years, n_groups);
+    let cont = continuing(staying, n_years, n_groups);
     let mut at: BTreeMap<(usize, usize, ProvisionRef), f64> = BTreeMap::new();
     for p in &plan.placements {
         *at.entry((p.year, p.group, p.provision)).or_default() += p.pupils;
@@ -274,7 +274,10 @@ pub fn moved_mid_phase(s: &Scenario, demand: &Demand, plan: &Plan) -> Vec<Vec<f6
 
 /// Total of [`moved_mid_phase`], in whole pupils.
 pub fn pupils_moved_mid_phase(s: &Scenario, demand: &Demand, plan: &Plan) -> u64 {
-    let moved: f64 = moved_mid_phase(s, demand, plan).iter().flatten().sum();
+    let moved: f64 = moved_mid_phase(&staying_cohorts(s, demand), demand, plan)
+        .iter()
+        .flatten()
+        .sum();
     // Round-off below a thousandth of a pupil is not a move.
     (moved - 1e-3).max(0.0).ceil() as u64
 }
