@@ -1725,14 +1725,7 @@ fn default_plan_has_whole_bases_a_proven_gap_and_moves_no_pupil_mid_phase() {
     edit_toml(dir.path(), "stability = false", "");
     let out = tempfile::tempdir().unwrap();
     let run = out.path().join("run");
-    let o = placeplan(&[
-        "plan",
-        dir.path().to_str().unwrap(),
-        "--out",
-        run.to_str().unwrap(),
-        "--formats",
-        "csv",
-    ]);
+    let o = plan_csv_only(dir.path(), &run);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
         text(&o).contains("(microlp, rounded, check passed)"),
@@ -1783,16 +1776,98 @@ fn default_plan_has_whole_bases_a_proven_gap_and_moves_no_pupil_mid_phase() {
         "allow_out_of_area = true\nstability = false",
     );
     let free = out.path().join("free");
-    let o = placeplan(&[
-        "plan",
-        dir.path().to_str().unwrap(),
-        "--out",
-        free.to_str().unwrap(),
-        "--formats",
-        "csv",
-    ]);
+    let o = plan_csv_only(dir.path(), &free);
     assert!(o.status.success(), "{}", text(&o));
     let sm: serde_json::Value =
         serde_json::from_slice(&std::fs::read(free.join("summary.json")).unwrap()).unwrap();
     assert!(sm["pupils_moved_mid_phase"].as_u64().unwrap() > 0, "{sm}");
+}
+
+/// `placeplan plan DIR --out RUN --formats csv`.
+fn plan_csv_only(dir: &Path, run: &Path) -> Output {
+    placeplan(&[
+        "plan",
+        dir.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--formats",
+        "csv",
+    ])
+}
+
+/// docs/scenario-format.md, `[expansion]` and `[new_school]`: a special school with room on site is expanded in
+/// whole classes (pre-16 `special_expansion`, post-16 `post16`), a candidate site (`kind =
+/// site`) may take a new special school, and plan.csv's `kind` column and summary.json's
+/// `new_places_by_kind` say which is which, consistently with each other and the schools.
+#[test]
+fn plan_names_the_kind_of_every_new_place() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "horizon = 5", "horizon = 3");
+    edit_toml(
+        dir.path(),
+        "capital_budget = 3000000.0",
+        "capital_budget = 1e9",
+    );
+    let toml = dir.path().join("scenario.toml");
+    let mut t = std::fs::read_to_string(&toml).unwrap();
+    t.push_str("\n[expansion]\nlead_time = 1\n\n[new_school]\nlead_time = 1\nmin_size = 40\n");
+    std::fs::write(&toml, t).unwrap();
+    let schools = dir.path().join("schools.csv");
+    let mut t = std::fs::read_to_string(&schools).unwrap();
+    t = t.replace(
+        "105703,Foxglove School,special,early_years;primary;secondary;post16,53.37588,-3.04875,no,,,",
+        "105703,Foxglove School,special,early_years;primary;secondary;post16,53.37588,-3.04875,no,48,,",
+    );
+    t.push_str("SITE1,Northfield site,site,primary;secondary,53.39,-3.06,no,150,,\n");
+    std::fs::write(&schools, t).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = out.path().join("run");
+    let o = plan_csv_only(dir.path(), &run);
+    assert!(o.status.success(), "{}", text(&o));
+    let plan = csv_cells(&std::fs::read_to_string(run.join("plan.csv")).unwrap());
+    assert_eq!(plan[0][0], "kind");
+    let col = |name: &str| plan[0].iter().position(|h| h == name).unwrap();
+    let (kind, school, phase, places) = (col("kind"), col("school"), col("phase"), col("places"));
+    let mut by_kind: std::collections::BTreeMap<String, f64> = Default::default();
+    for r in &plan[1..] {
+        let expected = match (r[school].as_str(), r[phase].as_str()) {
+            ("105703", "post16") => "post16",
+            ("105703", _) => "special_expansion",
+            ("SITE1", _) => "new_special_school",
+            _ => "resourced_base",
+        };
+        assert_eq!(r[kind], expected, "{r:?}");
+        *by_kind.entry(r[kind].clone()).or_default() += r[places].parse::<f64>().unwrap();
+    }
+    // The optimiser uses more than resourced bases when it may (measured: expansion of the
+    // special school's SLD/PMLD places, which no base serves).
+    assert!(by_kind.keys().any(|k| k != "resourced_base"), "{by_kind:?}");
+    let sm: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("summary.json")).unwrap()).unwrap();
+    let reported = sm["new_places_by_kind"].as_object().unwrap();
+    assert_eq!(reported.len(), by_kind.len(), "{reported:?}");
+    for (k, v) in &by_kind {
+        let r = reported[k].as_f64().unwrap();
+        assert!((r - v).abs() < 1e-3 * v.max(1.0), "{k}: {r} vs {v}");
+    }
+}
+
+/// E211: a candidate site has no places yet, so capacity.csv may not give it any.
+#[test]
+fn places_at_a_candidate_site_are_refused() {
+    let dir = copy_scenario(&demo_dir());
+    let schools = dir.path().join("schools.csv");
+    let mut t = std::fs::read_to_string(&schools).unwrap();
+    t.push_str("SITE1,Northfield site,site,primary,53.39,-3.06,no,150,,\n");
+    std::fs::write(&schools, t).unwrap();
+    let capacity = dir.path().join("capacity.csv");
+    let mut t = std::fs::read_to_string(&capacity).unwrap();
+    let line = t.lines().count() + 1;
+    t.push_str("SITE1,ASD,primary,10\n");
+    std::fs::write(&capacity, t).unwrap();
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("E211"), "{out}");
+    assert!(out.contains(&format!("capacity.csv:{line}")), "{out}");
 }

@@ -94,6 +94,8 @@ pub enum Code {
     UnknownRoadNode,
     /// E210 a local authority the data file does not contain.
     UnknownArea,
+    /// E211 existing places at a candidate site for a new special school.
+    PlacesAtSite,
     /// E301 `scenario.toml` is not valid TOML or has a value of the wrong type.
     TomlSyntax,
     /// E302 a scenario setting is out of range or inconsistent.
@@ -124,7 +126,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 56] = [
+    pub const ALL: [Code; 57] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -168,6 +170,7 @@ impl Code {
         Code::CannotHostBase,
         Code::UnknownRoadNode,
         Code::UnknownArea,
+        Code::PlacesAtSite,
         Code::TomlSyntax,
         Code::BadSetting,
         Code::BadSweep,
@@ -228,6 +231,7 @@ impl Code {
             Code::CannotHostBase => "E208",
             Code::UnknownRoadNode => "E209",
             Code::UnknownArea => "E210",
+            Code::PlacesAtSite => "E211",
             Code::TomlSyntax => "E301",
             Code::BadSetting => "E302",
             Code::BadSweep => "E303",
@@ -290,6 +294,7 @@ impl Code {
             Code::CannotHostBase => "only mainstream schools that teach a phase listed in [bases] phases can host a base; set can_host_base to no",
             Code::UnknownRoadNode => "road ends must include the locality and school ids (other ids are junctions)",
             Code::UnknownArea => "use a current or former nine-character code (E08000015), the three-digit DfE code (344) or the name as in the file",
+            Code::PlacesAtSite => "a site (kind = site) is where a new special school could go and has no places yet; give an open school kind special or post16",
             Code::TomlSyntax => "fix the TOML at the position shown; see docs/scenario-format.md for every key",
             Code::BadSetting => "see docs/scenario-format.md for the allowed range",
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",

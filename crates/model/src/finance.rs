@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::domain::{Scenario, SchoolKind};
 use crate::forecast::{Demand, DemandGroup};
-use crate::plan::{Plan, ProvisionRef};
+use crate::plan::{BuildKind, Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
 
 /// Cost lines reported to finance.
@@ -21,7 +21,7 @@ use crate::travel::TravelMatrix;
 pub enum CostLine {
     /// Existing resourced bases and SEN units.
     ResourcedBase,
-    /// Places in new resourced bases.
+    /// Places in new provision of every kind (bases, expansions, new schools).
     NewBase,
     /// State special schools.
     Special,
@@ -35,7 +35,7 @@ pub enum CostLine {
     Transport,
     /// Capital for new places.
     Capital,
-    /// One-off set-up of each new base (modular runs only).
+    /// One-off set-up of each new base or school (modular runs only).
     BaseSetup,
     /// Value of new places beyond the horizon, credited in the last plan year (negative).
     ResidualValue,
@@ -73,14 +73,11 @@ impl CostLine {
     }
 }
 
-/// One-off cost of opening a base: charged in modular runs only, where the model decides
-/// openings; a continuous (LP) run has no notion of a base opening.
-pub fn setup_cost(s: &Scenario) -> f64 {
-    if s.bases.modular {
-        s.costs.base_fixed_cost
-    } else {
-        0.0
-    }
+/// One-off cost of opening a unit of new provision of `kind` (a resourced base's
+/// `base_fixed_cost`, a new special school's `lump_sum`): charged in modular runs only, where
+/// the model decides openings; a continuous (LP) run has no notion of an opening.
+pub fn setup_cost(s: &Scenario, kind: BuildKind) -> f64 {
+    s.build_rules(kind).setup_cost
 }
 
 /// Discount factor of plan-year index `t`: 1 / (1 + r)^t.
@@ -115,11 +112,11 @@ pub fn residual_share(s: &Scenario, first_use: usize, n_years: usize) -> f64 {
     annuity(r, life - used) / annuity(r, life) / (1.0 + r)
 }
 
-/// Net present cost, per pound, of capital spent in plan-year index `funded`: the pound
-/// discounted to the first plan year, less its residual value ([`residual_share`]) discounted
-/// from the last plan year.
-pub fn capital_weight(s: &Scenario, funded: usize, n_years: usize) -> f64 {
-    let first_use = funded + s.bases.lead_time as usize;
+/// Net present cost, per pound, of capital spent in plan-year index `funded` on places first
+/// used `lead` years later: the pound discounted to the first plan year, less its residual
+/// value ([`residual_share`]) discounted from the last plan year.
+pub fn capital_weight(s: &Scenario, funded: usize, lead: usize, n_years: usize) -> f64 {
+    let first_use = funded + lead;
     discount(s, funded)
         - discount(s, n_years.saturating_sub(1)) * residual_share(s, first_use, n_years)
 }
@@ -143,18 +140,16 @@ pub fn unit_cost(
             s.costs.out_of_area_transport,
         ),
         ProvisionRef::NewBase(c) => {
-            let school = plan_candidates[c].school;
-            let revenue = s.schools[school]
-                .place_cost
-                .unwrap_or(s.costs.resourced_base_place);
-            (CostLine::NewBase, revenue, transport_to(school))
+            let cand = &plan_candidates[c];
+            let revenue = s.candidate_place_cost(cand);
+            (CostLine::NewBase, revenue, transport_to(cand.school))
         }
         ProvisionRef::Existing(k) => {
             let p = &s.provisions[k];
             let school = &s.schools[p.school];
             let line = match school.kind {
                 SchoolKind::Mainstream => CostLine::ResourcedBase,
-                SchoolKind::Special => CostLine::Special,
+                SchoolKind::Special | SchoolKind::Site => CostLine::Special,
                 SchoolKind::Independent => CostLine::IndependentLocal,
                 SchoolKind::Post16 => CostLine::Post16,
             };
@@ -213,16 +208,16 @@ pub fn cost_plan(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Pl
     }
     let n_years = years.len();
     for b in &plan.builds {
-        let school = &s.schools[plan.candidates[b.candidate].school];
-        let capital = s.capex_per_place(school) * b.places;
+        let capital = s.candidate_capex(&plan.candidates[b.candidate]) * b.places;
         years[b.funded].lines[CostLine::Capital.index()] += capital;
         let residual = residual_share(s, plan.first_use(s, b), n_years);
         if residual > 0.0 {
             years[n_years - 1].lines[CostLine::ResidualValue.index()] -= capital * residual;
         }
     }
-    for (_, funded) in plan.openings() {
-        years[funded].lines[CostLine::BaseSetup.index()] += setup_cost(s);
+    for (unit, funded) in plan.openings() {
+        years[funded].lines[CostLine::BaseSetup.index()] +=
+            setup_cost(s, plan.candidates[unit].kind);
     }
     for y in &mut years {
         y.total = y.lines.iter().sum();
@@ -271,6 +266,8 @@ mod tests {
             journey: JourneyLimits::default(),
             travel: TravelSettings::default(),
             bases: BaseRules::default(),
+            expansion: Default::default(),
+            new_school: Default::default(),
             capital: CapitalSettings::default(),
             forecast: ForecastSettings::default(),
             solver: SolverSettings::default(),
@@ -295,16 +292,16 @@ mod tests {
             21.000_661 / 22.102_500 / 1.035
         ));
         assert!((63_000.0 * residual_share(&s, 1, 5) - 57_835.14).abs() < 0.01);
-        assert!((63_000.0 * capital_weight(&s, 0, 5) - 12_600.02).abs() < 0.01);
+        assert!((63_000.0 * capital_weight(&s, 0, 1, 5) - 12_600.02).abs() < 0.01);
         assert!((63_000.0 * residual_share(&s, 4, 5) - 60_149.64).abs() < 0.01);
-        assert!((63_000.0 * capital_weight(&s, 3, 5) - 4_405.45).abs() < 0.01);
+        assert!((63_000.0 * capital_weight(&s, 3, 1, 5) - 4_405.45).abs() < 0.01);
         // A life that ends within the horizon leaves nothing; switched off, nothing either.
         let mut short = scenario();
         short.capital.asset_life = 3;
         assert_eq!(residual_share(&short, 1, 5), 0.0);
         let mut off = scenario();
         off.capital.residual_value = false;
-        assert_eq!(capital_weight(&off, 2, 5), discount(&off, 2));
+        assert_eq!(capital_weight(&off, 2, 1, 5), discount(&off, 2));
         // Without discounting the share is straight-line: 36 of 40 years left.
         let mut flat = scenario();
         flat.discount_rate = 0.0;

@@ -29,6 +29,9 @@ pub struct Summary {
     pub new_places: f64,
     /// New bases (school x need x phase) that receive places.
     pub new_bases: usize,
+    /// New places by kind of provision (`resourced_base`, `special_expansion`, `post16`,
+    /// `new_special_school`), kinds with none left out.
+    pub new_places_by_kind: std::collections::BTreeMap<String, f64>,
     /// Pupils placed out of area, by plan year (whole numbers without decimals).
     #[serde(serialize_with = "counts")]
     pub pupils_out_of_area: Vec<f64>,
@@ -95,6 +98,14 @@ impl Summary {
                 let mut c: Vec<usize> = plan.builds.iter().map(|b| b.candidate).collect();
                 c.dedup();
                 c.len()
+            },
+            new_places_by_kind: {
+                let mut by: std::collections::BTreeMap<String, f64> = Default::default();
+                for b in plan.builds.iter().filter(|b| b.places > 0.0) {
+                    *by.entry(plan.candidates[b.candidate].kind.code().to_string())
+                        .or_default() += b.places;
+                }
+                by
             },
             pupils_out_of_area: (0..plan.years.len())
                 .map(|t| round3(plan.out_of_area(t)))

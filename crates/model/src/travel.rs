@@ -192,6 +192,8 @@ mod tests {
             journey: Default::default(),
             travel: Default::default(),
             bases: Default::default(),
+            expansion: Default::default(),
+            new_school: Default::default(),
             capital: Default::default(),
             forecast: Default::default(),
             solver: Default::default(),

@@ -4,7 +4,7 @@
 
 use crate::run::RunOutputs;
 use placeplan_model::domain::{Need, Phase, Scenario};
-use placeplan_model::plan::ProvisionRef;
+use placeplan_model::plan::{BuildKind, ProvisionRef};
 
 /// New places funded at one candidate base in one year.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,10 @@ pub(crate) struct NewPlaces {
     /// Calendar year pupils first use the places.
     pub open_year: i32,
     pub places: f64,
+    /// Kind of new provision.
+    pub kind: BuildKind,
+    /// Capital per place.
+    pub capex_per_place: f64,
     pub capital: f64,
 }
 
@@ -29,7 +33,8 @@ pub(crate) fn new_places(run: &RunOutputs) -> Vec<NewPlaces> {
         .filter(|b| b.places > 0.0)
         .filter_map(|b| {
             let c = plan.candidates.get(b.candidate)?;
-            let school = s.schools.get(c.school)?;
+            s.schools.get(c.school)?;
+            let capex = s.candidate_capex(c);
             let funded_year = *plan.years.get(b.funded)?;
             Some(NewPlaces {
                 school: c.school,
@@ -39,7 +44,9 @@ pub(crate) fn new_places(run: &RunOutputs) -> Vec<NewPlaces> {
                 open_year: plan.years.first().copied().unwrap_or(funded_year)
                     + plan.first_use(s, b) as i32,
                 places: b.places,
-                capital: b.places * s.capex_per_place(school),
+                kind: c.kind,
+                capex_per_place: capex,
+                capital: b.places * capex,
             })
         })
         .collect()

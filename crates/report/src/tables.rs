@@ -116,10 +116,12 @@ fn band_row(
     ]
 }
 
-/// `plan.csv`: new places by school, need and phase, with the year funded and first used.
+/// `plan.csv`: new places by school, need and phase, with their kind of provision and the year
+/// funded and first used.
 pub fn plan_csv(s: &Scenario, plan: &Plan) -> Vec<u8> {
     csv_bytes(
         &[
+            "kind",
             "school",
             "school_name",
             "need",
@@ -134,6 +136,7 @@ pub fn plan_csv(s: &Scenario, plan: &Plan) -> Vec<u8> {
             let school = &s.schools[c.school];
             let open = plan.years[0] + plan.first_use(s, b) as i32;
             vec![
+                c.kind.code().to_string(),
                 text_cell(&school.id),
                 text_cell(&school.name),
                 c.need.code().to_string(),
@@ -141,7 +144,7 @@ pub fn plan_csv(s: &Scenario, plan: &Plan) -> Vec<u8> {
                 open.to_string(),
                 plan.years[b.funded].to_string(),
                 count(b.places),
-                f(b.places * s.capex_per_place(school), 2),
+                f(b.places * s.candidate_capex(c), 2),
             ]
         }),
     )

@@ -484,7 +484,7 @@ fn new_places(ws: &mut Worksheet, run: &RunOutputs, f: &Formats) -> Result<(), X
         ws.write_number_with_format(r, 4, b.funded_year as f64, &f.year)?;
         ws.write_number_with_format(r, 5, b.open_year as f64, &f.year)?;
         ws.write_number_with_format(r, 6, b.places, &f.places)?;
-        ws.write_number_with_format(r, 7, s.capex_per_place(school), &f.money)?;
+        ws.write_number_with_format(r, 7, b.capex_per_place, &f.money)?;
         ws.write_number_with_format(r, 8, b.capital, &f.money)?;
         r += 1;
     }

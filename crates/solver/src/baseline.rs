@@ -12,14 +12,18 @@
 //!   one base at the host school within the journey limit of the most of those pupils, as large
 //!   as the gap it reaches; repeat. Pupils are then placed at least cost given those places.
 //!
-//! Both fund whole bases under the same rules as any plan (base sizes, site limits, each year's
-//! budget with set-up costs) and are placed by the same model (cohorts, stability).
+//! Both fund whole bases under the same rules as any plan (base sizes, whole classes, site
+//! limits, each year's budget with set-up costs) and are placed by the same model (cohorts,
+//! stability). They fund resourced bases, and special-school and post-16 expansions whose lead
+//! time is the bases' (a round funds places for the year they open); they do not open new
+//! special schools.
 
-use placeplan_model::finance::setup_cost;
 use placeplan_model::forecast::Demand;
 use std::collections::{BTreeMap, BTreeSet};
 
-use placeplan_model::plan::{candidates, Build, Candidate, Plan, ProvisionRef};
+use placeplan_model::plan::{
+    candidates, unit_max, Build, BuildKind, Candidate, KindRules, Plan, ProvisionRef,
+};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{Need, Phase, Scenario};
 
@@ -255,14 +259,14 @@ fn out_of_area_in(plan: &Plan, t: usize, n_groups: usize) -> Vec<f64> {
     unmet
 }
 
-/// New places funded so far by a heuristic, under the rules every plan keeps: whole bases of
-/// `min_size..max_size` places (a base funded earlier may grow by any whole number), the site
-/// limit of each school, and each year's capital budget with the set-up cost of a new base.
+/// New places funded so far by a heuristic, under the rules every plan keeps: whole units of
+/// their kind's size range in whole steps (a unit funded earlier may grow by whole steps), the
+/// site limit of each school, and each year's capital budget with the set-up cost of a unit.
 struct Funding<'a> {
     s: &'a Scenario,
     cands: Vec<Candidate>,
-    min_size: f64,
-    max_size: f64,
+    /// Rules of each candidate's kind, `None` where a heuristic does not use it.
+    rules: Vec<Option<KindRules>>,
     site_left: Vec<f64>,
     base_total: Vec<f64>,
     builds: Vec<Build>,
@@ -272,15 +276,18 @@ impl<'a> Funding<'a> {
     fn new(s: &'a Scenario) -> Funding<'a> {
         let cands = candidates(s);
         let base_total = vec![0.0; cands.len()];
+        let rules = cands
+            .iter()
+            .map(|c| {
+                let r = s.build_rules(c.kind);
+                (c.kind != BuildKind::NewSpecialSchool && r.lead_time == s.bases.lead_time)
+                    .then_some(r)
+            })
+            .collect();
         Funding {
             s,
             cands,
-            min_size: if s.bases.modular {
-                s.bases.min_size.max(1) as f64
-            } else {
-                1.0
-            },
-            max_size: s.bases.max_size as f64,
+            rules,
             site_left: s
                 .schools
                 .iter()
@@ -291,19 +298,26 @@ impl<'a> Funding<'a> {
         }
     }
 
-    /// Places candidate `c` can still take: its school's site and the base's maximum size.
+    /// Places candidate `c` can still take: its school's site and the unit's maximum size.
     fn room(&self, c: usize) -> f64 {
-        self.site_left[self.cands[c].school].min(self.max_size - self.base_total[c])
+        match self.rules[c] {
+            None => 0.0,
+            Some(_) => self.site_left[self.cands[c].school]
+                .min(unit_max(self.s, &self.cands[c]) as f64 - self.base_total[c]),
+        }
     }
 
     /// Funds about `want` places at candidate `c` in plan year `funded`, paid from `budget`:
-    /// at least the minimum size for a new base, at most what the base, site and budget allow.
-    /// Returns the places funded (0 when not even the minimum fits).
+    /// at least the minimum size for a new unit, in whole steps, at most what the unit, site
+    /// and budget allow. Returns the places funded (0 when not even the minimum fits).
     fn fund(&mut self, c: usize, funded: usize, want: f64, budget: &mut f64) -> f64 {
+        let Some(rules) = self.rules[c] else {
+            return 0.0;
+        };
         let school = self.cands[c].school;
-        let capex = self.s.capex_per_place(&self.s.schools[school]);
+        let capex = self.s.candidate_capex(&self.cands[c]);
         let opened = self.base_total[c] > 0.0;
-        let setup = if opened { 0.0 } else { setup_cost(self.s) };
+        let setup = if opened { 0.0 } else { rules.setup_cost };
         let affordable = if capex > 0.0 {
             ((*budget - setup) / capex).floor()
         } else if *budget >= setup {
@@ -311,9 +325,16 @@ impl<'a> Funding<'a> {
         } else {
             0.0
         };
-        // A new base needs at least the minimum size; an existing one can grow by any amount.
-        let floor = if opened { 1.0 } else { self.min_size };
+        // A new unit needs at least the minimum size (in modular runs); an open one can grow by
+        // whole steps.
+        let step = rules.step as f64;
+        let floor = if opened || !self.s.bases.modular {
+            step
+        } else {
+            rules.min_size as f64
+        };
         let places = want.max(floor).min(self.room(c)).min(affordable);
+        let places = (places / step).floor() * step;
         if places < floor {
             return 0.0;
         }

@@ -40,8 +40,10 @@
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
 use placeplan_model::finance::{capital_weight, discount};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{Build, Placement, Plan, ProvisionRef, SolveStatus};
-use placeplan_model::Scenario;
+use placeplan_model::plan::{
+    unit_max, units, Build, Candidate, Placement, Plan, ProvisionRef, SolveStatus,
+};
+use placeplan_model::{Scenario, SchoolKind};
 
 use crate::formulation::{Network, Options};
 use crate::netsimplex::{FlowStatus, NetworkSimplex, INF};
@@ -123,13 +125,13 @@ struct YearNet {
 /// Capacity of each new base per year when builds are fixed.
 fn fixed_available(
     s: &Scenario,
-    n_cands: usize,
+    cands: &[Candidate],
     n_years: usize,
     builds: &[Build],
 ) -> Vec<Vec<i64>> {
-    let lead = s.bases.lead_time as usize;
-    let mut available = vec![vec![0i64; n_years]; n_cands];
+    let mut available = vec![vec![0i64; n_years]; cands.len()];
     for b in builds {
+        let lead = s.build_rules(cands[b.candidate].kind).lead_time as usize;
         for a in available[b.candidate].iter_mut().skip(b.funded + lead) {
             *a += b.places as i64;
         }
@@ -144,7 +146,6 @@ fn build_year(
     t: usize,
     fixed: Option<&[Vec<i64>]>,
 ) -> YearNet {
-    let lead = s.bases.lead_time as usize;
     let (g_n, p_n, c_n, s_n) = (
         demand.groups.len(),
         s.provisions.len(),
@@ -159,7 +160,7 @@ fn build_year(
     let df = discount(s, t);
     let usable = |c: usize| match fixed {
         Some(av) => av[c][t] > 0,
-        None => t >= lead,
+        None => t >= s.build_rules(net.candidates[c].kind).lead_time as usize,
     };
     let mut x_arcs = Vec::new();
     let mut total = 0i64;
@@ -210,7 +211,7 @@ fn build_year(
                 ns.add_arc(
                     cand_node(c),
                     school_node(cand.school),
-                    s.bases.max_size as i64,
+                    unit_max(s, cand) as i64,
                     0,
                 )
             }
@@ -218,10 +219,15 @@ fn build_year(
     }
     for (sc, used) in used_school.iter().enumerate() {
         if *used {
+            // A site holds one new school: its size limit is the site's.
+            let site_max = match s.schools[sc].kind {
+                SchoolKind::Site => s.new_school.max_size,
+                _ => u32::MAX,
+            };
             ns.add_arc(
                 school_node(sc),
                 sink,
-                s.schools[sc].max_new_places as i64,
+                s.schools[sc].max_new_places.min(site_max) as i64,
                 0,
             );
         }
@@ -251,12 +257,33 @@ struct Engine<'a> {
     s: &'a Scenario,
     net: &'a Network,
     years: Vec<YearNet>,
-    lead: usize,
-    /// Funding years f with f + lead < T.
+    /// Lead time of each candidate.
+    leads: Vec<usize>,
+    /// Funding years f with f + (the shortest lead time) < T.
     n_fund: usize,
     /// Places per candidate are optimised (false: fixed builds, capital is a constant).
     choose_builds: bool,
     capex: Vec<f64>,
+}
+
+/// The prefix minimum M[t] of the priced cost of a place first usable in year t, for places
+/// with lead time `lead`, and the funding year achieving it (usage years t >= lead).
+fn prefix_prices(s: &Scenario, lead: usize, n_years: usize, nu: &[f64]) -> (Vec<f64>, Vec<usize>) {
+    let mut m = vec![0.0; n_years + 1];
+    let mut fund_of = vec![0usize; n_years];
+    let mut best = f64::INFINITY;
+    let mut best_f = 0;
+    for t in lead..n_years {
+        let f = t - lead;
+        let c = capital_weight(s, f, lead, n_years) + nu.get(f).copied().unwrap_or(0.0);
+        if c <= best {
+            best = c;
+            best_f = f;
+        }
+        m[t] = best;
+        fund_of[t] = best_f;
+    }
+    (m, fund_of)
 }
 
 impl Engine<'_> {
@@ -265,34 +292,29 @@ impl Engine<'_> {
     fn price(&mut self, nu: &[f64]) -> Result<(Column, f64), FlowFailure> {
         let s = self.s;
         let n_years = self.years.len();
-        // M[t] and the funding year achieving it, for usage years t >= lead.
-        let mut m = vec![0.0; n_years + 1];
-        let mut fund_of = vec![0usize; n_years];
-        let mut best = f64::INFINITY;
-        let mut best_f = 0;
-        for t in self.lead..n_years {
-            if !self.choose_builds {
-                break;
-            }
-            let f = t - self.lead;
-            let c = capital_weight(s, f, n_years) + nu.get(f).copied().unwrap_or(0.0);
-            if c <= best {
-                best = c;
-                best_f = f;
-            }
-            m[t] = best;
-            fund_of[t] = best_f;
-        }
+        // M[t] and the funding year achieving it, for usage years t >= lead, per lead time.
+        let prices: Vec<(Vec<f64>, Vec<usize>)> = (0..=n_years)
+            .map(|lead| {
+                if self.choose_builds && self.leads.contains(&lead) {
+                    prefix_prices(s, lead, n_years, nu)
+                } else {
+                    (vec![0.0; n_years + 1], vec![0; n_years])
+                }
+            })
+            .collect();
         let mut usage = vec![vec![0i64; n_years]; self.capex.len()];
         let mut flows = Vec::new();
         let mut flow_cost = 0.0;
         let mut relax = 0.0;
         for (t, yn) in self.years.iter_mut().enumerate() {
-            let step = m[t] - m[t + 1];
+            let step = |c: usize| {
+                let m = &prices[self.leads[c]].0;
+                m[t] - m[t + 1]
+            };
             let limit = yn.ns.cost_limit();
             for (c, arc) in yn.cand_arc.iter().enumerate() {
                 if let Some(a) = *arc {
-                    let units = to_units(step * self.capex[c]);
+                    let units = to_units(step(c) * self.capex[c]);
                     if units.abs() > limit {
                         return Err(FlowFailure::Unproven(TOO_DEAR.into()));
                     }
@@ -314,7 +336,7 @@ impl Engine<'_> {
                 if let Some(a) = *arc {
                     let u = yn.ns.flow(a);
                     usage[c][t] = u;
-                    relax += step * self.capex[c] * u as f64;
+                    relax += step(c) * self.capex[c] * u as f64;
                 }
             }
         }
@@ -325,13 +347,14 @@ impl Engine<'_> {
         let mut capital = 0.0;
         for (c, u) in usage.iter().enumerate().filter(|_| self.choose_builds) {
             let mut k = 0i64;
-            for t in self.lead..n_years {
+            let lead = self.leads[c];
+            for t in lead..n_years {
                 if u[t] > k {
-                    let f = fund_of[t];
+                    let f = prices[lead].1[t];
                     let rise = u[t] - k;
                     builds.push((c, f, rise));
                     spend[f] += self.capex[c] * rise as f64;
-                    capital += capital_weight(s, f, n_years) * self.capex[c] * rise as f64;
+                    capital += capital_weight(s, f, lead, n_years) * self.capex[c] * rise as f64;
                     k = u[t];
                 }
             }
@@ -360,12 +383,16 @@ impl Engine<'_> {
     /// base whose usage peaks early and one at the same school peaking late may not together.
     fn within_limits(&self, col: &Column) -> bool {
         let mut per_school = vec![0i64; self.s.schools.len()];
-        let mut per_cand = vec![0i64; self.capex.len()];
+        let mut per_unit = vec![0i64; self.capex.len()];
+        let unit = units(&self.net.candidates);
         for &(c, _, p) in &col.builds {
             per_school[self.net.candidates[c].school] += p;
-            per_cand[c] += p;
+            per_unit[unit[c]] += p;
         }
-        per_cand.iter().all(|&p| p <= self.s.bases.max_size as i64)
+        per_unit
+            .iter()
+            .enumerate()
+            .all(|(u, &p)| p == 0 || p <= unit_max(self.s, &self.net.candidates[u]) as i64)
             && per_school
                 .iter()
                 .zip(&self.s.schools)
@@ -384,11 +411,16 @@ pub fn solve_flow(
         return Err(FlowFailure::NotApplicable(why));
     }
     let n_years = demand.years.len();
-    let lead = s.bases.lead_time as usize;
+    let leads: Vec<usize> = net
+        .candidates
+        .iter()
+        .map(|c| s.build_rules(c.kind).lead_time as usize)
+        .collect();
+    let lead = leads.iter().copied().min().unwrap_or(0);
     let fixed = opt
         .fixed_builds
         .as_ref()
-        .map(|b| fixed_available(s, net.candidates.len(), n_years, b));
+        .map(|b| fixed_available(s, &net.candidates, n_years, b));
     let years: Vec<YearNet> = (0..n_years)
         .map(|t| build_year(s, demand, net, t, fixed.as_deref()))
         .collect();
@@ -401,13 +433,13 @@ pub fn solve_flow(
     let capex = net
         .candidates
         .iter()
-        .map(|c| s.capex_per_place(&s.schools[c.school]))
+        .map(|c| s.candidate_capex(c))
         .collect();
     let mut eng = Engine {
         s,
         net,
         years,
-        lead,
+        leads: leads.clone(),
         n_fund: if fixed.is_some() {
             0
         } else {
@@ -423,8 +455,8 @@ pub fn solve_flow(
             .iter()
             .map(|b| {
                 let cand = &net.candidates[b.candidate];
-                capital_weight(s, b.funded, demand.years.len())
-                    * s.capex_per_place(&s.schools[cand.school])
+                capital_weight(s, b.funded, leads[b.candidate], demand.years.len())
+                    * s.candidate_capex(cand)
                     * b.places
             })
             .sum();
@@ -457,14 +489,14 @@ pub fn solve_flow(
     let mut cols = vec![first];
     // A column with no new places spends nothing, so it keeps the master feasible without its
     // artificial column (when it exists: without out-of-area places it may not).
-    let fixed_none = fixed_available(s, net.candidates.len(), n_years, &[]);
+    let fixed_none = fixed_available(s, &net.candidates, n_years, &[]);
     let mut none = Engine {
         s,
         net,
         years: (0..n_years)
             .map(|t| build_year(s, demand, net, t, Some(&fixed_none)))
             .collect(),
-        lead,
+        leads,
         n_fund: eng.n_fund,
         choose_builds: false,
         capex: eng.capex.clone(),

@@ -2,8 +2,10 @@
 //!
 //! Sets: plan years t = 0..T-1; demand groups g = (locality, need, phase) with whole-pupil demand
 //! d[g,t]; provisions k = existing specialist places (special schools, existing resourced bases,
-//! in-area independent and post-16 providers), candidate new bases c = (mainstream school s,
-//! need n, phase p), and one out-of-area / independent option with no capacity limit.
+//! in-area independent and post-16 providers), candidates c = (host s, need n, phase p, kind:
+//! resourced base, special-school expansion, post-16 expansion, new special school), units u
+//! (a new special school over all its candidates; any other candidate alone; `plan::units`),
+//! and one out-of-area / independent option with no capacity limit.
 //! An arc (g,k) exists only where k takes g's need and phase and the journey from g's locality
 //! to k's school is within g's phase limit; out-of-area arcs exist for every g when allowed.
 //!
@@ -13,21 +15,25 @@
 //! [`Network::stock_arcs`]); without, there is one cohort per group and year.
 //!
 //! Variables: x[q,k] >= 0 pupils of cohort q placed at k (an arc of q's group, or a stock arc);
-//! y[c,t] >= 0 new places at c funded in year t (only where t + lead time < T, so they can be
-//! used), whole numbers in modular runs unless [`Options::fractional_places`]; with modular
-//! bases, z[c,t] in {0,1}: base c opens (is first funded) in year t.
+//! y[c,t] >= 0 new places at c funded in year t (only where t + lead(c) < T, lead(c) the lead
+//! time of c's kind, so they can be used), whole numbers (multiples of the class size for
+//! expansions) in modular runs unless [`Options::fractional_places`]; with modular bases,
+//! z[u,t] in {0,1}: unit u opens (is first funded) in year t, for units whose kind needs an
+//! opening decision (`KindRules::needs_opening`).
 //!
 //! Constraints:
 //! 1. Every pupil is placed: sum_k x[q,k] = pupils[q].
 //! 2. Capacity in every year t: sum of x[q,k] over cohorts present in t <= places[k] for
-//!    existing k; <= sum_{tau <= t - lead} y[c,tau] for candidates c.
+//!    existing k; <= sum_{tau <= t - lead(c)} y[c,tau] for candidates c.
 //! 3. Site limit: sum over c at school s and over tau of y[c,tau] <= max_new_places[s].
-//! 4. Base size: sum_tau y[c,tau] <= max_size for every candidate c (and >= min_size for the
-//!    bases given by [`Options::open_bases`]). Modular runs replace this by
-//!    4a. sum_t z[c,t] <= 1 (a base opens at most once);
-//!    4b. y[c,t] <= max_size * sum_{tau <= t} z[c,tau] (places only in an opened base);
-//!    4c. min_size * sum_t z[c,t] <= sum_t y[c,t] <= max_size * sum_t z[c,t].
-//! 5. Capital budget: sum_c capex[c] y[c,t] (+ base_fixed_cost * z[c,t]) <= budget[t] for every t.
+//! 4. Unit size: sum over c in u and tau of y[c,tau] <= max(u) (its kind's size within its
+//!    site; and >= min(u) for the units given by [`Options::open_bases`]). Modular runs replace
+//!    this by
+//!    4a. sum_t z[u,t] <= 1 (a unit opens at most once);
+//!    4b. y[c,t] <= max(u) * sum_{tau <= t} z[u,tau] for c in u (places only once opened);
+//!    4c. min(u) * sum_t z[u,t] <= sum_{c in u, t} y[c,t] <= max(u) * sum_t z[u,t];
+//!    4d. y[c,t] = class_size * m[c,t], m whole, for expansions.
+//! 5. Capital budget: sum_c capex[c] y[c,t] (+ setup[u] * z[u,t]) <= budget[t] for every t.
 //! 6. Stability: no row; cohorts are placed once for all their years.
 //!
 //! Objective: sum_{q,k} (sum_{t in q} discount(t)) * (place cost[k] + transport[g,k]) x[q,k] +
@@ -44,7 +50,7 @@ use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 use placeplan_model::cohort::{cohorts, Cohort, STOCK_KINDS};
 use placeplan_model::finance::{capital_weight, discount, unit_cost};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{candidates, Build, Candidate, ProvisionRef};
+use placeplan_model::plan::{candidates, unit_max, units, Build, Candidate, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
@@ -326,7 +332,6 @@ pub(crate) fn build_model_with_budget_parameters(
 
 fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bool) -> Model {
     let n_years = demand.years.len();
-    let lead = s.bases.lead_time as usize;
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::with_capacity(net.arcs.len() * n_years);
     let mut constraints = Vec::new();
@@ -369,9 +374,9 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
             let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
             for b in builds {
                 let cand = &net.candidates[b.candidate];
-                constant += capital_weight(s, b.funded, n_years)
-                    * s.capex_per_place(&s.schools[cand.school])
-                    * b.places;
+                let lead = s.build_rules(cand.kind).lead_time as usize;
+                constant +=
+                    capital_weight(s, b.funded, lead, n_years) * s.candidate_capex(cand) * b.places;
                 for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
                     *avail += b.places;
                 }
@@ -385,7 +390,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
                 n_years,
                 (modular && !opt.fractional_places, opt.open_bases.as_deref()),
                 &mut vars,
-                &mut objective,
+                (&mut objective, &mut constraints),
                 (&mut y, &mut y_cost),
             );
             let z_of = if modular {
@@ -393,12 +398,12 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
             } else {
                 vec![vec![None; n_years]; net.candidates.len()]
             };
-            capacity_rows(s, &usage, &y_of, lead, &mut constraints);
+            capacity_rows(s, net, &usage, &y_of, &mut constraints);
             site_limit_rows(s, net, &y_of, &mut constraints);
             if modular {
-                modular_base_rows(s, &y_of, &z_of, &mut constraints);
+                modular_base_rows(s, net, &y_of, &z_of, &mut constraints);
             } else {
-                base_size_rows(s, &y_of, opt.open_bases.is_some(), &mut constraints);
+                base_size_rows(s, net, &y_of, opt.open_bases.is_some(), &mut constraints);
             }
             budget_params = budget_rows(s, net, &y_of, &z_of, params, &mut vars, &mut constraints);
         }
@@ -421,18 +426,18 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
     }
 }
 
-/// y variables: funded in year t, usable from t + lead, only if usable within the horizon and
-/// only for candidates some group can reach.
+/// y variables: funded in year t, usable from t + the kind's lead time, only if usable within
+/// the horizon and only for candidates some group can reach. Where places are whole and come
+/// in steps (classes), y = step x m with m a whole number.
 fn add_build_variables(
     s: &Scenario,
     net: &Network,
     n_years: usize,
     (whole, open): (bool, Option<&[usize]>),
     vars: &mut ProblemVariables,
-    objective: &mut Expression,
+    (objective, constraints): (&mut Expression, &mut Vec<Constraint>),
     (y, y_cost): (&mut Vec<(usize, usize, Variable)>, &mut Vec<f64>),
 ) -> PerCandidateYear {
-    let lead = s.bases.lead_time as usize;
     let mut y_of: PerCandidateYear = vec![vec![None; n_years]; net.candidates.len()];
     let mut reachable = vec![false; net.candidates.len()];
     for arc in &net.arcs {
@@ -444,18 +449,27 @@ fn add_build_variables(
         if !reachable[c] || open.is_some_and(|o| o.binary_search(&c).is_err()) {
             continue;
         }
-        let capex = s.capex_per_place(&s.schools[cand.school]);
+        let rules = s.build_rules(cand.kind);
+        let lead = rules.lead_time as usize;
+        let capex = s.candidate_capex(cand);
         for t in 0..n_years {
             if t + lead >= n_years {
                 continue;
             }
             // Whole places wherever bases are whole (modular runs).
-            let v = if whole {
+            let v = if whole && rules.step == 1 {
                 vars.add(variable().integer().min(0.0))
             } else {
                 vars.add(variable().min(0.0))
             };
-            let coef = capital_weight(s, t, n_years) * capex;
+            if whole && rules.step > 1 {
+                let m = vars.add(variable().integer().min(0.0));
+                let mut e = Expression::with_capacity(2);
+                e.add_mul(1.0, v);
+                e.add_mul(-(rules.step as f64), m);
+                constraints.push(e.eq(0.0));
+            }
+            let coef = capital_weight(s, t, lead, n_years) * capex;
             objective.add_mul(coef * SCALE, v);
             y_of[c][t] = Some(v);
             y.push((c, t, v));
@@ -465,7 +479,9 @@ fn add_build_variables(
     y_of
 }
 
-/// z variables (modular runs): base c opens in year t, wherever y[c,t] exists.
+/// z variables (modular runs): unit u (its first candidate, [`units`]) opens in year t,
+/// wherever one of its members may be funded in t, for units whose kind needs an opening
+/// decision (a minimum size above one step, or a set-up cost).
 fn add_open_variables(
     s: &Scenario,
     net: &Network,
@@ -473,18 +489,24 @@ fn add_open_variables(
     vars: &mut ProblemVariables,
     objective: &mut Expression,
 ) -> PerCandidateYear {
+    let unit = units(&net.candidates);
     let mut z_of: PerCandidateYear = y_of.iter().map(|ys| vec![None; ys.len()]).collect();
     for c in 0..net.candidates.len() {
+        let rules = s.build_rules(net.candidates[c].kind);
+        if !rules.needs_opening() {
+            continue;
+        }
+        let u = unit[c];
         for t in 0..y_of[c].len() {
-            if y_of[c][t].is_none() {
+            if y_of[c][t].is_none() || z_of[u][t].is_some() {
                 continue;
             }
             let v = vars.add(variable().binary());
-            let coef = discount(s, t) * s.costs.base_fixed_cost;
+            let coef = discount(s, t) * rules.setup_cost;
             if coef != 0.0 {
                 objective.add_mul(coef * SCALE, v);
             }
-            z_of[c][t] = Some(v);
+            z_of[u][t] = Some(v);
         }
     }
     z_of
@@ -495,12 +517,13 @@ fn every_pupil_placed(placed: Expression, demand: u32) -> Constraint {
     placed.eq(demand as f64)
 }
 
-/// Constraint 2: capacity of existing provision and of new bases built by t - lead.
+/// Constraint 2: capacity of existing provision and of new places funded by t - lead (the
+/// lead time of the candidate's kind).
 fn capacity_rows(
     s: &Scenario,
+    net: &Network,
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
     y_of: &PerCandidateYear,
-    lead: usize,
     out: &mut Vec<Constraint>,
 ) {
     for (t, used) in usage.iter().enumerate() {
@@ -512,6 +535,7 @@ fn capacity_rows(
             match *prov {
                 ProvisionRef::Existing(k) => out.push(lhs.leq(s.provisions[k].places as f64)),
                 ProvisionRef::NewBase(c) => {
+                    let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
                     if t >= lead {
                         for yv in y_of[c][..=t - lead].iter().flatten() {
                             lhs.add_mul(-1.0, *yv);
@@ -567,58 +591,92 @@ fn site_limit_rows(
     }
 }
 
-/// Constraint 4: a base holds at most `max_size` places (and, when the bases to open are
-/// given, at least `min_size`).
-fn base_size_rows(s: &Scenario, y_of: &PerCandidateYear, open: bool, out: &mut Vec<Constraint>) {
-    for ys in y_of {
-        if ys.iter().all(Option::is_none) {
-            continue;
-        }
-        let mut e = Expression::with_capacity(ys.len());
-        for v in ys.iter().flatten() {
+/// The y variables of each unit ([`units`]), keyed by the unit's first candidate.
+fn unit_members(net: &Network, y_of: &PerCandidateYear) -> BTreeMap<usize, Vec<Variable>> {
+    let unit = units(&net.candidates);
+    let mut out: BTreeMap<usize, Vec<Variable>> = BTreeMap::new();
+    for (c, ys) in y_of.iter().enumerate() {
+        let e = out.entry(unit[c]).or_default();
+        e.extend(ys.iter().flatten().copied());
+    }
+    out.retain(|_, vs| !vs.is_empty());
+    out
+}
+
+/// Constraint 4: a unit (a base, an expansion, a new school) holds at most its kind's maximum
+/// size within its site (and, when the bases to open are given, at least its minimum).
+fn base_size_rows(
+    s: &Scenario,
+    net: &Network,
+    y_of: &PerCandidateYear,
+    open: bool,
+    out: &mut Vec<Constraint>,
+) {
+    for (u, vs) in unit_members(net, y_of) {
+        let cand = &net.candidates[u];
+        let rules = s.build_rules(cand.kind);
+        let mut e = Expression::with_capacity(vs.len());
+        for v in &vs {
             e.add_mul(1.0, *v);
         }
         if open {
-            out.push(e.clone().geq(s.bases.min_size as f64));
+            out.push(e.clone().geq(rules.min_size as f64));
         }
-        out.push(e.leq(s.bases.max_size as f64));
+        let max = unit_max(s, cand);
+        if max < s.schools[cand.school].max_new_places || open {
+            out.push(e.leq(max as f64));
+        }
     }
 }
 
-/// Constraints 4a-4c: modular bases open once, with between min and max places.
+/// Constraints 4a-4c: units that need an opening decision open once, with between their
+/// kind's minimum and maximum places; places only in an opened unit.
 fn modular_base_rows(
     s: &Scenario,
+    net: &Network,
     y_of: &PerCandidateYear,
     z_of: &PerCandidateYear,
     out: &mut Vec<Constraint>,
 ) {
-    let (min, max) = (s.bases.min_size as f64, s.bases.max_size as f64);
-    for (ys, zs) in y_of.iter().zip(z_of) {
+    let unit = units(&net.candidates);
+    for (u, zs) in z_of.iter().enumerate() {
         if zs.iter().all(Option::is_none) {
             continue;
         }
+        let cand = &net.candidates[u];
+        let (min, max) = (
+            s.build_rules(cand.kind).min_size as f64,
+            unit_max(s, cand) as f64,
+        );
+        let members: Vec<usize> = (u..net.candidates.len())
+            .take_while(|&c| unit[c] == u)
+            .collect();
         // 4a
         let mut opened = Expression::with_capacity(zs.len());
         for v in zs.iter().flatten() {
             opened.add_mul(1.0, *v);
         }
-        out.push(opened.clone().leq(1.0));
-        // 4b
+        out.push(opened.leq(1.0));
+        // 4b: each member's places only once the unit has opened.
         let mut open_by_t = Expression::with_capacity(zs.len());
-        for (yv, zv) in ys.iter().zip(zs) {
+        for (t, zv) in zs.iter().enumerate() {
             if let Some(zv) = zv {
                 open_by_t.add_mul(max, *zv);
             }
-            if let Some(yv) = yv {
-                let mut e = open_by_t.clone();
-                e.add_mul(-1.0, *yv);
-                out.push(e.geq(0.0));
+            for &c in &members {
+                if let Some(yv) = y_of[c][t] {
+                    let mut e = open_by_t.clone();
+                    e.add_mul(-1.0, yv);
+                    out.push(e.geq(0.0));
+                }
             }
         }
         // 4c
-        let mut total = Expression::with_capacity(ys.len() + zs.len());
-        for v in ys.iter().flatten() {
-            total.add_mul(1.0, *v);
+        let mut total = Expression::with_capacity(members.len() * zs.len());
+        for &c in &members {
+            for v in y_of[c].iter().flatten() {
+                total.add_mul(1.0, *v);
+            }
         }
         let mut lower = total.clone();
         let mut upper = total;
@@ -649,12 +707,13 @@ fn budget_rows(
         for (c, cand) in net.candidates.iter().enumerate() {
             if let Some(v) = y_of[c][t] {
                 // Budget rows in thousands of pounds, like the objective.
-                e.add_mul(s.capex_per_place(&s.schools[cand.school]) * SCALE, v);
+                e.add_mul(s.candidate_capex(cand) * SCALE, v);
                 any = true;
             }
             if let Some(v) = z_of[c][t] {
-                if s.costs.base_fixed_cost != 0.0 {
-                    e.add_mul(s.costs.base_fixed_cost * SCALE, v);
+                let setup = s.build_rules(cand.kind).setup_cost;
+                if setup != 0.0 {
+                    e.add_mul(setup * SCALE, v);
                 }
             }
         }

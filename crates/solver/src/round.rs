@@ -16,142 +16,252 @@
 //! The plan is reported with status `rounded` and the relaxation's cost as its bound, so the
 //! gap in `summary.json` is proven: no plan with whole bases costs less than the bound.
 
-use placeplan_model::finance::setup_cost;
-use placeplan_model::plan::{Build, Candidate, Plan, SolveStatus};
+use placeplan_model::plan::{unit_max, units, Build, Candidate, Plan, SolveStatus};
 use placeplan_model::Scenario;
 
-/// Relaxed places below this share of the minimum base size are not worth a base.
+/// Relaxed places below this share of the minimum unit size are not worth a unit.
 const KEEP_SHARE: f64 = 0.5;
 
-/// Whole bases rounded from a relaxed plan's builds, within sizes, sites and budgets.
+/// Whole numbers in steps: `n` rounded to the nearest multiple of `step`.
+fn nearest_step(n: f64, step: u32) -> u32 {
+    ((n / step as f64).round() as u32) * step
+}
+
+/// Whole units rounded from a relaxed plan's builds, within sizes, sites and budgets. A unit
+/// ([`units`]: a base, an expansion, a new school over its needs and phases) whose relaxed
+/// places come to at least half its minimum size becomes a unit of its relaxed size, rounded to
+/// whole steps (classes for expansions) and brought within its size range and what is left of
+/// its site; a new school's places are shared among its needs and phases as the relaxation
+/// shared them (largest remainder). Each member's places are funded in the years the
+/// relaxation funded them (cumulative rounding) and, where a year's budget (set-up cost
+/// included) cannot pay, later, while places funded then can still be used within the horizon.
+/// A unit that cannot reach its minimum size is dropped.
 pub(crate) fn round_builds(s: &Scenario, candidates: &[Candidate], relaxed: &Plan) -> Vec<Build> {
     let n_years = relaxed.years.len();
-    let lead = s.bases.lead_time as usize;
-    let (min, max) = (s.bases.min_size.max(1), s.bases.max_size);
-    let setup = setup_cost(s);
+    let unit = units(candidates);
     // Relaxed places per candidate and funding year.
     let mut relaxed_places = vec![vec![0.0f64; n_years]; candidates.len()];
     for b in &relaxed.builds {
         relaxed_places[b.candidate][b.funded] += b.places;
     }
     let totals: Vec<f64> = relaxed_places.iter().map(|ys| ys.iter().sum()).collect();
+    let mut unit_total = vec![0.0f64; candidates.len()];
+    for (c, &u) in unit.iter().enumerate() {
+        unit_total[u] += totals[c];
+    }
     let mut order: Vec<usize> = (0..candidates.len())
-        .filter(|&c| totals[c] >= KEEP_SHARE * min as f64)
+        .filter(|&u| {
+            unit[u] == u
+                && unit_total[u] >= KEEP_SHARE * s.build_rules(candidates[u].kind).min_size as f64
+        })
         .collect();
-    order.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| unit_total[b].total_cmp(&unit_total[a]).then(a.cmp(&b)));
 
     let mut budget_left: Vec<f64> = (0..n_years)
         .map(|f| s.capital_budget.get(f).copied().unwrap_or(0.0))
         .collect();
     let mut site_left: Vec<u32> = s.schools.iter().map(|sc| sc.max_new_places).collect();
     let mut builds = Vec::new();
-    for c in order {
-        let school = candidates[c].school;
-        let size = (totals[c].round() as u32)
-            .clamp(min, max.max(min))
-            .min(site_left[school]);
+    for u in order {
+        let cand = &candidates[u];
+        let rules = s.build_rules(cand.kind);
+        let (min, step) = (rules.min_size, rules.step);
+        let room = unit_max(s, cand).min(site_left[cand.school]);
+        let room = room - room % step;
+        let size = nearest_step(unit_total[u], step)
+            .clamp(min, unit_max(s, cand).max(min))
+            .min(room);
         if size < min {
             continue;
         }
-        let capex = s.capex_per_place(&s.schools[school]);
-        // The relaxation's funding years, as whole places adding up to `size`.
-        let mut wanted = vec![0u32; n_years];
-        let mut cumulative = 0.0;
-        let mut given = 0u32;
-        for (f, want) in wanted.iter_mut().enumerate() {
-            cumulative += relaxed_places[c][f];
-            let upto = ((cumulative / totals[c]) * size as f64).round() as u32;
-            let upto = upto.min(size);
-            *want = upto.saturating_sub(given);
-            given = given.max(upto);
-        }
-        // Fund within each year's budget, carrying what cannot be paid to later years.
-        let mut funded = vec![0u32; n_years];
-        let mut carry = 0u32;
+        let members: Vec<usize> = (u..candidates.len())
+            .take_while(|&c| unit[c] == u)
+            .collect();
+        let shares = share_out(size / step, &members, &totals);
+        // Fund within each year's budget on a copy, kept only if the unit reaches its minimum.
+        let mut left = budget_left.clone();
+        let mut unit_builds = Vec::new();
         let mut opened = false;
-        for f in 0..n_years {
-            let want = wanted[f] + carry;
-            if want == 0 {
+        for (&c, &classes) in members.iter().zip(&shares) {
+            if classes == 0 {
                 continue;
             }
-            if f + lead >= n_years {
-                // Places funded now could not be used within the horizon.
-                break;
-            }
-            let fixed = if opened { 0.0 } else { setup };
-            let room = budget_left[f] - fixed;
-            let affordable = if room < 0.0 {
-                0
-            } else if capex > 0.0 {
-                ((room / capex) + 1e-9).floor().min(want as f64) as u32
-            } else {
-                want
-            };
-            funded[f] = affordable;
-            carry = want - affordable;
-            if affordable > 0 {
-                opened = true;
+            let wanted = spread(&relaxed_places[c], totals[c], classes);
+            let capex = s.candidate_capex(&candidates[c]) * step as f64;
+            let lead = rules.lead_time as usize;
+            let mut carry = 0u32;
+            for f in 0..n_years {
+                let want = wanted[f] + carry;
+                if want == 0 {
+                    continue;
+                }
+                if f + lead >= n_years {
+                    // Places funded now could not be used within the horizon.
+                    break;
+                }
+                let fixed = if opened { 0.0 } else { rules.setup_cost };
+                let room = left[f] - fixed;
+                let affordable = if room < 0.0 {
+                    0
+                } else if capex > 0.0 {
+                    ((room / capex) + 1e-9).floor().min(want as f64) as u32
+                } else {
+                    want
+                };
+                carry = want - affordable;
+                if affordable > 0 {
+                    left[f] -= affordable as f64 * capex + fixed;
+                    opened = true;
+                    unit_builds.push(Build {
+                        candidate: c,
+                        funded: f,
+                        places: (affordable * step) as f64,
+                    });
+                }
             }
         }
-        let total: u32 = funded.iter().sum();
+        let total: u32 = unit_builds.iter().map(|b| b.places as u32).sum();
         if total < min {
             continue;
         }
-        let mut first = true;
-        for (f, &places) in funded.iter().enumerate() {
-            if places == 0 {
-                continue;
-            }
-            budget_left[f] -= places as f64 * capex + if first { setup } else { 0.0 };
-            first = false;
-            builds.push(Build {
-                candidate: c,
-                funded: f,
-                places: places as f64,
-            });
-        }
-        site_left[school] -= total;
+        budget_left = left;
+        site_left[cand.school] -= total;
+        builds.extend(unit_builds);
     }
     builds.sort_by_key(|b| (b.candidate, b.funded));
     builds
 }
 
-/// Whole places from a relaxation in which the bases to open were given (each at least the
-/// minimum size): each year's places rounded down, which keeps every budget, then any base left
-/// below the minimum topped up in the earliest year with budget to spare, or dropped.
+/// `n` whole steps shared among a unit's members in proportion to their relaxed places
+/// (largest remainder; ties to the earlier member).
+fn share_out(n: u32, members: &[usize], totals: &[f64]) -> Vec<u32> {
+    let sum: f64 = members.iter().map(|&c| totals[c]).sum();
+    if members.len() == 1 || sum <= 0.0 {
+        let mut out = vec![0; members.len()];
+        out[0] = n;
+        return out;
+    }
+    let exact: Vec<f64> = members
+        .iter()
+        .map(|&c| n as f64 * totals[c] / sum)
+        .collect();
+    let mut out: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
+    let mut rest = n - out.iter().sum::<u32>();
+    let mut by_remainder: Vec<usize> = (0..members.len()).collect();
+    by_remainder.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for i in by_remainder {
+        if rest == 0 {
+            break;
+        }
+        out[i] += 1;
+        rest -= 1;
+    }
+    out
+}
+
+/// `n` whole steps spread over funding years as the relaxation spread `places` (cumulative
+/// rounding).
+fn spread(places: &[f64], total: f64, n: u32) -> Vec<u32> {
+    let mut wanted = vec![0u32; places.len()];
+    if total <= 0.0 {
+        if let Some(first) = wanted.first_mut() {
+            *first = n;
+        }
+        return wanted;
+    }
+    let mut cumulative = 0.0;
+    let mut given = 0u32;
+    for (f, want) in wanted.iter_mut().enumerate() {
+        cumulative += places[f];
+        let upto = (((cumulative / total) * n as f64).round() as u32).min(n);
+        *want = upto.saturating_sub(given);
+        given = given.max(upto);
+    }
+    wanted
+}
+
+/// Whole places from a relaxation in which the units to open were given (each at least its
+/// minimum size): each year's places rounded down to whole steps, which keeps every budget,
+/// then any unit left below its minimum topped up (at its largest member) in the earliest year
+/// with budget to spare, or dropped.
 pub(crate) fn floor_builds(
     s: &Scenario,
     candidates: &[Candidate],
     restricted: &Plan,
 ) -> Vec<Build> {
     let n_years = restricted.years.len();
-    let lead = s.bases.lead_time as usize;
-    let min = s.bases.min_size.max(1);
+    let unit = units(candidates);
     let mut spend = vec![0.0f64; n_years];
-    let mut per_cand: Vec<Vec<u32>> = vec![vec![0; n_years]; candidates.len()];
+    let mut relaxed = vec![vec![0.0f64; n_years]; candidates.len()];
     for b in &restricted.builds {
-        // Relaxed values a hair under a whole number are that number.
-        per_cand[b.candidate][b.funded] += (b.places + 1e-6).floor() as u32;
+        relaxed[b.candidate][b.funded] += b.places;
     }
-    for (c, ys) in per_cand.iter().enumerate() {
-        let capex = s.capex_per_place(&s.schools[candidates[c].school]);
+    let mut per_cand: Vec<Vec<u32>> = vec![vec![0; n_years]; candidates.len()];
+    let mut site_used = vec![0u32; s.schools.len()];
+    for (c, ys) in relaxed.iter().enumerate() {
+        let step = s.build_rules(candidates[c].kind).step;
+        let capex = s.candidate_capex(&candidates[c]);
         for (f, &p) in ys.iter().enumerate() {
-            spend[f] += p as f64 * capex;
+            // Relaxed values a hair under a whole number are that number.
+            let whole = ((p + 1e-6) / step as f64).floor() as u32 * step;
+            per_cand[c][f] = whole;
+            spend[f] += whole as f64 * capex;
+            site_used[candidates[c].school] += whole;
         }
     }
-    let setup = setup_cost(s);
+    // Places that come in steps (classes) are rounded to the nearest step where the budget and
+    // the site allow rounding up.
+    for (c, ys) in relaxed.iter().enumerate() {
+        let step = s.build_rules(candidates[c].kind).step;
+        if step == 1 {
+            continue;
+        }
+        let capex = s.candidate_capex(&candidates[c]) * step as f64;
+        let school = candidates[c].school;
+        for (f, &p) in ys.iter().enumerate() {
+            let rest = p - per_cand[c][f] as f64;
+            let budget = s.capital_budget.get(f).copied().unwrap_or(0.0);
+            if rest >= step as f64 / 2.0
+                && spend[f] + capex <= budget
+                && site_used[school] + step <= unit_max(s, &candidates[c])
+            {
+                per_cand[c][f] += step;
+                spend[f] += capex;
+                site_used[school] += step;
+            }
+        }
+    }
     let mut builds = Vec::new();
-    for (c, ys) in per_cand.iter_mut().enumerate() {
-        let total: u32 = ys.iter().sum();
+    for u in (0..candidates.len()).filter(|&u| unit[u] == u) {
+        let members: Vec<usize> = (u..candidates.len())
+            .take_while(|&c| unit[c] == u)
+            .collect();
+        let total: u32 = members
+            .iter()
+            .map(|&c| per_cand[c].iter().sum::<u32>())
+            .sum();
         if total == 0 {
             continue;
         }
-        if let Some(first) = ys.iter().position(|p| *p > 0) {
-            spend[first] += setup;
+        let rules = s.build_rules(candidates[u].kind);
+        if let Some(first) = members
+            .iter()
+            .filter_map(|&c| per_cand[c].iter().position(|p| *p > 0))
+            .min()
+        {
+            spend[first] += rules.setup_cost;
         }
-        let capex = s.capex_per_place(&s.schools[candidates[c].school]);
-        let mut short = min.saturating_sub(total);
-        for f in 0..n_years.saturating_sub(lead) {
+        let largest = *members
+            .iter()
+            .max_by_key(|&&c| (per_cand[c].iter().sum::<u32>(), std::cmp::Reverse(c)))
+            .unwrap_or(&u);
+        let capex = s.candidate_capex(&candidates[largest]) * rules.step as f64;
+        let mut short = rules.min_size.saturating_sub(total).div_ceil(rules.step);
+        for f in 0..n_years.saturating_sub(rules.lead_time as usize) {
             if short == 0 {
                 break;
             }
@@ -161,20 +271,22 @@ pub(crate) fn floor_builds(
             } else {
                 short
             };
-            ys[f] += extra;
+            per_cand[largest][f] += extra * rules.step;
             spend[f] += extra as f64 * capex;
             short -= extra;
         }
         if short > 0 {
             continue;
         }
-        for (f, &places) in ys.iter().enumerate() {
-            if places > 0 {
-                builds.push(Build {
-                    candidate: c,
-                    funded: f,
-                    places: places as f64,
-                });
+        for &c in &members {
+            for (f, &places) in per_cand[c].iter().enumerate() {
+                if places > 0 {
+                    builds.push(Build {
+                        candidate: c,
+                        funded: f,
+                        places: places as f64,
+                    });
+                }
             }
         }
     }
@@ -192,6 +304,7 @@ pub(crate) fn mark_rounded(plan: &mut Plan, relaxed_cost: f64) {
 mod tests {
     use super::*;
     use placeplan_model::domain::*;
+    use placeplan_model::plan::BuildKind;
 
     fn scenario(budget: Vec<f64>, site: u32) -> Scenario {
         let school = School {
@@ -215,25 +328,14 @@ mod tests {
             horizon: budget.len() as u32,
             discount_rate: 0.0,
             capital_budget: budget,
-            costs: CostParams::default(),
-            journey: JourneyLimits::default(),
-            travel: TravelSettings::default(),
             bases: BaseRules {
                 min_size: 8,
                 max_size: 20,
                 lead_time: 1,
                 ..BaseRules::default()
             },
-            capital: CapitalSettings::default(),
-            forecast: ForecastSettings::default(),
-            solver: SolverSettings::default(),
-            levers: vec![],
-            localities: vec![],
             schools: vec![school.clone(), school],
-            provisions: vec![],
-            population: vec![],
-            history: vec![],
-            roads: vec![],
+            ..Scenario::default()
         }
     }
 
@@ -255,6 +357,7 @@ mod tests {
             school,
             need: Need::Asd,
             phase: Phase::Primary,
+            kind: BuildKind::ResourcedBase,
         }
     }
 

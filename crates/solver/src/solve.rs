@@ -6,7 +6,7 @@ use good_lp::{ResolutionError, Solution, SolverModel};
 use microlp::TerminationReason;
 use placeplan_model::finance::{discount, setup_cost};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{Plan, SolveStatus};
+use placeplan_model::plan::{units, BuildKind, Plan, SolveStatus};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
@@ -142,12 +142,11 @@ pub fn solve_chained(
     // Set-up costs are charged when a base is first funded. A solver stopped at a gap may open a
     // base earlier than its first places; charging the first-funding year instead only lowers
     // the cost of the same feasible plan.
-    let setup = setup_cost(s);
-    if setup != 0.0 && !options.relax_whole_bases {
+    if !options.relax_whole_bases {
         plan.objective += plan
             .openings()
             .iter()
-            .map(|&(_, t)| discount(s, t) * setup)
+            .map(|&(u, t)| discount(s, t) * setup_cost(s, plan.candidates[u].kind))
             .sum::<f64>();
     }
     if plan.status == SolveStatus::Optimal {
@@ -242,7 +241,77 @@ fn solve_rounded(
     };
     // A relaxation stopped at its time limit proves no bound.
     let bound = (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective);
-    place_on_rounded(s, travel, demand, builds, backend, bound)
+    let plan = place_on_rounded(s, travel, demand, builds, backend, bound)?;
+    improve_rounded(s, travel, demand, plan, backend, bound)
+}
+
+/// Most placement solves spent improving a rounded plan.
+const MAX_IMPROVE_TRIES: usize = 40;
+
+/// Two local improvements of a rounded plan, each kept only when the plan then costs less:
+/// a new special school is dropped in turn (the relaxation sees no lump sum, so one whose lump
+/// sum outweighs its savings may survive rounding), and each expansion rounded to whole classes
+/// gives up its last class (rounding to the nearest class may round up one too many).
+fn improve_rounded(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    mut plan: Plan,
+    backend: Backend,
+    bound: Option<f64>,
+) -> Result<Plan, SolveError> {
+    let unit = units(&plan.candidates);
+    let mut tries = 0;
+    let schools: Vec<usize> = plan
+        .openings()
+        .into_iter()
+        .map(|(u, _)| u)
+        .filter(|&u| {
+            let kind = plan.candidates[u].kind;
+            kind == BuildKind::NewSpecialSchool && setup_cost(s, kind) > 0.0
+        })
+        .collect();
+    for u in schools {
+        let without: Vec<_> = plan
+            .builds
+            .iter()
+            .filter(|b| unit[b.candidate] != u)
+            .copied()
+            .collect();
+        tries += 1;
+        let alt = place_on_rounded(s, travel, demand, without, backend, bound)?;
+        if alt.objective < plan.objective * (1.0 - 1e-9) {
+            plan = alt;
+        }
+    }
+    let mut classes: Vec<usize> = plan
+        .builds
+        .iter()
+        .map(|b| b.candidate)
+        .filter(|&c| s.build_rules(plan.candidates[c].kind).step > 1)
+        .collect();
+    classes.dedup();
+    for c in classes {
+        let step = s.build_rules(plan.candidates[c].kind).step as f64;
+        while tries < MAX_IMPROVE_TRIES {
+            let Some(last) = plan.builds.iter().rposition(|b| b.candidate == c) else {
+                break;
+            };
+            let mut fewer = plan.builds.clone();
+            fewer[last].places -= step;
+            if fewer[last].places <= 0.0 {
+                fewer.remove(last);
+            }
+            tries += 1;
+            let alt = place_on_rounded(s, travel, demand, fewer, backend, bound)?;
+            if alt.objective < plan.objective * (1.0 - 1e-9) {
+                plan = alt;
+            } else {
+                break;
+            }
+        }
+    }
+    Ok(plan)
 }
 
 /// Variables in x then y order, for reading values back.

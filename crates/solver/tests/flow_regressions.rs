@@ -45,6 +45,8 @@ fn scenario(horizon: u32, budget: f64) -> Scenario {
         journey: JourneyLimits::default(),
         travel: TravelSettings::default(),
         bases,
+        expansion: Default::default(),
+        new_school: Default::default(),
         capital: Default::default(),
         forecast: ForecastSettings::default(),
         solver: SolverSettings {

@@ -52,6 +52,8 @@ fn two_localities() -> (Scenario, Demand) {
         journey: JourneyLimits::default(),
         travel: TravelSettings::default(),
         bases: BaseRules::default(),
+        expansion: Default::default(),
+        new_school: Default::default(),
         capital: CapitalSettings {
             residual_value: false,
             ..CapitalSettings::default()

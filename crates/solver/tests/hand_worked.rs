@@ -42,6 +42,8 @@ fn tiny() -> (Scenario, Demand) {
             modular: false,
             ..BaseRules::default()
         },
+        expansion: Default::default(),
+        new_school: Default::default(),
         capital: CapitalSettings {
             residual_value: false,
             ..CapitalSettings::default()

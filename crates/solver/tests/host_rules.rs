@@ -48,6 +48,8 @@ fn scenario(g_gender: SchoolGender, g_selective: bool) -> (Scenario, Demand) {
             lead_time: 0,
             ..BaseRules::default()
         },
+        expansion: Default::default(),
+        new_school: Default::default(),
         capital: Default::default(),
         forecast: ForecastSettings::default(),
         solver: SolverSettings::default(),

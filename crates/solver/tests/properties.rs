@@ -88,6 +88,8 @@ prop_compose! {
             journey: JourneyLimits::default(),
             travel: TravelSettings::default(),
             bases,
+            expansion: Default::default(),
+            new_school: Default::default(),
             capital: Default::default(),
             forecast: ForecastSettings::default(),
             solver: SolverSettings { mip_gap: 0.0, stability: false, ..SolverSettings::default() },

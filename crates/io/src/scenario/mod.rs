@@ -30,6 +30,10 @@ pub const MAX_MONEY: f64 = 1e9;
 pub const MAX_BUDGET: f64 = 1e10;
 /// Largest new base, in places.
 pub const MAX_BASE_SIZE: u32 = 1_000;
+/// Longest lead time of an expansion or a new school, in years.
+pub const MAX_LEAD_TIME: u32 = 20;
+/// Largest new special school, in places.
+pub const MAX_SCHOOL_SIZE: u32 = 2_000;
 /// Longest service life of a new place accepted, in years.
 pub const MAX_ASSET_LIFE: u32 = 200;
 /// Largest `forecast.shrinkage_plans`.
@@ -115,6 +119,8 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         journey: file.journey,
         travel: file.travel,
         bases: file.bases,
+        expansion: file.expansion,
+        new_school: file.new_school,
         capital: file.capital,
         forecast: file.forecast,
         solver: file.solver,

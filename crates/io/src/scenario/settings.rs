@@ -67,6 +67,10 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub bases: BaseRules,
     #[serde(default)]
+    pub expansion: ExpansionRules,
+    #[serde(default)]
+    pub new_school: NewSchoolRules,
+    #[serde(default)]
     pub capital: CapitalSettings,
     #[serde(default)]
     pub forecast: ForecastSettings,
@@ -105,6 +109,8 @@ impl ScenarioFile {
             journey: s.journey.clone(),
             travel: s.travel.clone(),
             bases: s.bases.clone(),
+            expansion: s.expansion.clone(),
+            new_school: s.new_school.clone(),
             capital: s.capital.clone(),
             forecast: s.forecast.clone(),
             solver: s.solver.clone(),
@@ -193,6 +199,8 @@ pub(super) fn apply_settings(
     out.journey = file.journey;
     out.travel = file.travel;
     out.bases = file.bases;
+    out.expansion = file.expansion;
+    out.new_school = file.new_school;
     out.capital = file.capital;
     out.forecast = file.forecast;
     out.solver = file.solver;
@@ -459,6 +467,7 @@ pub(super) fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Probl
             "new bases in mainstream schools cannot serve post19".into(),
         );
     }
+    check_new_provision(f, &mut bad);
     let fc = &f.forecast;
     if !(0.0..=1.0).contains(&fc.trend_damping) {
         bad(
@@ -546,5 +555,63 @@ pub(super) fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Probl
             "solver.mip_gap",
             format!("mip_gap {} must be 0 to 1", s.mip_gap),
         );
+    }
+}
+
+/// `[expansion]` and `[new_school]`: sizes, lead times and capital within reason.
+fn check_new_provision(f: &ScenarioFile, bad: &mut impl FnMut(&str, String)) {
+    let e = &f.expansion;
+    if e.class_size == 0 || e.class_size > MAX_BASE_SIZE {
+        bad(
+            "expansion.class_size",
+            format!(
+                "class_size {} must be 1 to {MAX_BASE_SIZE} places",
+                e.class_size
+            ),
+        );
+    }
+    let n = &f.new_school;
+    if n.max_size == 0 || n.max_size > MAX_SCHOOL_SIZE {
+        bad(
+            "new_school.max_size",
+            format!(
+                "max_size {} must be 1 to {MAX_SCHOOL_SIZE} places",
+                n.max_size
+            ),
+        );
+    }
+    if n.min_size > n.max_size {
+        bad(
+            "new_school.min_size",
+            format!(
+                "school sizes need 0 <= min_size <= max_size, found {}..{}",
+                n.min_size, n.max_size
+            ),
+        );
+    }
+    // A lead time past the horizon is allowed: such places cannot open within the plan, so
+    // none are funded (a short plan keeps the default lead times).
+    for (field, lead) in [
+        ("expansion.lead_time", e.lead_time),
+        ("new_school.lead_time", n.lead_time),
+    ] {
+        if lead > MAX_LEAD_TIME {
+            bad(
+                field,
+                format!("lead_time {lead} must be at most {MAX_LEAD_TIME} years"),
+            );
+        }
+    }
+    for (field, money) in [
+        ("expansion.capex_per_place", e.capex_per_place),
+        ("new_school.capex_per_place", n.capex_per_place),
+        ("new_school.lump_sum", n.lump_sum),
+    ] {
+        if !(money.is_finite() && (0.0..=MAX_BUDGET).contains(&money)) {
+            bad(
+                field,
+                format!("{money} must be between 0 and {MAX_BUDGET:e} pounds"),
+            );
+        }
     }
 }

@@ -171,6 +171,15 @@ pub(super) fn read_capacity(
                     ("school", "schools.csv"),
                 )
             });
+            if let Some(i) = idx {
+                if schools[i].kind == SchoolKind::Site {
+                    row.problem(
+                        "school",
+                        Code::PlacesAtSite,
+                        format!("'{}' is a candidate site, not a school", schools[i].id),
+                    );
+                }
+            }
             if let (Some(i), Some(p)) = (idx, phase) {
                 if !schools[i].phases.contains(p) {
                     row.problem(

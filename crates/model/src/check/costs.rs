@@ -12,18 +12,22 @@
 //!   out of area `independent_place`;
 //! - transport: `transport_fixed` + `transport_per_km` x road km from the travel matrix, or
 //!   `out_of_area_transport` out of area;
-//! - capital: the school's own `capex_per_place` or the scenario's, times the places, in the
-//!   funding year; in modular runs `base_fixed_cost` once per base, in the year it is first
-//!   funded;
+//!   a new place costs what its host would charge: a new resourced base `resourced_base_place`,
+//!   an expansion, post-16 or new special school place as a special school's place;
+//! - capital: the host's own `capex_per_place`, else `[costs] capex_per_place` for a resourced
+//!   base, `[expansion] capex_per_place` for an expansion or post-16 class, `[new_school]
+//!   capex_per_place` for a new special school, times the places, in the funding year; in
+//!   modular runs `base_fixed_cost` once per resourced base and `[new_school] lump_sum` once per
+//!   new school, in the year each is first funded;
 //! - value beyond the horizon: the share of each new place's service life (first use = funding
-//!   year + lead time) left after the horizon, on an annuity basis at the discount rate,
+//!   year + the lead time of its kind) left after the horizon, on an annuity basis at the discount rate,
 //!   discounted one year back to the last plan year, credited there;
 //! - year t is discounted by 1 / (1 + r)^t.
 
 use std::collections::BTreeMap;
 
 use crate::forecast::Demand;
-use crate::plan::{Plan, ProvisionRef};
+use crate::plan::{BuildKind, Candidate, Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
 use crate::{Phase, Scenario, School, SchoolKind};
 
@@ -36,7 +40,7 @@ pub(super) fn place_at(s: &Scenario, school: &School, phase: Phase) -> f64 {
     let c = &s.costs;
     school.place_cost.unwrap_or(match school.kind {
         SchoolKind::Mainstream => c.resourced_base_place,
-        SchoolKind::Special => {
+        SchoolKind::Special | SchoolKind::Site => {
             if phase == Phase::Post16 || phase == Phase::Post19 {
                 f64::max(c.post16_place, c.special_place)
             } else {
@@ -48,26 +52,66 @@ pub(super) fn place_at(s: &Scenario, school: &School, phase: Phase) -> f64 {
     })
 }
 
-/// Capital per new place at `school`.
-pub(super) fn capex_at(s: &Scenario, school: &School) -> f64 {
-    school.capex_per_place.unwrap_or(s.costs.capex_per_place)
+/// Capital per new place of a candidate.
+pub(super) fn capex_at(s: &Scenario, cand: &Candidate) -> f64 {
+    let own = s.schools[cand.school].capex_per_place;
+    own.unwrap_or(match cand.kind {
+        BuildKind::ResourcedBase => s.costs.capex_per_place,
+        BuildKind::SpecialExpansion | BuildKind::Post16 => s.expansion.capex_per_place,
+        BuildKind::NewSpecialSchool => s.new_school.capex_per_place,
+    })
 }
 
-/// One-off cost of opening a base: modular runs only.
-pub(super) fn base_setup(s: &Scenario) -> f64 {
-    if s.bases.modular {
-        s.costs.base_fixed_cost
+/// Revenue per pupil per year in a new place of a candidate.
+pub(super) fn new_place_at(s: &Scenario, cand: &Candidate) -> f64 {
+    let school = &s.schools[cand.school];
+    if cand.kind == BuildKind::ResourcedBase {
+        school.place_cost.unwrap_or(s.costs.resourced_base_place)
     } else {
-        0.0
+        place_at(s, school, cand.phase)
     }
 }
 
-/// Each base that receives places, with the plan-year index it is first funded in.
-pub(super) fn first_fundings(plan: &Plan) -> BTreeMap<usize, usize> {
-    let mut first: BTreeMap<usize, usize> = BTreeMap::new();
+/// Years from funding to first use of a candidate's places.
+pub(super) fn lead_of(s: &Scenario, cand: &Candidate) -> usize {
+    (match cand.kind {
+        BuildKind::ResourcedBase => s.bases.lead_time,
+        BuildKind::SpecialExpansion | BuildKind::Post16 => s.expansion.lead_time,
+        BuildKind::NewSpecialSchool => s.new_school.lead_time,
+    }) as usize
+}
+
+/// One-off cost of opening a unit of `kind`: modular runs only.
+pub(super) fn unit_setup(s: &Scenario, kind: BuildKind) -> f64 {
+    match kind {
+        _ if !s.bases.modular => 0.0,
+        BuildKind::ResourcedBase => s.costs.base_fixed_cost,
+        BuildKind::NewSpecialSchool => s.new_school.lump_sum,
+        BuildKind::SpecialExpansion | BuildKind::Post16 => 0.0,
+    }
+}
+
+/// What a size range and an opening apply to: a new special school is one unit per site over
+/// all its needs and phases; every other candidate is one unit.
+pub(super) fn unit_key(plan: &Plan, c: usize) -> (usize, usize) {
+    let cand = &plan.candidates[c];
+    if cand.kind == BuildKind::NewSpecialSchool {
+        (cand.school, usize::MAX)
+    } else {
+        (cand.school, c)
+    }
+}
+
+/// Each unit that receives places (by [`unit_key`]), with its kind and the plan-year index it
+/// is first funded in.
+pub(super) fn first_fundings(plan: &Plan) -> BTreeMap<(usize, usize), (BuildKind, usize)> {
+    let mut first: BTreeMap<(usize, usize), (BuildKind, usize)> = BTreeMap::new();
     for b in plan.builds.iter().filter(|b| b.places > 0.0) {
-        let e = first.entry(b.candidate).or_insert(b.funded);
-        *e = (*e).min(b.funded);
+        let kind = plan.candidates[b.candidate].kind;
+        let e = first
+            .entry(unit_key(plan, b.candidate))
+            .or_insert((kind, b.funded));
+        e.1 = e.1.min(b.funded);
     }
     first
 }
@@ -116,22 +160,19 @@ pub(super) fn recomputed_npv(
                 place_at(s, &s.schools[e.school], e.phase) + by_road(e.school)
             }
             ProvisionRef::NewBase(cand) => {
-                let school = plan.candidates[cand].school;
-                s.schools[school]
-                    .place_cost
-                    .unwrap_or(c.resourced_base_place)
-                    + by_road(school)
+                let cand = &plan.candidates[cand];
+                new_place_at(s, cand) + by_road(cand.school)
             }
         };
         year[p.year] += per_pupil * p.pupils;
     }
-    let lead = s.bases.lead_time as usize;
     let life = s.capital.asset_life;
     let full_life = annuity_sum(v, life);
     for b in &plan.builds {
-        let capital = capex_at(s, &s.schools[plan.candidates[b.candidate].school]) * b.places;
+        let cand = &plan.candidates[b.candidate];
+        let capital = capex_at(s, cand) * b.places;
         year[b.funded] += capital;
-        let first_use = b.funded + lead;
+        let first_use = b.funded + lead_of(s, cand);
         if s.capital.residual_value && first_use < n_years && full_life > 0.0 {
             let served = (n_years - first_use) as u64;
             if served < u64::from(life) {
@@ -140,8 +181,8 @@ pub(super) fn recomputed_npv(
             }
         }
     }
-    for funded in first_fundings(plan).into_values() {
-        year[funded] += base_setup(s);
+    for (kind, funded) in first_fundings(plan).into_values() {
+        year[funded] += unit_setup(s, kind);
     }
     year.iter().zip(&factor).map(|(y, f)| y * f).sum()
 }

@@ -89,7 +89,7 @@ pub struct Road {
 }
 
 /// Everything placeplan knows about one local authority's planning question.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Scenario {
     pub name: String,
     /// Last January with history; the plan covers base_year+1 ..= base_year+horizon.
@@ -102,6 +102,10 @@ pub struct Scenario {
     pub journey: JourneyLimits,
     pub travel: TravelSettings,
     pub bases: BaseRules,
+    /// Expansion of existing special schools and specialist post-16 providers.
+    pub expansion: ExpansionRules,
+    /// New special schools on candidate sites.
+    pub new_school: NewSchoolRules,
     pub capital: CapitalSettings,
     pub forecast: ForecastSettings,
     pub solver: SolverSettings,
@@ -130,10 +134,12 @@ impl Scenario {
         }
         match school.kind {
             SchoolKind::Mainstream => self.costs.resourced_base_place,
-            SchoolKind::Special if matches!(phase, Phase::Post16 | Phase::Post19) => {
+            SchoolKind::Special | SchoolKind::Site
+                if matches!(phase, Phase::Post16 | Phase::Post19) =>
+            {
                 self.costs.post16_place.max(self.costs.special_place)
             }
-            SchoolKind::Special => self.costs.special_place,
+            SchoolKind::Special | SchoolKind::Site => self.costs.special_place,
             SchoolKind::Independent => self.costs.independent_place,
             SchoolKind::Post16 => self.costs.post16_place,
         }
@@ -145,14 +151,9 @@ impl Scenario {
     pub fn provision_kind(&self, k: usize) -> ProvisionKind {
         match self.schools[self.provisions[k].school].kind {
             SchoolKind::Mainstream => ProvisionKind::ResourcedBase,
-            SchoolKind::Special | SchoolKind::Post16 => ProvisionKind::Special,
+            SchoolKind::Special | SchoolKind::Post16 | SchoolKind::Site => ProvisionKind::Special,
             SchoolKind::Independent => ProvisionKind::Independent,
         }
-    }
-
-    /// Capital per new place at a school.
-    pub fn capex_per_place(&self, school: &School) -> f64 {
-        school.capex_per_place.unwrap_or(self.costs.capex_per_place)
     }
 }
 

@@ -139,6 +139,66 @@ impl Default for BaseRules {
     }
 }
 
+/// Expansion of existing special schools and specialist post-16 providers: new places in
+/// whole classes at a school whose `max_new_places` (its site limit) is above zero, for the
+/// needs and phases its existing places serve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExpansionRules {
+    /// Schools with room on site (max_new_places > 0) may be expanded.
+    pub enabled: bool,
+    /// Places per class: expansions come in whole classes.
+    pub class_size: u32,
+    /// Years between funding and first use.
+    pub lead_time: u32,
+    /// Capital per new place, unless the school's `capex_per_place` says otherwise.
+    pub capex_per_place: f64,
+}
+
+impl Default for ExpansionRules {
+    fn default() -> Self {
+        ExpansionRules {
+            enabled: true,
+            class_size: 8,
+            lead_time: 2,
+            capex_per_place: 90_000.0,
+        }
+    }
+}
+
+/// New special schools on candidate sites (`kind = site` in schools.csv, with the phases the
+/// school would teach and its `max_new_places`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NewSchoolRules {
+    /// Needs a new special school serves.
+    pub needs: Vec<Need>,
+    /// Smallest viable school, in places (all its needs and phases together).
+    pub min_size: u32,
+    /// Largest school, in places (the site's `max_new_places` may be lower).
+    pub max_size: u32,
+    /// Years between funding and first use.
+    pub lead_time: u32,
+    /// Capital per place, unless the site's `capex_per_place` says otherwise.
+    pub capex_per_place: f64,
+    /// One-off capital of opening the school (site works, shared spaces), charged in the year
+    /// it is first funded, on top of the capital per place (whole-base runs only).
+    pub lump_sum: f64,
+}
+
+impl Default for NewSchoolRules {
+    fn default() -> Self {
+        NewSchoolRules {
+            needs: vec![Need::Asd, Need::Semh, Need::Sld, Need::Pmld, Need::Mld],
+            min_size: 60,
+            max_size: 150,
+            lead_time: 3,
+            capex_per_place: 90_000.0,
+            lump_sum: 0.0,
+        }
+    }
+}
+
 /// How new places' capital counts beyond the plan horizon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

@@ -306,6 +306,8 @@ pub enum SchoolKind {
     Special,
     Independent,
     Post16,
+    /// A candidate site for a new special school: no pupils today.
+    Site,
 }
 
 impl SchoolKind {
@@ -315,6 +317,7 @@ impl SchoolKind {
             SchoolKind::Special => "special",
             SchoolKind::Independent => "independent",
             SchoolKind::Post16 => "post16",
+            SchoolKind::Site => "site",
         }
     }
 }
@@ -327,6 +330,7 @@ impl FromStr for SchoolKind {
             "special" => Ok(SchoolKind::Special),
             "independent" => Ok(SchoolKind::Independent),
             "post16" | "post_16" | "fe" => Ok(SchoolKind::Post16),
+            "site" => Ok(SchoolKind::Site),
             _ => Err(()),
         }
     }

@@ -329,6 +329,8 @@ mod tests {
             journey: Default::default(),
             travel: Default::default(),
             bases: Default::default(),
+            expansion: Default::default(),
+            new_school: Default::default(),
             capital: Default::default(),
             forecast: ForecastSettings {
                 runs: 200,

@@ -1,4 +1,4 @@
-//! The new places section: bars of new resourced-base places by school and need, and one
+//! The new places section: bars of new specialist places by school and need, and one
 //! table row per new base.
 
 use std::collections::BTreeMap;
@@ -10,6 +10,7 @@ use super::page::{escape, Section};
 use crate::aggregate;
 use crate::run::RunOutputs;
 use placeplan_model::domain::{Need, Phase};
+use placeplan_model::plan::BuildKind;
 
 fn need_colour(n: Need) -> &'static str {
     match n {
@@ -65,8 +66,9 @@ pub(super) fn places_section(run: &RunOutputs) -> Section {
         .collect();
     let _ = write!(
         h,
-        "<p>Where the plan puts new resourced-base places: {} places at {} schools. Bars show \
-         each school's new places by need, over all phases and years.</p>",
+        "<p>Where the plan puts new specialist places (resourced bases, special-school and post-16 \
+         expansions, new special schools): {} places at {} schools. Bars show each school's new \
+         places by need, over all phases and years; the table gives each one's kind.</p>",
         places(builds.iter().map(|b| b.places).sum()),
         rows.len()
     );
@@ -161,16 +163,17 @@ pub(super) fn places_section(run: &RunOutputs) -> Section {
     );
     h.push_str(&o);
     h.push_str(
-        "<figcaption>Figure 3. New resourced-base places by school and need.</figcaption></figure>",
+        "<figcaption>Figure 3. New specialist places by school and need.</figcaption></figure>",
     );
 
     // Table: one row per new base (school, need, phase), with when its places open.
-    h.push_str("<table><thead><tr><th class=\"text\">School</th><th class=\"text\">URN</th><th class=\"text\">Need</th><th class=\"text\">Phase</th><th>Places</th><th class=\"text\">Places opening (year: places)</th><th>Capital</th></tr></thead><tbody>");
-    let mut bases: BTreeMap<(&str, usize, Need, Phase), Vec<&aggregate::NewPlaces>> =
+    h.push_str("<table><thead><tr><th class=\"text\">Kind</th><th class=\"text\">School</th><th class=\"text\">URN</th><th class=\"text\">Need</th><th class=\"text\">Phase</th><th>Places</th><th class=\"text\">Places opening (year: places)</th><th>Capital</th></tr></thead><tbody>");
+    let mut bases: BTreeMap<(BuildKind, &str, usize, Need, Phase), Vec<&aggregate::NewPlaces>> =
         BTreeMap::new();
     for bl in &builds {
         bases
             .entry((
+                bl.kind,
                 s.schools[bl.school].name.as_str(),
                 bl.school,
                 bl.need,
@@ -179,14 +182,15 @@ pub(super) fn places_section(run: &RunOutputs) -> Section {
             .or_default()
             .push(bl);
     }
-    for ((name, school, need, phase), list) in &bases {
+    for ((kind, name, school, need, phase), list) in &bases {
         let mut opening: BTreeMap<i32, f64> = BTreeMap::new();
         for bl in list {
             *opening.entry(bl.open_year).or_default() += bl.places;
         }
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td><td>{}</td></tr>",
+            "<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td><td>{}</td></tr>",
+            kind.label(),
             escape(name),
             escape(&s.schools[*school].id),
             need.code(),
@@ -202,7 +206,7 @@ pub(super) fn places_section(run: &RunOutputs) -> Section {
     }
     let _ = write!(
         h,
-        "<tr class=\"total\"><td>Total</td><td></td><td></td><td></td><td>{}</td><td></td><td>{}</td></tr></tbody></table>",
+        "<tr class=\"total\"><td>Total</td><td></td><td></td><td></td><td></td><td>{}</td><td></td><td>{}</td></tr></tbody></table>",
         places(builds.iter().map(|b| b.places).sum()),
         money(builds.iter().map(|b| b.capital).sum())
     );

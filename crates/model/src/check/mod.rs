@@ -15,8 +15,9 @@ use crate::finance::{cost_plan, Costing};
 use crate::forecast::Demand;
 use crate::plan::{Plan, ProvisionRef};
 use crate::travel::TravelMatrix;
-use crate::{ProvisionKind, Scenario, SchoolGender, SchoolKind};
+use crate::{ProvisionKind, Scenario};
 
+mod builds;
 mod costs;
 
 /// Absolute tolerance on pupil and place counts.
@@ -58,8 +59,6 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         ));
         return r;
     }
-    let lead = s.bases.lead_time as usize;
-
     // Structural validity of every reference before anything is indexed.
     for b in &plan.builds {
         if b.candidate >= plan.candidates.len() || b.funded >= n_years {
@@ -93,43 +92,11 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         }
     }
 
-    // Candidates are real base sites.
+    // Candidates are places the scenario allows new provision of their kind.
     for c in &plan.candidates {
-        let sc = &s.schools[c.school];
-        // The statutory age range, read again: the high age is the age pupils leave at.
-        let outside_ages = sc.ages.is_some_and(|(lo, hi)| {
-            let band = c.phase.age_group().ages();
-            *band.start() >= hi || *band.end() < lo
-        });
-        if sc.kind != SchoolKind::Mainstream || !sc.can_host_base {
-            r.fail(format!("school {} may not host a new base", sc.id));
-        } else if sc.gender != SchoolGender::Mixed && !s.bases.allow_single_sex {
-            r.fail(format!(
-                "school {} is a {} school and [bases] allow_single_sex is off",
-                sc.id, sc.gender
-            ));
-        } else if sc.selective && !s.bases.allow_selective {
-            r.fail(format!(
-                "school {} is selective and [bases] allow_selective is off",
-                sc.id
-            ));
-        } else if outside_ages {
-            r.fail(format!(
-                "a {} base at school {} is outside its statutory age range",
-                c.phase, sc.id
-            ));
-        } else if !sc.phases.contains(c.phase) || !s.bases.phases.contains(&c.phase) {
-            r.fail(format!(
-                "a {} base at school {} is not allowed",
-                c.phase, sc.id
-            ));
-        } else if !s.bases.needs.contains(&c.need) {
-            r.fail(format!(
-                "a {} base at school {} is not an allowed need",
-                c.need, sc.id
-            ));
-        } else {
-            r.ok();
+        match builds::host_problem(s, c) {
+            Some(problem) => r.fail(problem),
+            None => r.ok(),
         }
     }
 
@@ -233,23 +200,15 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
 
     // Builds: non-negative; (3) site limits; (4) base sizes; (5) budget.
     let mut per_school: BTreeMap<usize, f64> = BTreeMap::new();
-    let mut per_base: BTreeMap<usize, f64> = BTreeMap::new();
     let mut spend = vec![0.0f64; n_years];
     for b in &plan.builds {
         if !(b.places.is_finite() && b.places >= -TOL) {
             r.fail(format!("a build of {} places is not a count", b.places));
             continue;
         }
-        if b.funded + lead >= n_years {
-            r.fail(format!(
-                "{} places funded in {} cannot open within the horizon",
-                b.places, demand.years[b.funded]
-            ));
-        }
         let c = &plan.candidates[b.candidate];
         *per_school.entry(c.school).or_default() += b.places;
-        *per_base.entry(b.candidate).or_default() += b.places;
-        spend[b.funded] += costs::capex_at(s, &s.schools[c.school]) * b.places;
+        spend[b.funded] += costs::capex_at(s, c) * b.places;
     }
     for (school, n) in per_school {
         let max = s.schools[school].max_new_places as f64;
@@ -262,24 +221,13 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
             r.ok();
         }
     }
-    for (c, n) in per_base {
-        let max = s.bases.max_size as f64;
-        let min = s.bases.min_size as f64;
-        let school = &s.schools[plan.candidates[c].school].id;
-        if n > max + TOL {
-            r.fail(format!(
-                "base at {school} has {n} places, over the maximum size {max}"
-            ));
-        } else if s.bases.modular && n > TOL && n < min - TOL {
-            r.fail(format!(
-                "base at {school} has {n} places, under the minimum size {min}"
-            ));
-        } else {
-            r.ok();
-        }
+    let (problems, checked) = builds::size_problems(s, plan);
+    r.checked += checked;
+    for problem in problems {
+        r.fail(problem);
     }
-    for funded in costs::first_fundings(plan).into_values() {
-        spend[funded] += costs::base_setup(s);
+    for (kind, funded) in costs::first_fundings(plan).into_values() {
+        spend[funded] += costs::unit_setup(s, kind);
     }
     for (t, &spent) in spend.iter().enumerate() {
         let budget = s.capital_budget.get(t).copied().unwrap_or(0.0);
@@ -487,6 +435,8 @@ mod tests {
                 min_size: 4,
                 ..BaseRules::default()
             },
+            expansion: Default::default(),
+            new_school: Default::default(),
             capital: CapitalSettings {
                 residual_value: true,
                 asset_life: 3,
@@ -536,6 +486,7 @@ mod tests {
                 school: 1,
                 need: Need::Asd,
                 phase: Phase::Primary,
+                kind: crate::plan::BuildKind::ResourcedBase,
             }],
             builds: vec![Build {
                 candidate: 0,
