@@ -670,7 +670,7 @@ mod tests {
     fn a_variant_named_like_a_sweep_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("sweep.toml");
-        for name in ["report.html", "Sweep.csv", "pareto.csv"] {
+        for name in ["report.html", "Sweep.csv", "pareto.csv", "shard.json"] {
             std::fs::write(
                 &file,
                 format!("base = \".\"\n\n[[variants]]\nname = \"{name}\"\ncapital_budget = 1.0\n"),
