@@ -128,14 +128,7 @@ fn three_shards_in_three_processes_merge_byte_identically() {
 
     // Merged in any order, the outputs are the unsharded run's, every file.
     let merged = dir.path().join("merged");
-    let o = ok(placeplan(&[
-        "sweep-merge",
-        s(&shards[2]),
-        s(&shards[0]),
-        s(&shards[1]),
-        "--out",
-        s(&merged),
-    ]));
+    let o = ok(merge(&[&shards[2], &shards[0], &shards[1]], &merged));
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("3 shards merged: 6 variants, 5 planned"),
         "{}",
@@ -159,33 +152,25 @@ fn three_shards_in_three_processes_merge_byte_identically() {
     }
     // The merged folder is a sweep's: merging again replaces it; a shard folder may not be
     // the merge's output (another kind of output, E401).
-    ok(placeplan(&[
-        "sweep-merge",
-        s(&shards[0]),
-        s(&shards[1]),
-        s(&shards[2]),
-        "--out",
-        s(&merged),
-    ]));
+    let all: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    ok(merge(&all, &merged));
     assert_same_files(&whole, &merged);
-    let o = placeplan(&[
-        "sweep-merge",
-        s(&shards[0]),
-        s(&shards[1]),
-        s(&shards[2]),
-        "--out",
-        s(&shards[0]),
-    ]);
+    let o = merge(&all, &shards[0]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("E401"));
 }
 
+/// `placeplan sweep-merge SHARDS... --out OUT`.
+fn merge(shards: &[&Path], out: &Path) -> Output {
+    let mut a = vec!["sweep-merge"];
+    a.extend(shards.iter().map(|p| s(p)));
+    a.extend(["--out", s(out)]);
+    placeplan(&a)
+}
+
 /// `sweep-merge` with `args`: exit 2, every `codes` in stderr, nothing written to `out`.
 fn refused(args: &[&Path], out: &Path, codes: &[&str]) -> String {
-    let mut a = vec!["sweep-merge"];
-    a.extend(args.iter().map(|p| s(p)));
-    a.extend(["--out", s(out)]);
-    let o = placeplan(&a);
+    let o = merge(args, out);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     for code in codes {
@@ -323,13 +308,19 @@ fn script(program: &str, args: &[&str], cwd: &Path, env: &[(&str, String)]) -> O
     cmd.output().expect("run the script")
 }
 
+/// A temporary folder with the small sweep's file and its unsharded outputs in `whole`.
+fn small_sweep_run_whole() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = small_sweep(dir.path(), "30");
+    let whole = dir.path().join("whole");
+    unsharded(&sweep, &whole);
+    (dir, sweep, whole)
+}
+
 #[test]
 fn slurm_script_runs_each_array_task_and_merges() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, sweep, whole) = small_sweep_run_whole();
     let d = dir.path();
-    let sweep = small_sweep(d, "30");
-    let whole = d.join("whole");
-    unsharded(&sweep, &whole);
     let shard_script = root().join("docs/scale-out/slurm.sh");
     let env = |extra: &[(&'static str, String)]| -> Vec<(&'static str, String)> {
         let mut e = vec![
@@ -364,11 +355,8 @@ fn slurm_script_runs_each_array_task_and_merges() {
 
 #[test]
 fn indexed_job_and_gnu_parallel_map_the_index_to_shards() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, _, whole) = small_sweep_run_whole();
     let d = dir.path();
-    let sweep = small_sweep(d, "30");
-    let whole = d.join("whole");
-    unsharded(&sweep, &whole);
 
     // The Indexed Job's command line, with /data here and JOB_COMPLETION_INDEX 0, 1, 2.
     let manifest = std::fs::read_to_string(root().join("docs/scale-out/indexed-job.yaml")).unwrap();
@@ -390,14 +378,11 @@ fn indexed_job_and_gnu_parallel_map_the_index_to_shards() {
         ));
     }
     let merged = d.join("k8s-out");
-    ok(placeplan(&[
-        "sweep-merge",
-        s(&d.join("shards/shard-1")),
-        s(&d.join("shards/shard-2")),
-        s(&d.join("shards/shard-3")),
-        "--out",
-        s(&merged),
-    ]));
+    let shards: Vec<PathBuf> = (1..=3)
+        .map(|i| d.join(format!("shards/shard-{i}")))
+        .collect();
+    let shards: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    ok(merge(&shards, &merged));
     assert_same_files(&whole, &merged);
 
     // GNU parallel on this machine (HOSTS=":"), shards and merge.
