@@ -261,7 +261,12 @@ fn overlapping_missing_and_foreign_shards_are_refused_and_nothing_is_written() {
     let mut bytes = std::fs::read(&csv).unwrap();
     bytes.push(b'\n');
     std::fs::write(&csv, bytes).unwrap();
+    std::fs::remove_file(copy[0].join("big-bases").join("costs.csv")).unwrap();
     let err = refused(&[&copy[0], &copy[1], &copy[2]], &out, &["E306"]);
+    assert!(
+        err.contains("was removed after placeplan wrote it"),
+        "{err}"
+    );
     assert!(
         err.contains("was changed after placeplan wrote it"),
         "{err}"
