@@ -273,6 +273,31 @@ fn overlapping_missing_and_foreign_shards_are_refused_and_nothing_is_written() {
     );
 }
 
+/// A sweep of one variant split in two: shard 2/2 has nothing to run, still writes its folder
+/// and merges.
+#[test]
+fn more_shards_than_pieces_leave_empty_shards_that_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sweep = d.join("one.toml");
+    std::fs::write(
+        &sweep,
+        format!(
+            "base = \"{}\"\nbaselines = false\n",
+            root().join("scenarios/demo-single-year").display()
+        ),
+    )
+    .unwrap();
+    let whole = d.join("whole");
+    unsharded(&sweep, &whole);
+    let shards = run_shards(&sweep, d, 2);
+    let record = std::fs::read_to_string(shards[1].join("shard.json")).unwrap();
+    assert!(record.contains("\"results\": []"), "{record}");
+    let merged = d.join("merged");
+    ok(merge(&[&shards[1], &shards[0]], &merged));
+    assert_same_files(&whole, &merged);
+}
+
 #[test]
 fn a_bad_shard_is_a_usage_error_before_anything_is_read() {
     let dir = tempfile::tempdir().unwrap();

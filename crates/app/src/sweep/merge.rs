@@ -180,6 +180,16 @@ fn collect(
             }
         }
     }
+    let mut names = std::collections::BTreeSet::new();
+    for (v, _) in slots.iter().flatten() {
+        if !names.insert(v.spec.name.as_str()) {
+            problems.push(InputError::new(
+                records[0].0,
+                Code::NotAShard,
+                format!("two variants of the shards are named '{}'", v.spec.name),
+            ));
+        }
+    }
     let absent = slots.iter().filter(|s| s.is_none()).count();
     if absent > 0 && problems.is_empty() {
         problems.push(InputError::new(
@@ -246,4 +256,67 @@ fn copy_tree(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::shard::ResultRecord;
+    use super::*;
+
+    fn record(shard: usize, results: &[(usize, &str)]) -> ShardRecord {
+        ShardRecord {
+            format: "placeplan sweep shard 1".into(),
+            placeplan: "0".into(),
+            sweep: "s".into(),
+            scenario: "c".into(),
+            title: "t".into(),
+            shard,
+            shards: 2,
+            variants: 3,
+            results: results
+                .iter()
+                .map(|(index, name)| ResultRecord {
+                    index: *index,
+                    name: name.to_string(),
+                    settings: vec![],
+                    figures: None,
+                    reason: Some("E505 no feasible plan".into()),
+                })
+                .collect(),
+        }
+    }
+
+    fn collected(a: &[(usize, &str)], b: &[(usize, &str)]) -> Result<MergedSweep, String> {
+        let dir = PathBuf::from("shard");
+        let records = [(&dir, record(1, a)), (&dir, record(2, b))];
+        collect("t".into(), 3, &records).map_err(|p| p.to_string())
+    }
+
+    /// Records that do not add up to the sweep are refused (E306), whatever their shards say.
+    #[test]
+    fn records_must_cover_each_variant_once() {
+        let merged = collected(&[(0, "a"), (2, "c")], &[(1, "b")]).unwrap();
+        let names: Vec<&str> = merged
+            .results
+            .iter()
+            .map(|r| r.spec.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert!(merged.folders.is_empty());
+        let twice = collected(&[(0, "a"), (1, "b")], &[(1, "b"), (2, "c")]).unwrap_err();
+        assert!(
+            twice.contains("E306 variant 2 ('b') is in two shards"),
+            "{twice}"
+        );
+        let none = collected(&[(0, "a")], &[(2, "c")]).unwrap_err();
+        assert!(
+            none.contains("1 of the sweep's 3 variants are in no shard"),
+            "{none}"
+        );
+        let named = collected(&[(0, "a"), (1, "a")], &[(2, "c")]).unwrap_err();
+        assert!(
+            named.contains("two variants of the shards are named 'a'"),
+            "{named}"
+        );
+    }
 }
