@@ -8,7 +8,8 @@
 #   sbatch --dependency=afterok:$jobid docs/scale-out/slurm-merge.sh
 #
 # SWEEP (the sweep file) and SHARDS_DIR (where the shard folders go) must be on storage that
-# every node reads and writes; sbatch passes them on from the submitting shell.
+# every node reads and writes; sbatch passes them on from the submitting shell (its default,
+# --export=ALL).
 #SBATCH --job-name=placeplan-sweep
 #SBATCH --cpus-per-task=4
 #SBATCH --time=04:00:00

@@ -292,6 +292,27 @@ mod tests {
         collect("t".into(), 3, &records).map_err(|p| p.to_string())
     }
 
+    /// Shards of one sweep agree on the version, the sweep, the scenario and the shard count;
+    /// the first difference is named.
+    #[test]
+    fn shards_of_another_sweep_say_what_differs() {
+        let a = record(1, &[]);
+        assert_eq!(differs(&a, &record(2, &[])), None);
+        let mut b = record(2, &[]);
+        b.placeplan = "9".into();
+        assert_eq!(
+            differs(&a, &b).unwrap(),
+            "its placeplan version is 9, not 0"
+        );
+        b.shards = 3;
+        assert!(differs(&a, &b)
+            .unwrap()
+            .contains("split into 3 shards, not 2"));
+        let mut c = record(2, &[]);
+        c.scenario = "d".into();
+        assert_eq!(differs(&a, &c).unwrap(), "its base scenario is d, not c");
+    }
+
     /// Records that do not add up to the sweep are refused (E306), whatever their shards say.
     #[test]
     fn records_must_cover_each_variant_once() {
