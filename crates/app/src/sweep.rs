@@ -47,6 +47,11 @@ use crate::pipeline::plan_run_chained;
 use placeplan_solver::solve::Backend;
 use placeplan_solver::warm::BudgetChain;
 
+pub mod merge;
+pub mod shard;
+
+pub use shard::Shard;
+
 /// A parsed, checked sweep file.
 #[derive(Debug, Clone)]
 pub struct SweepSpec {
@@ -248,8 +253,14 @@ fn short_key(k: &str) -> &str {
     k.rsplit('.').next().unwrap_or(k)
 }
 
-/// Files a sweep writes beside its variants' folders; no variant may take their names.
-const OWN_FILES: [&str; 3] = ["sweep.csv", "pareto.csv", "report.html"];
+/// Files a sweep (or a shard of one) writes beside its variants' folders; no variant may take
+/// their names.
+const OWN_FILES: [&str; 4] = ["sweep.csv", "pareto.csv", "report.html", shard::RECORD_FILE];
+
+/// The title of a sweep's report.
+pub fn sweep_title(base: &Scenario, variants: usize) -> String {
+    format!("{}: sweep of {variants} variants", base.name)
+}
 
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
@@ -470,32 +481,36 @@ pub fn run_sweep(
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<VariantResult>, Problems> {
-    if threads > MAX_THREADS {
-        let mut p = Problems::default();
-        p.push(InputError::new(
-            &spec.path,
-            Code::BadSweep,
-            format!("{threads} threads asked for; a sweep uses at most {MAX_THREADS}"),
-        ));
-        return Err(p);
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| {
-            let mut p = Problems::default();
-            p.push(InputError::new(
-                &spec.path,
-                Code::BadSweep,
-                format!("cannot start threads: {e}"),
-            ));
-            p
-        })?;
+    let results = run_shard(base, spec, Shard::WHOLE, out, threads, &|done, _| {
+        progress(done)
+    })?;
+    Ok(results.into_iter().map(|r| r.1).collect())
+}
+
+/// Runs the variants of one shard of the sweep ([`shard`]) as [`run_sweep`] runs them all, and
+/// returns each with its index in the sweep, in variant order. `progress` is called with the
+/// number of this shard's variants finished and their number.
+pub fn run_shard(
+    base: &Scenario,
+    spec: &SweepSpec,
+    shard: Shard,
+    out: &Path,
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<(usize, VariantResult)>, Problems> {
+    let pool = thread_pool(spec, threads)?;
     pool.install(|| {
         let prepared = prepare(base, spec)?;
-        // Distinct forecasts and travel models, each computed once (in parallel).
+        // The chain pieces are formed from the whole sweep, then this shard's are kept.
+        let pieces = shard.take(budget_chains(&prepared));
+        let mut mine: Vec<usize> = pieces.iter().flatten().copied().collect();
+        mine.sort_unstable();
+        let total = mine.len();
+        // Distinct forecasts and travel models this shard needs, each computed once (in
+        // parallel).
         let mut fkeys: Vec<(&str, usize)> = Vec::new();
-        for (i, p) in prepared.iter().enumerate() {
+        for &i in &mine {
+            let p = &prepared[i];
             if !fkeys.iter().any(|(k, _)| *k == p.forecast_key) {
                 fkeys.push((&p.forecast_key, i));
             }
@@ -522,7 +537,8 @@ pub fn run_sweep(
             .into_iter()
             .collect();
         let mut tkeys: Vec<(&str, usize)> = Vec::new();
-        for (i, p) in prepared.iter().enumerate() {
+        for &i in &mine {
+            let p = &prepared[i];
             if !tkeys.iter().any(|(k, _)| *k == p.travel_key) {
                 tkeys.push((&p.travel_key, i));
             }
@@ -558,7 +574,7 @@ pub fn run_sweep(
                     .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
                 Ok(VariantFigures::of(&run.plan, &run.costing, &run.summary))
             })();
-            progress(done.fetch_add(1, Ordering::SeqCst) + 1);
+            progress(done.fetch_add(1, Ordering::SeqCst) + 1, total);
             VariantResult {
                 spec: v.clone(),
                 outcome,
@@ -566,7 +582,6 @@ pub fn run_sweep(
         };
         // Variants that differ only in their capital budgets form chains, each run in order on
         // one thread, so each LP after the first is re-solved from the last optimal basis.
-        let pieces = budget_chains(&prepared);
         let mut results: Vec<(usize, VariantResult)> = pieces
             .par_iter()
             .map(|piece| {
@@ -581,8 +596,26 @@ pub fn run_sweep(
             .flatten()
             .collect();
         results.sort_by_key(|r| r.0);
-        Ok(results.into_iter().map(|r| r.1).collect())
+        Ok(results)
     })
+}
+
+/// The worker threads of a sweep: `threads` (0: one per core), at most [`MAX_THREADS`].
+fn thread_pool(spec: &SweepSpec, threads: usize) -> Result<rayon::ThreadPool, Problems> {
+    let refuse = |msg: String| {
+        let mut p = Problems::default();
+        p.push(InputError::new(&spec.path, Code::BadSweep, msg));
+        p
+    };
+    if threads > MAX_THREADS {
+        return Err(refuse(format!(
+            "{threads} threads asked for; a sweep uses at most {MAX_THREADS}"
+        )));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| refuse(format!("cannot start threads: {e}")))
 }
 
 /// Fewest chain pieces a sweep is split into, so that up to this many threads share the work.
@@ -637,7 +670,7 @@ mod tests {
     fn a_variant_named_like_a_sweep_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("sweep.toml");
-        for name in ["report.html", "Sweep.csv", "pareto.csv"] {
+        for name in ["report.html", "Sweep.csv", "pareto.csv", "shard.json"] {
             std::fs::write(
                 &file,
                 format!("base = \".\"\n\n[[variants]]\nname = \"{name}\"\ncapital_budget = 1.0\n"),

@@ -19,7 +19,8 @@ mod failure;
 mod table;
 
 use commands::{
-    backtest, cflp, compare, demo, forecast, import, init, plan, sweep, synth, validate,
+    backtest, cflp, compare, demo, forecast, import, init, plan, sweep, sweep_merge, synth,
+    validate,
 };
 use failure::Failure;
 
@@ -44,6 +45,8 @@ enum Command {
     Plan(plan::Args),
     /// Run every variant of a sweep file in parallel and write a comparison table.
     Sweep(sweep::Args),
+    /// Merge the shards of a sweep (`sweep --shard I/N`) into the outputs of the whole sweep.
+    SweepMerge(sweep_merge::Args),
     /// Compare two or more run directories side by side.
     Compare(compare::Args),
     /// Solve an OR-Library capacitated facility location instance (conformance of the MIP path).
@@ -77,6 +80,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Forecast(args) => forecast::run(args.config()?),
         Command::Plan(args) => plan::run(args.config()?),
         Command::Sweep(args) => sweep::run(args.config()?),
+        Command::SweepMerge(args) => sweep_merge::run(args.config()?),
         Command::Compare(args) => compare::run(args.config()?),
         Command::Cflp(args) => cflp::run(args.config()?),
         Command::Backtest(args) => backtest::run(args.config()?),

@@ -106,6 +106,15 @@ pub enum Code {
     BadBacktestWindow,
     /// E305 the optimisation model the scenario needs would be too large to build and solve.
     ModelTooLarge,
+    /// E306 a `sweep-merge` input is not a whole shard folder written by `sweep --shard`.
+    NotAShard,
+    /// E307 `sweep-merge` shards of different sweeps (another sweep file, scenario, shard count
+    /// or placeplan version).
+    ShardOfAnotherSweep,
+    /// E308 `sweep-merge` given the same shard twice.
+    ShardOverlap,
+    /// E309 `sweep-merge` missing one or more shards of the sweep.
+    ShardMissing,
     /// E401 an output folder holds something placeplan did not write (or has been changed since).
     OutputNotOurs,
     /// E402 an output path is a file, a symbolic link or another thing that is not a folder.
@@ -126,7 +135,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 57] = [
+    pub const ALL: [Code; 61] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -176,6 +185,10 @@ impl Code {
         Code::BadSweep,
         Code::BadBacktestWindow,
         Code::ModelTooLarge,
+        Code::NotAShard,
+        Code::ShardOfAnotherSweep,
+        Code::ShardOverlap,
+        Code::ShardMissing,
         Code::OutputNotOurs,
         Code::OutputNotAFolder,
         Code::OutputNotWritten,
@@ -237,6 +250,10 @@ impl Code {
             Code::BadSweep => "E303",
             Code::BadBacktestWindow => "E304",
             Code::ModelTooLarge => "E305",
+            Code::NotAShard => "E306",
+            Code::ShardOfAnotherSweep => "E307",
+            Code::ShardOverlap => "E308",
+            Code::ShardMissing => "E309",
             Code::OutputNotOurs => "E401",
             Code::OutputNotAFolder => "E402",
             Code::OutputNotWritten => "E403",
@@ -300,6 +317,10 @@ impl Code {
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",
             Code::BadBacktestWindow => "choose an origin with at least 5 earlier years of data in the file and a horizon of 1 to 10 years",
             Code::ModelTooLarge => "allow fewer host schools (can_host_base, max_new_places), fewer needs or phases in [bases], shorter journey limits, or aggregate localities; see docs/performance.md for the limits",
+            Code::NotAShard => "give sweep-merge the --out folders of finished `placeplan sweep FILE --shard I/N` runs, unchanged; run a shard again if its folder is incomplete",
+            Code::ShardOfAnotherSweep => "merge only shards of one sweep: the same sweep file and base scenario, the same N in --shard I/N and the same placeplan version; run the odd shard again",
+            Code::ShardOverlap => "give each shard's folder once; if a shard was run twice, keep one of its folders",
+            Code::ShardMissing => "run the missing shards (placeplan sweep FILE --shard I/N) and give every shard's folder, 1/N to N/N",
             Code::OutputNotOurs => "give --out a new or empty folder, or a folder placeplan wrote and nobody has changed since; placeplan never deletes or overwrites files it did not write",
             Code::OutputNotAFolder => "give --out a folder path (new or written by placeplan), not a file or a symbolic link",
             Code::OutputNotWritten => "check the disk has space and the folder is writable; the previous outputs, if any, are unchanged",

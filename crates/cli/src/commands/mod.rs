@@ -17,6 +17,7 @@ pub mod import;
 pub mod init;
 pub mod plan;
 pub mod sweep;
+pub mod sweep_merge;
 pub mod synth;
 pub mod validate;
 

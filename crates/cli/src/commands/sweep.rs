@@ -1,12 +1,13 @@
-//! `placeplan sweep FILE --out DIR`: every variant of a sweep file in parallel, a comparison
-//! table, the Pareto frontier and a report.
+//! `placeplan sweep FILE --out DIR [--shard I/N]`: every variant of a sweep file in parallel, a
+//! comparison table, the Pareto frontier and a report; or one shard of the variants, for
+//! `sweep-merge` to put together (`placeplan_app::sweep::shard`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use placeplan_app::sweep;
+use placeplan_app::sweep::{self, shard::ShardRecord, Shard};
 use placeplan_io::atomic::{OutputKind, StagedDir};
 use placeplan_io::scenario::load_scenario;
-use placeplan_report::sweep_table;
+use placeplan_report::sweep_table::{self, ParetoPoint, VariantResult};
 
 use super::write;
 use crate::failure::Failure;
@@ -15,13 +16,18 @@ use crate::failure::Failure;
 pub struct Args {
     /// Sweep file (TOML): a base scenario and axes or named variants.
     file: PathBuf,
-    /// Output directory: sweep.csv, pareto.csv and one folder per variant.
+    /// Output directory: sweep.csv, pareto.csv and one folder per variant (with --shard: this
+    /// shard's variant folders and shard.json).
     #[arg(long)]
     out: PathBuf,
     /// Worker threads (default: one per core; at most 256).
     #[arg(long, default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=placeplan_app::sweep::MAX_THREADS as u64))]
     threads: u64,
+    /// Run only shard I of N (I counted from 1), for `placeplan sweep-merge` to put together
+    /// (docs/scale-out.md).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
 }
 
 /// A sweep to run.
@@ -32,6 +38,8 @@ pub struct Config {
     pub out: PathBuf,
     /// Worker threads, at most `sweep::MAX_THREADS`; 0: one per core.
     pub threads: usize,
+    /// The shard to run, or `None` for the whole sweep.
+    pub shard: Option<Shard>,
 }
 
 impl Args {
@@ -40,6 +48,7 @@ impl Args {
             file: self.file,
             out: self.out,
             threads: self.threads as usize,
+            shard: self.shard,
         })
     }
 }
@@ -57,33 +66,72 @@ pub fn run(config: Config) -> Result<(), Failure> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let progress = |done: usize| bar.set_position(done as u64);
-    // The whole sweep is staged and replaces `out` in one step at the end.
-    let staged = StagedDir::new(out, OutputKind::Sweep)?;
-    let results = sweep::run_sweep(&base, &spec, staged.path(), threads, &progress)?;
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    // The whole sweep (or shard) is staged and replaces `out` in one step at the end.
+    let kind = match config.shard {
+        Some(_) => OutputKind::SweepShard,
+        None => OutputKind::Sweep,
+    };
+    let staged = StagedDir::new(out, kind)?;
+    let shard = config.shard.unwrap_or(Shard::WHOLE);
+    let results = sweep::run_shard(&base, &spec, shard, staged.path(), threads, &progress)?;
     bar.finish_and_clear();
-    write(
-        &staged.path().join("sweep.csv"),
-        &sweep_table::sweep_csv(&results),
-    )?;
-    let points = sweep_table::pareto(&results);
-    write(
-        &staged.path().join("pareto.csv"),
-        &sweep_table::pareto_csv(&points),
-    )?;
-    let title = format!("{}: sweep of {n} variants", base.name);
-    write(
-        &staged.path().join("report.html"),
-        &placeplan_report::sweep_report::sweep_report(&title, &results, &points),
-    )?;
+    if let Some(shard) = config.shard {
+        let record = ShardRecord::new(&base, &spec, shard, &results);
+        write(
+            &staged.path().join(sweep::shard::RECORD_FILE),
+            &record.to_json(),
+        )?;
+        staged.commit()?;
+        let results: Vec<VariantResult> = results.into_iter().map(|r| r.1).collect();
+        print_results(
+            &format!(
+                "{}: shard {shard} ({} of {n} variants)",
+                file.display(),
+                results.len()
+            ),
+            &results,
+        );
+        println!(
+            "wrote shard.json and one folder per variant to {}; merge every shard with placeplan sweep-merge",
+            out.display()
+        );
+        return Ok(());
+    }
+    let results: Vec<VariantResult> = results.into_iter().map(|r| r.1).collect();
+    let points = write_tables(staged.path(), &sweep::sweep_title(&base, n), &results)?;
     staged.commit()?;
+    print_results(&format!("{}: {n} variants", file.display()), &results);
+    print_written(&points, out);
+    Ok(())
+}
+
+/// Writes `sweep.csv`, `pareto.csv` and `report.html` of a whole sweep into `dir` and returns
+/// the Pareto points.
+pub fn write_tables(
+    dir: &Path,
+    title: &str,
+    results: &[VariantResult],
+) -> Result<Vec<ParetoPoint>, Failure> {
+    write(&dir.join("sweep.csv"), &sweep_table::sweep_csv(results))?;
+    let points = sweep_table::pareto(results);
+    write(&dir.join("pareto.csv"), &sweep_table::pareto_csv(&points))?;
+    write(
+        &dir.join("report.html"),
+        &placeplan_report::sweep_report::sweep_report(title, results, &points),
+    )?;
+    Ok(points)
+}
+
+/// Prints how many variants were planned, after `head`, then one line per variant.
+pub fn print_results(head: &str, results: &[VariantResult]) {
+    let n = results.len();
     let ok = results.iter().filter(|r| r.outcome.is_ok()).count();
-    println!(
-        "{}: {n} variants, {ok} planned, {} without a plan",
-        file.display(),
-        n - ok
-    );
-    for r in &results {
+    println!("{head}, {ok} planned, {} without a plan", n - ok);
+    for r in results {
         match &r.outcome {
             Ok(f) => println!(
                 "  {:<48} NPV £{:>8.2}m  new places {:>5.0}  out of area (final year) {:>5.0}",
@@ -99,10 +147,13 @@ pub fn run(config: Config) -> Result<(), Failure> {
             ),
         }
     }
+}
+
+/// Says what a whole sweep wrote where.
+pub fn print_written(points: &[ParetoPoint], out: &Path) {
     println!(
         "wrote sweep.csv, pareto.csv ({} variants on a capital vs running-cost frontier), report.html and one folder per variant to {}",
         points.iter().filter(|p| p.on_frontier).count(),
         out.display()
     );
-    Ok(())
 }

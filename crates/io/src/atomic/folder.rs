@@ -13,6 +13,8 @@ pub enum OutputKind {
     Sweep,
     /// A scenario written by `demo` or `synth`.
     Scenario,
+    /// One shard of a sweep (`sweep --shard I/N`): its variants' folders and its record.
+    SweepShard,
 }
 
 impl OutputKind {
@@ -21,13 +23,19 @@ impl OutputKind {
             OutputKind::Run => "run",
             OutputKind::Sweep => "sweep",
             OutputKind::Scenario => "scenario",
+            OutputKind::SweepShard => "sweep-shard",
         }
     }
 
     pub(super) fn parse(s: &str) -> Option<OutputKind> {
-        [OutputKind::Run, OutputKind::Sweep, OutputKind::Scenario]
-            .into_iter()
-            .find(|k| k.code() == s)
+        [
+            OutputKind::Run,
+            OutputKind::Sweep,
+            OutputKind::Scenario,
+            OutputKind::SweepShard,
+        ]
+        .into_iter()
+        .find(|k| k.code() == s)
     }
 }
 

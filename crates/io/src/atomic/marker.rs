@@ -125,7 +125,7 @@ pub(super) fn walk(dir: &Path) -> std::io::Result<Result<BTreeMap<String, Entry>
 
 /// The device and inode of a file with more than one link (`None` for a file with one link, or
 /// off Unix).
-fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

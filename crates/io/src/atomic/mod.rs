@@ -34,5 +34,6 @@ mod swap;
 
 pub use file::{write_atomic, write_new};
 pub use folder::{OutputError, OutputKind};
-pub use marker::MARKER;
+pub use marker::{file_id, MARKER};
+pub use ownership::incomplete_output;
 pub use staged::StagedDir;

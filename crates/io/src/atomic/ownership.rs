@@ -56,6 +56,42 @@ pub(super) fn foreign_content(dir: &Path, kind: OutputKind) -> std::io::Result<O
     Ok(None)
 }
 
+/// Why `dir` is not a whole, finished output of `kind` exactly as placeplan wrote it (every
+/// entry its marker lists is there unchanged, and nothing else); `None` if it is.
+pub fn incomplete_output(dir: &Path, kind: OutputKind) -> Option<String> {
+    match is_folder(dir) {
+        Ok(true) => {}
+        Ok(false) => return Some("it does not exist".into()),
+        Err(e) => return Some(e.to_string()),
+    }
+    let Some((marked, entries)) = read_marker(dir) else {
+        return Some("placeplan did not write it (it has no placeplan marker)".into());
+    };
+    if marked != kind {
+        return Some(format!(
+            "it holds placeplan {} outputs, not {} outputs",
+            marked.code(),
+            kind.code()
+        ));
+    }
+    let Some(entries) = entries else {
+        return Some("it is a staging folder of a run that did not finish".into());
+    };
+    let found = match walk(dir) {
+        Ok(Ok(found)) => found,
+        Ok(Err(reason)) => return Some(reason),
+        Err(e) => return Some(format!("it cannot be read: {e}")),
+    };
+    if let Some(path) = entries.keys().find(|p| !found.contains_key(*p)) {
+        return Some(format!("{path} was removed after placeplan wrote it"));
+    }
+    match foreign_content(dir, kind) {
+        Ok(None) => None,
+        Ok(Some(reason)) => Some(reason),
+        Err(e) => Some(format!("it cannot be read: {e}")),
+    }
+}
+
 /// Refuses a target that is not a folder, or a folder that may not be replaced.
 pub(super) fn check_target(target: &Path, kind: OutputKind) -> Result<(), OutputError> {
     if !is_folder(target)? {
