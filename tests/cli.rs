@@ -1795,8 +1795,8 @@ fn plan_csv_only(dir: &Path, run: &Path) -> Output {
     ])
 }
 
-/// docs/scenario-format.md, `[expansion]` and `[new_school]`: a special school with room on site is expanded in
-/// whole classes (pre-16 `special_expansion`, post-16 `post16`), a candidate site (`kind =
+/// docs/scenario-format.md, `[expansion]` and `[new_school]`: a special school with room on
+/// site (the demo gives three of its specialist schools room) is expanded in whole classes (pre-16 `special_expansion`, post-16 `post16`), a candidate site (`kind =
 /// site`) may take a new special school, and plan.csv's `kind` column and summary.json's
 /// `new_places_by_kind` say which is which, consistently with each other and the schools.
 #[test]
@@ -1808,18 +1808,16 @@ fn plan_names_the_kind_of_every_new_place() {
         "capital_budget = 3000000.0",
         "capital_budget = 1e9",
     );
-    let toml = dir.path().join("scenario.toml");
-    let mut t = std::fs::read_to_string(&toml).unwrap();
-    t.push_str("\n[expansion]\nlead_time = 1\n\n[new_school]\nlead_time = 1\nmin_size = 40\n");
-    std::fs::write(&toml, t).unwrap();
-    let schools = dir.path().join("schools.csv");
-    let mut t = std::fs::read_to_string(&schools).unwrap();
-    t = t.replace(
-        "105703,Foxglove School,special,early_years;primary;secondary;post16,53.37588,-3.04875,no,,,",
-        "105703,Foxglove School,special,early_years;primary;secondary;post16,53.37588,-3.04875,no,48,,",
+    edit_toml(
+        dir.path(),
+        "class_size = 8\nlead_time = 2",
+        "class_size = 8\nlead_time = 1",
     );
-    t.push_str("SITE1,Northfield site,site,primary;secondary,53.39,-3.06,no,150,,\n");
-    std::fs::write(&schools, t).unwrap();
+    edit_toml(
+        dir.path(),
+        "min_size = 60\nmax_size = 150\nlead_time = 3",
+        "min_size = 40\nmax_size = 150\nlead_time = 1",
+    );
     let out = tempfile::tempdir().unwrap();
     let run = out.path().join("run");
     let o = plan_csv_only(dir.path(), &run);
@@ -1831,9 +1829,10 @@ fn plan_names_the_kind_of_every_new_place() {
     let mut by_kind: std::collections::BTreeMap<String, f64> = Default::default();
     for r in &plan[1..] {
         let expected = match (r[school].as_str(), r[phase].as_str()) {
-            ("105703", "post16") => "post16",
-            ("105703", _) => "special_expansion",
-            ("SITE1", _) => "new_special_school",
+            // Foxglove School, Riverside School, Northgate Specialist College, the site.
+            ("105703", "post16") | ("130954", _) => "post16",
+            ("105703" | "105711", _) => "special_expansion",
+            ("199001", _) => "new_special_school",
             _ => "resourced_base",
         };
         assert_eq!(r[kind], expected, "{r:?}");

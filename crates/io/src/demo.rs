@@ -121,6 +121,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         ],
         ward: 9,
         weight: 1.0,
+        room: 24,
     },
     SpecialSpec {
         name: "Meadow Bank School",
@@ -129,6 +130,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::EarlyYears, Phase::Primary],
         ward: 1,
         weight: 1.0,
+        room: 0,
     },
     SpecialSpec {
         name: "Kingsway School",
@@ -137,6 +139,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::Secondary, Phase::Post16],
         ward: 8,
         weight: 1.0,
+        room: 0,
     },
     SpecialSpec {
         name: "Hilltop School",
@@ -145,6 +148,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::Primary, Phase::Secondary],
         ward: 2,
         weight: 1.0,
+        room: 0,
     },
     SpecialSpec {
         name: "Beacon School",
@@ -153,6 +157,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::Secondary],
         ward: 0,
         weight: 1.0,
+        room: 0,
     },
     SpecialSpec {
         name: "Riverside School",
@@ -161,6 +166,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::Primary, Phase::Secondary],
         ward: 10,
         weight: 1.0,
+        room: 16,
     },
     SpecialSpec {
         name: "Lighthouse School",
@@ -169,6 +175,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::EarlyYears, Phase::Primary, Phase::Secondary],
         ward: 7,
         weight: 0.2,
+        room: 0,
     },
     SpecialSpec {
         name: "Stanton Grange School",
@@ -177,6 +184,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::Primary, Phase::Secondary],
         ward: 18,
         weight: 1.0,
+        room: 0,
     },
     SpecialSpec {
         name: "Northgate Specialist College",
@@ -185,6 +193,7 @@ pub(crate) const SPECIAL_SCHOOLS: [SpecialSpec; 9] = [
         phases: &[Phase::Post16, Phase::Post19],
         ward: 3,
         weight: 1.0,
+        room: 16,
     },
 ];
 
@@ -349,7 +358,7 @@ fn schools() -> Vec<School> {
             lat,
             lon,
             can_host_base: false,
-            max_new_places: None,
+            max_new_places: (s.room > 0).then_some(s.room),
             spec: Some(i),
         });
     }
@@ -367,8 +376,23 @@ fn schools() -> Vec<School> {
             spec: Some(i),
         });
     }
+    // A candidate site for a new special school (`[new_school]`), in Tranmoor.
+    out.push(School {
+        id: SITE_ID,
+        name: "Former Tranmoor Depot (site)".to_string(),
+        kind: SchoolKind::Site,
+        phases: vec![Phase::Primary, Phase::Secondary],
+        lat: 53.3800,
+        lon: -3.0250,
+        can_host_base: false,
+        max_new_places: Some(120),
+        spec: None,
+    });
     out
 }
+
+/// The id of the demo's candidate site for a new special school.
+const SITE_ID: u32 = 199_001;
 
 fn scenario_toml() -> String {
     format!(

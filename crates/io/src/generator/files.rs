@@ -2,8 +2,8 @@
 //! files, with fixed decimal formatting.
 
 use placeplan_model::domain::{
-    BaseRules, CapitalSettings, CostParams, ForecastSettings, JourneyLimits, Need, Phase,
-    ProvisionKind, SolverSettings, TravelSettings, N_AGES,
+    BaseRules, CapitalSettings, CostParams, ExpansionRules, ForecastSettings, JourneyLimits, Need,
+    NewSchoolRules, Phase, ProvisionKind, SolverSettings, TravelSettings, N_AGES,
 };
 
 use super::caseload::{cell, Caseload};
@@ -28,6 +28,8 @@ pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastS
         ..BaseRules::default()
     };
     let cap = CapitalSettings::default();
+    let e = ExpansionRules::default();
+    let n = NewSchoolRules::default();
     let s = SolverSettings {
         stability: false,
         ..SolverSettings::default()
@@ -41,6 +43,7 @@ pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastS
     };
     let needs = list(b.needs.iter().map(|n| n.code()).collect());
     let phases = list(b.phases.iter().map(|p| p.code()).collect());
+    let school_needs = list(n.needs.iter().map(|n| n.code()).collect());
     format!(
         r#"[files]
 localities = "localities.csv"
@@ -86,6 +89,23 @@ min_size = {}
 max_size = {}
 modular = {}
 lead_time = {}
+
+# Whole classes added to special schools and post-16 providers with room on site
+# (schools.csv max_new_places).
+[expansion]
+enabled = {}
+class_size = {}
+lead_time = {}
+capex_per_place = {:?}
+
+# New special schools on candidate sites (schools.csv kind = site).
+[new_school]
+needs = [{school_needs}]
+min_size = {}
+max_size = {}
+lead_time = {}
+capex_per_place = {:?}
+lump_sum = {:?}
 
 # Credit the value of new places beyond the plan horizon (residual value over asset_life years).
 [capital]
@@ -140,6 +160,15 @@ ramp_years = 2
         b.max_size,
         b.modular,
         b.lead_time,
+        e.enabled,
+        e.class_size,
+        e.lead_time,
+        e.capex_per_place,
+        n.min_size,
+        n.max_size,
+        n.lead_time,
+        n.capex_per_place,
+        n.lump_sum,
         cap.residual_value,
         cap.asset_life,
         f.trend_damping,

@@ -16,6 +16,8 @@ pub(crate) struct SpecialSpec {
     pub(crate) phases: &'static [Phase],
     pub(crate) ward: usize,
     pub(crate) weight: f64,
+    /// Room on site for new places (`max_new_places`; 0: none), for `[expansion]`.
+    pub(crate) room: u32,
 }
 
 /// In-area independent special schools: name, need, ward, places by phase.
