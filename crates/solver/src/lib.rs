@@ -4,6 +4,7 @@
 mod backend;
 pub mod baseline;
 pub mod cflp;
+pub mod export;
 mod extract;
 pub mod flow;
 pub mod formulation;
