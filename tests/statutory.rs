@@ -154,6 +154,9 @@ fn dsg_grid_reconciles_with_the_other_outputs() {
         .collect();
     // Every variant x year x 7 types x 13 needs, in that order.
     assert_eq!(grid.len(), 2 * years.len() * 7 * 13);
+    let half = grid.len() / 2;
+    assert!(grid[..half].iter().all(|r| r["variant"] == "unmitigated"));
+    assert!(grid[half..].iter().all(|r| r["variant"] == "mitigated"));
     for r in &grid {
         let ty = r["placement_type"].as_str();
         for b in bands.iter().map(|b| format!("pupils_{b}")) {
@@ -429,11 +432,38 @@ fn labels_fit_their_columns(xlsx: &Path) {
                         "{name} header {t:?}: {word:?} in {width}"
                     );
                 }
+                // Wrapped between words, the header's lines fit the row's height (15 points a
+                // line of Calibri 11).
+                let per_line = (width / 1.1).floor() as usize;
+                let mut lines = 1;
+                let mut used = 0;
+                for word in t.split(' ').map(|w| w.chars().count()) {
+                    if used > 0 && used + 1 + word > per_line {
+                        lines += 1;
+                        used = word;
+                    } else {
+                        used += word + usize::from(used > 0);
+                    }
+                }
+                let height = header_height(&xml);
+                let what = format!("{name} header {t:?}: {lines} lines in {height} points");
+                assert!(height >= 15.0 * lines as f64, "{what}");
             } else if c == 0 && matches!(name.as_str(), "Summary" | "Costs by year") && r >= 3 {
                 assert!(fits(t, width), "{name} row {r}: {t:?} in width {width}");
             }
         }
     }
+}
+
+/// Height in points of row 1 in a sheet's XML (15 when unset).
+fn header_height(sheet: &str) -> f64 {
+    let Some(at) = sheet.find("<row r=\"1\"") else {
+        return 15.0;
+    };
+    let row = &sheet[at..at + sheet[at..].find('>').unwrap()];
+    row.split("ht=\"")
+        .nth(1)
+        .map_or(15.0, |h| h[..h.find('"').unwrap()].parse().unwrap())
 }
 
 /// The text of one part of an xlsx file.
@@ -474,6 +504,10 @@ fn the_workbook_prints_as_finance_reads_it() {
             !setup.contains("fitToHeight=\"0\""),
             one_page,
             "{name}: {setup}"
+        );
+        assert!(
+            sheet.contains("<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>"),
+            "{name}: the footer holds the sheet name and the page number"
         );
         let id = format!("localSheetId=\"{i}\"");
         let area = book

@@ -290,6 +290,19 @@ mod tests {
         assert_eq!(&a[..2], b"PK");
     }
 
+    /// Headers wrap between words, a word longer than a line across lines.
+    #[test]
+    fn headers_wrap_between_words() {
+        assert_eq!(capacity(20.0), 15);
+        assert_eq!(wrapped_lines("Year", 10.0), 1);
+        // "Capital repaid" | "by (cumulative" | "savings vs" | "doing nothing)"
+        let long = "Capital repaid by (cumulative savings vs doing nothing)";
+        assert_eq!(wrapped_lines(long, 20.0), 4);
+        assert_eq!(wrapped_lines(long, text_width(long)), 1);
+        assert_eq!(wrapped_lines("abcdefghijklmnopqrstuvwxyz", 10.0), 5);
+        assert!(word_width(long) >= text_width("(cumulative"));
+    }
+
     #[test]
     fn column_names() {
         assert_eq!(column_name(0), "A");
