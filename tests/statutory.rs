@@ -18,17 +18,20 @@ fn demo_dir() -> PathBuf {
     root().join("scenarios/demo")
 }
 
-/// Runs `placeplan plan` on the demo into a fresh folder with these formats.
-fn plan_demo(formats: &str) -> tempfile::TempDir {
+/// Runs `placeplan plan` on the demo into a fresh folder with these formats and other flags.
+fn plan_demo(formats: &str, flags: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let o = placeplan(&[
+    let demo = demo_dir();
+    let mut args = vec![
         "plan",
-        demo_dir().to_str().unwrap(),
+        demo.to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
         "--formats",
         formats,
-    ]);
+    ];
+    args.extend(flags);
+    let o = placeplan(&args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     out
 }
@@ -142,7 +145,7 @@ fn close(a: f64, b: f64, tol: f64, what: &str) {
 /// dsg_grid.csv against placements.csv, costs.csv, forecast.csv and the scenario's files.
 #[test]
 fn dsg_grid_reconciles_with_the_other_outputs() {
-    let out = plan_demo("csv");
+    let out = plan_demo("csv", &[]);
     let grid = read_csv(&out.path().join("dsg_grid.csv"));
     let kinds = school_kinds();
     let bands = ["0-4", "5-10", "11-15", "16-19", "20-25"];
@@ -304,10 +307,46 @@ fn dsg_grid_reconciles_with_the_other_outputs() {
     }
 }
 
+/// Planned for the unmitigated forecast (`--unmitigated`), both variants of the grid place the
+/// unmitigated forecast's demand: the mitigated rows as placements.csv (with new places), the
+/// unmitigated rows with no new places.
+#[test]
+fn an_unmitigated_plan_fills_both_variants_from_the_unmitigated_forecast() {
+    let out = plan_demo("csv", &["--unmitigated"]);
+    let grid = read_csv(&out.path().join("dsg_grid.csv"));
+    let demand = demand_from_forecast(out.path(), "unmitigated");
+    for variant in ["unmitigated", "mitigated"] {
+        for ((year, need, b), pupils) in &demand {
+            let placed: f64 = grid
+                .iter()
+                .filter(|r| r["variant"] == variant && r["year"] == *year && r["need"] == *need)
+                .filter(|r| !r[&format!("pupils_{b}")].is_empty())
+                .map(|r| num(r, &format!("pupils_{b}")))
+                .sum();
+            within(placed, *pupils, &format!("{variant} {year} {need} {b}"));
+        }
+    }
+    let placed: f64 = read_csv(&out.path().join("placements.csv"))
+        .iter()
+        .map(|p| num(p, "pupils"))
+        .sum();
+    let mitigated: f64 = grid
+        .iter()
+        .filter(|r| r["variant"] == "mitigated" && !r["pupils_total"].is_empty())
+        .map(|r| num(r, "pupils_total"))
+        .sum();
+    close(
+        mitigated,
+        placed,
+        2.0,
+        "mitigated pupils against placements.csv",
+    );
+}
+
 /// scap_send.csv against placements.csv, plan.csv, capacity.csv and forecast.csv.
 #[test]
 fn scap_layout_reconciles_with_the_other_outputs() {
-    let out = plan_demo("csv");
+    let out = plan_demo("csv", &[]);
     let scap = read_csv(&out.path().join("scap_send.csv"));
     let kinds = school_kinds();
     let provisions = [
@@ -480,7 +519,7 @@ fn xlsx_part(xlsx: &Path, name: &str) -> String {
 /// LibreOffice prints the Summary and Costs by year sheets to one PDF page each.
 #[test]
 fn the_workbook_prints_as_finance_reads_it() {
-    let out = plan_demo("xlsx");
+    let out = plan_demo("xlsx", &[]);
     let xlsx = out.path().join("plan.xlsx");
     let book = xlsx_part(&xlsx, "xl/workbook.xml");
     let names: Vec<&str> = book
