@@ -451,8 +451,8 @@ fn column_width(sheet: &str, col: usize) -> f64 {
 }
 
 /// Labels are never cut off: the key labels of Summary and the row labels of Costs by year fit
-/// their column on one line, and every header's longest word fits its column (headers wrap
-/// between words). A character of Calibri 11 bold is taken as 1.1 width units at most.
+/// their column on one line, every header's longest word fits its column (headers wrap between
+/// words), and any other text fits its column or runs on into an empty cell. A character of Calibri 11 bold is taken as 1.1 width units at most.
 fn labels_fit_their_columns(xlsx: &Path) {
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let mut wb: Xlsx<_> = open_workbook(xlsx).unwrap();
@@ -463,7 +463,13 @@ fn labels_fit_their_columns(xlsx: &Path) {
         for (r, c, cell) in range.used_cells() {
             let Data::String(t) = cell else { continue };
             let width = column_width(&xml, c);
-            let header = r == 0 && name != "Summary";
+            // Header rows: the first of every sheet but Summary, and Summary's by-year table.
+            let year = Data::String("Year".into());
+            let header = if name == "Summary" {
+                r > 0 && range.get((r, 0)) == Some(&year)
+            } else {
+                r == 0
+            };
             if header {
                 for word in t.split(' ') {
                     assert!(
@@ -484,19 +490,26 @@ fn labels_fit_their_columns(xlsx: &Path) {
                         used += word + usize::from(used > 0);
                     }
                 }
-                let height = header_height(&xml);
+                let height = row_height(&xml, r);
                 let what = format!("{name} header {t:?}: {lines} lines in {height} points");
                 assert!(height >= 15.0 * lines as f64, "{what}");
             } else if c == 0 && matches!(name.as_str(), "Summary" | "Costs by year") && r >= 3 {
                 assert!(fits(t, width), "{name} row {r}: {t:?} in width {width}");
+            } else if !fits(t, width) {
+                // Any other text shows whole: it fits, or runs on into an empty cell.
+                let next = range.get((r, c + 1));
+                assert!(
+                    next.is_none_or(|d| *d == Data::Empty),
+                    "{name} ({r}, {c}): {t:?} in width {width} is cut off by {next:?}"
+                );
             }
         }
     }
 }
 
-/// Height in points of row 1 in a sheet's XML (15 when unset).
-fn header_height(sheet: &str) -> f64 {
-    let Some(at) = sheet.find("<row r=\"1\"") else {
+/// Height in points of row `r` (0-based) in a sheet's XML (15 when unset).
+fn row_height(sheet: &str, r: usize) -> f64 {
+    let Some(at) = sheet.find(&format!("<row r=\"{}\"", r + 1)) else {
         return 15.0;
     };
     let row = &sheet[at..at + sheet[at..].find('>').unwrap()];

@@ -12,7 +12,8 @@ use crate::{geojson, html, statutory, tables, xlsx};
 /// Which output files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Formats {
-    /// forecast.csv, plan.csv, placements.csv, costs.csv, summary.json (always useful).
+    /// forecast.csv, plan.csv, placements.csv, costs.csv, summary.json (always useful); a plan
+    /// run also writes dsg_grid.csv and scap_send.csv.
     pub csv: bool,
     /// plan.xlsx: the finance workbook.
     pub xlsx: bool,

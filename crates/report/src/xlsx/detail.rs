@@ -210,8 +210,11 @@ pub(super) fn assumptions(
     header(
         ws,
         &[
-            ("Section", 14.0),
-            ("Setting (scenario.toml)", 30.0),
+            ("Section", fit_width(14.0, rows.iter().map(|a| a.section))),
+            (
+                "Setting (scenario.toml)",
+                fit_width(30.0, rows.iter().map(|a| a.key.as_str())),
+            ),
             ("Value", 16.0),
             ("Unit", 10.0),
             ("Meaning", meaning_width),

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{Worksheet, XlsxError};
 
 use super::{fit_width, header, print_setup, Formats, SHEETS};
 use crate::run::RunOutputs;
-use crate::statutory::{self as layout, DsgPlacement, DSG_NEEDS};
+use crate::statutory::{self as layout, DsgPlacement, ScapProvision, DSG_NEEDS};
 
 pub(super) fn dsg_grid(ws: &mut Worksheet, run: &RunOutputs, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name(SHEETS[2])?;
@@ -80,7 +80,10 @@ pub(super) fn scap(ws: &mut Worksheet, run: &RunOutputs, f: &Formats) -> Result<
         &[
             ("Year", 8.0),
             ("Phase", 12.0),
-            ("Provision", 30.0),
+            (
+                "Provision",
+                fit_width(12.0, ScapProvision::ALL.map(ScapProvision::code)),
+            ),
             ("Places needed", 12.0),
             ("Places planned", 12.0),
         ],
