@@ -435,6 +435,29 @@ fn scap_layout_reconciles_with_the_other_outputs() {
     }
 }
 
+/// The data rows of a sheet are the CSV's rows: the same text, numbers equal to the CSV's
+/// decimals, empty where the CSV is empty.
+fn sheet_holds_the_csv(xlsx: &Path, sheet: &str, csv_path: &Path) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(xlsx).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    let mut r = csv::Reader::from_path(csv_path).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(range.height(), rows.len() + 1, "{sheet}: rows");
+    for (i, rec) in rows.iter().enumerate() {
+        for (c, text) in rec.iter().enumerate() {
+            let cell = range.get((i + 1, c)).unwrap_or(&Data::Empty);
+            let at = format!("{sheet} ({}, {c}): {cell:?} vs {text:?}", i + 1);
+            match (cell, text.parse::<f64>()) {
+                (Data::Empty, _) => assert!(text.is_empty(), "{at}"),
+                (Data::Float(v), Ok(t)) => assert!((v - t).abs() <= 0.0051, "{at}"),
+                (Data::String(v), _) => assert_eq!(v, text, "{at}"),
+                _ => panic!("{at}"),
+            }
+        }
+    }
+}
+
 /// Width of column `col` (0-based) in a sheet's XML, from its `<col>` entries (8.43 when unset).
 fn column_width(sheet: &str, col: usize) -> f64 {
     let n = col + 1;
@@ -532,8 +555,10 @@ fn xlsx_part(xlsx: &Path, name: &str) -> String {
 /// LibreOffice prints the Summary and Costs by year sheets to one PDF page each.
 #[test]
 fn the_workbook_prints_as_finance_reads_it() {
-    let out = plan_demo("xlsx", &[]);
+    let out = plan_demo("csv,xlsx", &[]);
     let xlsx = out.path().join("plan.xlsx");
+    sheet_holds_the_csv(&xlsx, "DSG grid", &out.path().join("dsg_grid.csv"));
+    sheet_holds_the_csv(&xlsx, "SCAP SEND", &out.path().join("scap_send.csv"));
     let book = xlsx_part(&xlsx, "xl/workbook.xml");
     let names: Vec<&str> = book
         .split("<sheet name=\"")

@@ -50,6 +50,7 @@ pub(super) fn new_places(
     }
     if builds.is_empty() {
         ws.write_string_with_format(1, 0, "No new places in this plan.", &f.note)?;
+        ws.autofilter(0, 0, 1, 8)?;
         return print_setup(ws, 0, Some(0), 1, 8);
     }
     ws.autofilter(0, 0, r - 1, 8)?;
