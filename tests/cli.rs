@@ -102,6 +102,9 @@ fn plan_on_the_demo_writes_checked_outputs_deterministically() {
         "placements.csv",
         "costs.csv",
         "summary.json",
+        "dsg_grid.csv",
+        "scap_send.csv",
+        "plan.xlsx",
     ] {
         let a = std::fs::read(out1.path().join(f)).unwrap();
         let b = std::fs::read(out2.path().join(f)).unwrap();

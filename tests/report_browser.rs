@@ -78,6 +78,7 @@ impl Run {
             costing: &self.costing,
             summary: &self.summary,
             do_nothing: self.dn.as_ref().map(|(p, c)| (p, c)),
+            unmitigated: None,
         }
     }
 }

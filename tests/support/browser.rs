@@ -1,8 +1,10 @@
 //! Shared headless-Chromium harness for the report tests (included with `#[path]`).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+#[path = "process.rs"]
+mod process;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -79,35 +81,6 @@ fn chromium(dir: &Path, args: &[&str]) -> (String, String) {
         "--disable-dev-shm-usage",
     ])
     .arg(format!("--user-data-dir={}", profile.path().display()))
-    .args(args)
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("start chromium");
-    // Read both pipes on threads so a full pipe cannot stall the browser.
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut so, &mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut se, &mut s);
-        s
-    });
-    let start = Instant::now();
-    loop {
-        match child.try_wait().expect("wait for chromium") {
-            Some(_) => break,
-            None if start.elapsed() > Duration::from_secs(120) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("chromium did not finish within 120 s");
-            }
-            None => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
-    (t_out.join().unwrap(), t_err.join().unwrap())
+    .args(args);
+    process::run_limited(&mut cmd, "chromium", 120)
 }

@@ -92,6 +92,7 @@ impl Run {
             costing: &self.costing,
             summary: &self.summary,
             do_nothing: self.do_nothing.as_ref().map(|(p, c)| (p, c)),
+            unmitigated: None,
         }
     }
 }
@@ -105,6 +106,10 @@ pub struct Planned {
     pub planned_for: usize,
     pub travel: TravelMatrix,
     pub run: Run,
+    /// The unmitigated forecast's demand placed with no new places (its do-nothing plan,
+    /// checked), for the DSG grid's unmitigated rows; `None` when it did not solve or pass the
+    /// check (the reason is in `run.baseline_notes`).
+    pub unmitigated: Option<(Demand, Plan)>,
 }
 
 impl Planned {
@@ -115,7 +120,10 @@ impl Planned {
 
     /// Everything the renderers need.
     pub fn outputs<'a>(&'a self, scenario: &'a Scenario) -> RunOutputs<'a> {
-        self.run.outputs(scenario, &self.travel, self.forecast())
+        RunOutputs {
+            unmitigated: self.unmitigated.as_ref().map(|(d, p)| (d, p)),
+            ..self.run.outputs(scenario, &self.travel, self.forecast())
+        }
     }
 }
 
@@ -132,13 +140,46 @@ pub fn plan_scenario(
         .position(|f| f.variant == variant)
         .unwrap_or(0);
     let travel = TravelMatrix::build(s);
-    let run = plan_run(s, &forecasts[planned_for], &travel, backend, true)?;
+    let mut run = plan_run(s, &forecasts[planned_for], &travel, backend, true)?;
+    let unmitigated = unmitigated_do_nothing(s, &forecasts, &travel, backend, &mut run);
     Ok(Planned {
         forecasts,
         planned_for,
         travel,
         run,
+        unmitigated,
     })
+}
+
+/// The unmitigated forecast's demand and its do-nothing plan (checked): the run's own
+/// do-nothing baseline when the run is for the unmitigated forecast, else solved here. `None`,
+/// with a note in the run, when it cannot be had.
+fn unmitigated_do_nothing(
+    s: &Scenario,
+    forecasts: &[Forecast],
+    travel: &TravelMatrix,
+    backend: Backend,
+    run: &mut Run,
+) -> Option<(Demand, Plan)> {
+    let fc = forecasts
+        .iter()
+        .find(|f| f.variant == Variant::Unmitigated)?;
+    let demand = fc.specialist_demand(s.localities.len());
+    if demand == run.demand {
+        return run
+            .do_nothing
+            .as_ref()
+            .map(|(plan, _)| (demand, plan.clone()));
+    }
+    let solved = baseline::do_nothing(s, travel, &demand, backend);
+    match checked_baseline(s, travel, &demand, solved) {
+        Ok((plan, _)) => Some((demand, plan)),
+        Err(why) => {
+            run.baseline_notes
+                .push(format!("no unmitigated rows in the DSG grid: {why}"));
+            None
+        }
+    }
 }
 
 /// Plans for `forecast`, checks the plan and costs it; with `baselines`, also solves and checks

@@ -539,6 +539,7 @@ pub(crate) mod fixture {
                 costing: &self.costing,
                 summary: &self.summary,
                 do_nothing: Some((&self.dn_plan, &self.dn_costing)),
+                unmitigated: Some((&self.demand, &self.dn_plan)),
             }
         }
     }

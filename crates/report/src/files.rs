@@ -7,12 +7,13 @@
 use placeplan_model::forecast::Forecast;
 
 use crate::run::RunOutputs;
-use crate::{geojson, html, tables, xlsx};
+use crate::{geojson, html, statutory, tables, xlsx};
 
 /// Which output files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Formats {
-    /// forecast.csv, plan.csv, placements.csv, costs.csv, summary.json (always useful).
+    /// forecast.csv, plan.csv, placements.csv, costs.csv, summary.json (always useful); a plan
+    /// run also writes dsg_grid.csv and scap_send.csv.
     pub csv: bool,
     /// plan.xlsx: the finance workbook.
     pub xlsx: bool,
@@ -73,14 +74,20 @@ impl Formats {
 /// Builds every chosen output in memory, then writes the files into `dir`, a folder inside a
 /// [`placeplan_io::atomic::StagedDir`] (nothing is written if any output cannot be built; the staged
 /// folder replaces its target in one step and is synced to disk once, on commit). Returns the
-/// file names written.
+/// file names written. With `csv`, a plan run also writes the statutory layouts
+/// (`dsg_grid.csv`, `scap_send.csv`), which a sweep's variants leave out.
 pub fn write_run(
     dir: &std::path::Path,
     run: &RunOutputs,
     forecasts: &[Forecast],
     formats: Formats,
 ) -> std::io::Result<Vec<&'static str>> {
-    write_files(dir, build_run(run, Some(forecasts), formats)?)
+    let mut files = build_run(run, Some(forecasts), formats)?;
+    if formats.csv {
+        files.push(("dsg_grid.csv", statutory::dsg_grid_csv(run)));
+        files.push(("scap_send.csv", statutory::scap_csv(run)));
+    }
+    write_files(dir, files)
 }
 
 /// Like [`write_run`], for a sweep's variant folder. `forecast.csv` comes from `forecast`, a

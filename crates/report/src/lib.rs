@@ -10,6 +10,7 @@ pub mod geojson;
 pub mod html;
 mod labels;
 mod run;
+pub mod statutory;
 pub mod sweep_report;
 pub mod sweep_table;
 mod tables;

@@ -21,4 +21,7 @@ pub struct RunOutputs<'a> {
     pub summary: &'a Summary,
     /// The do-nothing baseline and its costs, when it was solved.
     pub do_nothing: Option<(&'a Plan, &'a Costing)>,
+    /// The unmitigated forecast's demand placed with no new places (the do-nothing plan of the
+    /// unmitigated demand): the DSG grid's unmitigated rows, when the run has it.
+    pub unmitigated: Option<(&'a Demand, &'a Plan)>,
 }

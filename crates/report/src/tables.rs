@@ -10,7 +10,7 @@ use placeplan_model::plan::{Plan, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
-fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
+pub(crate) fn csv_bytes(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     let _ = w.write_record(header);
@@ -27,7 +27,7 @@ pub fn fixed(v: f64, dp: usize) -> String {
 
 /// A count of places or pupils: a whole number without decimals (every plan with whole bases),
 /// else three decimals (the continuous model's fractional places).
-fn count(v: f64) -> String {
+pub(crate) fn count(v: f64) -> String {
     if v.is_finite() && v == v.round() {
         f(v, 0)
     } else {
