@@ -1854,6 +1854,56 @@ fn plan_names_the_kind_of_every_new_place() {
     }
 }
 
+/// `plan --write-mps FILE --write-lp FILE` writes the model as built to new files and says so;
+/// an existing file is never replaced (E401) and then nothing else is written either.
+#[test]
+fn plan_writes_the_model_for_other_solvers() {
+    let dir = root().join("scenarios/demo-single-year");
+    let out = tempfile::tempdir().unwrap();
+    let (mps, lp, run) = (
+        out.path().join("model.mps"),
+        out.path().join("model.lp"),
+        out.path().join("run"),
+    );
+    let o = placeplan(&[
+        "plan",
+        dir.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--formats",
+        "csv",
+        "--write-mps",
+        mps.to_str().unwrap(),
+        "--write-lp",
+        lp.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    for f in [&mps, &lp] {
+        assert!(
+            text(&o).contains(&format!("wrote the model to {}", f.display())),
+            "{}",
+            text(&o)
+        );
+    }
+    let m = std::fs::read_to_string(&mps).unwrap();
+    assert!(m.starts_with("NAME placeplan\nROWS\n N  cost\n") && m.ends_with("ENDATA\n"));
+    assert!(std::fs::read_to_string(&lp).unwrap().ends_with("End\n"));
+    // The model file exists now: a second run refuses it and writes no run.
+    let again = out.path().join("again");
+    let o = placeplan(&[
+        "plan",
+        dir.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--write-mps",
+        mps.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("E401"), "{}", text(&o));
+    assert!(!again.exists());
+    assert_eq!(std::fs::read_to_string(&mps).unwrap(), m);
+}
+
 /// E211: a candidate site has no places yet, so capacity.csv may not give it any.
 #[test]
 fn places_at_a_candidate_site_are_refused() {

@@ -12,6 +12,7 @@ use placeplan_report::export::RunOutputs;
 
 use placeplan_model::check::check;
 use placeplan_solver::baseline;
+use placeplan_solver::export::{write_model, ModelFormat};
 use placeplan_solver::formulation::Options;
 use placeplan_solver::solve::{solve_chained, Backend, SolveError};
 use placeplan_solver::warm::BudgetChain;
@@ -180,6 +181,19 @@ fn unmitigated_do_nothing(
             None
         }
     }
+}
+
+/// The allocation model `plan` builds for scenario `s` and the forecast `variant`, written in
+/// `format` (crates/solver `export`): the exact model, for any solver.
+pub fn model_file(s: &Scenario, variant: Variant, format: ModelFormat) -> Vec<u8> {
+    let forecasts = forecasts(s);
+    let forecast = forecasts
+        .iter()
+        .find(|f| f.variant == variant)
+        .unwrap_or(&forecasts[0]);
+    let travel = TravelMatrix::build(s);
+    let demand = forecast.specialist_demand(s.localities.len());
+    write_model(s, &travel, &demand, format)
 }
 
 /// Plans for `forecast`, checks the plan and costs it; with `baselines`, also solves and checks

@@ -101,7 +101,7 @@ fn flatten(model: Model) -> Flat {
         out.sort_by_key(|p| p.0);
         out
     };
-    let objective = sorted(&mut (&lp.objective).linear_coefficients().into_iter());
+    let objective = sorted(&mut (&lp.objective).linear_coefficients());
     let rows = lp
         .constraints
         .iter()
@@ -114,7 +114,7 @@ fn flatten(model: Model) -> Flat {
                     Sense::Le
                 },
                 rhs: -e.constant(),
-                coefficients: sorted(&mut e.linear_coefficients().into_iter()),
+                coefficients: sorted(&mut e.linear_coefficients()),
             }
         })
         .collect();

@@ -2,14 +2,15 @@
 
 use std::path::PathBuf;
 
-use placeplan_app::pipeline::plan_scenario;
+use placeplan_app::pipeline::{model_file, plan_scenario};
 use placeplan_app::RunError;
-use placeplan_io::atomic::{OutputError, OutputKind, StagedDir};
+use placeplan_io::atomic::{write_new, OutputError, OutputKind, StagedDir};
 use placeplan_io::scenario::{load_scenario, SCENARIO_FILE};
 use placeplan_model::forecast::Variant;
 use placeplan_model::size::check_model_size;
 use placeplan_model::Scenario;
 use placeplan_report::export;
+use placeplan_solver::export::ModelFormat;
 use placeplan_solver::Backend;
 
 use super::default_out;
@@ -32,6 +33,13 @@ pub struct Args {
     /// Outputs to write: any of csv, xlsx, geojson, html, or all.
     #[arg(long, default_value = "all", value_parser = parse_formats)]
     formats: export::Formats,
+    /// Also write the optimisation model as built, in free MPS format, to this new file
+    /// (before solving; an existing file is never replaced).
+    #[arg(long)]
+    write_mps: Option<PathBuf>,
+    /// Also write the optimisation model as built, in CPLEX LP format, to this new file.
+    #[arg(long)]
+    write_lp: Option<PathBuf>,
 }
 
 /// `--formats`: a comma-separated list of csv, xlsx, geojson, html or all.
@@ -69,6 +77,8 @@ pub struct Config {
     pub backend: Backend,
     pub forecast: ForecastChoice,
     pub formats: export::Formats,
+    /// Model files to write: (path, format).
+    pub model_files: Vec<(PathBuf, ModelFormat)>,
 }
 
 impl Args {
@@ -84,6 +94,12 @@ impl Args {
                 ForecastChoice::Scenario
             },
             formats: self.formats,
+            model_files: self
+                .write_mps
+                .map(|p| (p, ModelFormat::Mps))
+                .into_iter()
+                .chain(self.write_lp.map(|p| (p, ModelFormat::Lp)))
+                .collect(),
         })
     }
 }
@@ -97,6 +113,17 @@ pub fn run(config: Config) -> Result<(), Failure> {
     // is refused at once.
     let staged = StagedDir::new(&out, OutputKind::Run)?;
     let variant = config.forecast.variant(&s);
+    if !config.model_files.is_empty() {
+        let files: Vec<(PathBuf, Vec<u8>)> = config
+            .model_files
+            .iter()
+            .map(|(path, format)| (path.clone(), model_file(&s, variant, *format)))
+            .collect();
+        write_new(&files)?;
+        for (path, _) in &files {
+            println!("wrote the model to {}", path.display());
+        }
+    }
     plan(&s, staged, config.backend, variant, config.formats)
 }
 
