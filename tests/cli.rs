@@ -171,7 +171,8 @@ fn single_year_demo_is_planned_by_the_flow_engine() {
 }
 
 /// summary.json reports the gap-fill baseline beside greedy, and the saving against the better
-/// of the two heuristics is min(greedy_npv, gap_fill_npv) - npv.
+/// of the two heuristics is min(greedy_npv, gap_fill_npv) - npv; the report's headline and the
+/// workbook's Summary sheet name it too.
 #[test]
 fn summary_reports_the_gap_fill_baseline() {
     let out = tempfile::tempdir().unwrap();
@@ -182,7 +183,7 @@ fn summary_reports_the_gap_fill_baseline() {
         "--out",
         out.path().to_str().unwrap(),
         "--formats",
-        "csv",
+        "csv,html,xlsx",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let summary: serde_json::Value =
@@ -199,6 +200,21 @@ fn summary_reports_the_gap_fill_baseline() {
     let best = field("saving_vs_best_heuristic");
     let expected = greedy.min(gap_fill) - npv;
     assert!((best - expected).abs() <= 0.011, "{best} vs {expected}");
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("Against filling the biggest out-of-area gaps first (NPV"),
+        "the headline does not name the gap-fill plan"
+    );
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.path().join("plan.xlsx")).unwrap();
+    let summary_sheet = calamine::Reader::worksheet_range(&mut wb, "Summary").unwrap();
+    let row = summary_sheet
+        .rows()
+        .find(|r| r[0].to_string() == "Biggest-gaps-first: NPV")
+        .expect("the Summary sheet has the gap-fill NPV");
+    let calamine::Data::Float(v) = row[1] else {
+        panic!("the gap-fill NPV is not a number: {row:?}")
+    };
+    assert!((v - gap_fill).abs() <= 0.011, "{v} vs {gap_fill}");
 }
 
 /// `synth` writes a valid scenario, the same bytes for the same seed; a bad scale is a usage

@@ -149,6 +149,17 @@ pub(super) fn headline_section(run: &RunOutputs) -> Section {
             money(save)
         );
     }
+    if let Some(g) = sm.gap_fill_npv {
+        let _ = write!(
+            h,
+            " Against filling the biggest out-of-area gaps first (NPV {}{}), it saves {}.",
+            money(g),
+            sm.gap_fill_new_places
+                .map(|p| format!(", {} places", places(p)))
+                .unwrap_or_default(),
+            money(g - sm.npv)
+        );
+    }
     h.push_str("</p>");
     Section {
         id: "summary".into(),

@@ -133,6 +133,20 @@ pub(super) fn summary(ws: &mut Worksheet, run: &RunOutputs, f: &Formats) -> Resu
     num(
         ws,
         &mut r,
+        "Biggest-gaps-first: NPV",
+        sm.gap_fill_npv,
+        &f.money,
+    )?;
+    num(
+        ws,
+        &mut r,
+        "Saving against the better planner heuristic (NPV)",
+        sm.saving_vs_best_heuristic,
+        &f.money,
+    )?;
+    num(
+        ws,
+        &mut r,
         "New places funded",
         Some(sm.new_places),
         &f.places,
