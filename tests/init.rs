@@ -268,3 +268,83 @@ fn a_column_map_names_a_councils_columns() {
     );
     assert!(!out.exists());
 }
+
+/// A council's own child-level caseload (one row per child per January) replaces the
+/// apportionment: history.csv is its counts; bad rows are every problem at once, nothing written.
+#[test]
+fn a_child_level_caseload_gives_the_history() {
+    let Some(data) = data::shared_data(&[CURRENT, POPULATION, LSOAS]) else {
+        return;
+    };
+    let from = folder(&data, &[CURRENT, POPULATION, LSOAS]);
+    let children = "PersonID,CensusDate,PersonBirthDate,PostCode,LSOA,SENType,SENTypeRank,URN,SENSetting,age\n\
+        C1,20-01-2022,15-03-2012,CH41 0EZ,E01007110,ASD,1,105089,,\n\
+        C1,20-01-2022,15-03-2012,CH41 0EZ,E01007110,SLCN,2,105089,,\n\
+        C2,20-01-2022,01-10-2010,,E01007111,SEMH,1,,independent,\n\
+        C1,21-01-2021,15-03-2012,,E01007110,ASD,1,105094,resourced_base,\n\
+        C3,21-01-2021,,,E01007112,MLD,1,105094,,7\n";
+    std::fs::write(from.path().join("sen2_person_level.csv"), children).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("wirral");
+    let o = placeplan(&["init", "--from", s(from.path()), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("read sen2_person_level.csv: child-level EHC plans caseload"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("EHC plans January 2021-2022, population 2021-2027; valid"),
+        "{stdout}"
+    );
+    let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    assert_eq!(
+        history,
+        "year,locality,age,need,provision,count\n\
+         2021,E01007110,8,ASD,resourced_base,1\n\
+         2021,E01007112,7,MLD,mainstream,1\n\
+         2022,E01007110,9,ASD,special,1\n\
+         2022,E01007111,10,SEMH,independent,1\n"
+    );
+    let a = std::fs::read_to_string(out.join("ASSUMPTIONS.md")).unwrap();
+    for claim in [
+        "History counted from the child-level caseload sen2_person_level.csv (one row per child per January), not apportioned",
+        "January 2021: 2 children (DfE total 3053).",
+        "January 2022: 2 children (DfE total 3291).",
+        "Ages: 3 from the date of birth (the age on 31 August before the January), 1 from the age column. Placements: 2 from the setting type, 2 from the placement URN's school in the GIAS register.",
+        "1 rows with a need ranked other than 1 (SENTypeRank) were left out",
+    ] {
+        assert!(a.contains(claim), "missing '{claim}' in ASSUMPTIONS.md:\n{a}");
+    }
+    let o = placeplan(&["validate", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // Bad rows: every problem with file:line:column, code and hint; exit 2; nothing written.
+    let bad = "PersonID,CensusDate,PersonBirthDate,LSOA,SENType,URN,SENSetting\n\
+        C1,20-01-2022,31-02-2012,E01007110,ASD,105089,\n\
+        C2,20-01-2022,15-03-2012,E09999999,AUT,777777,\n\
+        C3,20-01-2021,15-03-2012,E01007110,ASD,,castle\n";
+    std::fs::write(from.path().join("sen2_person_level.csv"), bad).unwrap();
+    let out2 = work.path().join("bad");
+    let o = placeplan(&["init", "--from", s(from.path()), "--out", s(&out2)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let f = from
+        .path()
+        .join("sen2_person_level.csv")
+        .display()
+        .to_string();
+    for want in [
+        format!("{f}:2:3: E131 [PersonBirthDate]"),
+        format!(
+            "{f}:3:4: E133 [LSOA] home area 'E09999999' is not one of the scenario's localities"
+        ),
+        format!("{f}:3:5: E103 [SENType] unknown need 'AUT'"),
+        format!("{f}:3:6: E134 [URN] placement URN '777777' is not in the GIAS register"),
+        format!("{f}:4:7: E109 [SENSetting] unknown setting type 'castle'"),
+    ] {
+        assert!(err.contains(&want), "missing '{want}':\n{err}");
+    }
+    assert!(err.contains("hint: give the setting type"), "{err}");
+    assert!(!out2.exists(), "nothing is written");
+}
