@@ -348,3 +348,51 @@ fn a_child_level_caseload_gives_the_history() {
     assert!(err.contains("hint: give the setting type"), "{err}");
     assert!(!out2.exists(), "nothing is written");
 }
+
+/// The DfE need breakdown (`sen_needs_all_plans.csv`, made-up Wirral rows in the published
+/// layout: the real file has Wirral rows only for 2025) gives the authority's need mix, by age
+/// band where it has one, instead of the national mix.
+#[test]
+fn a_need_breakdown_gives_the_authoritys_need_mix() {
+    let Some(data) = data::shared_data(&[CURRENT, POPULATION, LSOAS]) else {
+        return;
+    };
+    let from = folder(&data, &[CURRENT, POPULATION, LSOAS]);
+    let needs = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name,breakdown_topic,breakdown,ehc_plans,number_asd,number_slcn,number_semh,number_pd,asd_pc\n\
+        202425,Academic year,National,E92000001,England,,,,,,All EHC plans,All EHC plans,638745,200000,130000,130000,20000,31.3\n\
+        202425,Academic year,Local authority,E92000001,England,E12000002,North West,E08000015,344,Wirral,All EHC plans,All EHC plans,4000,3000,0,1000,0,75\n\
+        202425,Academic year,Local authority,E92000001,England,E12000002,North West,E08000015,344,Wirral,Child or young persons age,Age 16 to 19,500,0,0,0,500,0\n\
+        202425,Academic year,Local authority,E92000001,England,E12000002,North West,E08000015,344,Wirral,Sex,Boys,2000,x,x,x,x,x\n";
+    std::fs::write(from.path().join("sen_needs_all_plans.csv"), needs).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("wirral");
+    let o = placeplan(&["init", "--from", s(from.path()), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("read sen_needs_all_plans.csv: DfE EHC plans by primary need"),
+        "{}",
+        text(&o)
+    );
+    let a = std::fs::read_to_string(out.join("ASSUMPTIONS.md")).unwrap();
+    for claim in [
+        "Primary need: Wirral's own mix in sen_needs_all_plans.csv (January 2025), the same for every locality and year, by DfE age band where the file gives one.",
+        "Ages 5-10, from all its plans: ASD 75.0%, SLCN 0.0%, SEMH 25.0%",
+        "Ages 16-19, from its age band: ASD 0.0%",
+    ] {
+        assert!(a.contains(claim), "missing '{claim}' in ASSUMPTIONS.md:\n{a}");
+    }
+    let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    let needs_at = |ages: std::ops::RangeInclusive<u8>| -> std::collections::BTreeSet<String> {
+        history
+            .lines()
+            .skip(1)
+            .filter(|l| ages.contains(&l.split(',').nth(2).unwrap().parse::<u8>().unwrap()))
+            .map(|l| l.split(',').nth(3).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(needs_at(5..=10), ["ASD", "SEMH"].map(String::from).into());
+    assert_eq!(needs_at(16..=19), ["PD"].map(String::from).into());
+    let o = placeplan(&["validate", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

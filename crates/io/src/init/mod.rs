@@ -129,6 +129,9 @@ pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Pro
         1 => {}
         _ => problems.push(several("school registers", &found.gias)),
     }
+    if found.needs.len() > 1 {
+        problems.push(several("need breakdowns", &found.needs));
+    }
     if found.children.len() > 1 {
         problems.push(several("child-level caseloads", &found.children));
     }
@@ -409,7 +412,8 @@ fn build(
     let (hist_rows, hist_notes) = match &from_children {
         Some((path, f)) => (caseload::rows(f, &locs), caseload::notes(path, f, la)),
         None => {
-            let hist = history::apportion(la, &history_years, &grid, &locs);
+            let need = need_shares(found, la, opts)?;
+            let hist = history::apportion(la, &history_years, &grid, &locs, &need);
             let mut hist_notes = vec![format!(
                 "{} ({}, DfE {}): Januarys {first}-{base} (the last {} Januarys with a total, consecutive, ending at the last one published); base year {base}.",
                 la.name,
@@ -586,4 +590,28 @@ fn totals_years(from: &Path, la: &Sen2Series) -> Result<Vec<i32>, Problems> {
         return Err(problems);
     }
     Ok(years)
+}
+
+/// The need mix: the authority's from the DfE need breakdown when the folder has it.
+fn need_shares(
+    found: &Found,
+    la: &Sen2Series,
+    opts: &InitOptions,
+) -> Result<history::NeedShares, Problems> {
+    let Some(path) = found.needs.first() else {
+        return Ok(history::NeedShares::national());
+    };
+    let splits = sen2::needs::read_needs(path, &opts.columns)?;
+    Ok(match splits.iter().find(|s| s.matches(la)) {
+        Some(s) => history::NeedShares::of_authority(s, &file_name(path)),
+        None => {
+            let mut n = history::NeedShares::national();
+            n.notes.push(format!(
+                "{} has no rows for {}, so the national mix is used.",
+                file_name(path),
+                la.name
+            ));
+            n
+        }
+    })
 }

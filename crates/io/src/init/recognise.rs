@@ -7,7 +7,7 @@ use super::boundaries;
 use crate::import::children;
 use crate::import::gias;
 use crate::import::ons;
-use crate::import::sen2::Kind;
+use crate::import::sen2::{needs, Kind};
 use crate::import::{find_header, norm, read_text, ColumnMap};
 use placeplan_model::error::{Code, InputError, Problems};
 
@@ -17,6 +17,8 @@ pub(super) struct Found {
     pub(super) gias: Vec<PathBuf>,
     pub(super) sen2: Vec<(PathBuf, Kind)>,
     pub(super) population: Vec<PathBuf>,
+    /// The DfE need breakdown (`sen_needs_all_plans.csv`).
+    pub(super) needs: Vec<PathBuf>,
     /// A council's own child-level caseload.
     pub(super) children: Vec<PathBuf>,
     pub(super) boundaries: Vec<PathBuf>,
@@ -84,6 +86,7 @@ pub(super) fn recognise(dir: &Path, columns: &ColumnMap, problems: &mut Problems
         let mut local = Problems::default();
         let known = |names: &[String]| {
             Kind::of_header(names).is_some()
+                || needs::is_needs_header(names)
                 || gias::is_gias_header(names)
                 || children::is_children_header(names)
                 || ons::is_population_header(names)
@@ -102,7 +105,12 @@ pub(super) fn recognise(dir: &Path, columns: &ColumnMap, problems: &mut Problems
         };
         let names = &table.header.names;
         found.headers.extend(names.iter().map(|n| norm(n)));
-        if let Some(kind) = Kind::of_header(names) {
+        if needs::is_needs_header(names) {
+            found
+                .notes
+                .push(format!("{name}: DfE EHC plans by primary need"));
+            found.needs.push(path);
+        } else if let Some(kind) = Kind::of_header(names) {
             found.notes.push(format!("{name}: {}", kind.label()));
             found.sen2.push((path, kind));
         } else if gias::is_gias_header(names) {
