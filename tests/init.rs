@@ -396,3 +396,35 @@ fn a_need_breakdown_gives_the_authoritys_need_mix() {
     let o = placeplan(&["validate", s(&out)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// Ward boundaries beside LSOA boundaries and LSOA population: the localities are the wards,
+/// each at the population-weighted mean of its LSOAs' centroids.
+#[test]
+fn wards_from_lsoa_population_at_population_weighted_points() {
+    const WARDS: &str = "wirral-public/boundaries/martinjc_wards_by_lad_E08000015.json";
+    let Some(data) = data::shared_data(&[CURRENT, POPULATION, LSOAS, WARDS]) else {
+        return;
+    };
+    let from = folder(&data, &[CURRENT, POPULATION, LSOAS, WARDS]);
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("wirral");
+    let o = placeplan(&["init", "--from", s(from.path()), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains(": 22 localities, "), "{stdout}");
+    let a = std::fs::read_to_string(out.join("ASSUMPTIONS.md")).unwrap();
+    for claim in [
+        "Localities are the 22 wards: each of the 206 LSOAs with a population and a boundary goes to the ward whose boundary holds its centroid (0 LSOA centroids in no ward were left out)",
+        "Each ward's point is the population-weighted mean of its LSOAs' centroids (weights: each LSOA's population aged 0-25 in mid-2019).",
+    ] {
+        assert!(a.contains(claim), "missing '{claim}' in ASSUMPTIONS.md:\n{a}");
+    }
+    assert!(!a.contains("centroid of its boundary's area"), "{a}");
+    let localities = std::fs::read_to_string(out.join("localities.csv")).unwrap();
+    assert!(
+        localities.contains("\nE05000954,Bebington,"),
+        "{localities}"
+    );
+    let o = placeplan(&["validate", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

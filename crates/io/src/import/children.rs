@@ -68,6 +68,8 @@ pub fn is_children_header(names: &[String]) -> bool {
 pub struct Known {
     /// Locality codes, upper case.
     pub areas: BTreeSet<String>,
+    /// Areas that stand for a locality (an LSOA for its ward), upper case.
+    pub aliases: BTreeMap<String, String>,
     /// The placement kind of each URN in the register.
     pub urns: HashMap<String, ProvisionKind>,
 }
@@ -297,6 +299,7 @@ pub fn parse_children(
         };
         let area = row.required(&c.area).and_then(|a| {
             let up = a.trim().to_ascii_uppercase();
+            let up = known.aliases.get(&up).cloned().unwrap_or(up);
             if known.areas.contains(&up) {
                 Some(up)
             } else {
@@ -400,6 +403,7 @@ mod tests {
         Known {
             areas: ["E01000001", "E01000002"].map(String::from).into(),
             urns: HashMap::from([("100001".to_string(), ProvisionKind::Special)]),
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -495,6 +499,16 @@ mod tests {
             )),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn an_lsoa_counts_in_its_ward() {
+        let mut k = known();
+        k.areas.insert("E05000001".into());
+        k.aliases.insert("E01000009".into(), "E05000001".into());
+        let text = "year,age,lsoa,need,setting\n2022,7,E01000009,PD,special\n2022,8,E05000001,PD,special\n";
+        let c = parse_children(Path::new("c.csv"), text, &ColumnMap::default(), &k).unwrap();
+        assert_eq!(c.counts.keys().filter(|k| k.1 == "E05000001").count(), 2);
     }
 
     #[test]

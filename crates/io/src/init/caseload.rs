@@ -1,7 +1,7 @@
 //! `history.csv` from a council's own child-level caseload (one row per child per January),
 //! counted by locality, age, need and provision: no apportionment.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::history::HistoryRow;
@@ -36,10 +36,12 @@ pub(super) fn read(
     path: &Path,
     columns: &ColumnMap,
     localities: &BTreeSet<String>,
+    lsoa_ward: &BTreeMap<String, String>,
     schools: &GiasImport,
 ) -> Result<FromChildren, Problems> {
     let known = Known {
         areas: localities.clone(),
+        aliases: lsoa_ward.clone(),
         urns: schools
             .schools
             .iter()

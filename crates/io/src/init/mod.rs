@@ -16,6 +16,7 @@ pub mod history;
 pub mod population;
 mod recognise;
 mod text;
+pub mod wards;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -249,7 +250,24 @@ pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Pro
         return Err(problems);
     };
 
-    build(from, opts, &found, &la, schools, rows, pop_notes, &bounds)
+    // Wards from LSOA population, when both levels of boundary are given.
+    let (rows, bounds, lsoa_ward, ward_notes) = match wards::to_wards(&rows, &bounds) {
+        Some(w) => (w.rows, w.bounds, w.lsoa_ward, w.notes),
+        None => (rows, bounds, BTreeMap::new(), Vec::new()),
+    };
+    let areas = Areas {
+        bounds,
+        lsoa_ward,
+        ward_notes,
+    };
+    build(from, opts, &found, &la, schools, rows, pop_notes, &areas)
+}
+
+/// The boundaries of the localities, and how LSOAs were gathered into wards (if they were).
+struct Areas {
+    bounds: BTreeMap<String, boundaries::Boundary>,
+    lsoa_ward: BTreeMap<String, String>,
+    ward_notes: Vec<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -261,8 +279,9 @@ fn build(
     schools: gias::GiasImport,
     rows: Vec<(PopulationRow, PathBuf)>,
     pop_notes: Vec<String>,
-    bounds: &BTreeMap<String, boundaries::Boundary>,
+    areas_in: &Areas,
 ) -> Result<Initialised, Problems> {
+    let bounds = &areas_in.bounds;
     let mut problems = Problems::default();
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
 
@@ -288,10 +307,13 @@ fn build(
             "{} localities: the areas that have both a boundary and a population ({} boundaries without population and {} population areas without a boundary were left out).",
             k.len(), no_pop, no_bound
         ));
-        loc_notes.push(
-            "Each locality's point is the centroid of its boundary's area (not population-weighted)."
-                .into(),
-        );
+        if areas_in.ward_notes.is_empty() {
+            loc_notes.push(
+                "Each locality's point is the centroid of its boundary's area (not population-weighted)."
+                    .into(),
+            );
+        }
+        loc_notes.extend(areas_in.ward_notes.iter().cloned());
         k
     } else {
         let k: BTreeSet<String> = areas.intersection(&la_codes).cloned().collect();
@@ -358,10 +380,12 @@ fn build(
 
     // Years: those of the child-level caseload when given, else of the authority's totals.
     let from_children = match found.children.first() {
-        Some(path) => match caseload::read(path, &opts.columns, &keep, &schools) {
-            Ok(f) => Some((path.clone(), f)),
-            Err(p) => return Err(p),
-        },
+        Some(path) => {
+            match caseload::read(path, &opts.columns, &keep, &areas_in.lsoa_ward, &schools) {
+                Ok(f) => Some((path.clone(), f)),
+                Err(p) => return Err(p),
+            }
+        }
         None => None,
     };
     let history_years = match &from_children {
