@@ -428,3 +428,97 @@ fn wards_from_lsoa_population_at_population_weighted_points() {
     let o = placeplan(&["validate", s(&out)]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// `import gias` and `import population` take a council's own column names with `--columns`;
+/// a population file with no year column, no `--year` and no year in its name is E142.
+#[test]
+fn importers_take_a_column_map_and_need_a_year() {
+    let dir = tempfile::tempdir().unwrap();
+    // The GIAS fixture with a council's names for URN and EstablishmentName.
+    let gias = std::fs::read(gias_fixture()).unwrap();
+    let latin: String = gias.iter().map(|&b| b as char).collect();
+    let (head, rest) = latin.split_once("\r\n").unwrap();
+    let head = head.replacen("\"URN\"", "\"school urn\"", 1).replacen(
+        "\"EstablishmentName\"",
+        "\"school name\"",
+        1,
+    );
+    let bytes: Vec<u8> = format!("{head}\r\n{rest}")
+        .chars()
+        .map(|c| c as u8)
+        .collect();
+    let cut = dir.path().join("council_cut.csv");
+    std::fs::write(&cut, bytes).unwrap();
+    let out = dir.path().join("s");
+    let o = placeplan(&["import", "gias", s(&cut), "--la", "344", "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = placeplan(&[
+        "import",
+        "gias",
+        s(&cut),
+        "--la",
+        "344",
+        "--columns",
+        "URN=school urn,EstablishmentName=school name",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let schools = std::fs::read_to_string(out.join("schools.csv")).unwrap();
+    assert!(
+        schools.contains("\n105089,Stanley School,special,"),
+        "{schools}"
+    );
+
+    let pop = dir.path().join("council_population.csv");
+    let mut t = String::from("area,age_years,people\n");
+    for a in 0..=25 {
+        t += &format!("E08000015,{a},{}\n", 100 + a);
+    }
+    std::fs::write(&pop, t).unwrap();
+    let o = placeplan(&[
+        "import",
+        "population",
+        s(&pop),
+        "--columns",
+        "age=age_years,value=people,code=area",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:1: E142", pop.display())) && err.contains("give --year"),
+        "{err}"
+    );
+    let o = placeplan(&[
+        "import",
+        "population",
+        s(&pop),
+        "--year",
+        "2021",
+        "--columns",
+        "age=age_years,value=people,code=area",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let written = std::fs::read_to_string(out.join("population.csv")).unwrap();
+    assert!(written.contains("E08000015,2021,3,103\n"), "{written}");
+    // A malformed map is E143.
+    let o = placeplan(&[
+        "import",
+        "population",
+        s(&pop),
+        "--columns",
+        "age",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("E143"),
+        "{}",
+        text(&o)
+    );
+}

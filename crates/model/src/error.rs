@@ -288,7 +288,7 @@ impl Code {
             Code::UnknownPlacement => "give the setting type (mainstream, resourced_base, special, independent, fe or other) in the setting column, or add the school to the GIAS register",
             Code::UnrecognisedFile => "remove the file from the folder, or name its columns with --columns KNOWN=THEIRS (docs/init.md lists the layouts)",
             Code::MissingSource => "put the published file in the folder (docs/init.md lists what init needs), and only one of each kind where one is needed",
-            Code::UnknownYear => "add a year, period or date column, or put the year in the file name (e.g. population_mid2019.csv)",
+            Code::UnknownYear => "add a year, period or date column, give --year (placeplan import population), or put the year in the file name (e.g. population_mid2019.csv)",
             Code::BadColumnMap => "write --columns KNOWN=THEIRS with a column name the file has, e.g. --columns EstablishmentName=\"school name\"",
             Code::DuplicateId => "ids must be unique: remove the repeated row or give it its own id",
             Code::UnknownLocality => "add the locality to localities.csv or correct the id",
