@@ -19,7 +19,7 @@ use proptest::prelude::*;
 
 #[path = "../../../tests/support/mutate.rs"]
 mod mutate;
-use mutate::{apply, edit};
+use mutate::{apply, edit, lines};
 
 const CHILDREN: &str =
     "PersonID,CensusDate,PersonBirthDate,PostCode,LSOA,SENType,SENTypeRank,URN,SENSetting,age\n\
@@ -48,15 +48,6 @@ fn known() -> Known {
             ("100002".to_string(), ProvisionKind::Mainstream),
         ]),
     }
-}
-
-fn line_count(bytes: &[u8]) -> u64 {
-    let lone_cr = bytes
-        .windows(2)
-        .filter(|w| w[0] == b'\r' && w[1] != b'\n')
-        .count()
-        + usize::from(bytes.last() == Some(&b'\r'));
-    (bytes.iter().filter(|&&b| b == b'\n').count() + lone_cr) as u64 + 1
 }
 
 /// Every problem names the file, has a message and code, and any line is one of the file's.
@@ -121,7 +112,7 @@ proptest! {
         let path = Path::new("children.csv");
         let text = decode(&bytes);
         if let Err(p) = parse_children(path, &text, &ColumnMap::default(), &known()) {
-            check(&p, path, line_count(&bytes));
+            check(&p, path, lines(&bytes));
         }
     }
 
@@ -134,7 +125,7 @@ proptest! {
         let path = Path::new("sen_needs_all_plans.csv");
         let text = decode(&bytes);
         if let Err(p) = parse_needs(path, &text, &ColumnMap::default()) {
-            check(&p, path, line_count(&bytes));
+            check(&p, path, lines(&bytes));
         }
     }
 
@@ -155,7 +146,7 @@ proptest! {
             let _ = b.contains(b.lon, b.lat);
         }
         if !p.is_empty() {
-            check(&p, &path, line_count(&bytes));
+            check(&p, &path, lines(&bytes));
         }
     }
 
