@@ -522,3 +522,137 @@ fn importers_take_a_column_map_and_need_a_year() {
         text(&o)
     );
 }
+
+/// `placeplan demo --raw` writes the demo borough as published files; `init` on them rebuilds
+/// the demo's localities, population, history and schools (ids, names, kinds, phases, places
+/// per school), and the rebuilt scenario validates and plans. What published files cannot
+/// carry (the demo's settings, which schools may host a base and with how many places, and
+/// how a school's places divide between its phases) differs; with those three files taken
+/// from the demo, the plan is the demo's, school for school.
+#[test]
+fn init_on_the_raw_demo_rebuilds_the_demo_and_its_plan() {
+    let work = tempfile::tempdir().unwrap();
+    let (raw, scen, demo) = (
+        work.path().join("raw"),
+        work.path().join("scen"),
+        work.path().join("demo"),
+    );
+    let o = placeplan(&["demo", "--raw", s(&raw)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = placeplan(&["demo", "--out", s(&demo)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = placeplan(&["init", "--from", s(&raw), "--out", s(&scen)]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "read caseload.csv: DfE EHC plans caseload (current layout)",
+        "read demo_child_caseload.csv: child-level EHC plans caseload",
+        "read demo_population_by_ward.csv: population by single year of age",
+        "read demo_wards.geojson: GeoJSON boundaries",
+        "read edubasealldata_demo.csv: GIAS establishment register",
+        "wrote Demo Borough to ",
+        ": 22 localities, 121 schools (110 may host a new base), EHC plans January 2019-2025, population 2019-2030; valid",
+        "what was assumed, with the numbers: ",
+    ] {
+        assert!(stdout.contains(line), "missing '{line}':\n{stdout}");
+    }
+    let read = |d: &Path, f: &str| std::fs::read_to_string(d.join(f)).unwrap();
+    // Demo ids W01..W22 are the ward codes E05999901..E05999922.
+    let map = |t: &str| {
+        let mut out = t.to_string();
+        for w in (1..=22).rev() {
+            out = out.replace(&format!("W{w:02},"), &format!("E05999{},", 900 + w));
+        }
+        out
+    };
+    let lines = |t: &str| -> std::collections::BTreeSet<String> {
+        t.lines().skip(1).map(String::from).collect()
+    };
+    assert_eq!(
+        lines(&map(&read(&demo, "history.csv"))),
+        lines(&read(&scen, "history.csv"))
+    );
+    assert_eq!(
+        lines(&map(&read(&demo, "population.csv"))),
+        lines(&read(&scen, "population.csv"))
+    );
+    let locs: Vec<String> = read(&demo, "localities.csv")
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect();
+    assert_eq!(
+        map(&(locs.join("\n") + "\n")),
+        read(&scen, "localities.csv")
+    );
+    // Schools: ids, names, kinds and phases; positions within 2e-5 degrees (whole metres on
+    // the National Grid); each school's places in all.
+    let schools = |d: &Path| -> std::collections::BTreeMap<String, Vec<String>> {
+        read(d, "schools.csv")
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let c: Vec<String> = l.split(',').map(String::from).collect();
+                (c[0].clone(), c[..6].to_vec())
+            })
+            .collect()
+    };
+    let (a, b) = (schools(&demo), schools(&scen));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (id, x) in &a {
+        let y = &b[id];
+        assert_eq!(x[..4], y[..4], "{id}");
+        for i in [4, 5] {
+            let d = (x[i].parse::<f64>().unwrap() - y[i].parse::<f64>().unwrap()).abs();
+            assert!(d <= 2e-5, "{id}: {x:?} {y:?}");
+        }
+    }
+    let places = |d: &Path| -> std::collections::BTreeMap<String, u64> {
+        let mut m = std::collections::BTreeMap::new();
+        for l in read(d, "capacity.csv").lines().skip(1) {
+            let c: Vec<&str> = l.split(',').collect();
+            *m.entry(c[0].to_string()).or_default() += c[3].parse::<u64>().unwrap();
+        }
+        m
+    };
+    assert_eq!(places(&demo), places(&scen));
+    // How places divide between phases differs at the 13 schools that teach several phases of
+    // them; every other capacity row is the same. The demo lets 90 schools host, init 110.
+    let rows = |d: &Path| -> std::collections::BTreeSet<String> { lines(&read(d, "capacity.csv")) };
+    let (x, y) = (rows(&demo), rows(&scen));
+    let differ: std::collections::BTreeSet<&str> = x
+        .symmetric_difference(&y)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(differ.len(), 13, "{differ:?}");
+    assert_eq!(x.intersection(&y).count(), 17);
+    assert_eq!(read(&demo, "schools.csv").matches(",yes,").count(), 90);
+
+    // The rebuilt scenario plans.
+    let run = work.path().join("run");
+    let o = placeplan(&["plan", s(&scen), "--out", s(&run), "--formats", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // With the demo's settings, hosts and capacity, the plan is the demo's.
+    let mixed = work.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    for f in ["localities.csv", "population.csv", "history.csv"] {
+        std::fs::copy(scen.join(f), mixed.join(f)).unwrap();
+    }
+    for f in ["scenario.toml", "schools.csv", "capacity.csv"] {
+        std::fs::copy(demo.join(f), mixed.join(f)).unwrap();
+    }
+    let (run_demo, run_mixed) = (work.path().join("rd"), work.path().join("rm"));
+    let o = placeplan(&["plan", s(&demo), "--out", s(&run_demo), "--formats", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = placeplan(&[
+        "plan",
+        s(&mixed),
+        "--out",
+        s(&run_mixed),
+        "--formats",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let plan = read(&run_demo, "plan.csv");
+    assert!(plan.lines().count() > 1, "{plan}");
+    assert_eq!(plan, read(&run_mixed, "plan.csv"));
+}
