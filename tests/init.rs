@@ -347,6 +347,26 @@ fn a_child_level_caseload_gives_the_history() {
     }
     assert!(err.contains("hint: give the setting type"), "{err}");
     assert!(!out2.exists(), "nothing is written");
+
+    // With a bad row in another file too, the caseload's own row problems are reported with it.
+    std::fs::write(
+        from.path().join("pop_extra_2019.csv"),
+        "code,age,sex,value\nE01007110,0,X,3\n",
+    )
+    .unwrap();
+    let o = placeplan(&["init", "--from", s(from.path()), "--out", s(&out2)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let extra = from.path().join("pop_extra_2019.csv").display().to_string();
+    for want in [
+        format!("{extra}:2:3: E132 [sex] unknown sex 'X'"),
+        format!("{f}:2:3: E131 [PersonBirthDate]"),
+        format!("{f}:3:5: E103 [SENType] unknown need 'AUT'"),
+        format!("{f}:4:7: E109 [SENSetting] unknown setting type 'castle'"),
+    ] {
+        assert!(err.contains(&want), "missing '{want}':\n{err}");
+    }
+    assert!(!out2.exists(), "nothing is written");
 }
 
 /// The DfE need breakdown (`sen_needs_all_plans.csv`, made-up Wirral rows in the published

@@ -43,6 +43,7 @@ fn known() -> Known {
     Known {
         areas: ["E01000001", "E01000002"].map(String::from).into(),
         aliases: BTreeMap::new(),
+        lenient: false,
         urns: HashMap::from([
             ("100001".to_string(), ProvisionKind::Special),
             ("100002".to_string(), ProvisionKind::Mainstream),

@@ -72,6 +72,9 @@ pub struct Known {
     pub aliases: BTreeMap<String, String>,
     /// The placement kind of each URN in the register.
     pub urns: HashMap<String, ProvisionKind>,
+    /// Check the rows only: any home area is taken and an unknown URN is no problem (for
+    /// reporting a file's own problems before the localities and schools are known).
+    pub lenient: bool,
 }
 
 /// Plans by (January, locality, age, need, provision).
@@ -300,7 +303,7 @@ pub fn parse_children(
         let area = row.required(&c.area).and_then(|a| {
             let up = a.trim().to_ascii_uppercase();
             let up = known.aliases.get(&up).cloned().unwrap_or(up);
-            if known.areas.contains(&up) {
+            if known.lenient || known.areas.contains(&up) {
                 Some(up)
             } else {
                 row.problem(
@@ -341,6 +344,7 @@ pub fn parse_children(
                     out.by_urn += 1;
                     Some(*k)
                 }
+                None if known.lenient => None,
                 None => {
                     row.problem(
                         &uc,
@@ -404,6 +408,7 @@ mod tests {
             areas: ["E01000001", "E01000002"].map(String::from).into(),
             urns: HashMap::from([("100001".to_string(), ProvisionKind::Special)]),
             aliases: BTreeMap::new(),
+            lenient: false,
         }
     }
 

@@ -42,6 +42,7 @@ pub(super) fn read(
     let known = Known {
         areas: localities.clone(),
         aliases: lsoa_ward.clone(),
+        lenient: false,
         urns: schools
             .schools
             .iter()

@@ -242,7 +242,29 @@ pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Pro
             bounds.entry(b.code.to_ascii_uppercase()).or_insert(b);
         }
     }
+    // The need breakdown.
+    let needs = found
+        .needs
+        .first()
+        .and_then(|p| match sen2::needs::read_needs(p, &opts.columns) {
+            Ok(s) => Some((file_name(p), s)),
+            Err(e) => {
+                problems.extend(e);
+                None
+            }
+        });
     if !problems.is_empty() {
+        // The child-level caseload's own row problems too (its areas and URNs are checked
+        // once the localities and schools are known).
+        if let Some(p) = found.children.first() {
+            let lenient = crate::import::children::Known {
+                lenient: true,
+                ..Default::default()
+            };
+            if let Err(e) = crate::import::children::read_children(p, &opts.columns, &lenient) {
+                problems.extend(e);
+            }
+        }
         problems.sort();
         return Err(problems);
     }
@@ -259,15 +281,18 @@ pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Pro
         bounds,
         lsoa_ward,
         ward_notes,
+        needs,
     };
     build(from, opts, &found, &la, schools, rows, pop_notes, &areas)
 }
 
-/// The boundaries of the localities, and how LSOAs were gathered into wards (if they were).
+/// The boundaries of the localities, how LSOAs were gathered into wards (if they were), and
+/// the need breakdown (its file name and splits), when the folder has one.
 struct Areas {
     bounds: BTreeMap<String, boundaries::Boundary>,
     lsoa_ward: BTreeMap<String, String>,
     ward_notes: Vec<String>,
+    needs: Option<(String, Vec<sen2::needs::NeedSplit>)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -436,7 +461,7 @@ fn build(
     let (hist_rows, hist_notes) = match &from_children {
         Some((path, f)) => (caseload::rows(f, &locs), caseload::notes(path, f, la)),
         None => {
-            let need = need_shares(found, la, opts)?;
+            let need = need_shares(&areas_in.needs, la);
             let hist = history::apportion(la, &history_years, &grid, &locs, &need);
             let mut hist_notes = vec![format!(
                 "{} ({}, DfE {}): Januarys {first}-{base} (the last {} Januarys with a total, consecutive, ending at the last one published); base year {base}.",
@@ -618,24 +643,21 @@ fn totals_years(from: &Path, la: &Sen2Series) -> Result<Vec<i32>, Problems> {
 
 /// The need mix: the authority's from the DfE need breakdown when the folder has it.
 fn need_shares(
-    found: &Found,
+    needs: &Option<(String, Vec<sen2::needs::NeedSplit>)>,
     la: &Sen2Series,
-    opts: &InitOptions,
-) -> Result<history::NeedShares, Problems> {
-    let Some(path) = found.needs.first() else {
-        return Ok(history::NeedShares::national());
+) -> history::NeedShares {
+    let Some((file, splits)) = needs else {
+        return history::NeedShares::national();
     };
-    let splits = sen2::needs::read_needs(path, &opts.columns)?;
-    Ok(match splits.iter().find(|s| s.matches(la)) {
-        Some(s) => history::NeedShares::of_authority(s, &file_name(path)),
+    match splits.iter().find(|s| s.matches(la)) {
+        Some(s) => history::NeedShares::of_authority(s, file),
         None => {
             let mut n = history::NeedShares::national();
             n.notes.push(format!(
-                "{} has no rows for {}, so the national mix is used.",
-                file_name(path),
+                "{file} has no rows for {}, so the national mix is used.",
                 la.name
             ));
             n
         }
-    })
+    }
 }
