@@ -67,3 +67,15 @@ pub fn apply(bytes: &mut Vec<u8>, e: &Edit) {
         Edit::Truncate(i) => bytes.truncate(i % bytes.len()),
     }
 }
+
+/// Number of lines in `bytes`, ended by LF, CRLF or a lone CR as the CSV reader ends records
+/// (a last line without a line end counts).
+#[allow(dead_code)]
+pub fn lines(bytes: &[u8]) -> u64 {
+    let lone_cr = bytes
+        .windows(2)
+        .filter(|w| w[0] == b'\r' && w[1] != b'\n')
+        .count()
+        + usize::from(bytes.last() == Some(&b'\r'));
+    (bytes.iter().filter(|&&b| b == b'\n').count() + lone_cr) as u64 + 1
+}

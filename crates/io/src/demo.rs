@@ -224,7 +224,7 @@ pub fn write_demo(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Every file of the demo, as (file name, contents).
-fn build() -> Vec<(&'static str, String)> {
+pub(crate) fn build() -> Vec<(&'static str, String)> {
     let ids: Vec<String> = (0..N_WARDS).map(ward_id).collect();
     let pop = population(&WARDS, &mut stream(1));
     let rates = calibrate(&pop, &WARDS, &DEMO_TARGETS);

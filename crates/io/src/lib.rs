@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod csvcell;
 pub mod csvread;
 pub mod demo;
+pub mod demo_raw;
 mod generator;
 pub mod import;
 pub mod init;

@@ -19,7 +19,7 @@ use proptest::prelude::*;
 mod data;
 #[path = "../../../tests/support/mutate.rs"]
 mod mutate;
-use mutate::{apply, edit, Edit};
+use mutate::{apply, edit, lines, Edit};
 
 const FILES: [&str; 7] = [
     "scenario.toml",
@@ -30,17 +30,6 @@ const FILES: [&str; 7] = [
     "history.csv",
     "roads.csv",
 ];
-
-/// Number of lines in `bytes`, ended by LF, CRLF or a lone CR as the CSV reader ends records
-/// (a last line without a line end counts).
-fn lines(bytes: &[u8]) -> u64 {
-    let lone_cr = bytes
-        .windows(2)
-        .filter(|w| w[0] == b'\r' && w[1] != b'\n')
-        .count()
-        + usize::from(bytes.last() == Some(&b'\r'));
-    (bytes.iter().filter(|&&b| b == b'\n').count() + lone_cr) as u64 + 1
-}
 
 /// A road network over the demo: every locality and school joins one of six junctions, which
 /// form a ring.

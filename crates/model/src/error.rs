@@ -66,6 +66,10 @@ pub enum Code {
     BadDate,
     /// E132 an unknown sex in a population file, or males without females (or the reverse).
     UnknownSex,
+    /// E133 a child's home area (LSOA or ward) is not one of the scenario's localities.
+    UnknownChildArea,
+    /// E134 a child's placement URN is not in the GIAS register and no setting type says what it is.
+    UnknownPlacement,
     /// E140 `init`: a file in the folder matches no layout placeplan reads.
     UnrecognisedFile,
     /// E141 `init`: the folder lacks a kind of file the scenario needs, or has two that clash.
@@ -135,7 +139,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 61] = [
+    pub const ALL: [Code; 63] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -165,6 +169,8 @@ impl Code {
         Code::OutsideGrid,
         Code::BadDate,
         Code::UnknownSex,
+        Code::UnknownChildArea,
+        Code::UnknownPlacement,
         Code::UnrecognisedFile,
         Code::MissingSource,
         Code::UnknownYear,
@@ -230,6 +236,8 @@ impl Code {
             Code::OutsideGrid => "E130",
             Code::BadDate => "E131",
             Code::UnknownSex => "E132",
+            Code::UnknownChildArea => "E133",
+            Code::UnknownPlacement => "E134",
             Code::UnrecognisedFile => "E140",
             Code::MissingSource => "E141",
             Code::UnknownYear => "E142",
@@ -297,9 +305,11 @@ impl Code {
             Code::OutsideGrid => "Easting is 0-700000 and Northing 0-1300000 metres on the British National Grid (OSGB36); check the columns are not swapped or in another projection",
             Code::BadDate => "write dates as dd-mm-yyyy (as GIAS does), e.g. 01-09-2012",
             Code::UnknownSex => "use persons (or all), males and females (or 1 and 2); give persons rows, or both males and females",
+            Code::UnknownChildArea => "give the LSOA or ward code of the child's home as in the population and boundary files (the same vintage, e.g. LSOA 2021), or add that area's population and boundary",
+            Code::UnknownPlacement => "give the setting type (mainstream, resourced_base, special, independent, fe or other) in the setting column, or add the school to the GIAS register",
             Code::UnrecognisedFile => "remove the file from the folder, or name its columns with --columns KNOWN=THEIRS (docs/init.md lists the layouts)",
             Code::MissingSource => "put the published file in the folder (docs/init.md lists what init needs), and only one of each kind where one is needed",
-            Code::UnknownYear => "add a year, period or date column, or put the year in the file name (e.g. population_mid2019.csv)",
+            Code::UnknownYear => "add a year, period or date column, give --year (placeplan import population), or put the year in the file name (e.g. population_mid2019.csv)",
             Code::BadColumnMap => "write --columns KNOWN=THEIRS with a column name the file has, e.g. --columns EstablishmentName=\"school name\"",
             Code::DuplicateId => "ids must be unique: remove the repeated row or give it its own id",
             Code::UnknownLocality => "add the locality to localities.csv or correct the id",

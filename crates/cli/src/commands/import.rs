@@ -1,10 +1,11 @@
 //! `placeplan import sen2|gias|population ...`: read a published file and write the scenario
 //! file it feeds (or a tidy CSV).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use placeplan_io::atomic::write_new;
-use placeplan_io::import::{gias, ons, sen2};
+use placeplan_io::import::{gias, ons, sen2, ColumnMap};
+use placeplan_model::{Code, InputError, Problems};
 
 use crate::failure::Failure;
 
@@ -43,17 +44,27 @@ enum ImportKind {
         /// Mark mainstream schools as able to host a base with this many new places at most.
         #[arg(long)]
         host_max_places: Option<u32>,
+        /// A council's own column names for the published ones, KNOWN=THEIRS (repeat, or
+        /// separate with commas), e.g. --columns EstablishmentName="school name".
+        #[arg(long)]
+        columns: Vec<String>,
         /// Scenario directory to write schools.csv and capacity.csv into.
         #[arg(long)]
         out: PathBuf,
     },
-    /// ONS / Nomis population by single year of age: writes population.csv for one year.
+    /// ONS / Nomis population by single year of age: writes population.csv.
     Population {
-        /// Wide CSV with an area code column and columns 0..89, 90+.
+        /// Wide (columns 0..89, 90+) or long (age and value columns) CSV with an area code
+        /// column.
         file: PathBuf,
-        /// Mid-year of the estimate or projection.
+        /// Mid-year to keep, when the file has a year column; the mid-year of every row when
+        /// it has none (else the year in the file name; else E142).
         #[arg(long)]
-        year: i32,
+        year: Option<i32>,
+        /// A council's own column names for the ones placeplan knows, KNOWN=THEIRS, e.g.
+        /// --columns age=age_years,value=people.
+        #[arg(long)]
+        columns: Vec<String>,
         /// Area codes to keep (repeat for several; default all).
         #[arg(long)]
         code: Vec<String>,
@@ -102,33 +113,44 @@ impl Args {
                 la,
                 include_closed,
                 host_max_places,
+                columns,
                 out,
             } => Config::Gias {
-                file,
                 options: gias::GiasOptions {
                     la,
                     include_closed,
                     host_max_places,
-                    ..Default::default()
+                    columns: column_map(&columns, &file)?,
                 },
+                file,
                 out,
             },
             ImportKind::Population {
                 file,
                 year,
+                columns,
                 code,
                 out,
             } => Config::Population {
-                file,
                 options: ons::OnsOptions {
-                    year: Some(year),
+                    year,
                     codes: code,
-                    ..Default::default()
+                    columns: column_map(&columns, &file)?,
                 },
+                file,
                 out,
             },
         })
     }
+}
+
+/// A `--columns` map, or E143 naming `file` when an item is not KNOWN=THEIRS.
+pub(crate) fn column_map(items: &[String], file: &Path) -> Result<ColumnMap, Failure> {
+    ColumnMap::parse(items).map_err(|m| {
+        let mut p = Problems::default();
+        p.push(InputError::new(file, Code::BadColumnMap, m).field("--columns"));
+        Failure::from(p)
+    })
 }
 
 pub fn run(config: Config) -> Result<(), Failure> {
@@ -167,11 +189,16 @@ pub fn run(config: Config) -> Result<(), Failure> {
         Config::Population { file, options, out } => {
             let rows = ons::read_population(&file, &options)?;
             write_new(&[(out.join("population.csv"), ons::population_csv(&rows))])?;
+            let years: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.year).collect();
             println!(
                 "{}: {} rows for {} written to {}",
                 file.display(),
                 rows.len(),
-                options.year.map(|y| y.to_string()).unwrap_or_default(),
+                years
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 out.join("population.csv").display()
             );
             Ok(())

@@ -4,11 +4,9 @@
 use std::path::PathBuf;
 
 use placeplan_io::atomic::{OutputKind, StagedDir};
-use placeplan_io::import::ColumnMap;
 use placeplan_io::init::{init_scenario, InitOptions};
 use placeplan_io::scenario::{load_scenario, SCENARIO_FILE};
 use placeplan_model::size::check_model_size;
-use placeplan_model::Problems;
 
 use crate::failure::Failure;
 
@@ -40,14 +38,7 @@ pub struct InitArgs {
 
 /// Builds, writes and validates the scenario; nothing is written when anything is wrong.
 pub fn run(a: InitArgs) -> Result<(), Failure> {
-    let columns = ColumnMap::parse(&a.columns).map_err(|m| {
-        let mut p = Problems::default();
-        p.push(
-            placeplan_model::InputError::new(&a.from, placeplan_model::Code::BadColumnMap, m)
-                .field("--columns"),
-        );
-        Failure::from(p)
-    })?;
+    let columns = super::import::column_map(&a.columns, &a.from)?;
     let opts = InitOptions {
         la: a.la,
         columns,

@@ -12,6 +12,7 @@
 //! text (GIAS downloads are Windows-1252), skips preamble lines before the header row (Nomis
 //! downloads have a title block) and looks columns up case-insensitively.
 
+pub mod children;
 pub mod gias;
 pub mod ons;
 pub mod sen2;

@@ -8,13 +8,63 @@ use serde_json::Value;
 use crate::csvread::{read_input, MAX_FILE_BYTES};
 use placeplan_model::error::{Code, InputError, Problems};
 
-/// One boundary: its code, name and the centroid of its area (WGS84 degrees).
+/// One boundary: its code, name, the centroid of its area (WGS84 degrees) and its rings
+/// (lon, lat; outer rings and holes alike).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Boundary {
     pub code: String,
     pub name: String,
     pub lat: f64,
     pub lon: f64,
+    pub rings: Vec<Vec<(f64, f64)>>,
+}
+
+impl Boundary {
+    /// Whether the point is inside (even-odd rule over every ring, so holes are outside).
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        let mut inside = false;
+        for r in &self.rings {
+            for i in 0..r.len() {
+                let (x0, y0) = r[i];
+                let (x1, y1) = r[(i + 1) % r.len()];
+                if (y0 > lat) != (y1 > lat) && lon < x0 + (lat - y0) * (x1 - x0) / (y1 - y0) {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+}
+
+/// The polygons of a Polygon or MultiPolygon geometry: each a list of rings (the first the
+/// outer one, then holes) of (lon, lat) points.
+type Polygons = Vec<Vec<Vec<(f64, f64)>>>;
+
+fn polygons_of(geometry: &Value) -> Option<Polygons> {
+    let coords = geometry.get("coordinates")?.as_array()?;
+    let polygons: Vec<&Vec<Value>> = match geometry.get("type")?.as_str()? {
+        "Polygon" => vec![coords],
+        "MultiPolygon" => coords.iter().filter_map(Value::as_array).collect(),
+        _ => return None,
+    };
+    Some(
+        polygons
+            .into_iter()
+            .map(|p| {
+                p.iter()
+                    .filter_map(Value::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(|p| {
+                                let a = p.as_array()?;
+                                Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?))
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 /// Whether the bytes are a GeoJSON FeatureCollection.
@@ -50,14 +100,7 @@ fn code_and_name(props: &serde_json::Map<String, Value>) -> Option<(String, Stri
 }
 
 /// Signed area and area-weighted centroid (x, y) of one ring, on the plane of lon/lat.
-fn ring(points: &[Value]) -> Option<(f64, f64, f64)> {
-    let pts: Vec<(f64, f64)> = points
-        .iter()
-        .filter_map(|p| {
-            let a = p.as_array()?;
-            Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?))
-        })
-        .collect();
+fn ring(pts: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
     if pts.len() < 3 {
         return None;
     }
@@ -73,17 +116,11 @@ fn ring(points: &[Value]) -> Option<(f64, f64, f64)> {
     (a != 0.0).then_some((a / 2.0, cx / (3.0 * a), cy / (3.0 * a)))
 }
 
-/// Area-weighted centroid (lon, lat) of a Polygon or MultiPolygon geometry: holes subtract.
-fn centroid(geometry: &Value) -> Option<(f64, f64)> {
-    let coords = geometry.get("coordinates")?.as_array()?;
-    let polygons: Vec<&Vec<Value>> = match geometry.get("type")?.as_str()? {
-        "Polygon" => vec![coords],
-        "MultiPolygon" => coords.iter().filter_map(Value::as_array).collect(),
-        _ => return None,
-    };
+/// Area-weighted centroid (lon, lat) of polygons: holes subtract.
+fn centroid(polygons: &Polygons) -> Option<(f64, f64)> {
     let (mut area, mut x, mut y) = (0.0, 0.0, 0.0);
     for poly in polygons {
-        for (i, r) in poly.iter().filter_map(Value::as_array).enumerate() {
+        for (i, r) in poly.iter().enumerate() {
             if let Some((a, cx, cy)) = ring(r) {
                 // Outer rings add their area, holes take theirs away, whatever their winding.
                 let a = if i == 0 { a.abs() } else { -a.abs() };
@@ -141,12 +178,14 @@ pub fn read_boundaries(path: &Path, problems: &mut Problems) -> Vec<Boundary> {
             );
             continue;
         };
-        match f.get("geometry").and_then(centroid) {
+        let polygons = f.get("geometry").and_then(polygons_of).unwrap_or_default();
+        match centroid(&polygons) {
             Some((lon, lat)) => out.push(Boundary {
                 code,
                 name,
                 lat,
                 lon,
+                rings: polygons.into_iter().flatten().collect(),
             }),
             None => problems.push(
                 InputError::new(
@@ -169,15 +208,15 @@ mod tests {
     fn centroid_of_a_square_with_a_hole_and_a_multipolygon() {
         let sq = serde_json::json!({"type": "Polygon", "coordinates": [
             [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 0.0]]]});
-        assert_eq!(centroid(&sq), Some((1.0, 1.0)));
+        assert_eq!(centroid(&polygons_of(&sq).unwrap()), Some((1.0, 1.0)));
         // A hole in the left half pulls the centroid right.
         let holed = serde_json::json!({"type": "Polygon", "coordinates": [
             [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 0.0]],
             [[0.0, 0.0], [1.0, 0.0], [1.0, 2.0], [0.0, 2.0], [0.0, 0.0]]]});
-        assert_eq!(centroid(&holed), Some((1.5, 1.0)));
+        assert_eq!(centroid(&polygons_of(&holed).unwrap()), Some((1.5, 1.0)));
         let multi = serde_json::json!({"type": "MultiPolygon", "coordinates": [
             [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]],
             [[[3.0, 0.0], [4.0, 0.0], [4.0, 1.0], [3.0, 1.0], [3.0, 0.0]]]]});
-        assert_eq!(centroid(&multi), Some((2.0, 0.5)));
+        assert_eq!(centroid(&polygons_of(&multi).unwrap()), Some((2.0, 0.5)));
     }
 }

@@ -6,8 +6,11 @@
 //!    January 2025.
 //! 2. Each band to single years of age in proportion to the authority's population at each age.
 //! 3. Each age to localities in proportion to their population at that age.
-//! 4. Each to a primary need by the national mix of January 2025 (no need by age or area is
-//!    published for an authority).
+//! 4. Each to a primary need by the authority's own need mix from the DfE release's
+//!    `sen_needs_all_plans.csv` when the folder has it (by DfE age band where the release
+//!    breaks needs down by age, else the authority's mix for all plans), else by the national
+//!    mix of January 2025. The release gives no need by area, so every locality takes the same
+//!    mix at a given age.
 //! 5. Each to a placement by the authority's placements that January (the current layout's
 //!    placement columns, or the caseload by establishment type), else the nearest year's, else
 //!    the national mix of January 2025. FE places go to ages 16-25 only; the other placements
@@ -20,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use super::population::Grid;
-use crate::import::sen2::{Sen2Series, BANDS};
+use crate::import::sen2::{needs, Sen2Series, BANDS};
 use placeplan_model::domain::{Need, ProvisionKind, N_AGES};
 
 /// National primary-need mix of EHC plans, January 2025 (DfE SEN2), in [`Need::ALL`] order:
@@ -104,20 +107,87 @@ fn bands_of(s: &Sen2Series, y: i32) -> Option<([f64; 5], String)> {
     Some((b, format!("a total of {total:.0} split by {from}")))
 }
 
-/// Apportions the authority's plans to `history.csv` rows for each January of `years`.
-pub fn apportion(s: &Sen2Series, years: &[i32], grid: &Grid, locs: &[String]) -> History {
-    let mut h = History::default();
-    let need_sum: f64 = NATIONAL_NEED_PCT.iter().sum();
-    let need_share: Vec<f64> = NATIONAL_NEED_PCT.iter().map(|p| p / need_sum).collect();
-    h.notes.push(format!(
-        "Primary need: the national mix of January 2025 for every age, locality and year: {}.",
-        Need::ALL
+/// The share of each need (in [`Need::ALL`] order) at each age, and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NeedShares {
+    pub by_age: Vec<[f64; 12]>,
+    pub notes: Vec<String>,
+}
+
+fn shares(v: &[f64; 12]) -> Option<[f64; 12]> {
+    let sum: f64 = v.iter().sum();
+    (sum > 0.0).then(|| v.map(|x| x / sum))
+}
+
+fn mix_text(v: &[f64; 12]) -> String {
+    Need::ALL
+        .iter()
+        .zip(v)
+        .map(|(n, s)| format!("{} {:.1}%", n.code(), 100.0 * s))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl NeedShares {
+    /// The national mix of January 2025 at every age.
+    pub fn national() -> NeedShares {
+        let s = shares(&NATIONAL_NEED_PCT).unwrap_or([0.0; 12]);
+        NeedShares {
+            by_age: vec![s; N_AGES],
+            notes: vec![format!(
+                "Primary need: the national mix of January 2025 for every age, locality and year: {}.",
+                mix_text(&s)
+            )],
+        }
+    }
+
+    /// The authority's mix of its last January in the need breakdown: by DfE age band where
+    /// given, else its mix for all plans; the national mix when it has neither.
+    pub fn of_authority(split: &needs::NeedSplit, file: &str) -> NeedShares {
+        let Some((year, by_band)) = split
+            .by_year
             .iter()
-            .zip(&need_share)
-            .map(|(n, s)| format!("{} {:.1}%", n.code(), 100.0 * s))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
+            .rev()
+            .find(|(_, b)| b.values().any(|v| shares(v).is_some()))
+        else {
+            return NeedShares::national();
+        };
+        let all = by_band.get(&None).and_then(shares);
+        let mut out = NeedShares {
+            by_age: Vec::with_capacity(N_AGES),
+            notes: vec![format!(
+                "Primary need: {}'s own mix in {file} (January {year}), the same for every locality and year{}.",
+                split.name,
+                if by_band.keys().any(Option::is_some) { ", by DfE age band where the file gives one" } else { "" }
+            )],
+        };
+        let national = NeedShares::national().by_age[0];
+        for (b, label) in BANDS.iter().enumerate() {
+            let (mix, from) = match (by_band.get(&Some(b)).and_then(shares), all) {
+                (Some(m), _) => (m, "its age band"),
+                (None, Some(m)) => (m, "all its plans"),
+                (None, None) => (national, "the national mix of January 2025"),
+            };
+            out.notes
+                .push(format!("Ages {label}, from {from}: {}.", mix_text(&mix)));
+            for _ in band_ages(b) {
+                out.by_age.push(mix);
+            }
+        }
+        out
+    }
+}
+
+/// Apportions the authority's plans to `history.csv` rows for each January of `years`.
+pub fn apportion(
+    s: &Sen2Series,
+    years: &[i32],
+    grid: &Grid,
+    locs: &[String],
+    need: &NeedShares,
+) -> History {
+    let mut h = History::default();
+    h.notes.extend(need.notes.iter().cloned());
     for &y in years {
         let Some((bands, source)) = bands_of(s, y) else {
             continue;
@@ -213,7 +283,7 @@ pub fn apportion(s: &Sen2Series, years: &[i32], grid: &Grid, locs: &[String]) ->
                 if here <= 0.0 {
                     continue;
                 }
-                for (n, ns) in need_share.iter().enumerate() {
+                for (n, ns) in need.by_age[a].iter().enumerate() {
                     for k in 0..6 {
                         let v = here * ns * shares[a][k];
                         if v > 0.0 {
@@ -272,7 +342,7 @@ mod tests {
             grid.insert(l.into(), ys);
         }
         let locs = vec!["A".to_string(), "B".to_string()];
-        let h = apportion(&s, &[2022, 2023], &grid, &locs);
+        let h = apportion(&s, &[2022, 2023], &grid, &locs, &NeedShares::national());
         let total = |y: i32| {
             h.rows
                 .iter()
@@ -306,5 +376,29 @@ mod tests {
             "{:?}",
             h.notes
         );
+    }
+
+    #[test]
+    fn an_authoritys_need_mix_by_band_else_all_plans() {
+        let mut split = needs::NeedSplit {
+            name: "Wirral".into(),
+            ..Default::default()
+        };
+        let mut all = [0.0; 12];
+        all[0] = 3.0; // ASD
+        all[2] = 1.0; // SEMH
+        let mut post16 = [0.0; 12];
+        post16[10] = 2.0; // PD
+        split
+            .by_year
+            .insert(2025, BTreeMap::from([(None, all), (Some(3), post16)]));
+        let n = NeedShares::of_authority(&split, "sen_needs_all_plans.csv");
+        assert_eq!(n.by_age.len(), N_AGES);
+        assert_eq!(n.by_age[8][0], 0.75);
+        assert_eq!(n.by_age[8][2], 0.25);
+        assert_eq!(n.by_age[17][10], 1.0);
+        assert_eq!(n.by_age[20][0], 0.75);
+        assert!(n.notes[0].contains("Wirral's own mix in sen_needs_all_plans.csv (January 2025)"));
+        assert!(n.notes.iter().any(|l| l == "Ages 16-19, from its age band: ASD 0.0%, SLCN 0.0%, SEMH 0.0%, MLD 0.0%, SLD 0.0%, PMLD 0.0%, SpLD 0.0%, HI 0.0%, VI 0.0%, MSI 0.0%, PD 100.0%, OTH 0.0%."), "{:?}", n.notes);
     }
 }

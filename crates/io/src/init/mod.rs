@@ -9,18 +9,27 @@
 //! `ASSUMPTIONS.md` with the numbers. Every problem in every file is reported at once, and
 //! nothing is returned unless all of them read cleanly.
 
+mod authority;
 pub mod boundaries;
+mod caseload;
 pub mod history;
 pub mod population;
+mod recognise;
+mod text;
+pub mod wards;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+use authority::{la_filter, select_la};
+use recognise::{file_name, recognise, Found};
+use text::{assumptions_md, count_kind, scenario_toml, years_list};
 
 use crate::csvcell::text_cell;
 use crate::import::gias::{self, GiasOptions};
 use crate::import::ons::{self, OnsOptions, PopulationRow};
 use crate::import::sen2::{self, Kind, Sen2Series};
-use crate::import::{find_header, norm, read_text, ColumnMap};
+use crate::import::{norm, ColumnMap};
 use placeplan_model::domain::N_AGES;
 use placeplan_model::error::{Code, InputError, Problems};
 
@@ -63,122 +72,6 @@ pub struct Initialised {
     pub population_years: (i32, i32),
 }
 
-/// The files of a folder, by what they are.
-#[derive(Default)]
-struct Found {
-    gias: Vec<PathBuf>,
-    sen2: Vec<(PathBuf, Kind)>,
-    population: Vec<PathBuf>,
-    boundaries: Vec<PathBuf>,
-    /// Files read and what they were, or why they were left out.
-    notes: Vec<String>,
-    /// Every header name seen, for checking the column map.
-    headers: BTreeSet<String>,
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().to_string())
-}
-
-/// Sorts the files of `dir` by kind.
-fn recognise(dir: &Path, columns: &ColumnMap, problems: &mut Problems) -> Found {
-    let mut found = Found::default();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            let code = if e.kind() == std::io::ErrorKind::NotFound {
-                Code::MissingFile
-            } else {
-                Code::Unreadable
-            };
-            problems.push(InputError::new(
-                dir,
-                code,
-                format!("cannot read the folder: {e}"),
-            ));
-            return found;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let name = file_name(&path);
-        if name.starts_with('.') || path.is_dir() {
-            continue;
-        }
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") || lower.ends_with(".geojson") {
-            match crate::csvread::read_input(&path, crate::csvread::MAX_FILE_BYTES) {
-                Ok(b) if boundaries::is_geojson(&b) => {
-                    found.boundaries.push(path);
-                }
-                Ok(_) => problems.push(InputError::new(
-                    &path,
-                    Code::UnrecognisedFile,
-                    "a JSON file that is not a GeoJSON FeatureCollection",
-                )),
-                Err(e) => problems.push(e),
-            }
-            continue;
-        }
-        if !lower.ends_with(".csv") {
-            found
-                .notes
-                .push(format!("{name}: not read (only CSV and GeoJSON files are)"));
-            continue;
-        }
-        let Some(text) = read_text(&path, problems) else {
-            continue;
-        };
-        let mut local = Problems::default();
-        let known = |names: &[String]| {
-            Kind::of_header(names).is_some()
-                || gias::is_gias_header(names)
-                || ons::is_population_header(names)
-                || dfe_file(names)
-        };
-        let Some(table) = find_header(&path, text, columns, known, &mut local) else {
-            problems.push(
-                InputError::new(
-                    &path,
-                    Code::UnrecognisedFile,
-                    "no header of a layout placeplan reads (GIAS, ONS/Nomis population, DfE EHC plans)",
-                )
-                .at(1, None),
-            );
-            continue;
-        };
-        let names = &table.header.names;
-        found.headers.extend(names.iter().map(|n| norm(n)));
-        if let Some(kind) = Kind::of_header(names) {
-            found.notes.push(format!("{name}: {}", kind.label()));
-            found.sen2.push((path, kind));
-        } else if gias::is_gias_header(names) {
-            found
-                .notes
-                .push(format!("{name}: GIAS establishment register"));
-            found.gias.push(path);
-        } else if ons::is_population_header(names) {
-            found
-                .notes
-                .push(format!("{name}: population by single year of age"));
-            found.population.push(path);
-        } else {
-            found.notes.push(format!(
-                "{name}: a DfE file placeplan does not use; not read"
-            ));
-        }
-    }
-    found
-}
-
-/// A DfE underlying-data file (time period and geographic level) of a kind not used.
-fn dfe_file(names: &[String]) -> bool {
-    let has = |n: &str| names.iter().any(|h| norm(h) == n);
-    has("time_period") && has("geographic_level")
-}
-
 /// Builds a scenario from the published files in `from`.
 pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Problems> {
     let mut problems = Problems::default();
@@ -214,26 +107,34 @@ pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Pro
             format!("no {what} in the folder ({hint})"),
         )
     };
+    let several = |what: &str, paths: &[PathBuf]| {
+        InputError::new(
+            from,
+            Code::MissingSource,
+            format!(
+                "{} {what} ({}); keep one",
+                paths.len(),
+                paths
+                    .iter()
+                    .map(|p| file_name(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    };
     match found.gias.len() {
         0 => problems.push(missing(
             "GIAS establishment register",
             "edubasealldata*.csv or a GIAS search download",
         )),
         1 => {}
-        _ => problems.push(InputError::new(
-            from,
-            Code::MissingSource,
-            format!(
-                "{} school registers ({}); keep one",
-                found.gias.len(),
-                found
-                    .gias
-                    .iter()
-                    .map(|p| file_name(p))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
+        _ => problems.push(several("school registers", &found.gias)),
+    }
+    if found.needs.len() > 1 {
+        problems.push(several("need breakdowns", &found.needs));
+    }
+    if found.children.len() > 1 {
+        problems.push(several("child-level caseloads", &found.children));
     }
     if found.population.is_empty() {
         problems.push(missing(
@@ -341,7 +242,29 @@ pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Pro
             bounds.entry(b.code.to_ascii_uppercase()).or_insert(b);
         }
     }
+    // The need breakdown.
+    let needs = found
+        .needs
+        .first()
+        .and_then(|p| match sen2::needs::read_needs(p, &opts.columns) {
+            Ok(s) => Some((file_name(p), s)),
+            Err(e) => {
+                problems.extend(e);
+                None
+            }
+        });
     if !problems.is_empty() {
+        // The child-level caseload's own row problems too (its areas and URNs are checked
+        // once the localities and schools are known).
+        if let Some(p) = found.children.first() {
+            let lenient = crate::import::children::Known {
+                lenient: true,
+                ..Default::default()
+            };
+            if let Err(e) = crate::import::children::read_children(p, &opts.columns, &lenient) {
+                problems.extend(e);
+            }
+        }
         problems.sort();
         return Err(problems);
     }
@@ -349,74 +272,27 @@ pub fn init_scenario(from: &Path, opts: &InitOptions) -> Result<Initialised, Pro
         return Err(problems);
     };
 
-    build(from, opts, &found, &la, schools, rows, pop_notes, &bounds)
+    // Wards from LSOA population, when both levels of boundary are given.
+    let (rows, bounds, lsoa_ward, ward_notes) = match wards::to_wards(&rows, &bounds) {
+        Some(w) => (w.rows, w.bounds, w.lsoa_ward, w.notes),
+        None => (rows, bounds, BTreeMap::new(), Vec::new()),
+    };
+    let areas = Areas {
+        bounds,
+        lsoa_ward,
+        ward_notes,
+        needs,
+    };
+    build(from, opts, &found, &la, schools, rows, pop_notes, &areas)
 }
 
-/// The authority: the one named by `--la`, else the only one in the files.
-fn select_la(
-    from: &Path,
-    series: &[Sen2Series],
-    la: Option<&str>,
-    problems: &mut Problems,
-) -> Option<Sen2Series> {
-    let names = || {
-        let mut v: Vec<String> = series
-            .iter()
-            .map(|s| format!("{} ({})", s.name, s.la_code))
-            .collect();
-        v.truncate(5);
-        v.join(", ")
-    };
-    match la {
-        Some(code) => match series.iter().find(|s| s.matches(code)) {
-            Some(s) => Some(s.clone()),
-            None => {
-                problems.push(
-                    InputError::new(
-                        from,
-                        Code::UnknownArea,
-                        format!("--la {code}: no such local authority in the EHC plans files"),
-                    )
-                    .field("la"),
-                );
-                None
-            }
-        },
-        None if series.len() == 1 => Some(series[0].clone()),
-        None => {
-            problems.push(InputError::new(
-                from,
-                Code::MissingSource,
-                format!(
-                    "the EHC plans files hold {} local authorities (such as {}); name one with --la",
-                    series.len(),
-                    names()
-                ),
-            ));
-            None
-        }
-    }
-}
-
-/// How to pick the authority's rows out of the GIAS file: by `LA (code)`, else the district
-/// code, else the name; nothing when the file has none of these columns (a council's own cut).
-fn la_filter(path: &Path, la: &Sen2Series, columns: &ColumnMap) -> Vec<String> {
-    let mut p = Problems::default();
-    let header = read_text(path, &mut p).and_then(|t| {
-        find_header(path, t, columns, gias::is_gias_header, &mut p).map(|t| t.header)
-    });
-    let Some(h) = header else {
-        return Vec::new();
-    };
-    if h.find(&["LA (code)"]).is_some() && !la.old_la_code.is_empty() {
-        vec![la.old_la_code.clone()]
-    } else if h.find(&["DistrictAdministrative (code)"]).is_some() {
-        vec![la.la_code.clone()]
-    } else if h.find(&["LA (name)"]).is_some() {
-        vec![la.name.clone()]
-    } else {
-        Vec::new()
-    }
+/// The boundaries of the localities, how LSOAs were gathered into wards (if they were), and
+/// the need breakdown (its file name and splits), when the folder has one.
+struct Areas {
+    bounds: BTreeMap<String, boundaries::Boundary>,
+    lsoa_ward: BTreeMap<String, String>,
+    ward_notes: Vec<String>,
+    needs: Option<(String, Vec<sen2::needs::NeedSplit>)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -428,8 +304,9 @@ fn build(
     schools: gias::GiasImport,
     rows: Vec<(PopulationRow, PathBuf)>,
     pop_notes: Vec<String>,
-    bounds: &BTreeMap<String, boundaries::Boundary>,
+    areas_in: &Areas,
 ) -> Result<Initialised, Problems> {
+    let bounds = &areas_in.bounds;
     let mut problems = Problems::default();
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
 
@@ -455,10 +332,13 @@ fn build(
             "{} localities: the areas that have both a boundary and a population ({} boundaries without population and {} population areas without a boundary were left out).",
             k.len(), no_pop, no_bound
         ));
-        loc_notes.push(
-            "Each locality's point is the centroid of its boundary's area (not population-weighted)."
-                .into(),
-        );
+        if areas_in.ward_notes.is_empty() {
+            loc_notes.push(
+                "Each locality's point is the centroid of its boundary's area (not population-weighted)."
+                    .into(),
+            );
+        }
+        loc_notes.extend(areas_in.ward_notes.iter().cloned());
         k
     } else {
         let k: BTreeSet<String> = areas.intersection(&la_codes).cloned().collect();
@@ -523,34 +403,21 @@ fn build(
         return Err(problems);
     }
 
-    // Years.
-    let Some((_, base)) = la.years() else {
-        problems.push(InputError::new(
-            from,
-            Code::InsufficientHistory,
-            format!("the EHC plans files give no January total for {}", la.name),
-        ));
-        return Err(problems);
+    // Years: those of the child-level caseload when given, else of the authority's totals.
+    let from_children = match found.children.first() {
+        Some(path) => {
+            match caseload::read(path, &opts.columns, &keep, &areas_in.lsoa_ward, &schools) {
+                Ok(f) => Some((path.clone(), f)),
+                Err(p) => return Err(p),
+            }
+        }
+        None => None,
     };
-    let mut history_years: Vec<i32> = (base - 6..=base)
-        .filter(|&y| la.total(y).is_some())
-        .collect();
-    // Consecutive Januarys ending at the base year.
-    while let Some(w) = history_years.windows(2).rposition(|w| w[1] != w[0] + 1) {
-        history_years.drain(..=w);
-    }
-    if history_years.len() < 2 {
-        problems.push(InputError::new(
-            from,
-            Code::InsufficientHistory,
-            format!(
-                "{} has a January total for {base} but not for {}: two consecutive Januarys are needed",
-                la.name,
-                base - 1
-            ),
-        ));
-        return Err(problems);
-    }
+    let history_years = match &from_children {
+        Some((_, f)) => f.years.clone(),
+        None => totals_years(from, la)?,
+    };
+    let base = history_years[history_years.len() - 1];
     let (first, last) = (history_years[0], base + opts.horizon as i32);
     let proj = population::complete(&mut grid, first, last);
     let mut pop_lines = pop_notes;
@@ -591,19 +458,26 @@ fn build(
     notes.push(("Population".into(), pop_lines));
 
     // History.
-    let hist = history::apportion(la, &history_years, &grid, &locs);
-    let mut hist_notes = vec![format!(
-        "{} ({}, DfE {}): Januarys {first}-{base} (the last {} Januarys with a total, consecutive, ending at the last one published); base year {base}.",
-        la.name,
-        la.la_code,
-        la.old_la_code,
-        history_years.len()
-    )];
-    hist_notes.push(
-        "No child-level caseload was given, so the authority's totals are apportioned: bands to single ages by population, ages to localities by population, a national need mix, placements as below; whole plans by cumulative rounding in locality and age order within each January (each locality and age within one plan of its exact share, each January adding up to the published total)."
-            .into(),
-    );
-    hist_notes.extend(hist.notes.iter().cloned());
+    let (hist_rows, hist_notes) = match &from_children {
+        Some((path, f)) => (caseload::rows(f, &locs), caseload::notes(path, f, la)),
+        None => {
+            let need = need_shares(&areas_in.needs, la);
+            let hist = history::apportion(la, &history_years, &grid, &locs, &need);
+            let mut hist_notes = vec![format!(
+                "{} ({}, DfE {}): Januarys {first}-{base} (the last {} Januarys with a total, consecutive, ending at the last one published); base year {base}.",
+                la.name,
+                la.la_code,
+                la.old_la_code,
+                history_years.len()
+            )];
+            hist_notes.push(
+                "No child-level caseload was given, so the authority's totals are apportioned: bands to single ages by population, ages to localities by population, a national need mix, placements as below; whole plans by cumulative rounding in locality and age order within each January (each locality and age within one plan of its exact share, each January adding up to the published total)."
+                    .into(),
+            );
+            hist_notes.extend(hist.notes);
+            (hist.rows, hist_notes)
+        }
+    };
     notes.push(("EHC plans (history.csv)".into(), hist_notes));
 
     // Schools.
@@ -694,7 +568,7 @@ fn build(
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["year", "locality", "age", "need", "provision", "count"]);
-    for r in &hist.rows {
+    for r in &hist_rows {
         let _ = w.write_record([
             r.year.to_string().as_str(),
             &text_cell(&locs[r.locality]),
@@ -735,64 +609,55 @@ fn build(
     })
 }
 
-fn count_kind(g: &gias::GiasImport, k: placeplan_model::SchoolKind) -> usize {
-    g.schools.iter().filter(|s| s.kind == k).count()
-}
-
-/// `2019, 2020, 2021` as `2019-2021` when consecutive.
-fn years_list(ys: &[i32]) -> String {
-    match (ys.first(), ys.last()) {
-        (Some(a), Some(b)) if (b - a) as usize + 1 == ys.len() && a != b => format!("{a}-{b}"),
-        _ => ys
-            .iter()
-            .map(|y| y.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
-    }
-}
-
-fn scenario_toml(name: &str, base: i32, horizon: u32) -> String {
-    let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
-    format!(
-        r#"# {quoted}: a scenario built by `placeplan init` from published files.
-# What it assumed is in ASSUMPTIONS.md. Settings left out take placeplan's defaults
-# (docs/scenario-format.md lists each with its source): review them.
-
-name = "{quoted}"
-# Last January with EHC plan figures; the plan covers {}-{}.
-base_year = {base}
-horizon = {horizon}
-
-[files]
-localities = "localities.csv"
-population = "population.csv"
-history = "history.csv"
-schools = "schools.csv"
-capacity = "capacity.csv"
-roads = ""
-
-# Single-sex and selective schools host no new base unless these are set.
-[bases]
-allow_single_sex = false
-allow_selective = false
-"#,
-        base + 1,
-        base + horizon as i32
-    )
-}
-
-fn assumptions_md(name: &str, read: &[String], notes: &[(String, Vec<String>)]) -> String {
-    let mut s = format!(
-        "# {name}: what `placeplan init` assumed\n\nEvery apportionment, projection and default applied to build this scenario, with its numbers.\n\n## Files read\n\n"
+/// The history years from the authority's published totals: the last seven (at most)
+/// consecutive Januarys with a total, ending at the last one published.
+fn totals_years(from: &Path, la: &Sen2Series) -> Result<Vec<i32>, Problems> {
+    let mut problems = Problems::default();
+    let Some((_, base)) = la.years() else {
+        problems.push(InputError::new(
+            from,
+            Code::InsufficientHistory,
+            format!("the EHC plans files give no January total for {}", la.name),
+        ));
+        return Err(problems);
+    };
+    let years = caseload::consecutive_ending_at_last(
+        (base - 6..=base)
+            .filter(|&y| la.total(y).is_some())
+            .collect(),
     );
-    for r in read {
-        s.push_str(&format!("- {r}\n"));
+    if years.len() < 2 {
+        problems.push(InputError::new(
+            from,
+            Code::InsufficientHistory,
+            format!(
+                "{} has a January total for {base} but not for {}: two consecutive Januarys are needed",
+                la.name,
+                base - 1
+            ),
+        ));
+        return Err(problems);
     }
-    for (title, lines) in notes {
-        s.push_str(&format!("\n## {title}\n\n"));
-        for l in lines {
-            s.push_str(&format!("- {l}\n"));
+    Ok(years)
+}
+
+/// The need mix: the authority's from the DfE need breakdown when the folder has it.
+fn need_shares(
+    needs: &Option<(String, Vec<sen2::needs::NeedSplit>)>,
+    la: &Sen2Series,
+) -> history::NeedShares {
+    let Some((file, splits)) = needs else {
+        return history::NeedShares::national();
+    };
+    match splits.iter().find(|s| s.matches(la)) {
+        Some(s) => history::NeedShares::of_authority(s, file),
+        None => {
+            let mut n = history::NeedShares::national();
+            n.notes.push(format!(
+                "{file} has no rows for {}, so the national mix is used.",
+                la.name
+            ));
+            n
         }
     }
-    s
 }

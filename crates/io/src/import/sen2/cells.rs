@@ -107,6 +107,19 @@ pub(super) fn current_placements(row: &Row, plans: Option<f64>) -> Option<[f64; 
 /// `5 to 10`, `0 to 4`, `20 and over`).
 pub(super) fn age_band(row: &mut Row, field: &str) -> Option<usize> {
     let t = row.required(field)?;
+    let band = band_of(&t);
+    if band.is_none() {
+        row.problem(
+            field,
+            Code::UnknownAgeBand,
+            format!("unknown age band '{t}'"),
+        );
+    }
+    band
+}
+
+/// [`age_band`] of a label, recording nothing.
+pub(super) fn band_of(t: &str) -> Option<usize> {
     let norm = t.split_whitespace().collect::<Vec<_>>().join(" ");
     if norm.eq_ignore_ascii_case("total") || norm.eq_ignore_ascii_case("all ehc plans") {
         return Some(5);
@@ -122,7 +135,7 @@ pub(super) fn age_band(row: &mut Row, field: &str) -> Option<usize> {
         .filter_map(|p| p.parse().ok())
         .collect();
     let under = norm.to_ascii_lowercase().contains("under");
-    let band = match nums.as_slice() {
+    match nums.as_slice() {
         [5] if under => Some(0),
         [0, 4] => Some(0),
         [5, 10] => Some(1),
@@ -130,15 +143,7 @@ pub(super) fn age_band(row: &mut Row, field: &str) -> Option<usize> {
         [16, 19] => Some(3),
         [20, 25] | [20] => Some(4),
         _ => None,
-    };
-    if band.is_none() {
-        row.problem(
-            field,
-            Code::UnknownAgeBand,
-            format!("unknown age band '{t}'"),
-        );
     }
-    band
 }
 
 /// (key, new code, name): the key is the old code, or `#` + new code when the old one is blank.

@@ -18,10 +18,12 @@
 //!
 //! `series` is one authority's history and the DfE age bands; `kind` tells the SEN2 files
 //! apart by their header; `read` reads them into series; `cells` reads a row's year, age
-//! band, authority, counts and placements; `report` writes the tidy CSV and the summary.
+//! band, authority, counts and placements; `report` writes the tidy CSV and the summary;
+//! `needs` reads the current release's need breakdown (`sen_needs_all_plans.csv`).
 
 mod cells;
 mod kind;
+pub mod needs;
 mod read;
 mod report;
 mod series;
