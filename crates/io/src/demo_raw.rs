@@ -118,6 +118,10 @@ fn gias(schools: &str, capacity: &str) -> String {
         + "\r\n";
     for r in rows(schools) {
         let (id, name, kind, phases) = (r[0], r[1], r[2], r[3]);
+        if kind == "site" {
+            // A candidate site for a new school is no establishment: GIAS does not list it.
+            continue;
+        }
         let ps: Vec<&str> = phases.split(';').collect();
         let low = ps.iter().map(|p| phase_ages(p).0).min().unwrap_or(4);
         let high = ps.iter().map(|p| phase_ages(p).1).max().unwrap_or(11);

@@ -17,7 +17,8 @@ use placeplan_model::SchoolKind;
 /// The placement a school of the register stands for.
 pub(super) fn kind_of_school(k: SchoolKind) -> ProvisionKind {
     match k {
-        SchoolKind::Special => ProvisionKind::Special,
+        // A candidate site teaches no one yet; a placement there would be a special school's.
+        SchoolKind::Special | SchoolKind::Site => ProvisionKind::Special,
         SchoolKind::Independent => ProvisionKind::Independent,
         SchoolKind::Post16 => ProvisionKind::FurtherEducation,
         SchoolKind::Mainstream => ProvisionKind::Mainstream,
