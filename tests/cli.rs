@@ -209,7 +209,7 @@ fn summary_reports_the_gap_fill_baseline() {
     let summary_sheet = calamine::Reader::worksheet_range(&mut wb, "Summary").unwrap();
     let row = summary_sheet
         .rows()
-        .find(|r| r[0].to_string() == "Biggest-gaps-first: NPV")
+        .find(|r| r[0] == "Biggest-gaps-first: NPV")
         .expect("the Summary sheet has the gap-fill NPV");
     let calamine::Data::Float(v) = row[1] else {
         panic!("the gap-fill NPV is not a number: {row:?}")
