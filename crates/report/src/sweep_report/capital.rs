@@ -181,8 +181,11 @@ pub(super) fn capital_section(levels: &CapitalLevels) -> Section {
         "<figcaption>Figure 3. NPV against the total capital budget over the {horizon} horizon, \
          one line per group of variants.</figcaption></figure>"
     );
+    // A table for each line with a plan; its sentence says when a line has none.
     for (i, line) in levels.lines.iter().enumerate() {
-        h.push_str(&steps_table(line, i < OPEN_TABLES));
+        if !line.levels.is_empty() {
+            h.push_str(&steps_table(line, i < OPEN_TABLES));
+        }
     }
     Section {
         id: "sweep-capital".into(),
@@ -389,10 +392,11 @@ mod tests {
     }
 
     /// The section names each group's cost-minimising level, says where extra capital stops
-    /// paying, lists the variants it skipped, and draws a bar for each step.
+    /// paying, lists the variants it skipped (a group may have none planned), and draws a bar
+    /// for each step.
     #[test]
     fn section_names_the_minimum_and_lists_skipped_variants() {
-        let levels = CapitalLevels {
+        let mut levels = CapitalLevels {
             lines: vec![CapitalLine {
                 group: "growth=low".into(),
                 levels: vec![
@@ -408,6 +412,13 @@ mod tests {
             unbudgeted: vec!["named".into()],
             years: 5,
         };
+        levels.lines.push(CapitalLine {
+            group: "growth=high".into(),
+            levels: vec![],
+            minimum: None,
+            stops_paying: None,
+            no_plan: vec!["f".into()],
+        });
         let h = capital_section(&levels).html;
         assert!(h.contains(
             "<li><strong>growth = low</strong>: the cost-minimising total capital budget is \
@@ -415,7 +426,14 @@ mod tests {
              the lowest budget tested, £0). Extra capital stops paying after <strong>£2m</strong>: \
              the step up to £3m saves nothing.</li>"
         ));
-        assert!(h.contains("Skipped, with no plan: <strong>&lt;e&gt;</strong> (1 variant)."));
+        assert!(h.contains(
+            "Skipped, with no plan: <strong>&lt;e&gt;</strong>, <strong>f</strong> (2 variants)."
+        ));
+        // A group with no plan says so, and has no table.
+        assert!(h.contains(
+            "<li><strong>growth = high</strong>: no variant of this group produced a plan.</li>"
+        ));
+        assert_eq!(h.matches("<details").count(), 1);
         assert!(h.contains("keep the base scenario's capital budget: <strong>named</strong>."));
         assert!(h.contains("c (cost-minimising; extra capital stops paying after it)"));
         // A bar per step, the widest step the widest bar; none for the lowest budget.
