@@ -378,6 +378,8 @@ fn sweep_is_deterministic_across_threads_and_reports_infeasible_variants() {
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         outputs.push(read_all(&out));
     }
+    // The two budgets make a capital sweep: capital.csv is among the files compared.
+    assert!(outputs[0].iter().any(|f| f.0 == "capital.csv"));
     for other in &outputs[1..] {
         assert_eq!(outputs[0].len(), other.len());
         for (a, b) in outputs[0].iter().zip(other) {

@@ -135,6 +135,9 @@ fn three_shards_in_three_processes_merge_byte_identically() {
         text(&o)
     );
     assert_same_files(&whole, &merged);
+    // The sweep varies the capital budget, so capital.csv (and the report's capital section)
+    // is among the files merged byte for byte.
+    assert!(merged.join("capital.csv").is_file());
     // Variants that share a forecast (same growth) share one forecast.csv on disk, as in
     // the shard that wrote them.
     #[cfg(unix)]

@@ -255,7 +255,13 @@ fn short_key(k: &str) -> &str {
 
 /// Files a sweep (or a shard of one) writes beside its variants' folders; no variant may take
 /// their names.
-const OWN_FILES: [&str; 4] = ["sweep.csv", "pareto.csv", "report.html", shard::RECORD_FILE];
+const OWN_FILES: [&str; 5] = [
+    "sweep.csv",
+    "pareto.csv",
+    "capital.csv",
+    "report.html",
+    shard::RECORD_FILE,
+];
 
 /// The title of a sweep's report.
 pub fn sweep_title(base: &Scenario, variants: usize) -> String {
@@ -670,7 +676,13 @@ mod tests {
     fn a_variant_named_like_a_sweep_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("sweep.toml");
-        for name in ["report.html", "Sweep.csv", "pareto.csv", "shard.json"] {
+        for name in [
+            "report.html",
+            "Sweep.csv",
+            "pareto.csv",
+            "capital.csv",
+            "shard.json",
+        ] {
             std::fs::write(
                 &file,
                 format!("base = \".\"\n\n[[variants]]\nname = \"{name}\"\ncapital_budget = 1.0\n"),

@@ -1,6 +1,6 @@
 //! The sweep report of a small real sweep of the demo borough: two capital budgets and one
 //! infeasible variant. Checks the page's content and determinism, then renders it in headless
-//! Chromium (it renders, both charts have data, no console errors, a screenshot is taken).
+//! Chromium (it renders, its charts have data, no console errors, a screenshot is taken).
 //!
 //! Chromium is Debian's `chromium` package; `.ci/run` installs it. Outside CI a machine without
 //! it skips the browser part loudly; in CI (env `CI` set) a missing browser fails the test.
@@ -93,6 +93,15 @@ fn sweep_report_compares_variants_and_renders_in_chromium() {
     let npv_fig = figure(&html, "npv");
     assert_eq!(npv_fig.matches("class=\"datum bar\"").count(), 2);
     assert!(npv_fig.contains("no plan: infeasible"));
+    // The capital level: both budgets on one line, the named variant left out (it keeps the
+    // base scenario's budget).
+    let capital_fig = figure(&html, "capital");
+    assert_eq!(capital_fig.matches("class=\"datum point\"").count(), 2);
+    assert_eq!(capital_fig.matches("class=\"minimum\"").count(), 1);
+    assert!(html.contains(
+        "Not in this section, as they keep the base scenario's capital budget: \
+         <strong>no-out-of-area</strong>."
+    ));
     // The cheapest row is highlighted, and there is exactly one.
     assert_eq!(html.matches("<tr class=\"best\"").count(), 1);
     // Self-contained and script-free; inline SVG needs no namespace URL, so no "http" at all.
@@ -105,7 +114,7 @@ fn sweep_report_compares_variants_and_renders_in_chromium() {
     let Some((dom, log)) = browser::render(&dir, &page) else {
         return;
     };
-    for chart in ["pareto", "npv"] {
+    for chart in ["pareto", "npv", "capital"] {
         let fig = figure(&dom, chart);
         let marks = fig.matches("class=\"datum").count();
         assert!(marks >= 2, "{chart} chart drew {marks} data marks");

@@ -137,7 +137,7 @@ fn setting_cell(v: &toml::Value) -> String {
     }
 }
 
-fn money(v: f64) -> String {
+pub(crate) fn money(v: f64) -> String {
     tables::fixed(v, 2)
 }
 
@@ -255,6 +255,18 @@ pub struct ParetoPoint {
     pub on_frontier: bool,
 }
 
+/// A variant's every setting except the capital budget, as `key=value` pairs joined by spaces:
+/// variants of one group differ only in their capital budget.
+pub fn budget_group(spec: &VariantSpec) -> String {
+    let group: Vec<String> = spec
+        .settings
+        .iter()
+        .filter(|(k, _)| k != "capital_budget")
+        .map(|(k, v)| format!("{k}={}", value_text(v)))
+        .collect();
+    group.join(" ")
+}
+
 /// Capital spend against running cost for every planned variant, grouped by all settings but
 /// the capital budget, with each group's Pareto frontier marked; sorted by group and capital.
 pub fn pareto(results: &[VariantResult]) -> Vec<ParetoPoint> {
@@ -263,15 +275,8 @@ pub fn pareto(results: &[VariantResult]) -> Vec<ParetoPoint> {
         .filter_map(|r| {
             let f = r.outcome.as_ref().ok()?;
             let capital = f.capital();
-            let group: Vec<String> = r
-                .spec
-                .settings
-                .iter()
-                .filter(|(k, _)| k != "capital_budget")
-                .map(|(k, v)| format!("{k}={}", value_text(v)))
-                .collect();
             Some(ParetoPoint {
-                group: group.join(" "),
+                group: budget_group(&r.spec),
                 variant: r.spec.name.clone(),
                 capital,
                 running: f.total - capital,
@@ -407,8 +412,8 @@ mod tests {
 
     /// Regression: variant names, text settings and failure reasons went verbatim into
     /// sweep.csv and pareto.csv, where a spreadsheet runs text such as `-cheap` or `=1+1` as a
-    /// formula. Such text cells now start with a single quote; numbers, negative ones too, are
-    /// left alone.
+    /// formula. Such text cells now start with a single quote, in capital.csv too; numbers,
+    /// negative ones too, are left alone.
     #[test]
     fn sweep_and_pareto_csv_neutralise_formula_text() {
         let mut a = result("-cheap", 10.0, 90.0);
@@ -434,8 +439,16 @@ mod tests {
         assert_eq!(sweep[1][col("note")], "'=1+1");
         assert_eq!(sweep[1][col("costs.transport_per_km")], "-5");
         assert_eq!(sweep[2][col("reason")], "'@no plan at all");
-        let pareto = cells(pareto_csv(&pareto(&[a])));
+        let pareto = cells(pareto_csv(&pareto(&[a.clone()])));
         assert_eq!(pareto[1][1], "'-cheap");
         assert_eq!(pareto[1][2], "10.00");
+        // capital.csv too: the variant's name is text, its budget a number.
+        let mut c = a.clone();
+        c.spec.name = "c".into();
+        c.spec.settings[0].1 = toml::Value::Float(20.0);
+        let levels = crate::sweep_capital::capital_levels(&[a, c]);
+        let capital = cells(crate::sweep_capital::capital_csv(&levels.unwrap()));
+        assert_eq!(capital[1][1], "'-cheap");
+        assert_eq!(capital[1][2], "10.00");
     }
 }

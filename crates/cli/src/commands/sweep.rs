@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use placeplan_app::sweep::{self, shard::ShardRecord, Shard};
 use placeplan_io::atomic::{OutputKind, StagedDir};
 use placeplan_io::scenario::load_scenario;
+use placeplan_report::sweep_capital;
 use placeplan_report::sweep_table::{self, ParetoPoint, VariantResult};
 
 use super::write;
@@ -16,7 +17,8 @@ use crate::failure::Failure;
 pub struct Args {
     /// Sweep file (TOML): a base scenario and axes or named variants.
     file: PathBuf,
-    /// Output directory: sweep.csv, pareto.csv and one folder per variant (with --shard: this
+    /// Output directory: sweep.csv, pareto.csv, capital.csv (when the capital budget varies),
+    /// report.html and one folder per variant (with --shard: this
     /// shard's variant folders and shard.json).
     #[arg(long)]
     out: PathBuf,
@@ -102,28 +104,45 @@ pub fn run(config: Config) -> Result<(), Failure> {
         return Ok(());
     }
     let results: Vec<VariantResult> = results.into_iter().map(|r| r.1).collect();
-    let points = write_tables(staged.path(), &sweep::sweep_title(&base, n), &results)?;
+    let written = write_tables(staged.path(), &sweep::sweep_title(&base, n), &results)?;
     staged.commit()?;
     print_results(&format!("{}: {n} variants", file.display()), &results);
-    print_written(&points, out);
+    print_written(&written, out);
     Ok(())
 }
 
-/// Writes `sweep.csv`, `pareto.csv` and `report.html` of a whole sweep into `dir` and returns
-/// the Pareto points.
+/// What [`write_tables`] wrote: the Pareto points, and whether `capital.csv` was written.
+pub struct Written {
+    pub points: Vec<ParetoPoint>,
+    pub capital: bool,
+}
+
+/// Writes `sweep.csv`, `pareto.csv`, `report.html` and, when the variants set `capital_budget`
+/// to at least two values, `capital.csv` of a whole sweep into `dir`. `placeplan sweep` and
+/// `placeplan sweep-merge` both write them here, from the variants' results alone.
 pub fn write_tables(
     dir: &Path,
     title: &str,
     results: &[VariantResult],
-) -> Result<Vec<ParetoPoint>, Failure> {
+) -> Result<Written, Failure> {
     write(&dir.join("sweep.csv"), &sweep_table::sweep_csv(results))?;
     let points = sweep_table::pareto(results);
     write(&dir.join("pareto.csv"), &sweep_table::pareto_csv(&points))?;
+    let levels = sweep_capital::capital_levels(results);
+    if let Some(levels) = &levels {
+        write(
+            &dir.join("capital.csv"),
+            &sweep_capital::capital_csv(levels),
+        )?;
+    }
     write(
         &dir.join("report.html"),
         &placeplan_report::sweep_report::sweep_report(title, results, &points),
     )?;
-    Ok(points)
+    Ok(Written {
+        points,
+        capital: levels.is_some(),
+    })
 }
 
 /// Prints how many variants were planned, after `head`, then one line per variant.
@@ -150,10 +169,11 @@ pub fn print_results(head: &str, results: &[VariantResult]) {
 }
 
 /// Says what a whole sweep wrote where.
-pub fn print_written(points: &[ParetoPoint], out: &Path) {
+pub fn print_written(written: &Written, out: &Path) {
     println!(
-        "wrote sweep.csv, pareto.csv ({} variants on a capital vs running-cost frontier), report.html and one folder per variant to {}",
-        points.iter().filter(|p| p.on_frontier).count(),
+        "wrote sweep.csv, pareto.csv ({} variants on a capital vs running-cost frontier), {}report.html and one folder per variant to {}",
+        written.points.iter().filter(|p| p.on_frontier).count(),
+        if written.capital { "capital.csv (NPV by total capital budget), " } else { "" },
         out.display()
     );
 }

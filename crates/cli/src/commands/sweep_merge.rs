@@ -1,6 +1,6 @@
 //! `placeplan sweep-merge DIR... --out DIR`: puts the shards of one sweep (each written by
 //! `placeplan sweep FILE --shard I/N`) together into exactly the sweep.csv, pareto.csv,
-//! report.html and variant folders an unsharded `placeplan sweep` writes.
+//! capital.csv, report.html and variant folders an unsharded `placeplan sweep` writes.
 
 use std::path::PathBuf;
 
@@ -15,7 +15,8 @@ pub struct Args {
     /// The shard folders (the --out of every `placeplan sweep FILE --shard I/N`), in any order.
     #[arg(required = true, value_name = "SHARD_DIR")]
     shards: Vec<PathBuf>,
-    /// Output directory: sweep.csv, pareto.csv, report.html and one folder per variant.
+    /// Output directory: sweep.csv, pareto.csv, capital.csv (when the capital budget varies),
+    /// report.html and one folder per variant.
     #[arg(long)]
     out: PathBuf,
 }
@@ -47,7 +48,7 @@ pub fn run(config: Config) -> Result<(), Failure> {
             config.out.display()
         ))
     })?;
-    let points = write_tables(staged.path(), &merged.title, &merged.results)?;
+    let written = write_tables(staged.path(), &merged.title, &merged.results)?;
     staged.commit()?;
     print_results(
         &format!(
@@ -57,6 +58,6 @@ pub fn run(config: Config) -> Result<(), Failure> {
         ),
         &merged.results,
     );
-    print_written(&points, &config.out);
+    print_written(&written, &config.out);
     Ok(())
 }

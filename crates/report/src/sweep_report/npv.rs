@@ -4,24 +4,13 @@
 use std::fmt::Write as _;
 
 use super::colours::{BAD, GOOD, MUTED};
-use super::rows::{reason_short, truncate_middle, Row, NAME_CHARS};
+use super::rows::{money_delta, reason_short, truncate_middle, Row, NAME_CHARS};
 use crate::html::charts::{inline_svg_open, key, key_styled, nice_ticks, tick_labeller, x_grid};
 use crate::html::format::{money, money_m, px};
 use crate::html::page::{escape, Section};
 
 const OTHER: &str = "#9fb7d1";
 const EXTRA: &str = "#e8871e";
-
-/// A signed difference in pounds, short: +£1.2m, -£350k, £0.
-fn money_delta(v: f64) -> String {
-    if v.abs() < 0.5 {
-        "£0".into()
-    } else if v > 0.0 {
-        format!("+{}", money(v))
-    } else {
-        money(v)
-    }
-}
 
 pub(super) fn npv_section(rows: &[Row], cheapest: Option<usize>) -> Section {
     let mut h = String::from(

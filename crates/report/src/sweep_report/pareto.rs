@@ -3,29 +3,13 @@
 
 use std::fmt::Write as _;
 
-use super::colours::{GOOD, MUTED};
+use super::colours::{group_label, GOOD, GROUP_COLOURS, MUTED};
+use super::plot::Frame;
 use super::rows::{horizon_label, truncate_middle, Row, NAME_CHARS};
-use crate::html::charts::{
-    inline_svg_open, key, key_styled, nice_ticks, range_ticks, tick_labeller, x_grid, y_grid,
-};
+use crate::html::charts::{inline_svg_open, key, key_styled};
 use crate::html::format::{money, money_m, px};
 use crate::html::page::{escape, Section};
 use crate::sweep_table::ParetoPoint;
-
-/// Colours for groups (Tableau 10), cycled when there are more groups.
-const GROUP_COLOURS: [&str; 10] = [
-    "#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
-    "#ff9da7", "#bab0ac",
-];
-
-/// A group's name for people: its settings, or the base scenario's when it has none.
-fn group_label(group: &str) -> String {
-    if group.is_empty() {
-        "Base scenario settings".into()
-    } else {
-        group.replace(' ', ", ").replace('=', " = ")
-    }
-}
 
 pub(super) fn pareto_section(
     rows: &[Row],
@@ -135,27 +119,10 @@ fn pareto_svg(
     cheapest: Option<&str>,
     horizon: &str,
 ) -> String {
-    let (w, hgt) = (1100.0, 470.0);
-    let (l, r, t, b) = (86.0, 28.0, 20.0, 58.0);
-    let (pw, ph) = (w - l - r, hgt - t - b);
-    let max_cap = points.iter().map(|p| p.capital).fold(0.0, f64::max);
-    let xt = nice_ticks(max_cap * 1.06, 8);
-    let x_top = xt.last().copied().unwrap_or(1.0);
-    let lo = points
-        .iter()
-        .map(|p| p.running)
-        .fold(f64::INFINITY, f64::min);
-    let hi = points
-        .iter()
-        .map(|p| p.running)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let pad = (hi - lo) * 0.06;
-    let yt = range_ticks(lo - pad, hi + pad, 5);
-    let (y_lo, y_hi) = (yt[0], yt[yt.len() - 1]);
-    let x = |v: f64| l + v / x_top * pw;
-    let y = |v: f64| t + ph - (v - y_lo) / (y_hi - y_lo) * ph;
-    let xl = tick_labeller(&xt);
-    let yl = tick_labeller(&yt);
+    let frame = Frame::new(470.0, points.iter().map(|p| (p.capital, p.running)));
+    let (w, hgt, l) = (frame.w, frame.hgt, frame.l);
+    let x = |v: f64| frame.x(v);
+    let y = |v: f64| frame.y(v);
 
     let desc = points
         .iter()
@@ -181,28 +148,11 @@ fn pareto_svg(
         "Capital spend against revenue and transport cost by variant",
         &desc,
     );
-    // Grid and axes.
-    y_grid(&mut o, &yt, l, w - r, y, &yl);
-    x_grid(&mut o, &xt, t, t + ph, "#eef1f4", x, &xl);
-    let _ = write!(
-        o,
-        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#8a96a3\"/>\
-         <line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#8a96a3\"/>\
-         <text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{MUTED}\">Capital spend over the {} horizon (new places and base set-up)</text>\
-         <text transform=\"translate(16 {}) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\" fill=\"{MUTED}\">Revenue and transport, {} total</text>",
-        px(l),
-        px(t + ph),
-        px(w - r),
-        px(t + ph),
-        px(l),
-        px(t),
-        px(l),
-        px(t + ph),
-        px(l + pw / 2.0),
-        px(hgt - 12.0),
-        escape(&horizon.to_lowercase()),
-        px(t + ph / 2.0),
-        escape(&horizon.to_lowercase()),
+    let horizon = horizon.to_lowercase();
+    frame.axes(
+        &mut o,
+        &format!("Capital spend over the {horizon} horizon (new places and base set-up)"),
+        &format!("Revenue and transport, {horizon} total"),
     );
     // Frontier lines, one per group, by capital.
     for g in groups {
@@ -215,19 +165,14 @@ fn pareto_svg(
                 .total_cmp(&b.capital)
                 .then(a.running.total_cmp(&b.running))
         });
-        if f.len() >= 2 {
-            let line: Vec<String> = f
-                .iter()
-                .map(|p| format!("{},{}", px(x(p.capital)), px(y(p.running))))
-                .collect();
-            let _ = write!(
-                o,
-                "<polyline class=\"frontier\" points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.2\" stroke-linejoin=\"round\" stroke-opacity=\"0.85\"><title>Frontier: {}</title></polyline>",
-                line.join(" "),
-                colour(g),
-                escape(&group_label(g))
-            );
-        }
+        let line: Vec<(f64, f64)> = f.iter().map(|p| (p.capital, p.running)).collect();
+        frame.polyline(
+            &mut o,
+            &line,
+            "frontier",
+            colour(g),
+            &format!("Frontier: {}", group_label(g)),
+        );
     }
     // Beaten points first, then frontier points on top.
     for frontier in [false, true] {
@@ -238,16 +183,19 @@ fn pareto_svg(
             } else {
                 ("#fff", "beaten by another variant of its group")
             };
-            let _ = write!(
-                o,
-                "<circle class=\"datum point\" cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"{fill}\" stroke=\"{c}\" stroke-width=\"2\"><title>{}\n{}\ncapital {}, revenue and transport {}, NPV {}\n{kind}</title></circle>",
-                px(x(p.capital)),
-                px(y(p.running)),
-                escape(&p.variant),
-                escape(&group_label(&p.group)),
-                escape(&money_m(p.capital)),
-                escape(&money_m(p.running)),
-                escape(&money_m(p.npv)),
+            frame.point(
+                &mut o,
+                (p.capital, p.running),
+                6.0,
+                &format!("fill=\"{fill}\" stroke=\"{c}\" stroke-width=\"2\""),
+                &format!(
+                    "{}\n{}\ncapital {}, revenue and transport {}, NPV {}\n{kind}",
+                    p.variant,
+                    group_label(&p.group),
+                    money_m(p.capital),
+                    money_m(p.running),
+                    money_m(p.npv),
+                ),
             );
         }
     }
@@ -274,7 +222,7 @@ fn pareto_svg(
         );
         let width = text.chars().count() as f64 * 6.6;
         let left = cx - 15.0 - width >= l + 4.0;
-        let ty = if cy + 24.0 > t + ph - 4.0 {
+        let ty = if cy + 24.0 > frame.bottom() - 4.0 {
             cy - 16.0
         } else {
             cy + 24.0

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::html::format::thousands;
+use crate::html::format::{money, thousands};
 use crate::html::page::escape;
 use crate::sweep_table::{value_text, Setting, VariantResult};
 
@@ -161,6 +161,17 @@ pub(super) fn reason_short(reason: &str) -> String {
         );
     }
     t
+}
+
+/// A signed difference in pounds, short: +£1.2m, -£350k, £0.
+pub(super) fn money_delta(v: f64) -> String {
+    if v.abs() < 0.5 {
+        "£0".into()
+    } else if v > 0.0 {
+        format!("+{}", money(v))
+    } else {
+        money(v)
+    }
 }
 
 pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
