@@ -1922,6 +1922,57 @@ fn plan_writes_the_model_for_other_solvers() {
     assert_eq!(std::fs::read_to_string(&mps).unwrap(), m);
 }
 
+/// docs/scenario-format.md `[files] boundaries`: locality outlines (GeoJSON, `code` = locality
+/// id) are drawn on the report's map; a boundary of no locality is E202.
+#[test]
+fn boundaries_are_drawn_and_unknown_codes_refused() {
+    let dir = copy_scenario(&root().join("scenarios/demo"));
+    edit_toml(dir.path(), "horizon = 5", "horizon = 2");
+    edit_toml(
+        dir.path(),
+        "roads = \"\"",
+        "roads = \"\"\nboundaries = \"b.geojson\"",
+    );
+    let square = |code: &str| {
+        format!(
+            "{{\"type\":\"Feature\",\"properties\":{{\"code\":\"{code}\"}},\"geometry\":{{\"type\":\"Polygon\",\"coordinates\":[[[-3.03,53.40],[-3.01,53.40],[-3.01,53.42],[-3.03,53.42],[-3.03,53.40]]]}}}}"
+        )
+    };
+    let write = |codes: &[&str]| {
+        let features: Vec<String> = codes.iter().map(|c| square(c)).collect();
+        std::fs::write(
+            dir.path().join("b.geojson"),
+            format!(
+                "{{\"type\":\"FeatureCollection\",\"features\":[{}]}}",
+                features.join(",")
+            ),
+        )
+        .unwrap();
+    };
+    write(&["W01", "NOPE"]);
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("b.geojson") && text(&o).contains("E202") && text(&o).contains("'NOPE'"),
+        "{}",
+        text(&o)
+    );
+    write(&["W01", "W02"]);
+    let out = tempfile::tempdir().unwrap();
+    let run = out.path().join("run");
+    let o = placeplan(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--formats",
+        "html",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert_eq!(html.matches("<path class=\"outline\"").count(), 2);
+}
+
 /// E211: a candidate site has no places yet, so capacity.csv may not give it any.
 #[test]
 fn places_at_a_candidate_site_are_refused() {

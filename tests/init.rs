@@ -157,10 +157,22 @@ fn wirral_from_published_files_validates_and_plans() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(first, read_all(&again));
 
-    // It plans, and no base goes to a single-sex or selective school.
+    // The localities' boundaries go with the scenario, for the report's map.
+    let toml = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(
+        toml.contains("boundaries = \"boundaries.geojson\""),
+        "{toml}"
+    );
+    let outlines = std::fs::read_to_string(out.join("boundaries.geojson")).unwrap();
+    assert_eq!(outlines.matches("\"type\":\"Feature\"").count(), 206);
+
+    // It plans, and no base goes to a single-sex or selective school; the report's map draws
+    // every locality's boundary.
     let run = work.path().join("run");
-    let o = placeplan(&["plan", s(&out), "--out", s(&run), "--formats", "csv"]);
+    let o = placeplan(&["plan", s(&out), "--out", s(&run), "--formats", "csv,html"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert_eq!(html.matches("<path class=\"outline\"").count(), 206);
     let plan = std::fs::read_to_string(run.join("plan.csv")).unwrap();
     assert!(plan.lines().count() > 1, "{plan}");
     for host in ["136501", "136502"] {

@@ -268,6 +268,7 @@ mod tests {
             bases: BaseRules::default(),
             expansion: Default::default(),
             new_school: Default::default(),
+            outlines: Default::default(),
             capital: CapitalSettings::default(),
             forecast: ForecastSettings::default(),
             solver: SolverSettings::default(),

@@ -194,6 +194,7 @@ mod tests {
             bases: Default::default(),
             expansion: Default::default(),
             new_school: Default::default(),
+            outlines: Default::default(),
             capital: Default::default(),
             forecast: Default::default(),
             solver: Default::default(),

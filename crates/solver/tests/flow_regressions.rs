@@ -47,6 +47,7 @@ fn scenario(horizon: u32, budget: f64) -> Scenario {
         bases,
         expansion: Default::default(),
         new_school: Default::default(),
+        outlines: Default::default(),
         capital: Default::default(),
         forecast: ForecastSettings::default(),
         solver: SolverSettings {

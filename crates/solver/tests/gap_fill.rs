@@ -54,6 +54,7 @@ fn two_localities() -> (Scenario, Demand) {
         bases: BaseRules::default(),
         expansion: Default::default(),
         new_school: Default::default(),
+        outlines: Default::default(),
         capital: CapitalSettings {
             residual_value: false,
             ..CapitalSettings::default()

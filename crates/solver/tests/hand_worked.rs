@@ -44,6 +44,7 @@ fn tiny() -> (Scenario, Demand) {
         },
         expansion: Default::default(),
         new_school: Default::default(),
+        outlines: Default::default(),
         capital: CapitalSettings {
             residual_value: false,
             ..CapitalSettings::default()

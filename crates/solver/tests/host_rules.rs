@@ -50,6 +50,7 @@ fn scenario(g_gender: SchoolGender, g_selective: bool) -> (Scenario, Demand) {
         },
         expansion: Default::default(),
         new_school: Default::default(),
+        outlines: Default::default(),
         capital: Default::default(),
         forecast: ForecastSettings::default(),
         solver: SolverSettings::default(),

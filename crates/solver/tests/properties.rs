@@ -90,6 +90,7 @@ prop_compose! {
             bases,
             expansion: Default::default(),
             new_school: Default::default(),
+            outlines: Default::default(),
             capital: Default::default(),
             forecast: ForecastSettings::default(),
             solver: SolverSettings { mip_gap: 0.0, stability: false, ..SolverSettings::default() },

@@ -579,7 +579,8 @@ fn build(
         ]);
     }
     let history_csv = w.into_inner().unwrap_or_default();
-    let toml = scenario_toml(&name, base, opts.horizon);
+    let outlines = boundaries_geojson(&locs, bounds);
+    let toml = scenario_toml(&name, base, opts.horizon, outlines.is_some());
     let mut read = found.notes.clone();
     read.extend(
         found
@@ -589,17 +590,21 @@ fn build(
     );
     read.sort();
     let assumptions = assumptions_md(&name, &read, &notes);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("scenario.toml".into(), toml.into_bytes()),
+        ("localities.csv".into(), localities_csv),
+        ("population.csv".into(), ons::population_csv(&pop_rows)),
+        ("history.csv".into(), history_csv),
+        ("schools.csv".into(), schools.schools_csv()),
+        ("capacity.csv".into(), schools.capacity_csv()),
+        ("ASSUMPTIONS.md".into(), assumptions.into_bytes()),
+    ];
+    if let Some(geojson) = outlines {
+        files.push((BOUNDARIES_FILE.into(), geojson));
+    }
     Ok(Initialised {
         name,
-        files: vec![
-            ("scenario.toml".into(), toml.into_bytes()),
-            ("localities.csv".into(), localities_csv),
-            ("population.csv".into(), ons::population_csv(&pop_rows)),
-            ("history.csv".into(), history_csv),
-            ("schools.csv".into(), schools.schools_csv()),
-            ("capacity.csv".into(), schools.capacity_csv()),
-            ("ASSUMPTIONS.md".into(), assumptions.into_bytes()),
-        ],
+        files,
         read,
         localities: locs.len(),
         schools: schools.schools.len(),
@@ -660,4 +665,43 @@ fn need_shares(
             n
         }
     }
+}
+
+/// The scenario's boundaries file (`[files] boundaries`), drawn on the report's map.
+pub const BOUNDARIES_FILE: &str = "boundaries.geojson";
+
+/// The localities' boundaries as GeoJSON (`code` = locality id, `name`), each ring its own
+/// polygon, coordinates to 6 decimals; `None` when no locality has a boundary.
+fn boundaries_geojson(
+    locs: &[String],
+    bounds: &BTreeMap<String, boundaries::Boundary>,
+) -> Option<Vec<u8>> {
+    let features: Vec<String> = locs
+        .iter()
+        .filter_map(|l| bounds.get(l).map(|b| (l, b)))
+        .map(|(l, b)| {
+            let rings: Vec<String> = b
+                .rings
+                .iter()
+                .map(|r| {
+                    let pts: Vec<String> =
+                        r.iter().map(|(x, y)| format!("[{x:.6},{y:.6}]")).collect();
+                    format!("[[{}]]", pts.join(","))
+                })
+                .collect();
+            format!(
+                "{{\"type\":\"Feature\",\"properties\":{{\"code\":{},\"name\":{}}},\"geometry\":{{\"type\":\"MultiPolygon\",\"coordinates\":[{}]}}}}",
+                serde_json::Value::String(l.clone()),
+                serde_json::Value::String(b.name.clone()),
+                rings.join(",")
+            )
+        })
+        .collect();
+    (!features.is_empty()).then(|| {
+        format!(
+            "{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}\n",
+            features.join(",\n")
+        )
+        .into_bytes()
+    })
 }

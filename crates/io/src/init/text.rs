@@ -18,7 +18,7 @@ pub(super) fn years_list(ys: &[i32]) -> String {
     }
 }
 
-pub(super) fn scenario_toml(name: &str, base: i32, horizon: u32) -> String {
+pub(super) fn scenario_toml(name: &str, base: i32, horizon: u32, outlines: bool) -> String {
     let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
     format!(
         r#"# {quoted}: a scenario built by `placeplan init` from published files.
@@ -37,6 +37,8 @@ history = "history.csv"
 schools = "schools.csv"
 capacity = "capacity.csv"
 roads = ""
+# Locality boundaries for the report's map.
+boundaries = "{boundaries}"
 
 # Single-sex and selective schools host no new base unless these are set.
 [bases]
@@ -44,7 +46,8 @@ allow_single_sex = false
 allow_selective = false
 "#,
         base + 1,
-        base + horizon as i32
+        base + horizon as i32,
+        boundaries = if outlines { super::BOUNDARIES_FILE } else { "" },
     )
 }
 

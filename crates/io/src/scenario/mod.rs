@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::csvread::resolve;
 use crate::validate::{cross_check, ResolvedFiles};
 use placeplan_model::domain::*;
-use placeplan_model::error::Problems;
+use placeplan_model::error::{Code, InputError, Problems};
 
 mod host_columns;
 mod settings;
@@ -105,6 +105,11 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         read_roads(&path(&file.files.roads), &node_ids, &mut problems)
     };
 
+    let outlines = if file.files.boundaries.is_empty() {
+        Vec::new()
+    } else {
+        read_outlines(&path(&file.files.boundaries), &localities, &mut problems)
+    };
     let capital_budget = match &file.capital_budget {
         Budget::PerYear(b) => vec![*b; file.horizon as usize],
         Budget::Schedule(v) => v.clone(),
@@ -131,6 +136,7 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         population,
         history,
         roads,
+        outlines,
     };
     // A file with problems of its own is not checked for coverage as well: its rejected rows
     // would be reported again as missing.
@@ -148,6 +154,32 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         problems.sort();
         Err(problems)
     }
+}
+
+/// The boundaries file: one feature per locality (`code` = its id), read by the same GeoJSON
+/// reader as `init`'s; a code that is no locality is E202. Localities without a feature get no
+/// outline.
+fn read_outlines(
+    file: &Path,
+    localities: &[Locality],
+    problems: &mut Problems,
+) -> Vec<Vec<Vec<(f64, f64)>>> {
+    let features = crate::init::boundaries::read_boundaries(file, problems);
+    let mut out = vec![Vec::new(); localities.len()];
+    for b in features {
+        match localities.iter().position(|l| l.id == b.code) {
+            Some(i) => out[i] = b.rings,
+            None => problems.push(
+                InputError::new(
+                    file,
+                    Code::UnknownLocality,
+                    format!("boundary '{}' is not a locality in localities.csv", b.code),
+                )
+                .field("code"),
+            ),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub struct FileNames {
     pub capacity: String,
     /// Optional road network; empty for straight-line travel.
     pub roads: String,
+    /// Optional GeoJSON boundaries of the localities (`code` = locality id), drawn on the
+    /// report's map; empty for none.
+    pub boundaries: String,
 }
 
 impl Default for FileNames {
@@ -32,6 +35,7 @@ impl Default for FileNames {
             schools: "schools.csv".into(),
             capacity: "capacity.csv".into(),
             roads: String::new(),
+            boundaries: String::new(),
         }
     }
 }

@@ -437,6 +437,7 @@ mod tests {
             },
             expansion: Default::default(),
             new_school: Default::default(),
+            outlines: Default::default(),
             capital: CapitalSettings {
                 residual_value: true,
                 asset_life: 3,

@@ -117,6 +117,9 @@ pub struct Scenario {
     pub population: Vec<PopulationCell>,
     pub history: Vec<HistoryCell>,
     pub roads: Vec<Road>,
+    /// Boundary of each locality (rings of (lon, lat) points, outer rings and holes), for the
+    /// report's map; empty when the scenario has no boundaries file.
+    pub outlines: Vec<Vec<Vec<(f64, f64)>>>,
 }
 
 impl Scenario {

@@ -331,6 +331,7 @@ mod tests {
             bases: Default::default(),
             expansion: Default::default(),
             new_school: Default::default(),
+            outlines: Default::default(),
             capital: Default::default(),
             forecast: ForecastSettings {
                 runs: 200,

@@ -51,7 +51,14 @@ pub(super) fn map_section(run: &RunOutputs) -> Section {
         .localities
         .iter()
         .map(|l| (l.lat, l.lon))
-        .chain(s.schools.iter().map(|x| (x.lat, x.lon)));
+        .chain(s.schools.iter().map(|x| (x.lat, x.lon)))
+        .chain(
+            s.outlines
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|&(lon, lat)| (lat, lon)),
+        );
     let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for (la, lo) in pts {
         lat0 = lat0.min(la);
@@ -112,6 +119,19 @@ pub(super) fn map_section(run: &RunOutputs) -> Section {
         px(w - 254.0),
         px(hgt - 4.0)
     );
+    // Locality boundaries, when the scenario has them (`[files] boundaries`).
+    for (i, rings) in s.outlines.iter().enumerate() {
+        if rings.is_empty() {
+            continue;
+        }
+        let name = s.localities.get(i).map_or("", |l| l.name.as_str());
+        let _ = write!(
+            o,
+            "<path class=\"outline\" d=\"{}\" fill=\"#eef2f6\" fill-rule=\"evenodd\" stroke=\"#b3bfcc\" stroke-width=\"0.8\"><title>{}</title></path>",
+            outline_path(rings, &proj),
+            escape(name)
+        );
+    }
     // Localities: demand, and out of area inside.
     for (i, l) in s.localities.iter().enumerate() {
         let (cx, cy) = proj(l.lat, l.lon);
@@ -392,4 +412,35 @@ pub(super) fn map_section(run: &RunOutputs) -> Section {
         title: "Map of localities and new places".into(),
         html: h,
     }
+}
+
+/// An SVG path of boundary rings ((lon, lat) points), projected, leaving out points closer
+/// than a pixel to the last one drawn so real boundaries stay small.
+fn outline_path(rings: &[Vec<(f64, f64)>], proj: &impl Fn(f64, f64) -> (f64, f64)) -> String {
+    let mut d = String::new();
+    for ring in rings {
+        let mut last: Option<(f64, f64)> = None;
+        let mut drawn = 0;
+        for &(lon, lat) in ring {
+            let (x, y) = proj(lat, lon);
+            if let Some((lx, ly)) = last {
+                if (x - lx).hypot(y - ly) < 1.0 {
+                    continue;
+                }
+            }
+            let _ = write!(
+                d,
+                "{}{} {}",
+                if drawn == 0 { "M" } else { " L" },
+                px(x),
+                px(y)
+            );
+            last = Some((x, y));
+            drawn += 1;
+        }
+        if drawn > 0 {
+            d.push_str(" Z ");
+        }
+    }
+    d.trim_end().to_string()
 }
