@@ -109,17 +109,17 @@ fn capital_sweep_writes_marginal_npv_per_million_and_names_the_cost_minimising_l
     let section = &html[start..];
     assert!(section.contains("Capital level"));
     assert!(section.contains("data-chart=\"capital\""));
-    // The demo's figures, as sweep-capital.toml's comment says: every step saves up to 60m a
-    // year (300m over the horizon), the cost-minimising level, and the step to 80m a year saves
+    // The demo's figures, as sweep-capital.toml's comment says: every step saves up to 80m a
+    // year (400m over the horizon), the cost-minimising level, and the step to 100m a year saves
     // nothing.
-    assert_eq!(capital[min]["variant"], "5_capital_budget-60000000");
+    assert_eq!(capital[min]["variant"], "5_capital_budget-80000000");
     assert_eq!(stop, Some(min));
     assert_eq!(num(&capital[5]["marginal_npv_per_1m"]), 0.0);
     assert!((1..5).all(|i| num(&capital[i]["marginal_npv_per_1m"]) < 0.0));
     for said in [
-        "the cost-minimising total capital budget is <strong>£300m</strong> (variant \
-         <strong>5_capital_budget-60000000</strong>",
-        "Extra capital stops paying after <strong>£300m</strong>: the step up to £400m saves \
+        "the cost-minimising total capital budget is <strong>£400m</strong> (variant \
+         <strong>5_capital_budget-80000000</strong>",
+        "Extra capital stops paying after <strong>£400m</strong>: the step up to £500m saves \
          nothing.",
     ] {
         assert!(section.contains(said), "{said} is not in the section");
