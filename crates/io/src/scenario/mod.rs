@@ -280,6 +280,18 @@ mod tests {
             ("forecast.shrinkage_plans", F(1e300)),
             ("forecast.runs", I(0)),
             ("forecast.runs", I(100_001)),
+            ("expansion.class_size", I(0)),
+            ("expansion.class_size", I(1_001)),
+            ("expansion.lead_time", I(21)),
+            ("expansion.capex_per_place", F(f64::NAN)),
+            ("expansion.capex_per_place", F(1.1e10)),
+            ("new_school.max_size", I(0)),
+            ("new_school.max_size", I(2_001)),
+            ("new_school.min_size", I(151)),
+            ("new_school.lead_time", I(21)),
+            ("new_school.capex_per_place", F(-1.0)),
+            ("new_school.lump_sum", F(f64::INFINITY)),
+            ("new_school.lump_sum", F(-1.0)),
         ];
         for (key, value) in bad {
             let shown = format!("{key} = {value}");
@@ -300,6 +312,12 @@ mod tests {
             ("bases.max_size", I(1_000)),
             ("forecast.shrinkage_plans", F(1e6)),
             ("forecast.runs", I(100_000)),
+            ("expansion.class_size", I(1_000)),
+            ("expansion.lead_time", I(20)),
+            ("new_school.max_size", I(2_000)),
+            ("new_school.min_size", I(150)),
+            ("new_school.lead_time", I(20)),
+            ("new_school.lump_sum", F(1e10)),
         ];
         for (key, value) in good {
             let shown = format!("{key} = {value}");
