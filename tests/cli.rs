@@ -95,6 +95,20 @@ fn plan_on_the_demo_writes_checked_outputs_deterministically() {
             out.path().to_str().unwrap(),
         ]);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        // The README shows this table, line for line (all but the last line, which names the
+        // output folder).
+        let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+        let shown = readme
+            .split("It also prints a short table:\n\n```\n")
+            .nth(1)
+            .and_then(|r| r.split("```").next())
+            .expect("README shows the table");
+        let printed = String::from_utf8_lossy(&o.stdout);
+        let printed: Vec<&str> = printed
+            .lines()
+            .filter(|l| !l.starts_with("wrote "))
+            .collect();
+        assert_eq!(shown.lines().collect::<Vec<_>>(), printed);
     }
     for f in [
         "forecast.csv",
