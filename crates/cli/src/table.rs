@@ -57,8 +57,8 @@ pub fn print_plan(
         summary.check
     );
     println!(
-        "{:>6} {:>8} {:>9} {:>9} {:>12} {:>10} {:>10}",
-        "year", "demand", "existing", "new base", "out of area", "capital", "cost"
+        "{:>6} {:>8} {:>9} {:>11} {:>12} {:>10} {:>10}",
+        "year", "demand", "existing", "new places", "out of area", "capital", "cost"
     );
     for (t, y) in plan.years.iter().enumerate() {
         let mut by = [0.0f64; 3];
@@ -72,7 +72,7 @@ pub fn print_plan(
         }
         let yc = &costing.years[t];
         println!(
-            "{y:>6} {:>8} {:>9.0} {:>9.0} {:>12.0} {:>10} {:>10}",
+            "{y:>6} {:>8} {:>9.0} {:>11.0} {:>12.0} {:>10} {:>10}",
             demand.total(t),
             by[0],
             by[1],
