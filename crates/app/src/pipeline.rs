@@ -135,12 +135,53 @@ pub fn plan_scenario(
     variant: Variant,
     backend: Backend,
 ) -> Result<Planned, RunError> {
+    plan_prepared(s, prepare(s, variant), backend)
+}
+
+/// What a plan is made from before anything is solved: the forecasts, which of them the plan
+/// is for, and the travel matrix.
+pub struct Prepared {
+    pub forecasts: Vec<Forecast>,
+    /// Index in `forecasts` of the forecast the plan is for.
+    pub planned_for: usize,
+    pub travel: TravelMatrix,
+}
+
+/// Forecasts scenario `s` and builds its travel matrix, for a plan for `variant`.
+pub fn prepare(s: &Scenario, variant: Variant) -> Prepared {
     let forecasts = forecasts(s);
     let planned_for = forecasts
         .iter()
         .position(|f| f.variant == variant)
         .unwrap_or(0);
     let travel = TravelMatrix::build(s);
+    Prepared {
+        forecasts,
+        planned_for,
+        travel,
+    }
+}
+
+impl Prepared {
+    /// The allocation model `plan` builds for it, written in `format` (crates/solver `export`):
+    /// the exact model, for any solver.
+    pub fn model_file(&self, s: &Scenario, format: ModelFormat) -> Vec<u8> {
+        let demand = self.forecasts[self.planned_for].specialist_demand(s.localities.len());
+        write_model(s, &self.travel, &demand, format)
+    }
+}
+
+/// [`plan_scenario`] from a [`Prepared`] forecast and travel matrix.
+pub fn plan_prepared(
+    s: &Scenario,
+    prepared: Prepared,
+    backend: Backend,
+) -> Result<Planned, RunError> {
+    let Prepared {
+        forecasts,
+        planned_for,
+        travel,
+    } = prepared;
     let mut run = plan_run(s, &forecasts[planned_for], &travel, backend, true)?;
     let unmitigated = unmitigated_do_nothing(s, &forecasts, &travel, backend, &mut run);
     Ok(Planned {
@@ -181,19 +222,6 @@ fn unmitigated_do_nothing(
             None
         }
     }
-}
-
-/// The allocation model `plan` builds for scenario `s` and the forecast `variant`, written in
-/// `format` (crates/solver `export`): the exact model, for any solver.
-pub fn model_file(s: &Scenario, variant: Variant, format: ModelFormat) -> Vec<u8> {
-    let forecasts = forecasts(s);
-    let forecast = forecasts
-        .iter()
-        .find(|f| f.variant == variant)
-        .unwrap_or(&forecasts[0]);
-    let travel = TravelMatrix::build(s);
-    let demand = forecast.specialist_demand(s.localities.len());
-    write_model(s, &travel, &demand, format)
 }
 
 /// Plans for `forecast`, checks the plan and costs it; with `baselines`, also solves and checks

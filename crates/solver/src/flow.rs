@@ -41,7 +41,7 @@ use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, Solv
 use placeplan_model::finance::{capital_weight, discount};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{
-    unit_max, units, Build, Candidate, Placement, Plan, ProvisionRef, SolveStatus,
+    unit_max, Build, Candidate, Placement, Plan, ProvisionRef, SolveStatus,
 };
 use placeplan_model::{Scenario, SchoolKind};
 
@@ -259,6 +259,8 @@ struct Engine<'a> {
     years: Vec<YearNet>,
     /// Lead time of each candidate.
     leads: Vec<usize>,
+    /// Whether some candidate has lead time l, for l in 0..=T.
+    lead_used: Vec<bool>,
     /// Funding years f with f + (the shortest lead time) < T.
     n_fund: usize,
     /// Places per candidate are optimised (false: fixed builds, capital is a constant).
@@ -295,7 +297,7 @@ impl Engine<'_> {
         // M[t] and the funding year achieving it, for usage years t >= lead, per lead time.
         let prices: Vec<(Vec<f64>, Vec<usize>)> = (0..=n_years)
             .map(|lead| {
-                if self.choose_builds && self.leads.contains(&lead) {
+                if self.choose_builds && self.lead_used[lead] {
                     prefix_prices(s, lead, n_years, nu)
                 } else {
                     (vec![0.0; n_years + 1], vec![0; n_years])
@@ -384,7 +386,7 @@ impl Engine<'_> {
     fn within_limits(&self, col: &Column) -> bool {
         let mut per_school = vec![0i64; self.s.schools.len()];
         let mut per_unit = vec![0i64; self.capex.len()];
-        let unit = units(&self.net.candidates);
+        let unit = &self.net.units;
         for &(c, _, p) in &col.builds {
             per_school[self.net.candidates[c].school] += p;
             per_unit[unit[c]] += p;
@@ -417,6 +419,12 @@ pub fn solve_flow(
         .map(|c| s.build_rules(c.kind).lead_time as usize)
         .collect();
     let lead = leads.iter().copied().min().unwrap_or(0);
+    let mut lead_used = vec![false; n_years + 1];
+    for &l in &leads {
+        if let Some(u) = lead_used.get_mut(l) {
+            *u = true;
+        }
+    }
     let fixed = opt
         .fixed_builds
         .as_ref()
@@ -440,6 +448,7 @@ pub fn solve_flow(
         net,
         years,
         leads: leads.clone(),
+        lead_used: lead_used.clone(),
         n_fund: if fixed.is_some() {
             0
         } else {
@@ -497,6 +506,7 @@ pub fn solve_flow(
             .map(|t| build_year(s, demand, net, t, Some(&fixed_none)))
             .collect(),
         leads,
+        lead_used,
         n_fund: eng.n_fund,
         choose_builds: false,
         capex: eng.capex.clone(),

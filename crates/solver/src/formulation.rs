@@ -130,6 +130,8 @@ pub struct Network {
     pub stock_arcs: Vec<Arc>,
     /// Ranges into `stock_arcs` per group x kind: `stock_start[g * 3 + k]..stock_start[g * 3 + k + 1]`.
     pub stock_start: Vec<usize>,
+    /// The unit of each candidate (`plan::units`), worked out once.
+    pub units: Vec<usize>,
 }
 
 impl Network {
@@ -201,6 +203,7 @@ pub fn build_network(
         (Vec::new(), Vec::new())
     };
     Network {
+        units: units(&cands),
         candidates: cands,
         arcs,
         group_start,
@@ -489,7 +492,7 @@ fn add_open_variables(
     vars: &mut ProblemVariables,
     objective: &mut Expression,
 ) -> PerCandidateYear {
-    let unit = units(&net.candidates);
+    let unit = &net.units;
     let mut z_of: PerCandidateYear = y_of.iter().map(|ys| vec![None; ys.len()]).collect();
     for c in 0..net.candidates.len() {
         let rules = s.build_rules(net.candidates[c].kind);
@@ -593,7 +596,7 @@ fn site_limit_rows(
 
 /// The y variables of each unit ([`units`]), keyed by the unit's first candidate.
 fn unit_members(net: &Network, y_of: &PerCandidateYear) -> BTreeMap<usize, Vec<Variable>> {
-    let unit = units(&net.candidates);
+    let unit = &net.units;
     let mut out: BTreeMap<usize, Vec<Variable>> = BTreeMap::new();
     for (c, ys) in y_of.iter().enumerate() {
         let e = out.entry(unit[c]).or_default();
@@ -638,7 +641,7 @@ fn modular_base_rows(
     z_of: &PerCandidateYear,
     out: &mut Vec<Constraint>,
 ) {
-    let unit = units(&net.candidates);
+    let unit = &net.units;
     for (u, zs) in z_of.iter().enumerate() {
         if zs.iter().all(Option::is_none) {
             continue;

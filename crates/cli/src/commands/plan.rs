@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use placeplan_app::pipeline::{model_file, plan_scenario};
+use placeplan_app::pipeline::{plan_prepared, prepare, Prepared};
 use placeplan_app::RunError;
 use placeplan_io::atomic::{write_new, OutputError, OutputKind, StagedDir};
 use placeplan_io::scenario::{load_scenario, SCENARIO_FILE};
@@ -112,29 +112,29 @@ pub fn run(config: Config) -> Result<(), Failure> {
     // The output folder is checked before any work: a folder placeplan may not replace
     // is refused at once.
     let staged = StagedDir::new(&out, OutputKind::Run)?;
-    let variant = config.forecast.variant(&s);
+    let prepared = prepare(&s, config.forecast.variant(&s));
     if !config.model_files.is_empty() {
         let files: Vec<(PathBuf, Vec<u8>)> = config
             .model_files
             .iter()
-            .map(|(path, format)| (path.clone(), model_file(&s, variant, *format)))
+            .map(|(path, format)| (path.clone(), prepared.model_file(&s, *format)))
             .collect();
         write_new(&files)?;
         for (path, _) in &files {
             println!("wrote the model to {}", path.display());
         }
     }
-    plan(&s, staged, config.backend, variant, config.formats)
+    plan(&s, staged, config.backend, prepared, config.formats)
 }
 
 fn plan(
     s: &Scenario,
     staged: StagedDir,
     backend: Backend,
-    variant: Variant,
+    prepared: Prepared,
     formats: export::Formats,
 ) -> Result<(), Failure> {
-    let planned = plan_scenario(s, variant, backend).map_err(|e| match e {
+    let planned = plan_prepared(s, prepared, backend).map_err(|e| match e {
         RunError::Infeasible(_) => Failure::Infeasible(e.coded().to_string()),
         other => Failure::Solver(other.coded().to_string()),
     })?;
