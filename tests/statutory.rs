@@ -396,11 +396,13 @@ fn scap_layout_reconciles_with_the_other_outputs() {
             .filter(|c| c["phase"] == phase && type_of_school_kind(&kinds[&c["school"]]) == *ty)
             .map(|c| num(c, "places"))
             .sum();
-        let new: f64 = builds
+        let new_rows: Vec<_> = builds
             .iter()
             .filter(|b| *ty == RP && b["phase"] == phase && b["year"].as_str() <= year)
-            .map(|b| num(b, "places"))
-            .sum();
+            .collect();
+        let new: f64 = new_rows.iter().map(|b| num(b, "places")).sum();
+        // plan.csv writes places to 3 decimals too (fractional places at the occupancy target).
+        let new_tol = 0.0005 * new_rows.len() as f64;
         let (bought, tol) = pupils(
             placements
                 .iter()
@@ -412,7 +414,7 @@ fn scap_layout_reconciles_with_the_other_outputs() {
         close(
             num(r, "places_planned"),
             planned,
-            tol,
+            tol + new_tol,
             &format!("planned {r:?}"),
         );
         assert!(num(r, "places_needed") <= num(r, "places_planned") + 0.002);

@@ -76,6 +76,9 @@ fn implausible_capex_past_the_check_fails_with_a_solver_code() {
         (1e9, None),
     ] {
         let mut s = scenario("demo");
+        // The model these failures were found on: every place usable (at the default occupancy
+        // target microlp happens to survive 1e15).
+        s.solver.occupancy_target = 1.0;
         let host = s.schools.iter_mut().find(|sc| sc.can_host_base);
         host.expect("the demo has host schools").capex_per_place = Some(capex);
         let travel = TravelMatrix::build(&s);

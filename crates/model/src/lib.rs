@@ -3,6 +3,7 @@
 //! no file format, no renderer and no solver (the compiler holds it to that: it depends on
 //! none of them).
 
+pub mod capacity;
 pub mod check;
 pub mod cohort;
 pub mod domain;

@@ -389,6 +389,12 @@ pub(crate) fn assumptions(s: &Scenario) -> Vec<Assumption> {
         Text(if v.stability { "yes" } else { "no" }.into()),
         "Pupils already placed stay until their next phase transfer",
     );
+    add(
+        "solver",
+        "solver.occupancy_target".into(),
+        Rate(v.occupancy_target),
+        "Share of its places every provision is planned to be filled to",
+    );
     for (i, l) in s.levers.iter().enumerate() {
         add(
             "levers",

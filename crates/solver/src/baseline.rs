@@ -18,6 +18,7 @@
 //! time is the bases' (a round funds places for the year they open); they do not open new
 //! special schools.
 
+use placeplan_model::capacity::{places_for, pupils_in};
 use placeplan_model::forecast::Demand;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -217,9 +218,9 @@ pub fn gap_fill_builds(
                 .filter(|&(_, n)| n >= 1.0)
                 .collect();
             hosts.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            let Some((c, places)) = hosts.iter().find_map(|&(c, n)| {
-                let places = fund.fund(c, funded, n.floor(), &mut budget);
-                (places > 0.0).then_some((c, places))
+            let Some((c, pupils)) = hosts.iter().find_map(|&(c, n)| {
+                let pupils = fund.fund(c, funded, n.floor(), &mut budget);
+                (pupils > 0.0).then_some((c, pupils))
             }) else {
                 done.insert((need, phase));
                 continue;
@@ -236,7 +237,7 @@ pub fn gap_fill_builds(
                 })
                 .collect();
             served.sort_by(|&a, &b| gap[b].total_cmp(&gap[a]).then(a.cmp(&b)));
-            let mut left = places;
+            let mut left = pupils;
             for g in served {
                 let take = left.min(gap[g]);
                 gap[g] -= take;
@@ -307,10 +308,12 @@ impl<'a> Funding<'a> {
         }
     }
 
-    /// Funds about `want` places at candidate `c` in plan year `funded`, paid from `budget`:
-    /// at least the minimum size for a new unit, in whole steps, at most what the unit, site
-    /// and budget allow. Returns the places funded (0 when not even the minimum fits).
+    /// Funds places for about `want` pupils at candidate `c` in plan year `funded`, paid from
+    /// `budget`: the places that take them at the occupancy target (`capacity::places_for`), at
+    /// least the minimum size for a new unit, in whole steps, at most what the unit, site and
+    /// budget allow. Returns the pupils the new places take (0 when not even the minimum fits).
     fn fund(&mut self, c: usize, funded: usize, want: f64, budget: &mut f64) -> f64 {
+        let want = places_for(self.s, want);
         let Some(rules) = self.rules[c] else {
             return 0.0;
         };
@@ -345,8 +348,9 @@ impl<'a> Funding<'a> {
         });
         *budget -= places * capex + setup;
         self.site_left[school] -= places;
+        let before = pupils_in(self.s, self.base_total[c]);
         self.base_total[c] += places;
-        places
+        pupils_in(self.s, self.base_total[c]) - before
     }
 
     /// The builds, sorted by candidate and funding year.

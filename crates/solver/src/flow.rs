@@ -38,14 +38,15 @@
 //! backend instead; runs with modular bases or stability rows are not flows at all.
 
 use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel};
+use placeplan_model::capacity::pupils_in;
 use placeplan_model::finance::{capital_weight, discount};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{
     unit_max, Build, Candidate, Placement, Plan, ProvisionRef, SolveStatus,
 };
-use placeplan_model::{Scenario, SchoolKind};
+use placeplan_model::Scenario;
 
-use crate::formulation::{Network, Options};
+use crate::formulation::{site_places, Network, Options};
 use crate::netsimplex::{FlowStatus, NetworkSimplex, INF};
 use crate::whole::{snap, Near};
 
@@ -195,7 +196,7 @@ fn build_year(
     ns.set_supply(sink, -total);
     for (k, used) in used_prov.iter().enumerate() {
         if *used {
-            ns.add_arc(prov_node(k), sink, s.provisions[k].places as i64, 0);
+            ns.add_arc(prov_node(k), sink, net.existing_places[k][t] as i64, 0);
         }
     }
     let mut cand_arc = vec![None; c_n];
@@ -204,14 +205,15 @@ fn build_year(
         if !used_cand[c] {
             continue;
         }
+        // Arcs carry pupils: new places take whole pupils at the occupancy target.
         cand_arc[c] = Some(match fixed {
-            Some(av) => ns.add_arc(cand_node(c), sink, av[c][t], 0),
+            Some(av) => ns.add_arc(cand_node(c), sink, pupils_in(s, av[c][t] as f64) as i64, 0),
             None => {
                 used_school[cand.school] = true;
                 ns.add_arc(
                     cand_node(c),
                     school_node(cand.school),
-                    unit_max(s, cand) as i64,
+                    pupils_in(s, unit_max(s, cand) as f64) as i64,
                     0,
                 )
             }
@@ -219,15 +221,10 @@ fn build_year(
     }
     for (sc, used) in used_school.iter().enumerate() {
         if *used {
-            // A site holds one new school: its size limit is the site's.
-            let site_max = match s.schools[sc].kind {
-                SchoolKind::Site => s.new_school.max_size,
-                _ => u32::MAX,
-            };
             ns.add_arc(
                 school_node(sc),
                 sink,
-                s.schools[sc].max_new_places.min(site_max) as i64,
+                pupils_in(s, site_places(s, sc) as f64) as i64,
                 0,
             );
         }
@@ -265,6 +262,8 @@ struct Engine<'a> {
     n_fund: usize,
     /// Places per candidate are optimised (false: fixed builds, capital is a constant).
     choose_builds: bool,
+    /// Capital per pupil a candidate's new places take: its capital per place over the
+    /// occupancy target (columns count new places in the pupils they take).
     capex: Vec<f64>,
 }
 
@@ -381,9 +380,11 @@ impl Engine<'_> {
     }
 
     /// Whether a column's capacities (the running maximum of its usage) keep to every site
-    /// limit and base size (constraints 3 and 4). Each year's usage does by construction, but a
-    /// base whose usage peaks early and one at the same school peaking late may not together.
+    /// limit and base size (constraints 3 and 4, in the pupils they take at the occupancy
+    /// target). Each year's usage does by construction, but a base whose usage peaks early and
+    /// one at the same school peaking late may not together.
     fn within_limits(&self, col: &Column) -> bool {
+        let s = self.s;
         let mut per_school = vec![0i64; self.s.schools.len()];
         let mut per_unit = vec![0i64; self.capex.len()];
         let unit = &self.net.units;
@@ -391,14 +392,12 @@ impl Engine<'_> {
             per_school[self.net.candidates[c].school] += p;
             per_unit[unit[c]] += p;
         }
-        per_unit
+        per_unit.iter().enumerate().all(|(u, &p)| {
+            p == 0 || p <= pupils_in(s, unit_max(s, &self.net.candidates[u]) as f64) as i64
+        }) && per_school
             .iter()
-            .enumerate()
-            .all(|(u, &p)| p == 0 || p <= unit_max(self.s, &self.net.candidates[u]) as i64)
-            && per_school
-                .iter()
-                .zip(&self.s.schools)
-                .all(|(&p, sc)| p <= sc.max_new_places as i64)
+            .zip(&s.schools)
+            .all(|(&p, sc)| p <= pupils_in(s, sc.max_new_places as f64) as i64)
     }
 }
 
@@ -441,7 +440,7 @@ pub fn solve_flow(
     let capex = net
         .candidates
         .iter()
-        .map(|c| s.candidate_capex(c))
+        .map(|c| s.candidate_capex(c) / s.solver.occupancy_target)
         .collect();
     let mut eng = Engine {
         s,
@@ -469,7 +468,7 @@ pub fn solve_flow(
                     * b.places
             })
             .sum();
-        let mut plan = to_plan(demand, net, &[(first, 1.0)]);
+        let mut plan = to_plan(s, demand, net, &[(first, 1.0)]);
         plan.builds = builds.clone();
         plan.builds.sort_by_key(|b| (b.candidate, b.funded));
         plan.objective += constant;
@@ -492,7 +491,7 @@ pub fn solve_flow(
         return Err(FlowFailure::Unproven(NOT_TIGHT.into()));
     }
     if fits(&first) {
-        return Ok(to_plan(demand, net, &[(first, 1.0)]));
+        return Ok(to_plan(s, demand, net, &[(first, 1.0)]));
     }
     let mut lower = relax;
     let mut cols = vec![first];
@@ -532,7 +531,7 @@ pub fn solve_flow(
                 .filter(|(_, w)| *w > 0.0)
                 .map(|&(j, w)| (cols[j].clone(), w))
                 .collect();
-            let mut plan = to_plan(demand, net, &chosen);
+            let mut plan = to_plan(s, demand, net, &chosen);
             plan.objective = chosen.iter().map(|(c, w)| c.cost * w).sum();
             return Ok(plan);
         }
@@ -651,8 +650,10 @@ fn master(
 /// Values this close to a whole number (relative to its size) are snapped to it.
 const WITHIN: Near = Near::Relative(1e-9);
 
-/// The plan of a convex combination of columns.
-fn to_plan(demand: &Demand, net: &Network, chosen: &[(Column, f64)]) -> Plan {
+/// The plan of a convex combination of columns (whose new places are counted in the pupils
+/// they take: places = pupils / the occupancy target).
+fn to_plan(s: &Scenario, demand: &Demand, net: &Network, chosen: &[(Column, f64)]) -> Plan {
+    let target = s.solver.occupancy_target;
     use std::collections::BTreeMap;
     let mut place: BTreeMap<(usize, usize, ProvisionRef), f64> = BTreeMap::new();
     let mut build: BTreeMap<(usize, usize), f64> = BTreeMap::new();
@@ -675,7 +676,7 @@ fn to_plan(demand: &Demand, net: &Network, chosen: &[(Column, f64)]) -> Plan {
             .map(|((candidate, funded), p)| Build {
                 candidate,
                 funded,
-                places: snap(p, WITHIN),
+                places: snap(p / target, WITHIN),
             })
             .filter(|b| b.places > 0.0)
             .collect(),

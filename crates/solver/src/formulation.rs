@@ -23,8 +23,11 @@
 //!
 //! Constraints:
 //! 1. Every pupil is placed: sum_k x[q,k] = pupils[q].
-//! 2. Capacity in every year t: sum of x[q,k] over cohorts present in t <= places[k] for
-//!    existing k; <= sum_{tau <= t - lead(c)} y[c,tau] for candidates c.
+//! 2. Capacity in every year t at the occupancy target rho: sum of x[q,k] over cohorts present
+//!    in t <= cap[k,t] for existing k ([`Network::existing_places`]); <= rho x
+//!    sum_{tau <= t - lead(c)} y[c,tau] for candidates c (through a whole w[c,t] where places are
+//!    whole). 2a: per year, pupils at a unit <= floor(rho x max(u)) and at a school's new places
+//!    <= floor(rho x its site), where those are not whole already.
 //! 3. Site limit: sum over c at school s and over tau of y[c,tau] <= max_new_places[s].
 //! 4. Unit size: sum over c in u and tau of y[c,tau] <= max(u) (its kind's size within its
 //!    site; and >= min(u) for the units given by [`Options::open_bases`]). Modular runs replace
@@ -47,12 +50,14 @@
 use std::collections::BTreeMap;
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
+use placeplan_model::capacity::planned_places;
+use placeplan_model::capacity::pupils_in;
 use placeplan_model::cohort::{cohorts, Cohort, STOCK_KINDS};
 use placeplan_model::finance::{capital_weight, discount, unit_cost};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{candidates, unit_max, units, Build, Candidate, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
-use placeplan_model::Scenario;
+use placeplan_model::{Scenario, SchoolKind};
 
 /// Objective coefficients are in thousands of pounds inside the model.
 pub const SCALE: f64 = 1e-3;
@@ -132,6 +137,10 @@ pub struct Network {
     pub stock_start: Vec<usize>,
     /// The unit of each candidate (`plan::units`), worked out once.
     pub units: Vec<usize>,
+    /// Places each existing provision may hold of the authority's pupils in each plan year,
+    /// `[k][t]`: its places at the occupancy target, pupils already placed kept
+    /// (`capacity::planned_places`).
+    pub existing_places: Vec<Vec<u32>>,
 }
 
 impl Network {
@@ -203,6 +212,7 @@ pub fn build_network(
         (Vec::new(), Vec::new())
     };
     Network {
+        existing_places: planned_places(s, demand),
         units: units(&cands),
         candidates: cands,
         arcs,
@@ -384,7 +394,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
                     *avail += b.places;
                 }
             }
-            fixed_capacity_rows(s, &usage, &available, &mut constraints);
+            fixed_capacity_rows(s, net, &usage, &available, &mut constraints);
         }
         None => {
             let y_of = add_build_variables(
@@ -401,7 +411,14 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
             } else {
                 vec![vec![None; n_years]; net.candidates.len()]
             };
-            capacity_rows(s, net, &usage, &y_of, &mut constraints);
+            capacity_rows(
+                s,
+                net,
+                &usage,
+                &y_of,
+                (modular && !opt.fractional_places, &mut vars),
+                &mut constraints,
+            );
             site_limit_rows(s, net, &y_of, &mut constraints);
             if modular {
                 modular_base_rows(s, net, &y_of, &z_of, &mut constraints);
@@ -520,15 +537,21 @@ fn every_pupil_placed(placed: Expression, demand: u32) -> Constraint {
     placed.eq(demand as f64)
 }
 
-/// Constraint 2: capacity of existing provision and of new places funded by t - lead (the
-/// lead time of the candidate's kind).
+/// Constraint 2: capacity of existing provision (its places at the occupancy target, pupils
+/// already placed kept: [`Network::existing_places`]) and of new places funded by t - lead (the
+/// lead time of the candidate's kind), at the occupancy target: pupils <= target x places.
+/// Where places are whole numbers (`whole`), the pupils a candidate may take each year are a
+/// whole number w[c,t] <= target x places, so that its pupils come out whole.
 fn capacity_rows(
     s: &Scenario,
     net: &Network,
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
     y_of: &PerCandidateYear,
+    (whole, vars): (bool, &mut ProblemVariables),
     out: &mut Vec<Constraint>,
 ) {
+    let target = s.solver.occupancy_target;
+    let whole = whole && target < 1.0;
     for (t, used) in usage.iter().enumerate() {
         for (prov, xs) in used {
             let mut lhs = Expression::with_capacity(xs.len() + t + 1);
@@ -536,25 +559,96 @@ fn capacity_rows(
                 lhs.add_mul(1.0, *v);
             }
             match *prov {
-                ProvisionRef::Existing(k) => out.push(lhs.leq(s.provisions[k].places as f64)),
+                ProvisionRef::Existing(k) => out.push(lhs.leq(net.existing_places[k][t] as f64)),
                 ProvisionRef::NewBase(c) => {
                     let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
+                    let mut places = Expression::with_capacity(t + 1);
                     if t >= lead {
                         for yv in y_of[c][..=t - lead].iter().flatten() {
-                            lhs.add_mul(-1.0, *yv);
+                            places.add_mul(target, *yv);
                         }
                     }
-                    out.push(lhs.leq(0.0));
+                    if whole {
+                        let w = vars.add(variable().integer().min(0.0));
+                        let mut e = lhs;
+                        e.add_mul(-1.0, w);
+                        out.push(e.leq(0.0));
+                        let mut e = Expression::from(w);
+                        e -= places;
+                        out.push(e.leq(0.0));
+                    } else {
+                        out.push((lhs - places).leq(0.0));
+                    }
                 }
                 ProvisionRef::OutOfArea => {}
             }
         }
     }
+    pupil_cap_rows(s, net, usage, out);
 }
 
-/// Constraint 2 with fixed builds: new-base capacity is a constant per year.
+/// Whole pupils in new places at the occupancy target: in every year, the pupils at a unit
+/// are at most its largest size's whole pupils ([`pupils_in`]), and the pupils in new places
+/// at one school at most its site's. Rows only where the target share is not already whole
+/// (then constraints 2-4 imply them); valid for every plan in whole pupils, they make the
+/// model with fractional places the one the flow engine solves.
+fn pupil_cap_rows(
+    s: &Scenario,
+    net: &Network,
+    usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
+    out: &mut Vec<Constraint>,
+) {
+    let target = s.solver.occupancy_target;
+    if target >= 1.0 {
+        return;
+    }
+    let fractional = |places: u32| {
+        let share = places as f64 * target;
+        (share - pupils_in(s, places as f64)).abs() > 1e-9
+    };
+    for used in usage {
+        let mut by_unit: BTreeMap<usize, Expression> = BTreeMap::new();
+        let mut by_school: BTreeMap<usize, Expression> = BTreeMap::new();
+        for (prov, xs) in used {
+            let ProvisionRef::NewBase(c) = *prov else {
+                continue;
+            };
+            let u = by_unit.entry(net.units[c]).or_default();
+            let sc = by_school.entry(net.candidates[c].school).or_default();
+            for v in xs {
+                u.add_mul(1.0, *v);
+                sc.add_mul(1.0, *v);
+            }
+        }
+        for (u, e) in by_unit {
+            let max = unit_max(s, &net.candidates[u]);
+            if fractional(max) {
+                out.push(e.leq(pupils_in(s, max as f64)));
+            }
+        }
+        for (school, e) in by_school {
+            let max = site_places(s, school);
+            if fractional(max) {
+                out.push(e.leq(pupils_in(s, max as f64)));
+            }
+        }
+    }
+}
+
+/// Most new places one school's site takes (a candidate site holds one new school).
+pub(crate) fn site_places(s: &Scenario, school: usize) -> u32 {
+    let sc = &s.schools[school];
+    match sc.kind {
+        SchoolKind::Site => sc.max_new_places.min(s.new_school.max_size),
+        _ => sc.max_new_places,
+    }
+}
+
+/// Constraint 2 with fixed builds: pupils in existing provision within its planned places, and
+/// in new places within the whole pupils they take at the occupancy target ([`pupils_in`]).
 fn fixed_capacity_rows(
     s: &Scenario,
+    net: &Network,
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
     available: &[Vec<f64>],
     out: &mut Vec<Constraint>,
@@ -562,8 +656,8 @@ fn fixed_capacity_rows(
     for (t, used) in usage.iter().enumerate() {
         for (prov, xs) in used {
             let cap = match *prov {
-                ProvisionRef::Existing(k) => s.provisions[k].places as f64,
-                ProvisionRef::NewBase(c) => available[c][t],
+                ProvisionRef::Existing(k) => net.existing_places[k][t] as f64,
+                ProvisionRef::NewBase(c) => pupils_in(s, available[c][t]),
                 ProvisionRef::OutOfArea => continue,
             };
             let mut lhs = Expression::with_capacity(xs.len());

@@ -16,6 +16,7 @@
 //! The plan is reported with status `rounded` and the relaxation's cost as its bound, so the
 //! gap in `summary.json` is proven: no plan with whole bases costs less than the bound.
 
+use placeplan_model::capacity::places_for;
 use placeplan_model::plan::{unit_max, units, Build, Candidate, Plan, SolveStatus};
 use placeplan_model::Scenario;
 
@@ -213,25 +214,32 @@ pub(crate) fn floor_builds(
             site_used[candidates[c].school] += whole;
         }
     }
-    // Places that come in steps (classes) are rounded to the nearest step where the budget and
-    // the site allow rounding up.
+    // Rounded up where the budget and the site allow: places that come in steps (classes) to
+    // the nearest step; single places to the fewest that take the whole pupils the relaxed
+    // places take at the occupancy target (8.42 places take 8 pupils at 95%: 9 places, not 8).
     for (c, ys) in relaxed.iter().enumerate() {
         let step = s.build_rules(candidates[c].kind).step;
-        if step == 1 {
-            continue;
-        }
-        let capex = s.candidate_capex(&candidates[c]) * step as f64;
         let school = candidates[c].school;
         for (f, &p) in ys.iter().enumerate() {
-            let rest = p - per_cand[c][f] as f64;
+            let want = if step == 1 {
+                let pupils = (p * s.solver.occupancy_target + 1e-6).floor();
+                places_for(s, pupils) as u32
+            } else if p - per_cand[c][f] as f64 >= step as f64 / 2.0 {
+                per_cand[c][f] + step
+            } else {
+                0
+            };
+            let Some(extra) = want.checked_sub(per_cand[c][f]).filter(|&e| e > 0) else {
+                continue;
+            };
+            let capex = s.candidate_capex(&candidates[c]) * extra as f64;
             let budget = s.capital_budget.get(f).copied().unwrap_or(0.0);
-            if rest >= step as f64 / 2.0
-                && spend[f] + capex <= budget
-                && site_used[school] + step <= unit_max(s, &candidates[c])
+            if spend[f] + capex <= budget
+                && site_used[school] + extra <= unit_max(s, &candidates[c])
             {
-                per_cand[c][f] += step;
+                per_cand[c][f] += extra;
                 spend[f] += capex;
-                site_used[school] += step;
+                site_used[school] += extra;
             }
         }
     }

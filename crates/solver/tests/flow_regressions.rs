@@ -52,6 +52,8 @@ fn scenario(horizon: u32, budget: f64) -> Scenario {
         forecast: ForecastSettings::default(),
         solver: SolverSettings {
             stability: false,
+            // Worked by hand with every place usable.
+            occupancy_target: 1.0,
             ..SolverSettings::default()
         },
         localities: vec![Locality {

@@ -62,6 +62,8 @@ fn two_localities() -> (Scenario, Demand) {
         forecast: ForecastSettings::default(),
         solver: SolverSettings {
             stability: false,
+            // Worked by hand with every place usable.
+            occupancy_target: 1.0,
             ..SolverSettings::default()
         },
         levers: vec![],

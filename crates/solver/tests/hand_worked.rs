@@ -52,6 +52,8 @@ fn tiny() -> (Scenario, Demand) {
         forecast: ForecastSettings::default(),
         solver: SolverSettings {
             stability: false,
+            // Worked by hand with every place usable.
+            occupancy_target: 1.0,
             ..SolverSettings::default()
         },
         localities: vec![
@@ -432,4 +434,133 @@ fn stability_keeps_placed_pupils_where_they_are() {
         "{:?}",
         r.violations
     );
+}
+
+/// Pupils at one provision in plan year `t`.
+fn pupils_at(plan: &placeplan_model::plan::Plan, t: usize, at: ProvisionRef) -> f64 {
+    plan.placements
+        .iter()
+        .filter(|p| p.year == t && p.provision == at)
+        .map(|p| p.pupils)
+        .sum()
+}
+
+/// The tiny case at the default occupancy target of 95%. S (10 places) is planned to hold
+/// floor(9.5) = 9 pupils: the 5 from A and 4 from B; in year 0 the other 8 from B go out of
+/// area. A new place now takes 0.95 of a pupil, so a pupil at M costs 63,000 / 0.95 = 66,316
+/// of capital, still less than the 107.9k it saves over years 1 and 2 (and an extra pupil moved
+/// from S saves 18.7k, not worth it): the base is funded in year 0 for the 8 from B, with
+/// 8 / 0.95 = 160/19 places (fractional places: the continuous model).
+#[test]
+fn occupancy_target_on_existing_and_new_places_hand_worked() {
+    let (mut s, demand) = tiny();
+    s.solver.occupancy_target = 0.95;
+    let travel = TravelMatrix::build(&s);
+    let km = road_km_ab(&s);
+    let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+    let places = 160.0 / 19.0;
+    let at_s = 5.0 * 26_000.0 + 4.0 * (26_000.0 + 100.0 * km);
+    let year0 = at_s + 8.0 * 73_800.0 + places * 63_000.0;
+    let expected = year0 + (d1 + d2) * (at_s + 8.0 * 17_000.0);
+    for backend in [Backend::Flow, Backend::Microlp] {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let r = check(&s, &travel, &demand, &plan);
+        assert!(r.passed(), "{backend}: {:?}", r.violations);
+        assert_eq!(plan.builds.len(), 1, "{backend}: {:?}", plan.builds);
+        assert_eq!(plan.builds[0].funded, 0);
+        assert!(
+            (plan.new_places() - places).abs() < 1e-6,
+            "{backend}: {:?}",
+            plan.builds
+        );
+        for t in 0..3 {
+            assert!((pupils_at(&plan, t, ProvisionRef::Existing(0)) - 9.0).abs() < 1e-6);
+        }
+        assert!((plan.out_of_area(0) - 8.0).abs() < 1e-6);
+        assert!(plan.out_of_area(1).abs() < 1e-6 && plan.out_of_area(2).abs() < 1e-6);
+        assert!(
+            (plan.objective - expected).abs() < 1e-6 * expected,
+            "{backend}: {} vs {expected}",
+            plan.objective
+        );
+    }
+}
+
+/// Pupils already placed are never pushed out to meet the occupancy target. S has 10 places
+/// (9 at 95%); the base year's history has 12 ASD primary pupils from A in special schools, taken
+/// as 2 in each of the 6 years of primary: 2 have left by year 0, 2 more by year 1. Demand from
+/// A is 10 a year, none from B. Year 0: the 10 still placed all stay at S (its share of them,
+/// 10, is above its 9 at the target). Year 1: 8 are still placed, so S holds at most
+/// max(9, 8) = 9: of the 2 entrants one goes to S and one out of area (a base place for one
+/// year, 66,316 of capital, costs more than one year out of area, 73,800 x d1 = 71,304).
+#[test]
+fn occupancy_target_keeps_pupils_already_placed_hand_worked() {
+    let (mut s, mut demand) = tiny();
+    s.solver.occupancy_target = 0.95;
+    s.solver.stability = true;
+    s.horizon = 2;
+    s.capital_budget.truncate(2);
+    demand.years.truncate(2);
+    demand.pupils = vec![vec![10, 0]; 2];
+    s.history = vec![HistoryCell {
+        year: 2025,
+        locality: 0,
+        age: 7,
+        need: Need::Asd,
+        provision: ProvisionKind::Special,
+        count: 12.0,
+    }];
+    let travel = TravelMatrix::build(&s);
+    for backend in [Backend::Flow, Backend::Microlp] {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let r = check(&s, &travel, &demand, &plan);
+        assert!(r.passed(), "{backend}: {:?}", r.violations);
+        assert!((pupils_at(&plan, 0, ProvisionRef::Existing(0)) - 10.0).abs() < 1e-6);
+        assert!(plan.out_of_area(0).abs() < 1e-6);
+        assert!((pupils_at(&plan, 1, ProvisionRef::Existing(0)) - 9.0).abs() < 1e-6);
+        assert!(
+            (plan.out_of_area(1) - 1.0).abs() < 1e-6,
+            "{backend}: {:?}",
+            plan.placements
+        );
+        assert!(plan.builds.is_empty(), "{backend}: {:?}", plan.builds);
+        assert_eq!(pupils_moved_mid_phase(&s, &demand, &plan), 0);
+    }
+}
+
+/// Whole bases at 95%: the 8 pupils from B need the fewest whole places that take 8 pupils,
+/// 9 (0.95 x 8 = 7.6 takes only 7; 0.95 x 9 = 8.55 takes 8), within the base size 8-20; the
+/// plan is otherwise the one above. Every engine that makes whole bases finds it, in whole
+/// pupils.
+#[test]
+fn occupancy_target_with_whole_bases_hand_worked() {
+    let (mut s, demand) = tiny();
+    s.solver.occupancy_target = 0.95;
+    s.bases.modular = true;
+    let travel = TravelMatrix::build(&s);
+    let mut backends = vec![Backend::Flow, Backend::Microlp];
+    if Backend::Highs.is_available() {
+        backends.push(Backend::Highs);
+    }
+    for backend in backends {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let r = check(&s, &travel, &demand, &plan);
+        assert!(r.passed(), "{backend}: {:?}", r.violations);
+        assert_eq!(plan.builds.len(), 1, "{backend}: {:?}", plan.builds);
+        assert_eq!((plan.builds[0].funded, plan.builds[0].places), (0, 9.0));
+        for t in 1..3 {
+            assert!(
+                (pupils_at(&plan, t, plan_base(&plan)) - 8.0).abs() < 1e-6,
+                "{backend}"
+            );
+        }
+        assert!(
+            plan.placements.iter().all(|p| p.pupils.fract() == 0.0),
+            "{backend}"
+        );
+    }
+}
+
+fn plan_base(plan: &placeplan_model::plan::Plan) -> ProvisionRef {
+    ProvisionRef::NewBase(plan.builds[0].candidate)
 }

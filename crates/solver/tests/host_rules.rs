@@ -53,7 +53,11 @@ fn scenario(g_gender: SchoolGender, g_selective: bool) -> (Scenario, Demand) {
         outlines: Default::default(),
         capital: Default::default(),
         forecast: ForecastSettings::default(),
-        solver: SolverSettings::default(),
+        solver: SolverSettings {
+            // Worked by hand with every place usable.
+            occupancy_target: 1.0,
+            ..SolverSettings::default()
+        },
         localities: vec![Locality {
             id: "A".into(),
             name: "A".into(),

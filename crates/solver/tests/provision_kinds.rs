@@ -76,6 +76,8 @@ fn case(
         },
         solver: SolverSettings {
             stability: false,
+            // Worked by hand with every place usable.
+            occupancy_target: 1.0,
             ..SolverSettings::default()
         },
         localities: vec![Locality {

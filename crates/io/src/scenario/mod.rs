@@ -254,6 +254,9 @@ mod tests {
             ("solver.time_limit_s", F(604_801.0)),
             ("solver.mip_gap", F(f64::NAN)),
             ("solver.mip_gap", F(1.5)),
+            ("solver.occupancy_target", F(0.49)),
+            ("solver.occupancy_target", F(1.01)),
+            ("solver.occupancy_target", F(f64::NAN)),
             ("discount_rate", F(f64::NAN)),
             ("discount_rate", F(0.3)),
             ("capital_budget", F(f64::NAN)),
@@ -307,6 +310,8 @@ mod tests {
         let good: Vec<(&str, toml::Value)> = vec![
             ("solver.time_limit_s", F(0.1)),
             ("solver.time_limit_s", F(604_800.0)),
+            ("solver.occupancy_target", F(0.5)),
+            ("solver.occupancy_target", F(1.0)),
             ("capital_budget", F(1e10)),
             ("costs.capex_per_place", F(1e9)),
             ("bases.max_size", I(1_000)),

@@ -554,6 +554,15 @@ pub(super) fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Probl
             ),
         );
     }
+    if !(MIN_OCCUPANCY_TARGET..=1.0).contains(&s.occupancy_target) {
+        bad(
+            "solver.occupancy_target",
+            format!(
+                "occupancy_target {} must be {MIN_OCCUPANCY_TARGET} to 1 (a share of places)",
+                s.occupancy_target
+            ),
+        );
+    }
     if !(0.0..=1.0).contains(&s.mip_gap) {
         bad(
             "solver.mip_gap",

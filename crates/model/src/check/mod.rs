@@ -19,6 +19,7 @@ use crate::{ProvisionKind, Scenario};
 
 mod builds;
 mod costs;
+mod occupancy;
 
 /// Absolute tolerance on pupil and place counts.
 pub const TOL: f64 = 1e-5;
@@ -175,19 +176,24 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         }
     }
 
-    // (2) capacity each year.
+    // (2) capacity each year, at the occupancy target.
+    let existing_cap = occupancy::existing_capacity(s, demand);
+    let target = s.solver.occupancy_target;
     for (&(t, prov), &n) in &used {
         let (cap, what) = match prov {
             ProvisionRef::Existing(k) => (
-                s.provisions[k].places as f64,
+                existing_cap[k][t],
                 format!(
-                    "existing places at {}",
+                    "existing places at {} (occupancy target {target})",
                     s.schools[s.provisions[k].school].id
                 ),
             ),
             ProvisionRef::NewBase(c) => (
-                plan.places_available(s, c, t),
-                format!("new base at {}", s.schools[plan.candidates[c].school].id),
+                target * plan.places_available(s, c, t),
+                format!(
+                    "new places at {} (occupancy target {target})",
+                    s.schools[plan.candidates[c].school].id
+                ),
             ),
             ProvisionRef::OutOfArea => continue,
         };
@@ -445,6 +451,8 @@ mod tests {
             forecast: ForecastSettings::default(),
             solver: SolverSettings {
                 stability: false,
+                // Worked by hand with every place usable.
+                occupancy_target: 1.0,
                 ..SolverSettings::default()
             },
             levers: vec![],

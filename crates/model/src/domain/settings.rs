@@ -321,6 +321,9 @@ pub struct SolverSettings {
     /// year only entrants are placed (cohorts, docs/model.md). Off: every pupil may be placed
     /// anew each year.
     pub stability: bool,
+    /// Share of its places a provision is planned to be filled to (new and existing places;
+    /// pupils already placed are never moved to meet it): `crate::capacity`.
+    pub occupancy_target: f64,
 }
 
 impl Default for SolverSettings {
@@ -330,9 +333,15 @@ impl Default for SolverSettings {
             mip_gap: 0.005,
             allow_out_of_area: true,
             stability: true,
+            occupancy_target: DEFAULT_OCCUPANCY_TARGET,
         }
     }
 }
+
+/// The default occupancy target (../shared/DOMAIN.md: 95%, range 90-100%).
+pub const DEFAULT_OCCUPANCY_TARGET: f64 = 0.95;
+/// Lowest occupancy target accepted.
+pub const MIN_OCCUPANCY_TARGET: f64 = 0.5;
 
 /// Shortest `time_limit_s` accepted, in seconds.
 pub const MIN_TIME_LIMIT_S: f64 = 0.1;

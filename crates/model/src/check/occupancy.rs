@@ -1,0 +1,56 @@
+//! The check's own reading of the occupancy target for existing places (docs/model.md,
+//! "Occupancy target"), worked out from the scenario without the planning code's
+//! `capacity` module.
+
+use std::collections::HashMap;
+
+use crate::cohort::staying_cohorts;
+use crate::forecast::Demand;
+use crate::{ProvisionKind, Scenario, SchoolKind};
+
+/// Pupils each existing provision may hold in each plan year, `[k][t]`: the larger of its
+/// places at the target (rounded down) and its share, by places, of the pupils already placed
+/// in its kind of provision and phase who are still in phase (rounded up); at most its places.
+pub(super) fn existing_capacity(s: &Scenario, demand: &Demand) -> Vec<Vec<f64>> {
+    let n_years = demand.years.len();
+    let target = s.solver.occupancy_target;
+    let kind_of = |school: usize| match s.schools[school].kind {
+        SchoolKind::Mainstream => ProvisionKind::ResourcedBase,
+        SchoolKind::Independent => ProvisionKind::Independent,
+        SchoolKind::Special | SchoolKind::Post16 | SchoolKind::Site => ProvisionKind::Special,
+    };
+    let mut places_of: HashMap<_, f64> = HashMap::new();
+    for p in &s.provisions {
+        *places_of.entry((kind_of(p.school), p.phase)).or_default() += p.places as f64;
+    }
+    let mut still_placed: HashMap<_, Vec<f64>> = HashMap::new();
+    for c in staying_cohorts(s, demand) {
+        if let Some(kind) = c.placed {
+            let row = still_placed
+                .entry((kind, demand.groups[c.group].phase))
+                .or_insert_with(|| vec![0.0; n_years]);
+            for v in &mut row[c.first..=c.last] {
+                *v += c.pupils as f64;
+            }
+        }
+    }
+    s.provisions
+        .iter()
+        .map(|p| {
+            let key = (kind_of(p.school), p.phase);
+            let places = p.places as f64;
+            (0..n_years)
+                .map(|t| {
+                    let at_target = (places * target + 1e-9).floor();
+                    let share = match (still_placed.get(&key), places_of.get(&key)) {
+                        (Some(row), Some(&all)) if all > 0.0 && target < 1.0 => {
+                            (row[t] * places / all - 1e-9).ceil()
+                        }
+                        _ => 0.0,
+                    };
+                    at_target.max(share).min(places)
+                })
+                .collect()
+        })
+        .collect()
+}
