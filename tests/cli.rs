@@ -2006,3 +2006,77 @@ fn places_at_a_candidate_site_are_refused() {
     assert!(out.contains("E211"), "{out}");
     assert!(out.contains(&format!("capacity.csv:{line}")), "{out}");
 }
+
+/// Adds the optional `other_la_pupils` column to capacity.csv, with `other(school, places)`
+/// pupils from other authorities in each row.
+fn with_other_la_pupils(capacity: &Path, other: impl Fn(&str, u32) -> u32) {
+    let t = std::fs::read_to_string(capacity).unwrap();
+    let mut out = String::new();
+    for (i, l) in t.lines().enumerate() {
+        if i == 0 {
+            out.push_str(&format!("{l},other_la_pupils\n"));
+            continue;
+        }
+        let cells: Vec<&str> = l.split(',').collect();
+        let places: u32 = cells[3].parse().unwrap();
+        out.push_str(&format!("{l},{}\n", other(cells[0], places)));
+    }
+    std::fs::write(capacity, out).unwrap();
+}
+
+/// docs/scenario-format.md, capacity.csv `other_la_pupils`: pupils other authorities have
+/// placed keep their places, so when they fill a special school the plan places none of its
+/// own pupils there; without them the demo uses that school every year.
+#[test]
+fn pupils_from_other_authorities_keep_their_places() {
+    let school = "105704";
+    let pupils_at = |run: &Path| -> f64 {
+        let t = std::fs::read_to_string(run.join("placements.csv")).unwrap();
+        let cells = csv_cells(&t);
+        let col = |name: &str| cells[0].iter().position(|c| c == name).unwrap();
+        let (sc, pu) = (col("school"), col("pupils"));
+        cells[1..]
+            .iter()
+            .filter(|r| r[sc] == school)
+            .map(|r| r[pu].parse::<f64>().unwrap())
+            .sum()
+    };
+    let dir = copy_scenario(&demo_dir());
+    let out = tempfile::tempdir().unwrap();
+    let plain = out.path().join("plain");
+    let o = plan_csv_only(dir.path(), &plain);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(pupils_at(&plain) > 100.0, "{}", pupils_at(&plain));
+
+    with_other_la_pupils(&dir.path().join("capacity.csv"), |s, places| {
+        if s == school {
+            places
+        } else {
+            0
+        }
+    });
+    let full = out.path().join("full");
+    let o = plan_csv_only(dir.path(), &full);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(pupils_at(&full), 0.0);
+}
+
+/// E212: more pupils from other authorities than places in a capacity row, reported with its
+/// line and column.
+#[test]
+fn more_pupils_from_other_authorities_than_places_is_refused() {
+    let dir = copy_scenario(&demo_dir());
+    let capacity = dir.path().join("capacity.csv");
+    with_other_la_pupils(&capacity, |_, _| 0);
+    set_line(
+        &capacity,
+        3,
+        &format!("{},{}", line(&capacity, 3).rsplit_once(',').unwrap().0, 99),
+    );
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("E212"), "{out}");
+    assert!(out.contains("capacity.csv:3:5"), "{out}");
+    assert!(out.contains("other_la_pupils"), "{out}");
+}

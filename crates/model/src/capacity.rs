@@ -1,4 +1,5 @@
-//! Places the authority plans to use: the occupancy target (docs/model.md, "Occupancy target").
+//! Places the authority plans to use: the occupancy target and pupils from other authorities
+//! (docs/model.md, "Occupancy target").
 //!
 //! A provision is planned to be filled to at most `[solver] occupancy_target` of its places
 //! (default 95%), so that every school keeps room for pupils who arrive during the year.
@@ -14,6 +15,9 @@
 //!   proportion to their places. A provision may then hold the larger of the target share of
 //!   its places (rounded down) and its share of those pupils (rounded up), and never more than
 //!   its places: [`planned_places`].
+//! - **Pupils from other authorities** (capacity.csv `other_la_pupils`) keep their places in
+//!   every plan year: they count towards the target, and the authority's own pupils (and the
+//!   share of its pupils already placed) use the places left.
 
 use crate::cohort::staying_cohorts;
 use crate::domain::{Phase, ProvisionKind, Scenario};
@@ -61,16 +65,19 @@ pub fn planned_places(s: &Scenario, demand: &Demand) -> Vec<Vec<u32>> {
             }
         }
     }
+    // Places left to this authority after other authorities' pupils, per (kind, phase).
+    let own = |p: &crate::domain::ExistingProvision| p.places.saturating_sub(p.other_la_pupils);
     let mut total: std::collections::BTreeMap<(ProvisionKind, Phase), u64> =
         std::collections::BTreeMap::new();
     for (k, p) in s.provisions.iter().enumerate() {
-        *total.entry((s.provision_kind(k), p.phase)).or_default() += p.places as u64;
+        *total.entry((s.provision_kind(k), p.phase)).or_default() += own(p) as u64;
     }
     s.provisions
         .iter()
         .enumerate()
         .map(|(k, p)| {
-            let at_target = (p.places as f64 * target + EPS).floor() as u32;
+            let at_target =
+                ((p.places as f64 * target + EPS).floor() as u32).saturating_sub(p.other_la_pupils);
             let key = (s.provision_kind(k), p.phase);
             let all = total.get(&key).copied().unwrap_or(0);
             (0..n_years)
@@ -79,9 +86,9 @@ pub fn planned_places(s: &Scenario, demand: &Demand) -> Vec<Vec<u32>> {
                     let share = if all == 0 {
                         0
                     } else {
-                        ((placed as f64 * p.places as f64 / all as f64) - EPS).ceil() as u32
+                        ((placed as f64 * own(p) as f64 / all as f64) - EPS).ceil() as u32
                     };
-                    at_target.max(share).min(p.places)
+                    at_target.max(share).min(own(p))
                 })
                 .collect()
         })

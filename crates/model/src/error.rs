@@ -100,6 +100,8 @@ pub enum Code {
     UnknownArea,
     /// E211 existing places at a candidate site for a new special school.
     PlacesAtSite,
+    /// E212 more pupils from other authorities than places in a capacity row.
+    OtherPupilsOverPlaces,
     /// E301 `scenario.toml` is not valid TOML or has a value of the wrong type.
     TomlSyntax,
     /// E302 a scenario setting is out of range or inconsistent.
@@ -139,7 +141,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in numeric order.
-    pub const ALL: [Code; 63] = [
+    pub const ALL: [Code; 64] = [
         Code::MissingFile,
         Code::Unreadable,
         Code::MalformedRecord,
@@ -186,6 +188,7 @@ impl Code {
         Code::UnknownRoadNode,
         Code::UnknownArea,
         Code::PlacesAtSite,
+        Code::OtherPupilsOverPlaces,
         Code::TomlSyntax,
         Code::BadSetting,
         Code::BadSweep,
@@ -253,6 +256,7 @@ impl Code {
             Code::UnknownRoadNode => "E209",
             Code::UnknownArea => "E210",
             Code::PlacesAtSite => "E211",
+            Code::OtherPupilsOverPlaces => "E212",
             Code::TomlSyntax => "E301",
             Code::BadSetting => "E302",
             Code::BadSweep => "E303",
@@ -322,6 +326,7 @@ impl Code {
             Code::UnknownRoadNode => "road ends must include the locality and school ids (other ids are junctions)",
             Code::UnknownArea => "use a current or former nine-character code (E08000015), the three-digit DfE code (344) or the name as in the file",
             Code::PlacesAtSite => "a site (kind = site) is where a new special school could go and has no places yet; give an open school kind special or post16",
+            Code::OtherPupilsOverPlaces => "other_la_pupils counts pupils from other authorities in the row's places, so it is at most places; check both columns",
             Code::TomlSyntax => "fix the TOML at the position shown; see docs/scenario-format.md for every key",
             Code::BadSetting => "see docs/scenario-format.md for the allowed range",
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",

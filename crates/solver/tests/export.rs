@@ -63,6 +63,7 @@ fn scenario(modular: bool) -> (Scenario, Demand) {
             needs: NeedSet::all(),
             phase: Phase::Primary,
             places: 10,
+            other_la_pupils: 0,
         }],
         ..Scenario::default()
     };

@@ -107,6 +107,7 @@ fn tiny() -> (Scenario, Demand) {
             needs: NeedSet::all(),
             phase: Phase::Primary,
             places: 10,
+            other_la_pupils: 0,
         }],
         population: vec![],
         history: vec![],
@@ -563,4 +564,39 @@ fn occupancy_target_with_whole_bases_hand_worked() {
 
 fn plan_base(plan: &placeplan_model::plan::Plan) -> ProvisionRef {
     ProvisionRef::NewBase(plan.builds[0].candidate)
+}
+
+/// Pupils from other authorities keep their places: the tiny case (every place usable) with 3
+/// of S's 10 places taken by other authorities' pupils. S takes A's 5 and 2 from B; the other
+/// 10 from B go out of area in year 0, and a base of 10 places is funded then (each place saves
+/// 107.9k over years 1 and 2 for 63k, as in the seven-place case).
+#[test]
+fn pupils_from_other_authorities_keep_their_places_hand_worked() {
+    let (mut s, demand) = tiny();
+    s.provisions[0].other_la_pupils = 3;
+    let travel = TravelMatrix::build(&s);
+    let km = road_km_ab(&s);
+    let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+    let at_s = 5.0 * 26_000.0 + 2.0 * (26_000.0 + 100.0 * km);
+    let year0 = at_s + 10.0 * 73_800.0 + 10.0 * 63_000.0;
+    let expected = year0 + (d1 + d2) * (at_s + 10.0 * 17_000.0);
+    for backend in [Backend::Flow, Backend::Microlp] {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let r = check(&s, &travel, &demand, &plan);
+        assert!(r.passed(), "{backend}: {:?}", r.violations);
+        for t in 0..3 {
+            assert!((pupils_at(&plan, t, ProvisionRef::Existing(0)) - 7.0).abs() < 1e-6);
+        }
+        assert!(
+            (plan.new_places() - 10.0).abs() < 1e-6,
+            "{backend}: {:?}",
+            plan.builds
+        );
+        assert!((plan.out_of_area(0) - 10.0).abs() < 1e-6);
+        assert!(
+            (plan.objective - expected).abs() < 1e-6 * expected,
+            "{backend}: {} vs {expected}",
+            plan.objective
+        );
+    }
 }

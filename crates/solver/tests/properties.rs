@@ -58,6 +58,7 @@ prop_compose! {
         kinds in prop::collection::vec(0usize..3, 4),
         sites in prop::collection::vec(0u32..25, 4),
         caps in prop::collection::vec(0u32..15, 4),
+        imports in prop::collection::vec(prop::sample::select(vec![0u32, 0, 2, 5]), 4),
         pupils in prop::collection::vec(0u32..12, 4 * 2 * 3 * 3),
     ) -> Case {
         let primary = PhaseSet::default().with(Phase::Primary);
@@ -74,7 +75,7 @@ prop_compose! {
             schools.push(school(i, kind, phases, lat, lon, if kind == SchoolKind::Mainstream { sites[i] } else { 0 }));
             if kind == SchoolKind::Special || caps[i] % 3 == 0 {
                 let needs = if kind == SchoolKind::Special { NeedSet::all() } else { NeedSet::default().with(Need::Asd) };
-                provisions.push(ExistingProvision { school: i, needs, phase: Phase::Primary, places: caps[i] });
+                provisions.push(ExistingProvision { school: i, needs, phase: Phase::Primary, places: caps[i], other_la_pupils: imports[i].min(caps[i]) });
             }
         }
         let mut bases = BaseRules { modular, lead_time: lead, min_size: 4, max_size: 12, ..BaseRules::default() };

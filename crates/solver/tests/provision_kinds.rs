@@ -136,6 +136,7 @@ fn special_school_expands_by_whole_classes() {
             needs: NeedSet::all(),
             phase: Phase::Primary,
             places: 10,
+            other_la_pupils: 0,
         }],
         Need::Asd,
         Phase::Primary,
@@ -161,6 +162,7 @@ fn post16_classes_only_where_they_pay() {
         needs: NeedSet::all(),
         phase: Phase::Post16,
         places: 10,
+        other_la_pupils: 0,
     }];
     let schools = vec![school("S", SchoolKind::Special, Phase::Post16, 40)];
     let (s, demand) = case(

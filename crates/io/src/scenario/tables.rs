@@ -163,6 +163,22 @@ pub(super) fn read_capacity(
             let places = row
                 .bounded("places", MAX_PLACES)
                 .and_then(|_| row.count("places"));
+            // Optional column: pupils from other authorities in these places.
+            let other = if row.text("other_la_pupils").is_empty() {
+                Some(0)
+            } else {
+                row.bounded("other_la_pupils", MAX_PLACES)
+                    .and_then(|_| row.count("other_la_pupils"))
+            };
+            if let (Some(p), Some(o)) = (places, other) {
+                if o > p {
+                    row.problem(
+                        "other_la_pupils",
+                        Code::OtherPupilsOverPlaces,
+                        format!("{o} pupils from other authorities in {p} places"),
+                    );
+                }
+            }
             let idx = school.as_ref().and_then(|_| {
                 schools_known.resolve(
                     row,
@@ -201,14 +217,15 @@ pub(super) fn read_capacity(
                     }
                 }
             }
-            if let (true, Some(school), Some(needs), Some(phase), Some(places)) =
-                (row.ok, idx, needs, phase, places)
+            if let (true, Some(school), Some(needs), Some(phase), Some(places), Some(other)) =
+                (row.ok, idx, needs, phase, places, other)
             {
                 out.push(ExistingProvision {
                     school,
                     needs,
                     phase,
                     places,
+                    other_la_pupils: other,
                 });
             }
         },

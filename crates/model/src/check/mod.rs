@@ -468,6 +468,7 @@ mod tests {
                 needs: NeedSet::all(),
                 phase: Phase::Primary,
                 places: 6,
+                other_la_pupils: 0,
             }],
             population: vec![],
             history: vec![],

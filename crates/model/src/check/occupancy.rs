@@ -8,9 +8,10 @@ use crate::cohort::staying_cohorts;
 use crate::forecast::Demand;
 use crate::{ProvisionKind, Scenario, SchoolKind};
 
-/// Pupils each existing provision may hold in each plan year, `[k][t]`: the larger of its
-/// places at the target (rounded down) and its share, by places, of the pupils already placed
-/// in its kind of provision and phase who are still in phase (rounded up); at most its places.
+/// Pupils of the authority's own each existing provision may hold in each plan year, `[k][t]`:
+/// the larger of its places at the target (rounded down) less other authorities' pupils, and its
+/// share, by the places left to the authority, of the pupils already placed in its kind of
+/// provision and phase who are still in phase (rounded up); at most the places left.
 pub(super) fn existing_capacity(s: &Scenario, demand: &Demand) -> Vec<Vec<f64>> {
     let n_years = demand.years.len();
     let target = s.solver.occupancy_target;
@@ -19,9 +20,11 @@ pub(super) fn existing_capacity(s: &Scenario, demand: &Demand) -> Vec<Vec<f64>> 
         SchoolKind::Independent => ProvisionKind::Independent,
         SchoolKind::Special | SchoolKind::Post16 | SchoolKind::Site => ProvisionKind::Special,
     };
+    // Places left after other authorities' pupils.
+    let left = |p: &crate::ExistingProvision| p.places as f64 - p.other_la_pupils as f64;
     let mut places_of: HashMap<_, f64> = HashMap::new();
     for p in &s.provisions {
-        *places_of.entry((kind_of(p.school), p.phase)).or_default() += p.places as f64;
+        *places_of.entry((kind_of(p.school), p.phase)).or_default() += left(p);
     }
     let mut still_placed: HashMap<_, Vec<f64>> = HashMap::new();
     for c in staying_cohorts(s, demand) {
@@ -38,17 +41,19 @@ pub(super) fn existing_capacity(s: &Scenario, demand: &Demand) -> Vec<Vec<f64>> 
         .iter()
         .map(|p| {
             let key = (kind_of(p.school), p.phase);
-            let places = p.places as f64;
+            let mine = left(p);
             (0..n_years)
                 .map(|t| {
-                    let at_target = (places * target + 1e-9).floor();
+                    let at_target = ((p.places as f64 * target + 1e-9).floor()
+                        - p.other_la_pupils as f64)
+                        .max(0.0);
                     let share = match (still_placed.get(&key), places_of.get(&key)) {
                         (Some(row), Some(&all)) if all > 0.0 && target < 1.0 => {
-                            (row[t] * places / all - 1e-9).ceil()
+                            (row[t] * mine / all - 1e-9).ceil()
                         }
                         _ => 0.0,
                     };
-                    at_target.max(share).min(places)
+                    at_target.max(share).min(mine)
                 })
                 .collect()
         })

@@ -56,6 +56,10 @@ pub struct ExistingProvision {
     pub needs: NeedSet,
     pub phase: Phase,
     pub places: u32,
+    /// Pupils other authorities have placed in these places (`other_la_pupils`, at most
+    /// `places`): they keep their places in every plan year, so this authority's pupils use
+    /// the rest.
+    pub other_la_pupils: u32,
 }
 
 /// Population of one locality at one single year of age in one year.
