@@ -269,6 +269,15 @@ pub(crate) fn floor_builds(
             .unwrap_or(&u);
         let capex = s.candidate_capex(&candidates[largest]) * rules.step as f64;
         let mut short = rules.min_size.saturating_sub(total).div_ceil(rules.step);
+        // A top-up must fit the site, which other units at the school may have filled.
+        let school = candidates[u].school;
+        let site_room = s.schools[school]
+            .max_new_places
+            .saturating_sub(site_used[school]);
+        if short * rules.step > site_room {
+            continue;
+        }
+        site_used[school] += short * rules.step;
         for f in 0..n_years.saturating_sub(rules.lead_time as usize) {
             if short == 0 {
                 break;
@@ -422,5 +431,20 @@ mod tests {
             round_builds(&s, &cands, &r),
             vec![b(0, 0, 5.0), b(0, 1, 5.0)]
         );
+    }
+
+    /// Two bases at one school with a site of 18 (occupancy target 95%). Relaxed 10.6 places
+    /// take 10.07 pupils, 10 whole: floored to 10 places (9 pupils) and rounded up to 11, which
+    /// take 10. Relaxed 7.4 places floor to 7 (rounding up to 8 would pass the site), below the
+    /// minimum of 8: a top-up to 8 would make 19 places at the school, so that base is dropped.
+    #[test]
+    fn whole_places_keep_to_the_site_of_a_school_with_two_bases() {
+        let s = scenario(vec![1e9; 3], 18);
+        assert_eq!(s.solver.occupancy_target, 0.95);
+        let mut other = cand(0);
+        other.need = Need::Slcn;
+        let cands = [cand(0), other];
+        let r = relaxed(vec![b(0, 0, 10.6), b(1, 0, 7.4)], 3);
+        assert_eq!(floor_builds(&s, &cands, &r), vec![b(0, 0, 11.0)]);
     }
 }
