@@ -293,6 +293,12 @@ pub(crate) struct Index {
     /// the budget row of year f reads `spend <= beta[f]`, and beta[f] (no bounds, no cost) is
     /// fixed to the year's budget x [`SCALE`] by the caller, so one model serves every budget.
     pub(crate) budget_params: Vec<(usize, Variable)>,
+    /// (candidate, year, variable) of each capacity parameter: with
+    /// [`build_placement_with_capacity_parameters`] the capacity row of a built candidate c in
+    /// year t reads `pupils <= kappa[c,t]`, with 0 <= kappa[c,t] <= the pupils its new places
+    /// take that year (no cost), so the model places pupils on those builds or on any smaller
+    /// ones the caller fixes the parameters to (`crate::replace`).
+    pub(crate) capacity_params: Vec<(usize, usize, Variable)>,
 }
 
 /// The built model, ready for any backend: the LP and the index that reads its solution back.
@@ -329,7 +335,7 @@ type PerCandidateYear = Vec<Vec<Option<Variable>>>;
 
 /// Builds the model of the module docs.
 pub(crate) fn build_model(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -> Model {
-    build(s, demand, net, opt, false)
+    build(s, demand, net, opt, Params::None)
 }
 
 /// Builds the model with each capital budget (constraint 5) as a free parameter variable
@@ -340,10 +346,31 @@ pub(crate) fn build_model_with_budget_parameters(
     net: &Network,
     opt: &Options,
 ) -> Model {
-    build(s, demand, net, opt, true)
+    build(s, demand, net, opt, Params::Budgets)
 }
 
-fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bool) -> Model {
+/// Builds the placement model for fixed builds (`opt.fixed_builds`) with the capacity of each
+/// built candidate as a parameter variable (see [`Index::capacity_params`]).
+pub(crate) fn build_placement_with_capacity_parameters(
+    s: &Scenario,
+    demand: &Demand,
+    net: &Network,
+    opt: &Options,
+) -> Model {
+    build(s, demand, net, opt, Params::Capacities)
+}
+
+/// Which numbers of the model are parameter variables rather than constants.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Params {
+    None,
+    /// Capital budgets (constraint 5).
+    Budgets,
+    /// Capacities of fixed builds (constraint 2).
+    Capacities,
+}
+
+fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Params) -> Model {
     let n_years = demand.years.len();
     let mut vars = ProblemVariables::new();
     let mut objective = Expression::with_capacity(net.arcs.len() * n_years);
@@ -381,6 +408,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
     let mut y_cost = Vec::new();
     let mut constant = 0.0;
     let mut budget_params = Vec::new();
+    let mut capacity_params = Vec::new();
     let modular = opt.whole_bases(s);
     match &opt.fixed_builds {
         Some(builds) => {
@@ -394,7 +422,9 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
                     *avail += b.places;
                 }
             }
-            fixed_capacity_rows(s, net, &usage, &available, &mut constraints);
+            let params = (params == Params::Capacities).then_some(&mut vars);
+            capacity_params =
+                fixed_capacity_rows(s, net, &usage, &available, params, &mut constraints);
         }
         None => {
             let y_of = add_build_variables(
@@ -425,7 +455,15 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
             } else {
                 base_size_rows(s, net, &y_of, opt.open_bases.is_some(), &mut constraints);
             }
-            budget_params = budget_rows(s, net, &y_of, &z_of, params, &mut vars, &mut constraints);
+            budget_params = budget_rows(
+                s,
+                net,
+                &y_of,
+                &z_of,
+                params == Params::Budgets,
+                &mut vars,
+                &mut constraints,
+            );
         }
     }
     Model {
@@ -442,6 +480,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: bo
             constant,
             is_mip: modular,
             budget_params,
+            capacity_params,
         },
     }
 }
@@ -646,13 +685,17 @@ pub(crate) fn site_places(s: &Scenario, school: usize) -> u32 {
 
 /// Constraint 2 with fixed builds: pupils in existing provision within its planned places, and
 /// in new places within the whole pupils they take at the occupancy target ([`pupils_in`]).
+/// With `params`, a built candidate's capacity is a parameter variable kappa in [0, that
+/// capacity] (returned as (candidate, year, variable)).
 fn fixed_capacity_rows(
     s: &Scenario,
     net: &Network,
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
     available: &[Vec<f64>],
+    mut params: Option<&mut ProblemVariables>,
     out: &mut Vec<Constraint>,
-) {
+) -> Vec<(usize, usize, Variable)> {
+    let mut kappa = Vec::new();
     for (t, used) in usage.iter().enumerate() {
         for (prov, xs) in used {
             let cap = match *prov {
@@ -660,13 +703,22 @@ fn fixed_capacity_rows(
                 ProvisionRef::NewBase(c) => pupils_in(s, available[c][t]),
                 ProvisionRef::OutOfArea => continue,
             };
-            let mut lhs = Expression::with_capacity(xs.len());
+            let mut lhs = Expression::with_capacity(xs.len() + 1);
             for v in xs {
                 lhs.add_mul(1.0, *v);
             }
-            out.push(lhs.leq(cap));
+            match (&mut params, *prov) {
+                (Some(vars), ProvisionRef::NewBase(c)) if cap > 0.0 => {
+                    let v = vars.add(variable().min(0.0).max(cap));
+                    lhs.add_mul(-1.0, v);
+                    out.push(lhs.leq(0.0));
+                    kappa.push((c, t, v));
+                }
+                _ => out.push(lhs.leq(cap)),
+            }
         }
     }
+    kappa
 }
 
 /// Constraint 3: new places at one school, over all its candidates and years, within its site.

@@ -15,6 +15,7 @@ use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
 use crate::lp::{columns, highs_error, solve_microlp};
+use crate::replace::Replacer;
 use crate::round::{floor_builds, mark_rounded, round_builds};
 use crate::warm::{chainable, BudgetChain};
 
@@ -241,8 +242,57 @@ fn solve_rounded(
     };
     // A relaxation stopped at its time limit proves no bound.
     let bound = (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective);
-    let plan = place_on_rounded(s, travel, demand, builds, backend, bound)?;
-    improve_rounded(s, travel, demand, plan, backend, bound)
+    let mut placing = Placing::default();
+    let plan = placing.place(s, travel, demand, builds, backend, bound)?;
+    improve_rounded(s, travel, demand, plan, (backend, &mut placing), bound)
+}
+
+/// Places pupils on the whole builds of round and fix. Where that placement is an LP for
+/// microlp (with stability; the flow engine answers the rest at once), the builds it tries
+/// only shrink, so it re-solves warm ([`Replacer`]); otherwise, and whenever a warm re-solve
+/// cannot answer, it solves afresh.
+#[derive(Default)]
+struct Placing {
+    warm: Option<Replacer>,
+}
+
+impl Placing {
+    fn place(
+        &mut self,
+        s: &Scenario,
+        travel: &TravelMatrix,
+        demand: &Demand,
+        builds: Vec<placeplan_model::plan::Build>,
+        backend: Backend,
+        bound: Option<f64>,
+    ) -> Result<Plan, SolveError> {
+        if s.solver.stability && matches!(backend, Backend::Flow | Backend::Microlp) {
+            let placed = match self.warm.take() {
+                Some(r) => r.place(s, demand, &builds),
+                None => {
+                    let opt = Options::with_builds(builds.clone());
+                    let net = build_network(s, travel, demand, &opt);
+                    if diagnose(s, demand, &net).is_empty() {
+                        Replacer::new(s, demand, net, &opt)
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some((r, mut plan)) = placed {
+                self.warm = Some(r);
+                match bound {
+                    Some(b) => mark_rounded(&mut plan, b),
+                    None => {
+                        plan.status = SolveStatus::StoppedAtLimit;
+                        plan.bound = None;
+                    }
+                }
+                return Ok(plan);
+            }
+        }
+        place_on_rounded(s, travel, demand, builds, backend, bound)
+    }
 }
 
 /// Most placement solves spent improving a rounded plan.
@@ -257,7 +307,7 @@ fn improve_rounded(
     travel: &TravelMatrix,
     demand: &Demand,
     mut plan: Plan,
-    backend: Backend,
+    (backend, placing): (Backend, &mut Placing),
     bound: Option<f64>,
 ) -> Result<Plan, SolveError> {
     let unit = units(&plan.candidates);
@@ -279,7 +329,7 @@ fn improve_rounded(
             .copied()
             .collect();
         tries += 1;
-        let alt = place_on_rounded(s, travel, demand, without, backend, bound)?;
+        let alt = placing.place(s, travel, demand, without, backend, bound)?;
         if alt.objective < plan.objective * (1.0 - 1e-9) {
             plan = alt;
         }
@@ -303,7 +353,7 @@ fn improve_rounded(
                 fewer.remove(last);
             }
             tries += 1;
-            let alt = place_on_rounded(s, travel, demand, fewer, backend, bound)?;
+            let alt = placing.place(s, travel, demand, fewer, backend, bound)?;
             if alt.objective < plan.objective * (1.0 - 1e-9) {
                 plan = alt;
             } else {
