@@ -218,7 +218,11 @@ mod tests {
             lat: 53.4,
             lon,
             can_host_base: kind == SchoolKind::Mainstream,
-            max_new_places: if kind == SchoolKind::Mainstream { 20 } else { 0 },
+            max_new_places: if kind == SchoolKind::Mainstream {
+                20
+            } else {
+                0
+            },
             capex_per_place: None,
             place_cost: None,
             ages: None,
@@ -294,9 +298,15 @@ mod tests {
             places,
         };
         let fresh = |builds: Vec<Build>| {
-            solve(&s, &travel, &demand, &Options::with_builds(builds), Backend::Microlp)
-                .unwrap()
-                .objective
+            solve(
+                &s,
+                &travel,
+                &demand,
+                &Options::with_builds(builds),
+                Backend::Microlp,
+            )
+            .unwrap()
+            .objective
         };
         let opt = Options::with_builds(vec![build(16.0)]);
         let net = build_network(&s, &travel, &demand, &opt);

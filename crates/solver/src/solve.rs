@@ -202,14 +202,20 @@ fn place_on_rounded(
 ) -> Result<Plan, SolveError> {
     let fixed = Options::with_builds(builds);
     let mut plan = solve_chained(s, travel, demand, &fixed, backend, None)?;
+    mark_placed_on_rounded(&mut plan, bound);
+    Ok(plan)
+}
+
+/// A plan placed on rounded builds is `rounded` with the bound proved on the way, or stopped at
+/// the limit when the relaxation proved none.
+fn mark_placed_on_rounded(plan: &mut Plan, bound: Option<f64>) {
     match bound {
-        Some(b) => mark_rounded(&mut plan, b),
+        Some(b) => mark_rounded(plan, b),
         None => {
             plan.status = SolveStatus::StoppedAtLimit;
             plan.bound = None;
         }
     }
-    Ok(plan)
 }
 
 /// Whole bases by round and fix ([`crate::round`]): the relaxation, its places rounded to whole
@@ -281,13 +287,7 @@ impl Placing {
             };
             if let Some((r, mut plan)) = placed {
                 self.warm = Some(r);
-                match bound {
-                    Some(b) => mark_rounded(&mut plan, b),
-                    None => {
-                        plan.status = SolveStatus::StoppedAtLimit;
-                        plan.bound = None;
-                    }
-                }
+                mark_placed_on_rounded(&mut plan, bound);
                 return Ok(plan);
             }
         }
