@@ -9,7 +9,9 @@ relative gap (the scenario's `[solver] mip_gap`):
   (reading the CSV files, the forecast, the model, the solve, the baselines, the checks and the
   CSV outputs); objective, bound and gap from its summary.json;
 - HiGHS: highspy reads the MPS and solves it (`threads = 1`);
-- CBC: the cbc binary PuLP ships reads the MPS and solves it (`threads 1`).
+- CBC: the cbc binary PuLP ships reads the MPS and solves it (`threads 1`; the limit in wall
+  seconds, `timeMode elapsed`, as HiGHS's; CBC checks it between steps of its search, so a
+  long first LP can overrun it).
 
 Times are wall seconds of each process; peak memory is its maximum resident set (os.wait4).
 
@@ -196,7 +198,9 @@ def run_placeplan(placeplan, scen, out):
     r = {"time_s": wall, "cpu_s": cpu, "peak_mb": peak, "exit": code}
     summary = os.path.join(out, "summary.json")
     if code != 0 or not os.path.exists(summary):
-        r["status"] = f"no plan (exit {code})"
+        with open(out + ".log") as f:
+            error = re.search(r"\bE[0-9]{3}\b", f.read())
+        r["status"] = f"no plan (exit {code}{', ' + error.group(0) if error else ''})"
         return r
     with open(summary) as f:
         s = json.load(f)
@@ -266,7 +270,8 @@ NUM = r"(-?[0-9.]+(?:e[-+]?[0-9]+)?)"
 def run_cbc(cbc, mps, limit, gap, out, inst):
     log_path = os.path.join(out, f"{inst}-cbc.log")
     code, wall, cpu, peak = timed(
-        [cbc, mps, "-threads", "1", "-sec", str(limit), "-ratioGap", str(gap), "-solve", "-quit"],
+        [cbc, mps, "-timeMode", "elapsed", "-threads", "1", "-sec", str(limit), "-ratioGap",
+         str(gap), "-solve", "-quit"],
         log_path,
     )
     r = {"time_s": wall, "cpu_s": cpu, "peak_mb": peak, "exit": code}
