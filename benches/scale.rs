@@ -1,8 +1,9 @@
 //! Criterion benchmarks of every pipeline step (load, forecast, network, solve, check, sweep)
 //! on synthetic instances at three scales
 //! (`placeplan_io::synth`): ward level, LSOA level and region. The LP rows are the
-//! single-period allocation (the final plan year's demand alone, places usable at once), where every backend solves
-//! the same LP; the flow engine answers it without an LP solver.
+//! single-period allocation (the final plan year's demand alone, places usable at once) of the
+//! continuous model (`synth::continuous`: fractional places, no stability rows), where every
+//! backend solves the same LP; the flow engine answers it without an LP solver.
 //!
 //! Run: `cargo bench -p placeplan-app --bench scale` (add `--features highs` for HiGHS rows).
 //! `PLACEPLAN_BENCH_SCALES=ward,lsoa,region` picks the scales (default ward,lsoa); microlp is
@@ -12,7 +13,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use placeplan_app::sweep::{run_sweep, SweepSpec};
-use placeplan_io::synth::{final_year_only, instance, write_instance, Scale};
+use placeplan_io::synth::{continuous, final_year_only, instance, write_instance, Scale};
 use placeplan_model::check;
 use placeplan_model::forecast::forecast;
 use placeplan_model::travel::TravelMatrix;
@@ -39,6 +40,7 @@ fn bench_scales(c: &mut Criterion) {
             b.iter(|| placeplan_io::scenario::load_scenario(black_box(dir.path())).unwrap())
         });
         let mut s = instance(scale, 1).expect("instance");
+        continuous(&mut s);
         g.bench_function("forecast", |b| b.iter(|| forecast(black_box(&s))));
         // The single-period LP: the final plan year's demand alone, places usable at once.
         let mut demand = forecast(&s).specialist_demand(s.localities.len());
@@ -72,6 +74,7 @@ fn bench_scales(c: &mut Criterion) {
         // A sweep of four capital budgets of the single-period plan (first plan year), flow
         // backend, CSV outputs: forecast once, then four flows and four output folders.
         let mut single = instance(scale, 1).expect("instance");
+        continuous(&mut single);
         single.horizon = 1;
         single.bases.lead_time = 0;
         single.capital_budget.truncate(1);

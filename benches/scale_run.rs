@@ -6,13 +6,15 @@
 //! ```
 //!
 //! Arguments: scale (ward, lsoa, region), backend (flow, microlp, highs), and `single` for the
-//! single-period LP (the final plan year's demand alone, places usable at once) or
-//! `multi` for the five-year plan as generated. Prints one JSON line: sizes, seconds per step,
+//! single-period LP (the final plan year's demand alone, places usable at once), `multi` for the
+//! five-year LP (both the continuous model, `synth::continuous`: fractional places, no
+//! stability rows) or `default` for the five-year plan as generated (the scenario defaults:
+//! whole bases and stability). Prints one JSON line: sizes, seconds per step,
 //! objective, method and peak resident memory.
 
 use std::time::Instant;
 
-use placeplan_io::synth::{final_year_only, instance, Scale};
+use placeplan_io::synth::{continuous, final_year_only, instance, Scale};
 use placeplan_model::check;
 use placeplan_model::forecast::forecast;
 use placeplan_model::travel::TravelMatrix;
@@ -34,7 +36,7 @@ fn peak_mb() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: scale_run ward|lsoa|region flow|microlp|highs single|multi";
+    let usage = "usage: scale_run ward|lsoa|region flow|microlp|highs single|multi|default";
     let (Some(scale), Some(backend), Some(mode)) = (args.first(), args.get(1), args.get(2)) else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -47,11 +49,18 @@ fn main() {
         eprintln!("{e}\n{usage}");
         std::process::exit(2)
     });
+    if !["single", "multi", "default"].contains(&mode.as_str()) {
+        eprintln!("unknown mode {mode:?}\n{usage}");
+        std::process::exit(2);
+    }
     let t0 = Instant::now();
     let mut s = instance(scale, 1).expect("generate and load the instance");
     let load_s = t0.elapsed().as_secs_f64();
     // Give every backend the same generous limit (seconds).
     s.solver.time_limit_s = 600.0;
+    if mode != "default" {
+        continuous(&mut s);
+    }
     let t = Instant::now();
     let fc = forecast(&s);
     let forecast_s = t.elapsed().as_secs_f64();

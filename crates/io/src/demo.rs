@@ -25,7 +25,7 @@ use std::path::Path;
 use crate::atomic::write_atomic;
 use crate::generator::caseload::{calibrate, simulate, Targets};
 use crate::generator::files::{
-    capacity_csv, history_csv, localities_csv, population_csv, schools_csv, settings_toml,
+    capacity_csv, history_csv, localities_csv, population_csv, schools_csv, settings_toml, Rules,
 };
 use crate::generator::population::{population, Ward};
 use crate::generator::rng::{apportion, stream_of, Rng};
@@ -413,7 +413,8 @@ capital_budget = 3000000.0
         settings = settings_toml(
             &JourneyLimits::default(),
             &TravelSettings::default(),
-            &ForecastSettings::default()
+            &ForecastSettings::default(),
+            Rules::Continuous,
         ),
     )
 }

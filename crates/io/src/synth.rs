@@ -6,8 +6,8 @@
 //! | scale | localities | schools | demand groups | sites | arcs |
 //! |---|---|---|---|---|---|
 //! | [`Scale::Ward`] | 25 wards of a borough (4 settlements) | about 200 | about 690 | about 180 | about 16,000 |
-//! | [`Scale::Lsoa`] | 520 LSOAs of a city and its towns | about 440 | about 6,000 | about 200 | about 220,000 |
-//! | [`Scale::Region`] | 4,350 LSOAs of a region about 100 km across (60 settlements) | about 3,600 | about 50,000 | about 2,000 | about 1.8 million |
+//! | [`Scale::Lsoa`] | 520 LSOAs of a city and its towns | about 440 | about 6,000 | about 200 | about 230,000 |
+//! | [`Scale::Region`] | 4,350 LSOAs of a region about 100 km across (60 settlements) | about 3,600 | about 50,000 | about 2,000 | about 1.9 million |
 //!
 //! (Seed 1, measured by this module's tests.)
 //!
@@ -24,6 +24,11 @@
 //! per young resident, special schools and in-area independent schools of the demo's designations, and
 //! existing capacity a few per cent above base-year pupils, so growth creates shortfalls that
 //! new bases must meet within a capital budget scaled from the demo's 3 million a year.
+//! Like the demo, special schools of three designations have room to expand and there are
+//! candidate sites for new special schools (one per demo-sized borough). The settings are the
+//! demo's except that `modular` and `stability` are not written, so the scenario defaults
+//! (whole bases, stability) apply: the model councils use ([`continuous`] switches an instance
+//! to the LP the single-period benchmarks measure).
 //! Output depends only on the scale and the seed (no transcendental maths, fixed formatting).
 
 use std::borrow::Cow;
@@ -35,7 +40,7 @@ use crate::atomic::write_atomic;
 use crate::demo::{demo_young, DEMO_TARGETS, INDEPENDENT_SCHOOLS, SPECIAL_SCHOOLS};
 use crate::generator::caseload::{calibrate, simulate};
 use crate::generator::files::{
-    capacity_csv, history_csv, localities_csv, population_csv, schools_csv, settings_toml,
+    capacity_csv, history_csv, localities_csv, population_csv, schools_csv, settings_toml, Rules,
 };
 use crate::generator::population::{population, Ward};
 use crate::generator::rng::{apportion, pick, stream_of, Rng};
@@ -202,6 +207,15 @@ pub fn instance(scale: Scale, seed: u64) -> std::io::Result<Scenario> {
         .map_err(|p| std::io::Error::new(std::io::ErrorKind::InvalidData, p.to_string()))
 }
 
+/// Switches an instance to the continuous model that the LP benchmarks (`benches/scale.rs`,
+/// `scale_run`) measure: fractional places (`modular = false`) and yearly placements
+/// (`stability = false`). The instances as written carry the scenario defaults (whole bases,
+/// stability).
+pub fn continuous(s: &mut Scenario) {
+    s.bases.modular = false;
+    s.solver.stability = false;
+}
+
 /// Turns a plan into the single-period allocation used by the benchmarks: the final plan year's
 /// demand alone, with new places usable at once and that year's capital budget.
 pub fn final_year_only(s: &mut Scenario, demand: &mut placeplan_model::forecast::Demand) {
@@ -246,7 +260,7 @@ fn build(scale: Scale, seed: u64) -> Vec<(&'static str, String)> {
     let pop = population(&wards, &mut stream_of(seed, 1));
     let rates = calibrate(&pop, &wards, &targets);
     let caseload = simulate(&pop, &rates, &wards, &mut stream_of(seed, 2));
-    let schools = schools(
+    let mut schools = schools(
         &p,
         &settlements,
         &wards,
@@ -261,6 +275,18 @@ fn build(scale: Scale, seed: u64) -> Vec<(&'static str, String)> {
         &INDEPENDENT_SCHOOLS,
         &mut stream_of(seed, 4),
     );
+    // Candidate sites last (they have no existing places, and the capacity rows index the
+    // schools by position).
+    let new_sites = sites(
+        &p,
+        &settlements,
+        &wards,
+        &at,
+        &young,
+        &schools,
+        &mut stream_of(seed, 6),
+    );
+    schools.extend(new_sites);
     // The demo's 3 million a year, scaled by young residents, to the nearest 100,000.
     let budget = (30.0 * ratio).round().max(1.0) * 100_000.0;
     vec![
@@ -396,6 +422,72 @@ fn geography(p: &Params, rng: &mut Rng) -> (Vec<Settlement>, Vec<Ward>, Vec<usiz
 // ---------------------------------------------------------------------------------------------
 // Schools
 
+/// A school's place near locality `w`: schools sit within about a third of the locality spacing
+/// of the centroid, times `spread`.
+fn near(p: &Params, w: &Ward, rng: &mut Rng, spread: f64) -> (f64, f64) {
+    let jitter = p.spacing_km * 0.35;
+    let (u, v) = in_disc(rng);
+    (
+        w.lat + v * jitter * spread / 111.0,
+        w.lon + u * jitter * spread / p.km_per_deg_lon,
+    )
+}
+
+/// Kinds of land a candidate site was, for its name.
+const FORMER: [&str; 6] = [
+    "Depot",
+    "Library",
+    "Works",
+    "Clinic",
+    "Offices",
+    "Sorting Office",
+];
+
+/// Candidate sites for new special schools (`kind = site`, `[new_school]`), as the demo has one:
+/// one per demo-sized borough (residents aged 0-25), at least one, in localities drawn by young
+/// residents times their plan rate (so mostly where need is high), each with room for 120
+/// places like the demo's. Ids follow every other school's. From their own random stream, so
+/// the other schools are as they were without sites.
+fn sites(
+    p: &Params,
+    settlements: &[Settlement],
+    wards: &[Ward],
+    at: &[usize],
+    young: &[f64],
+    others: &[School],
+    rng: &mut Rng,
+) -> Vec<School> {
+    let young_total: f64 = young.iter().sum();
+    let n = ((young_total / demo_young()).round() as usize).max(1);
+    let need: Vec<f64> = wards
+        .iter()
+        .zip(young)
+        .map(|(w, y)| y * w.plan_factor)
+        .collect();
+    let first = others.iter().map(|s| s.id).max().unwrap_or(0).max(199_000) + 1;
+    (0..n)
+        .map(|k| {
+            let w = pick(&need, rng.unit());
+            let (lat, lon) = near(p, &wards[w], rng, 1.0);
+            School {
+                id: first + k as u32,
+                name: format!(
+                    "Former {} {} (site)",
+                    settlements[at[w]].name,
+                    FORMER[k % FORMER.len()]
+                ),
+                kind: SchoolKind::Site,
+                phases: vec![Phase::Primary, Phase::Secondary],
+                lat,
+                lon,
+                can_host_base: false,
+                max_new_places: Some(120),
+                spec: None,
+            }
+        })
+        .collect()
+}
+
 fn schools(
     p: &Params,
     settlements: &[Settlement],
@@ -416,15 +508,7 @@ fn schools(
     let mut church = CHURCH_SCHOOLS.iter().cycle();
     let residents: f64 = wards.iter().map(|w| w.residents as f64).sum();
     let young_total: f64 = young.iter().sum();
-    // Schools sit within about a third of the locality spacing of the centroid.
-    let jitter = p.spacing_km * 0.35;
-    let near = |rng: &mut Rng, w: usize, spread: f64| -> (f64, f64) {
-        let (u, v) = in_disc(rng);
-        (
-            wards[w].lat + v * jitter * spread / 111.0,
-            wards[w].lon + u * jitter * spread / p.km_per_deg_lon,
-        )
-    };
+    let near = |rng: &mut Rng, w: usize, spread: f64| near(p, &wards[w], rng, spread);
     let mut out = Vec::new();
 
     let n_primary = (residents / p.residents_per_primary).round() as usize;
@@ -505,7 +589,8 @@ fn schools(
             lat: place.0,
             lon: place.1,
             can_host_base: false,
-            max_new_places: None,
+            // Room to expand where the demo's school of this designation has it.
+            max_new_places: (spec.room > 0).then_some(spec.room),
             spec: Some(t),
         });
     }
@@ -560,7 +645,12 @@ capital_budget = {budget:?}
         what = p.what,
         base_year = BASE_YEAR,
         horizon = HORIZON,
-        settings = settings_toml(&JourneyLimits::default(), &p.travel, &forecast),
+        settings = settings_toml(
+            &JourneyLimits::default(),
+            &p.travel,
+            &forecast,
+            Rules::Defaults
+        ),
     )
 }
 
@@ -757,6 +847,42 @@ mod tests {
         );
         for l in &s.localities {
             assert!((52.7..=53.2).contains(&l.lat) && (-1.6..=-0.7).contains(&l.lon));
+        }
+    }
+
+    /// The instances ask for the model councils use: the scenario defaults for whole bases and
+    /// stability, special schools with room to expand and candidate sites for new ones.
+    #[test]
+    fn ward_instance_carries_the_realistic_defaults() {
+        let dir = written(Scale::Ward, 1);
+        let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+        assert!(
+            !text.contains("modular") && !text.contains("stability"),
+            "{text}"
+        );
+        let s = load(dir.path());
+        let defaults = Scenario::default();
+        assert_eq!(s.bases.modular, defaults.bases.modular);
+        assert_eq!(s.solver, defaults.solver);
+        assert!(s.bases.modular && s.solver.stability);
+        let sites = s.schools.iter().filter(|sc| sc.kind == SchoolKind::Site);
+        assert_eq!(sites.clone().count(), 1);
+        assert!(sites.clone().all(|sc| sc.max_new_places == 120));
+        let room = s
+            .schools
+            .iter()
+            .filter(|sc| {
+                matches!(sc.kind, SchoolKind::Special | SchoolKind::Post16) && sc.max_new_places > 0
+            })
+            .count();
+        assert!(room >= 3, "{room} special schools with room");
+        // Both kinds of special-school option are candidates.
+        let cands = candidates(&s);
+        for kind in [SchoolKind::Site, SchoolKind::Special] {
+            assert!(
+                cands.iter().any(|c| s.schools[c.school].kind == kind),
+                "no {kind:?} candidate"
+            );
         }
     }
 

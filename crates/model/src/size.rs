@@ -15,9 +15,10 @@
 //!   modular bases).
 //!
 //! The limits are set from the synthetic instances (docs/performance.md): the region instance,
-//! the largest the default backends have been measured on, is estimated at 6,548 candidate
-//! bases, 2.9 million arcs a year (its network has 1.9 million) and 14.5 million variables over
-//! five years, and each limit leaves it room; a model much larger needs many gigabytes before
+//! the largest the default backends have been measured on, is estimated at 7,468 candidate
+//! bases, 3.3 million arcs a year (its network has 2.0 million) and 16.8 million variables over
+//! five years (with special-school room, candidate sites and whole bases), and each limit leaves
+//! it room; a model much larger needs many gigabytes before
 //! any solving starts.
 
 use std::fmt;

@@ -11,18 +11,32 @@ use super::population::{Population, Ward};
 use super::schools::{CapacityRow, School};
 use super::{BASE_YEAR, FIRST_YEAR};
 
+/// Which allocation model a generated scenario asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rules {
+    /// `modular = false` and `stability = false` written out: fractional places and yearly
+    /// placements (the demo, solved in about a second by the default build).
+    Continuous,
+    /// Neither key written, so the scenario defaults apply: whole bases and stability, the model
+    /// councils use (the synthetic instances).
+    Defaults,
+}
+
 /// `scenario.toml` from `[files]` on: default costs, resourced-base rules, solver and levers, and
-/// the given journey limits, travel and forecast settings.
-pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastSettings) -> String {
+/// the given journey limits, travel and forecast settings, for the model `rules` names.
+pub(crate) fn settings_toml(
+    j: &JourneyLimits,
+    t: &TravelSettings,
+    f: &ForecastSettings,
+    rules: Rules,
+) -> String {
     let c = CostParams::default();
     let b = BaseRules {
         needs: vec![Need::Asd, Need::Slcn, Need::Semh, Need::Mld],
         phases: vec![Phase::Primary, Phase::Secondary],
         min_size: 8,
         max_size: 20,
-        // The generated scenarios keep the continuous model (fractional places, yearly
-        // placements) until the default engine solves whole bases with stability fast enough
-        // for a demo; the scenario defaults are whole bases and stability (docs/model.md).
+        // Written only for `Rules::Continuous`.
         modular: false,
         lead_time: 1,
         ..BaseRules::default()
@@ -44,6 +58,13 @@ pub(crate) fn settings_toml(j: &JourneyLimits, t: &TravelSettings, f: &ForecastS
     let needs = list(b.needs.iter().map(|n| n.code()).collect());
     let phases = list(b.phases.iter().map(|p| p.code()).collect());
     let school_needs = list(n.needs.iter().map(|n| n.code()).collect());
+    let (modular, stability) = match rules {
+        Rules::Continuous => (
+            format!("modular = {}\n", b.modular),
+            format!("stability = {}\n", s.stability),
+        ),
+        Rules::Defaults => (String::new(), String::new()),
+    };
     format!(
         r#"[files]
 localities = "localities.csv"
@@ -87,8 +108,7 @@ needs = [{needs}]
 phases = [{phases}]
 min_size = {}
 max_size = {}
-modular = {}
-lead_time = {}
+{modular}lead_time = {}
 
 # Whole classes added to special schools and post-16 providers with room on site
 # (schools.csv max_new_places).
@@ -123,8 +143,7 @@ runs = {}
 time_limit_s = {:?}
 mip_gap = {:?}
 allow_out_of_area = {}
-stability = {}
-
+{stability}
 # Mitigations from the council's Delivering Better Value programme: the "mitigated" forecast
 # applies them, the "unmitigated" one does not.
 [[levers]]
@@ -158,7 +177,6 @@ ramp_years = 2
         t.fixed_minutes,
         b.min_size,
         b.max_size,
-        b.modular,
         b.lead_time,
         e.enabled,
         e.class_size,
@@ -179,7 +197,6 @@ ramp_years = 2
         s.time_limit_s,
         s.mip_gap,
         s.allow_out_of_area,
-        s.stability,
         mitigation_start = BASE_YEAR + 2,
     )
 }
