@@ -55,17 +55,23 @@ fn capacities(s: &Scenario, net: &Network, n_years: usize, builds: &[Build]) -> 
         .collect()
 }
 
-impl Replacer {
-    /// Builds and solves the placement LP on `builds` (the network built with them as fixed
-    /// builds); None when microlp cannot solve it (the caller then solves afresh).
-    pub(crate) fn new(
-        s: &Scenario,
-        demand: &Demand,
-        net: Network,
-        opt: &crate::formulation::Options,
-    ) -> Option<(Replacer, Plan)> {
-        let builds = opt.fixed_builds.clone()?;
-        let Model { lp, index } = build_placement_with_capacity_parameters(s, demand, &net, opt);
+/// microlp's variable for a variable of the model it was given.
+pub(crate) type VarMap = Box<dyn Fn(good_lp::Variable) -> microlp::Variable>;
+
+/// A model solved by microlp with its solution kept for warm re-solves.
+pub(crate) struct Kept {
+    pub(crate) index: Index,
+    /// microlp variable of each x then y variable of `index`, in [`Index`] order.
+    pub(crate) order: Vec<microlp::Variable>,
+    pub(crate) solution: microlp::Solution,
+    /// microlp's variable for any variable of the model.
+    pub(crate) microlp_var: VarMap,
+}
+
+impl Kept {
+    /// Solves `model` with microlp within the scenario's time limit; None unless optimal.
+    pub(crate) fn solve(s: &Scenario, model: Model) -> Option<Self> {
+        let Model { lp, index } = model;
         let position: HashMap<good_lp::Variable, usize> = lp
             .vars
             .iter_variables_with_def()
@@ -89,18 +95,53 @@ impl Replacer {
             return None;
         }
         let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
+        let microlp_var = move |v: good_lp::Variable| all[position[&v]];
         let order = index
             .x
             .iter()
             .map(|x| x.var)
             .chain(index.y.iter().map(|t| t.2))
-            .map(|v| all[position[&v]])
+            .map(&microlp_var)
             .collect();
+        Some(Kept {
+            index,
+            order,
+            solution,
+            microlp_var: Box::new(microlp_var),
+        })
+    }
+
+    /// The values of the x then y variables in the kept solution.
+    pub(crate) fn values(&self) -> Vec<f64> {
+        self.order
+            .iter()
+            .map(|&v| self.solution.var_value(v))
+            .collect()
+    }
+}
+
+impl Replacer {
+    /// Builds and solves the placement LP on `builds` (the network built with them as fixed
+    /// builds); None when microlp cannot solve it (the caller then solves afresh).
+    pub(crate) fn new(
+        s: &Scenario,
+        demand: &Demand,
+        net: Network,
+        opt: &crate::formulation::Options,
+    ) -> Option<(Replacer, Plan)> {
+        let builds = opt.fixed_builds.clone()?;
+        let model = build_placement_with_capacity_parameters(s, demand, &net, opt);
+        let Kept {
+            index,
+            order,
+            solution,
+            microlp_var,
+        } = Kept::solve(s, model)?;
         let caps = capacities(s, &net, demand.years.len(), &builds);
         let kappa = index
             .capacity_params
             .iter()
-            .map(|&(c, t, v)| ((c, t), (all[position[&v]], caps[c][t], caps[c][t])))
+            .map(|&(c, t, v)| ((c, t), (microlp_var(v), caps[c][t], caps[c][t])))
             .collect();
         let r = Replacer {
             net,
@@ -330,5 +371,51 @@ mod tests {
             r = next;
         }
         assert!(r.place(&s, &demand, &[build(17.0)]).is_none());
+    }
+
+    /// The relaxation with the chosen units open, re-solved warm from the kept relaxation
+    /// (`solve::restrict_kept`), costs what a fresh solve of that model costs.
+    #[test]
+    fn warm_restricted_relaxation_matches_a_fresh_solve() {
+        let (mut s, demand) = case();
+        s.bases.modular = true;
+        s.bases.min_size = 14;
+        let travel = TravelMatrix::build(&s);
+        let relax = Options {
+            relax_whole_bases: true,
+            ..Options::optimise()
+        };
+        let net = build_network(&s, &travel, &demand, &relax);
+        let kept = Kept::solve(
+            &s,
+            crate::formulation::build_model(&s, &demand, &net, &relax),
+        )
+        .unwrap();
+        let relaxed = extract(
+            &demand,
+            &net,
+            &kept.index,
+            &kept.values(),
+            SolveStatus::Optimal,
+            Backend::Microlp,
+        );
+        let mut open: Vec<usize> = relaxed.builds.iter().map(|b| b.candidate).collect();
+        open.dedup();
+        assert_eq!(open.len(), 1, "{:?}", relaxed.builds);
+        // The relaxation uses fewer places than the minimum of 14.
+        assert!(relaxed.new_places() < 14.0, "{}", relaxed.new_places());
+        let warm = crate::solve::restrict_kept(&s, &demand, kept, &net, &open).unwrap();
+        let restrict = Options {
+            open_bases: Some(open),
+            ..relax
+        };
+        let fresh = solve(&s, &travel, &demand, &restrict, Backend::Microlp).unwrap();
+        assert!(
+            (warm.objective - fresh.objective).abs() <= 1e-7 * fresh.objective,
+            "{} vs {}",
+            warm.objective,
+            fresh.objective
+        );
+        assert!((warm.new_places() - 14.0).abs() < 1e-6, "{:?}", warm.builds);
     }
 }

@@ -15,7 +15,7 @@ use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
 use crate::lp::{columns, highs_error, solve_microlp};
-use crate::replace::Replacer;
+use crate::replace::{Kept, Replacer};
 use crate::round::{floor_builds, mark_rounded, round_builds};
 use crate::warm::{chainable, BudgetChain};
 
@@ -190,6 +190,67 @@ fn solve_whole_places(
     place_on_rounded(s, travel, demand, builds, backend, bound)
 }
 
+/// The relaxation with only the units of `open` (candidates, sorted) open, each at least its
+/// minimum size, re-solved warm from the kept relaxation: one row holds every other candidate's
+/// places at zero (places are never negative), and one row per open unit asks for its minimum
+/// (the model `Options::open_bases` builds). None when microlp cannot answer.
+pub(crate) fn restrict_kept(
+    s: &Scenario,
+    demand: &Demand,
+    kept: Kept,
+    net: &Network,
+    open: &[usize],
+) -> Option<Plan> {
+    let Kept {
+        index,
+        order,
+        mut solution,
+        microlp_var,
+    } = kept;
+    let is_open = |c: usize| open.binary_search(&c).is_ok();
+    let mut closed = microlp::LinearExpr::empty();
+    let mut by_unit: std::collections::BTreeMap<usize, microlp::LinearExpr> = Default::default();
+    for &(c, _, v) in &index.y {
+        if is_open(c) {
+            by_unit
+                .entry(net.units[c])
+                .or_insert_with(microlp::LinearExpr::empty)
+                .add(microlp_var(v), 1.0);
+        } else {
+            closed.add(microlp_var(v), 1.0);
+        }
+    }
+    solution = solution
+        .add_constraint(closed, microlp::ComparisonOp::Le, 0.0)
+        .ok()?
+        .into_solution()
+        .ok()?;
+    for (u, e) in by_unit {
+        let min = s.build_rules(net.candidates[u].kind).min_size as f64;
+        if min > 0.0 {
+            solution = solution
+                .add_constraint(e, microlp::ComparisonOp::Ge, min)
+                .ok()?
+                .into_solution()
+                .ok()?;
+        }
+    }
+    if solution.status() != microlp::SolutionStatus::Optimal {
+        return None;
+    }
+    let values: Vec<f64> = order.iter().map(|&v| solution.var_value(v)).collect();
+    let mut plan = extract(
+        demand,
+        net,
+        &index,
+        &values,
+        SolveStatus::Optimal,
+        Backend::Microlp,
+    );
+    plan.bound = Some(plan.objective);
+    Some(plan)
+}
+
 /// Places every pupil at least cost on whole builds and reports the plan as rounded, with the
 /// bound proved on the way (none when that solve stopped at its limit).
 fn place_on_rounded(
@@ -232,17 +293,51 @@ fn solve_rounded(
         relax_whole_bases: true,
         ..options.clone()
     };
-    let relaxed = solve_chained(s, travel, demand, &relax, backend, chain)?;
+    // With stability the relaxation is an LP for microlp: solved once and kept, so that the
+    // relaxation with the chosen units open re-solves warm from it.
+    let kept = match chain {
+        None if s.solver.stability && matches!(backend, Backend::Flow | Backend::Microlp) => {
+            let net = build_network(s, travel, demand, &relax);
+            if diagnose(s, demand, &net).is_empty() {
+                Kept::solve(s, build_model(s, demand, &net, &relax)).map(|k| (k, net))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    let relaxed = match &kept {
+        Some((k, net)) => {
+            let mut plan = extract(
+                demand,
+                net,
+                &k.index,
+                &k.values(),
+                SolveStatus::Optimal,
+                Backend::Microlp,
+            );
+            plan.bound = Some(plan.objective);
+            plan
+        }
+        None => solve_chained(s, travel, demand, &relax, backend, chain)?,
+    };
     let rounded = round_builds(s, &relaxed.candidates, &relaxed);
     // The bases chosen, now sized and funded by the relaxation with them open (so budget freed
     // by bases too small to keep goes to the others), rounded down to whole places.
     let mut open: Vec<usize> = rounded.iter().map(|b| b.candidate).collect();
     open.dedup();
-    let restrict = Options {
-        open_bases: Some(open),
-        ..relax.clone()
+    let warm = kept.and_then(|(k, net)| restrict_kept(s, demand, k, &net, &open));
+    let restricted = match warm {
+        Some(plan) => Ok(plan),
+        None => {
+            let restrict = Options {
+                open_bases: Some(open),
+                ..relax.clone()
+            };
+            solve_chained(s, travel, demand, &restrict, backend, None)
+        }
     };
-    let builds = match solve_chained(s, travel, demand, &restrict, backend, None) {
+    let builds = match restricted {
         Ok(restricted) => floor_builds(s, &relaxed.candidates, &restricted),
         Err(_) => rounded,
     };
