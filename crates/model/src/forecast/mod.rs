@@ -28,16 +28,19 @@
 //! `output` is what a forecast holds (`Forecast`, its cells and totals, `Band`, `Variant`);
 //! `calibrate` holds the continuation rates and fits every other rate from history, with the
 //! log-linear fit of `fit`; `project` runs the projection and its Monte Carlo runs for each
-//! variant; `demand` rounds the specialist forecast to whole pupils by demand group.
+//! variant; `demand` rounds the specialist forecast to whole pupils by demand group with the
+//! totals-preserving (controlled) rounding of `round`.
 
 mod calibrate;
 mod demand;
 mod fit;
 mod output;
 mod project;
+mod round;
 
 pub use calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD};
 pub use demand::{Demand, DemandGroup};
 pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
 pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};
 pub use project::{forecast, forecast_variant, forecasts};
+pub use round::{controlled_round, largest_remainder};
