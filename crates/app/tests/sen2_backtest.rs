@@ -176,6 +176,24 @@ fn sensitivity_of_pooled_scores_to_settings() {
             },
         ));
     }
+    for v in [1, 2, 3] {
+        variants.push((
+            format!("error_origins={v}"),
+            BacktestSettings {
+                error_origins: v,
+                ..base.clone()
+            },
+        ));
+    }
+    for v in [0.5, 0.75] {
+        variants.push((
+            format!("error_scale_power={v}"),
+            BacktestSettings {
+                error_scale_power: v,
+                ..base.clone()
+            },
+        ));
+    }
     for v in [0.6, 0.9, 1.0] {
         variants.push((
             format!("damping={v}"),
@@ -185,8 +203,8 @@ fn sensitivity_of_pooled_scores_to_settings() {
             },
         ));
     }
-    eprintln!("| settings | plans MAPE h1 / h3 / h5 | plans bias h5 | plans cov80 h5 | specialist MAPE h3 | specialist bias h3 |");
-    eprintln!("|---|---|---|---|---|---|");
+    eprintln!("| settings | plans MAPE h1 / h3 / h5 | plans bias h5 | plans cov80 h3 / h5 (below/above h5) | width h3 / h5 | IS% h3 / h5 | specialist MAPE h3 | specialist bias h3 | specialist cov80 h3 |");
+    eprintln!("|---|---|---|---|---|---|---|---|---|");
     for (name, st) in variants {
         let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
             .iter()
@@ -199,17 +217,24 @@ fn sensitivity_of_pooled_scores_to_settings() {
                 .find(|x| x.measure == m && x.method == Method::Placeplan && x.horizon == h)
                 .unwrap()
         };
+        let iv = |m: Measure, h: u32| at(m, h).interval.unwrap_or_default();
         eprintln!(
-            "| {name} | {:.1} / {:.1} / {:.1} | {:+.1} | {} | {:.1} | {:+.1} |",
+            "| {name} | {:.1} / {:.1} / {:.1} | {:+.1} | {:.1} / {:.1} ({:.1}/{:.1}) | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} | {:+.1} | {:.1} |",
             at(Measure::Plans, 1).mape,
             at(Measure::Plans, 3).mape,
             at(Measure::Plans, 5).mape,
             at(Measure::Plans, 5).bias,
-            at(Measure::Plans, 5)
-                .interval
-                .map_or("-".into(), |c| format!("{:.1}", c.coverage)),
+            iv(Measure::Plans, 3).coverage,
+            iv(Measure::Plans, 5).coverage,
+            iv(Measure::Plans, 5).below,
+            iv(Measure::Plans, 5).above,
+            iv(Measure::Plans, 3).median_width,
+            iv(Measure::Plans, 5).median_width,
+            iv(Measure::Plans, 3).score,
+            iv(Measure::Plans, 5).score,
             at(Measure::Specialist, 3).mape,
             at(Measure::Specialist, 3).bias,
+            iv(Measure::Specialist, 3).coverage,
         );
     }
 }

@@ -90,6 +90,11 @@ pub struct BacktestSettings {
     pub interval: f64,
     /// Fewest past errors needed before an interval is given.
     pub min_interval_errors: usize,
+    /// Earlier origins whose errors make the interval: the most recent this many (0 = all).
+    pub error_origins: u32,
+    /// A past error at horizon h' counts at horizon h scaled by (h/h')^power (1: in proportion,
+    /// as trend errors grow; 0.5: as a random walk's).
+    pub error_scale_power: f64,
 }
 
 impl Default for BacktestSettings {
@@ -102,6 +107,8 @@ impl Default for BacktestSettings {
             baseline_years: 3,
             interval: 0.8,
             min_interval_errors: 30,
+            error_origins: 0,
+            error_scale_power: 1.0,
         }
     }
 }
@@ -127,7 +134,7 @@ pub struct HorizonScore {
 }
 
 /// How a method's intervals did over the forecasts scored.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct IntervalScore {
     /// Share (%) of actuals inside the interval.
     pub coverage: f64,

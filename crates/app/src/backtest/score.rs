@@ -56,15 +56,17 @@ struct PastErrors {
 
 /// Interval quantiles of log(actual/forecast) for horizons 1..=h, by measure, from placeplan
 /// forecasts made at earlier origins o' < o and scored on actuals up to January o only. An error
-/// at horizon h' is scaled by h/h' (trend-type errors grow in proportion to the horizon) and
-/// pooled over h' <= h.
+/// at horizon h' is scaled by (h/h')^`error_scale_power` and pooled over h' <= h.
 fn past_errors(series: &[Sen2Series], o: i32, h: u32, st: &BacktestSettings) -> PastErrors {
     let mut by_h: [Vec<Vec<f64>>; 2] = [
         vec![Vec::new(); h as usize + 1],
         vec![Vec::new(); h as usize + 1],
     ];
     let mut origins = Vec::new();
-    let start = first_origin(series, st).unwrap_or(o);
+    let mut start = first_origin(series, st).unwrap_or(o);
+    if st.error_origins > 0 {
+        start = start.max(o - st.error_origins as i32);
+    }
     for o2 in start..o {
         let reach = ((o - o2) as u32).min(h);
         let mut any = false;
@@ -99,7 +101,7 @@ fn past_errors(series: &[Sen2Series], o: i32, h: u32, st: &BacktestSettings) -> 
             .map(|hh| {
                 let mut e: Vec<f64> = Vec::new();
                 for (h2, errs) in by_h.iter().enumerate().skip(1).take(hh as usize) {
-                    let scale = hh as f64 / h2 as f64;
+                    let scale = (hh as f64 / h2 as f64).powf(st.error_scale_power);
                     e.extend(errs.iter().map(|x| x * scale));
                 }
                 if e.len() < st.min_interval_errors.max(1) {
