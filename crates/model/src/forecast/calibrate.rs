@@ -80,6 +80,9 @@ pub struct Calibration {
     pub share: [[f64; N_PHASES]; N_NEEDS],
     /// Year-to-year variation (log scale) of each phase's specialist share.
     pub share_sd: [f64; N_PHASES],
+    /// Yearly growth of each phase's specialist share over the history years (log-linear fit,
+    /// clamped to +-`MAX_SHARE_TREND`), damped ahead like the new-plan trend.
+    pub share_trend: [f64; N_PHASES],
     /// Locality factor on the new-plan rate.
     pub factor: Vec<f64>,
 }
@@ -93,6 +96,9 @@ pub const LEAVING_SD: f64 = 0.10;
 const MIN_PROCESS_SD: f64 = 0.03;
 
 const MIN_SHARE_SD: f64 = 0.01;
+
+/// Largest yearly change of a phase's specialist share the trend may take.
+const MAX_SHARE_TREND: f64 = 0.05;
 
 const fn cell(l: usize, a: usize, n: usize) -> usize {
     (l * N_AGES + a) * N_NEEDS + n
@@ -251,10 +257,14 @@ pub fn calibrate(s: &Scenario) -> Calibration {
         })
         .collect();
 
-    // Specialist share by need and phase, pooled over the last three history years; falls back to
-    // the phase's all-need share where a need has no plans in that phase.
+    // Specialist share by need and phase in the base year (the latest level: pooling older years
+    // lags a share that moves, and SEN2 shares moved every year); falls back to the phase's
+    // all-need share where a need has no plans in that phase. Each phase's share also has a
+    // trend over the history years, damped ahead like the new-plan trend.
+    let share_years: Vec<usize> = vec![yb];
     let mut share = [[0.0f64; N_PHASES]; N_NEEDS];
     let mut share_sd = [MIN_SHARE_SD; N_PHASES];
+    let mut share_trend = [0.0f64; N_PHASES];
     for p in 0..N_PHASES {
         let phase_share = |y: usize| {
             let sp: f64 = (0..N_NEEDS).map(|n| spec[y][n][p]).sum();
@@ -263,17 +273,23 @@ pub fn calibrate(s: &Scenario) -> Calibration {
         };
         let logs: Vec<f64> = (0..ny_hist).filter_map(phase_share).map(f64::ln).collect();
         share_sd[p] = sd(&logs).max(MIN_SHARE_SD);
+        let pts: Vec<(i32, f64)> = (0..ny_hist)
+            .filter_map(|y| phase_share(y).map(|v| (first + y as i32, v)))
+            .collect();
+        share_trend[p] = log_linear_fit(&pts)
+            .growth
+            .clamp(-MAX_SHARE_TREND, MAX_SHARE_TREND);
         let (mut sp_all, mut pl_all) = (0.0, 0.0);
         for n in 0..N_NEEDS {
-            for &y in &recent {
+            for &y in &share_years {
                 sp_all += spec[y][n][p];
                 pl_all += all_np[y][n][p];
             }
         }
         let pooled_share = if pl_all > 0.0 { sp_all / pl_all } else { 0.0 };
         for (n, row) in share.iter_mut().enumerate() {
-            let sp: f64 = recent.iter().map(|&y| spec[y][n][p]).sum();
-            let pl: f64 = recent.iter().map(|&y| all_np[y][n][p]).sum();
+            let sp: f64 = share_years.iter().map(|&y| spec[y][n][p]).sum();
+            let pl: f64 = share_years.iter().map(|&y| all_np[y][n][p]).sum();
             row[p] = if pl > 0.0 { sp / pl } else { pooled_share };
         }
     }
@@ -290,6 +306,7 @@ pub fn calibrate(s: &Scenario) -> Calibration {
         process_sd,
         share,
         share_sd,
+        share_trend,
         factor,
     }
 }
@@ -368,6 +385,42 @@ mod tests {
             .map(|c| c.plans.central)
             .sum();
         assert!((asd_primary - (98.5 + 0.985 * 98.5)).abs() < 1e-9);
+    }
+
+    /// Specialist share: 60 of 100 primary ASD plans in special schools in January 2024, 54 of
+    /// 100 in 2025. The share is the base year's, 0.54; its trend 0.54/0.60 - 1 = -10% a year is
+    /// clamped to -5%, and damped by 0.8 for 2026: the 2026 share is 0.54 x 0.95^0.8.
+    #[test]
+    fn specialist_share_is_the_latest_with_a_damped_trend() {
+        let mut s = crate::forecast::project::tests::steady(vec![]);
+        s.history.clear();
+        let cell = |year, provision, count| crate::domain::HistoryCell {
+            year,
+            locality: 0,
+            age: 7,
+            need: Need::Asd,
+            provision,
+            count,
+        };
+        use crate::domain::ProvisionKind::{Mainstream, Special};
+        s.history.extend([
+            cell(2024, Special, 60.0),
+            cell(2024, Mainstream, 40.0),
+            cell(2025, Special, 54.0),
+            cell(2025, Mainstream, 46.0),
+        ]);
+        let cal = calibrate(&s);
+        let p = Phase::of_age(7).index();
+        assert!((cal.share[Need::Asd.index()][p] - 0.54).abs() < 1e-12);
+        assert!((cal.share_trend[p] + MAX_SHARE_TREND).abs() < 1e-12);
+        let fc = crate::forecast::forecast(&s);
+        let c = fc
+            .cells
+            .iter()
+            .find(|c| c.year == 2026 && c.need == Need::Asd && c.plans.central > 0.0)
+            .unwrap();
+        let want = 0.54 * 0.95f64.powf(0.8);
+        assert!((c.specialist.central / c.plans.central - want).abs() < 1e-12);
     }
 
     #[test]

@@ -115,6 +115,10 @@ fn project_locality(
             }
         }
         std::mem::swap(&mut state, &mut next);
+        let mut share_growth = [1.0f64; N_PHASES];
+        for (p, g) in share_growth.iter_mut().enumerate() {
+            *g = (1.0 + cal.share_trend[p]).powf(damp_sum);
+        }
         for (g, group) in AgeGroup::ALL.iter().enumerate() {
             let p = group.phase().index();
             let start = *group.ages().start();
@@ -127,7 +131,8 @@ fn project_locality(
                     let pl = state[a as usize * N_NEEDS + n];
                     let i = path_index(t, g, n);
                     out.plans[i] += pl;
-                    out.specialist[i] += pl * (cal.share[n][p] * share_mult).min(1.0);
+                    out.specialist[i] +=
+                        pl * (cal.share[n][p] * share_growth[p] * share_mult).min(1.0);
                 }
             }
         }
