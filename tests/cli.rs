@@ -551,12 +551,29 @@ fn backtest_and_sen2_import_on_the_real_release() {
     assert_eq!(a.status.code(), Some(0), "{}", text(&a));
     assert_eq!(a.stdout, b.stdout, "backtest output differs between runs");
     let out = String::from_utf8_lossy(&a.stdout);
-    assert!(out.contains("(placeplan better)"), "{out}");
+    assert!(out.contains("targets (issue 18, pooled)"), "{out}");
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json"]);
     let j = placeplan(&json_args);
     assert_eq!(j.status.code(), Some(0), "{}", text(&j));
-    let _: serde_json::Value = serde_json::from_slice(&j.stdout).expect("valid JSON");
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).expect("valid JSON");
+    // Pooled total plans at horizon 5: the scenario forecast ahead of every naive baseline.
+    let mape = |method: &str| {
+        v["pooled"]["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["measure"] == "plans" && s["method"] == method && s["horizon"] == 5)
+            .and_then(|s| s["mape"].as_f64())
+            .unwrap()
+    };
+    for m in ["last_value", "linear_trend", "constant_growth"] {
+        assert!(mape("placeplan") < mape(m), "{m}: {out}");
+    }
+    // Per-LA forecasts with their interval.
+    let f = &v["reports"][2]["forecasts"][0];
+    assert!(f["low"].as_f64().unwrap() <= f["placeplan"].as_f64().unwrap());
+    assert!(f["high"].as_f64().unwrap() >= f["placeplan"].as_f64().unwrap());
 
     // --out is a folder, as for the other importers.
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use placeplan_app::backtest::{
     backtest, pool_reports, run_backtest_cli, run_backtest_cli_origins, Method,
 };
-use placeplan_io::import::sen2::read_sen2;
+use placeplan_io::import::sen2::{read_sen2, read_sen2_files, Kind};
 
 #[path = "../../../tests/support/data.rs"]
 mod data;
@@ -18,6 +18,20 @@ fn data_dir() -> Option<PathBuf> {
         "dfe-sen2-2022/sen2_age_new_plans.csv",
     ])
     .map(|d| d.join("dfe-sen2-2022"))
+}
+
+/// The caseload, new-plans and (when present) establishment-type files, as the command reads
+/// them.
+fn files(dir: &std::path::Path) -> Vec<(PathBuf, Kind)> {
+    let mut f = vec![
+        (dir.join("sen2_age_caseload.csv"), Kind::Caseload),
+        (dir.join("sen2_age_new_plans.csv"), Kind::NewPlans),
+    ];
+    let estab = dir.join("sen2_estab_caseload.csv");
+    if estab.is_file() {
+        f.push((estab, Kind::Establishments));
+    }
+    f
 }
 
 #[test]
@@ -57,7 +71,7 @@ fn placeplan_beats_naive_baselines_at_horizon_5_and_is_deterministic() {
     let Some(dir) = data_dir() else { return };
     let case = dir.join("sen2_age_caseload.csv");
     let newp = dir.join("sen2_age_new_plans.csv");
-    let s = read_sen2(&case, Some(&newp)).unwrap();
+    let s = read_sen2_files(&files(&dir)).unwrap();
     let reports: Vec<_> = [2015, 2016, 2017]
         .iter()
         .map(|&o| backtest(&s, None, o, 5, None))
@@ -143,43 +157,39 @@ fn placeplan_beats_naive_baselines_at_horizon_5_and_is_deterministic() {
     assert_eq!(j1, j2);
 }
 
-/// Sensitivity of the pooled horizon-5 scores to each setting, one at a time (printed for
-/// docs/forecasting.md): `cargo test -p placeplan-model --test sen2_backtest -- --ignored --nocapture`.
+/// Sensitivity of the pooled scores to each setting, one at a time (printed for
+/// docs/forecasting.md): `cargo test -p placeplan-app --test sen2_backtest -- --ignored --nocapture`.
 #[test]
 #[ignore = "prints the sensitivity table for docs/forecasting.md"]
 fn sensitivity_of_pooled_scores_to_settings() {
-    use placeplan_app::backtest::{backtest_with, BacktestSettings};
+    use placeplan_app::backtest::{backtest_with, BacktestSettings, Measure};
     let Some(dir) = data_dir() else { return };
-    let s = read_sen2(
-        &dir.join("sen2_age_caseload.csv"),
-        Some(&dir.join("sen2_age_new_plans.csv")),
-    )
-    .unwrap();
+    let s = read_sen2_files(&files(&dir)).unwrap();
     let base = BacktestSettings::default();
     let mut variants: Vec<(String, BacktestSettings)> = vec![("default".into(), base.clone())];
-    for v in [1, 2] {
+    for v in [3, 5] {
         variants.push((
-            format!("fit_years={v}"),
+            format!("history_years={v}"),
             BacktestSettings {
-                fit_years: v,
+                history_years: v,
                 ..base.clone()
             },
         ));
     }
-    for v in [3, 4] {
+    for v in [1, 2, 3] {
         variants.push((
-            format!("trend_years={v}"),
+            format!("error_origins={v}"),
             BacktestSettings {
-                trend_years: v,
+                error_origins: v,
                 ..base.clone()
             },
         ));
     }
-    for v in [1, 2] {
+    for v in [0.5, 0.75] {
         variants.push((
-            format!("level_years={v}"),
+            format!("error_scale_power={v}"),
             BacktestSettings {
-                level_years: v,
+                error_scale_power: v,
                 ..base.clone()
             },
         ));
@@ -193,67 +203,38 @@ fn sensitivity_of_pooled_scores_to_settings() {
             },
         ));
     }
-    for v in [0.0, 1000.0, 20000.0, 1e9] {
-        variants.push((
-            format!("shrink_plans={v}"),
-            BacktestSettings {
-                shrink_plans: v,
-                ..base.clone()
-            },
-        ));
-    }
-    // Later origins, in the post-conversion regime (fewer horizons have actuals).
-    eprintln!("| origin | horizon | placeplan MAPE / bias / cov80 | last value | linear trend | constant growth |");
-    eprintln!("|---|---|---|---|---|---|");
-    for o in [2018, 2019, 2020, 2021] {
-        let r = backtest(&s, None, o, 5, None);
-        let h = r.scores.iter().map(|x| x.horizon).max().unwrap();
-        let at = |m: Method| {
-            r.scores
-                .iter()
-                .find(|x| x.method == m && x.horizon == h)
-                .unwrap()
-        };
-        let pp = at(Method::Placeplan);
-        eprintln!(
-            "| {o} | {h} ({}) | {:.1} / {:+.1} / {} | {:.1} | {:.1} | {:.1} |",
-            o + h as i32,
-            pp.mape,
-            pp.bias,
-            pp.coverage.map_or("-".into(), |c| format!("{c:.1}")),
-            at(Method::LastValue).mape,
-            at(Method::LinearTrend).mape,
-            at(Method::ConstantGrowth).mape
-        );
-    }
-    eprintln!("| settings | MAPE 2015 | MAPE 2016 | MAPE 2017 | pooled MAPE | pooled bias | pooled coverage |");
-    eprintln!("|---|---|---|---|---|---|---|");
+    eprintln!("| settings | plans MAPE h1 / h3 / h5 | plans bias h5 | plans cov80 h3 / h5 (below/above h5) | width h3 / h5 | IS% h3 / h5 | specialist MAPE h3 | specialist bias h3 | specialist cov80 h3 |");
+    eprintln!("|---|---|---|---|---|---|---|---|---|");
     for (name, st) in variants {
-        let reports: Vec<_> = [2015, 2016, 2017]
+        let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
             .iter()
             .map(|&o| backtest_with(&s, None, o, 5, None, &st))
             .collect();
-        let m5 = |r: &placeplan_app::backtest::BacktestReport| {
-            r.scores
-                .iter()
-                .find(|x| x.method == Method::Placeplan && x.horizon == 5)
-                .unwrap()
-                .mape
-        };
         let p = pool_reports(&reports);
-        let pp = p
-            .scores
-            .iter()
-            .find(|x| x.method == Method::Placeplan && x.horizon == 5)
-            .unwrap();
+        let at = |m: Measure, h: u32| {
+            p.scores
+                .iter()
+                .find(|x| x.measure == m && x.method == Method::Placeplan && x.horizon == h)
+                .unwrap()
+        };
+        let iv = |m: Measure, h: u32| at(m, h).interval.unwrap_or_default();
         eprintln!(
-            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {:+.1} | {} |",
-            m5(&reports[0]),
-            m5(&reports[1]),
-            m5(&reports[2]),
-            pp.mape,
-            pp.bias,
-            pp.coverage.map_or("-".into(), |c| format!("{c:.1}"))
+            "| {name} | {:.1} / {:.1} / {:.1} | {:+.1} | {:.1} / {:.1} ({:.1}/{:.1}) | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} | {:+.1} | {:.1} |",
+            at(Measure::Plans, 1).mape,
+            at(Measure::Plans, 3).mape,
+            at(Measure::Plans, 5).mape,
+            at(Measure::Plans, 5).bias,
+            iv(Measure::Plans, 3).coverage,
+            iv(Measure::Plans, 5).coverage,
+            iv(Measure::Plans, 5).below,
+            iv(Measure::Plans, 5).above,
+            iv(Measure::Plans, 3).median_width,
+            iv(Measure::Plans, 5).median_width,
+            iv(Measure::Plans, 3).score,
+            iv(Measure::Plans, 5).score,
+            at(Measure::Specialist, 3).mape,
+            at(Measure::Specialist, 3).bias,
+            iv(Measure::Specialist, 3).coverage,
         );
     }
 }
@@ -261,11 +242,7 @@ fn sensitivity_of_pooled_scores_to_settings() {
 #[test]
 fn one_authority_gets_the_same_forecast_as_in_the_all_authority_run() {
     let Some(dir) = data_dir() else { return };
-    let s = read_sen2(
-        &dir.join("sen2_age_caseload.csv"),
-        Some(&dir.join("sen2_age_new_plans.csv")),
-    )
-    .unwrap();
+    let s = read_sen2_files(&files(&dir)).unwrap();
     let all = backtest(&s, None, 2017, 5, None);
     let one = backtest(&s, None, 2017, 5, Some("344"));
     assert_eq!(one.scored, 1);
@@ -293,13 +270,11 @@ fn one_authority_gets_the_same_forecast_as_in_the_all_authority_run() {
 #[test]
 fn post_origin_data_cannot_change_a_forecast_or_its_interval() {
     let Some(dir) = data_dir() else { return };
-    let mut s = read_sen2(
-        &dir.join("sen2_age_caseload.csv"),
-        Some(&dir.join("sen2_age_new_plans.csv")),
-    )
-    .unwrap();
+    let mut s = read_sen2_files(&files(&dir)).unwrap();
     let before = backtest(&s, None, 2016, 5, None);
-    // Double every caseload after January 2016 and every new plan from calendar 2016.
+    assert!(before.scored > 100);
+    // Double every caseload and placement after January 2016 and every new plan from
+    // calendar 2016.
     for x in &mut s {
         for (y, row) in x.caseload.iter_mut() {
             if *y > 2016 {
@@ -309,6 +284,11 @@ fn post_origin_data_cannot_change_a_forecast_or_its_interval() {
         for (y, t) in x.caseload_total.iter_mut() {
             if *y > 2016 {
                 t.iter_mut().for_each(|v| *v *= 2.0);
+            }
+        }
+        for (y, row) in x.placements.iter_mut() {
+            if *y > 2016 {
+                row.iter_mut().for_each(|v| *v *= 2.0);
             }
         }
         for (y, row) in x.new_plans.iter_mut() {
@@ -325,9 +305,14 @@ fn post_origin_data_cannot_change_a_forecast_or_its_interval() {
     let after = backtest(&s, None, 2016, 5, None);
     assert_eq!(before.calibration, after.calibration);
     assert_eq!(before.forecasts.len(), after.forecasts.len());
+    // Both measures are covered when the establishment file is there.
+    let measures: std::collections::BTreeSet<_> =
+        before.forecasts.iter().map(|f| f.measure).collect();
+    eprintln!("measures scored: {measures:?}");
     for (a, b) in before.forecasts.iter().zip(&after.forecasts) {
         assert_eq!(
             (
+                a.measure,
                 a.placeplan,
                 a.low,
                 a.high,
@@ -336,6 +321,7 @@ fn post_origin_data_cannot_change_a_forecast_or_its_interval() {
                 a.constant_growth
             ),
             (
+                b.measure,
                 b.placeplan,
                 b.low,
                 b.high,

@@ -330,7 +330,7 @@ impl Code {
             Code::TomlSyntax => "fix the TOML at the position shown; see docs/scenario-format.md for every key",
             Code::BadSetting => "see docs/scenario-format.md for the allowed range",
             Code::BadSweep => "see docs/scenario-format.md, section Sweeps",
-            Code::BadBacktestWindow => "choose an origin with at least 5 earlier years of data in the file and a horizon of 1 to 10 years",
+            Code::BadBacktestWindow => "choose an origin with caseload for it and the 4 Januarys before it in the file, actuals after it, and a horizon of 1 to 10 years",
             Code::ModelTooLarge => "allow fewer host schools (can_host_base, max_new_places), fewer needs or phases in [bases], shorter journey limits, or aggregate localities; see docs/performance.md for the limits",
             Code::NotAShard => "give sweep-merge the --out folders of finished `placeplan sweep FILE --shard I/N` runs, unchanged; run a shard again if its folder is incomplete",
             Code::ShardOfAnotherSweep => "merge only shards of one sweep: the same sweep file and base scenario, the same N in --shard I/N and the same placeplan version; run the odd shard again",

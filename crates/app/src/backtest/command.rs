@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use placeplan_io::csvread::read_csv;
-use placeplan_io::import::sen2::read_sen2;
+use placeplan_io::import::sen2::{header_of, read_sen2_files, Kind};
 use placeplan_model::error::{Code, InputError, Problems};
 
-use super::band::{national, window};
+use super::la::{has_window, history};
 use super::report::{BacktestSettings, BandPopulation, MAX_HORIZON};
 use super::score::{backtest_with, pool_reports};
 use super::table::{format_pooled, format_report};
@@ -68,14 +68,18 @@ fn band_of_age(a: usize) -> usize {
     }
 }
 
-/// The new-plans file next to a caseload file, when it exists.
-fn sibling_new_plans(caseload: &Path) -> Option<PathBuf> {
-    let p = caseload.parent()?.join("sen2_age_new_plans.csv");
-    p.is_file().then_some(p)
+/// A file next to the caseload file, when it exists.
+fn sibling(caseload: &Path, name: &str) -> Option<PathBuf> {
+    let p = caseload.parent()?.join(name);
+    (p.is_file() && p != caseload).then_some(p)
 }
 
 /// Reads the files and runs the backtest at one origin; returns the printed table, or JSON.
-/// `new_plans` defaults to `sen2_age_new_plans.csv` next to the caseload file.
+/// Placements by establishment type are read from `sen2_estab_caseload.csv` next to the
+/// caseload file when it is there (specialist placements are scored only with it). `new_plans`
+/// (default: `sen2_age_new_plans.csv` next to the caseload file, when there) is read and
+/// checked but the forecast does not use it: the scenario forecast calibrates new plans from the
+/// caseload.
 pub fn run_backtest_cli(
     sen2: &Path,
     new_plans: Option<&Path>,
@@ -89,7 +93,7 @@ pub fn run_backtest_cli(
 }
 
 /// [`run_backtest_cli`] over several origins, followed (for more than one) by the pooled scores
-/// and the issue 3 targets. JSON is one report for one origin, else
+/// and the issue 18 targets. JSON is one report for one origin, else
 /// `{"reports": [...], "pooled": {...}}`.
 pub fn run_backtest_cli_origins(
     sen2: &Path,
@@ -100,21 +104,22 @@ pub fn run_backtest_cli_origins(
     la: Option<&str>,
     json: bool,
 ) -> Result<String, Problems> {
-    let sibling = sibling_new_plans(sen2);
-    let np: Option<&Path> = new_plans.or(sibling.as_deref());
-    let mut problems = Problems::default();
-    if np.is_none() {
-        problems.push(
-            InputError::new(
-                sen2,
-                Code::MissingFile,
-                "placeplan needs the SEN2 new-plans file (sen2_age_new_plans.csv): pass it, or put it next to the caseload file",
-            )
-            .field("new_plans"),
-        );
-        return Err(problems);
+    let kind = header_of(sen2)
+        .and_then(|h| Kind::of_header(&h))
+        .unwrap_or(Kind::Caseload);
+    let mut files = vec![(sen2.to_path_buf(), kind)];
+    if let Some(np) = new_plans
+        .map(Path::to_path_buf)
+        .or_else(|| sibling(sen2, "sen2_age_new_plans.csv"))
+    {
+        files.push((np, Kind::NewPlans));
     }
-    let series = read_sen2(sen2, np)?;
+    if kind == Kind::Caseload {
+        if let Some(estab) = sibling(sen2, "sen2_estab_caseload.csv") {
+            files.push((estab, Kind::Establishments));
+        }
+    }
+    let series = read_sen2_files(&files)?;
     let pop = match population {
         Some(p) => Some(read_population_bands(p)?),
         None => None,
@@ -151,17 +156,15 @@ pub fn run_backtest_cli_origins(
     let last = series.iter().filter_map(|s| s.years()).map(|y| y.1).max();
     let mut reports = Vec::new();
     for &o in origins {
-        if national(&series, o, &st).is_none() {
-            let w = window(o, &st);
+        if !series.iter().any(|s| has_window(s, o, &st)) {
+            let w = history(o, &st);
             return Err(bad(
                 "origin",
                 Code::BadBacktestWindow,
                 format!(
-                    "origin {o}: no authority has caseload for January {}-{} and new plans for {}-{}",
-                    w.stock.start(),
-                    w.stock.end(),
-                    w.new.start(),
-                    w.new.end()
+                    "origin {o}: no authority has caseload for every January {}-{}",
+                    w.start(),
+                    w.end()
                 ),
             ));
         }
@@ -206,7 +209,7 @@ pub fn run_backtest_cli_origins(
 mod tests {
     use std::fmt::Write as _;
 
-    use placeplan_io::import::sen2::{Sen2Series, DFE_BAND_LABELS};
+    use placeplan_io::import::sen2::{read_sen2, Sen2Series, DFE_BAND_LABELS};
 
     use super::super::test_series::synth;
     use super::*;
@@ -253,8 +256,11 @@ mod tests {
             synth("E06000002", "806", 2010..=2022, 2.0, 0.03),
         ];
         let (case, newp) = write_files(dir.path(), &series);
+        // The files written hold no placements.
         let back = read_sen2(&case, Some(&newp)).unwrap();
-        assert_eq!(back, series);
+        let mut plain = series.clone();
+        plain.iter_mut().for_each(|s| s.placements.clear());
+        assert_eq!(back, plain);
 
         let text = run_backtest_cli(&case, None, None, 2016, 5, None, false).unwrap();
         assert!(text.contains("placeplan               5  2021"), "{text}");
@@ -267,7 +273,7 @@ mod tests {
         let multi =
             run_backtest_cli_origins(&case, None, None, &[2015, 2016], 5, None, false).unwrap();
         assert!(multi.contains("pooled over origins 2015, 2016"));
-        assert!(multi.contains("targets at horizon 5"));
+        assert!(multi.contains("targets (issue 18, pooled)"));
         let mj = run_backtest_cli_origins(&case, None, None, &[2015, 2016], 5, None, true).unwrap();
         let v: serde_json::Value = serde_json::from_str(&mj).unwrap();
         assert_eq!(v["reports"].as_array().unwrap().len(), 2);
@@ -297,9 +303,23 @@ mod tests {
             code(run_backtest_cli(&case, None, None, 2022, 5, None, false)),
             Code::BadBacktestWindow
         );
+        // The scenario forecast calibrates from the caseload: the new-plans file is optional,
+        // but a named one that is missing is an error.
         std::fs::remove_file(&newp).unwrap();
         assert_eq!(
-            code(run_backtest_cli(&case, None, None, 2016, 5, None, false)),
+            run_backtest_cli(&case, None, None, 2016, 5, None, false).unwrap(),
+            text
+        );
+        assert_eq!(
+            code(run_backtest_cli(
+                &case,
+                Some(&newp),
+                None,
+                2016,
+                5,
+                None,
+                false
+            )),
             Code::MissingFile
         );
         let pop = dir.path().join("pop.csv");

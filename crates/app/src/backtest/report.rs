@@ -8,10 +8,6 @@ use serde::Serialize;
 /// Population by band (0-4, 5-10, 11-15, 16-19, 20-25) keyed by nine-character LA code.
 pub type BandPopulation = BTreeMap<String, [f64; 5]>;
 
-/// Model bands: 0-4, 5-10, 11-15, 16-25.
-pub(super) const NB: usize = 4;
-/// Widths of the three school-age model bands.
-pub(super) const WIDTH: [f64; 3] = [5.0, 6.0, 5.0];
 /// Longest horizon the backtest accepts.
 pub const MAX_HORIZON: u32 = 10;
 
@@ -19,7 +15,7 @@ pub const MAX_HORIZON: u32 = 10;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// Band-level stock-flow (this module).
+    /// The scenario forecast (`placeplan_model::forecast`), the authority as one locality.
     Placeplan,
     /// The origin's value, held flat.
     LastValue,
@@ -47,42 +43,72 @@ impl Method {
     }
 }
 
+/// What is forecast and scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Total EHC plans (statements + EHC plans).
+    Plans,
+    /// Specialist placements: resourced provision / SEN units, special schools, independent and
+    /// non-maintained special schools (`sen2_estab_caseload.csv`).
+    Specialist,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 2] = [Measure::Plans, Measure::Specialist];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Plans => "plans",
+            Measure::Specialist => "specialist",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::Plans => "total EHC plans",
+            Measure::Specialist => {
+                "specialist placements (resourced provision/unit + special + independent)"
+            }
+        }
+    }
+}
+
 /// Settings of the backtest. The defaults are the documented method; they are fixed, not fitted
 /// per origin.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BacktestSettings {
-    /// Transitions (years) the 0-15 continuation rates are pooled over.
-    pub fit_years: u32,
-    /// Calendar years of national new plans the trend is fitted on.
-    pub trend_years: u32,
-    /// Calendar years averaged for an authority's new-plan level.
-    pub level_years: u32,
-    /// Damping of the new-plan trend per year ahead (1 = none).
+    /// Years of history before the origin the scenario is calibrated on (Januarys o-k ..= o).
+    pub history_years: u32,
+    /// Damping of the new-plan trend per year ahead (the scenario's `trend_damping`).
     pub damping: f64,
-    /// Largest yearly log-growth of new plans the trend may take.
+    /// Largest yearly growth of the new-plan rate (the scenario's `max_rate_growth`).
     pub max_trend: f64,
-    /// Prior weight of the national rate, in plan-years, when mixing in an authority's own rate.
-    pub shrink_plans: f64,
     /// Years back the linear-trend and constant-growth baselines use.
     pub baseline_years: u32,
     /// Central probability of the placeplan interval (0.8 = P10-P90).
     pub interval: f64,
     /// Fewest past errors needed before an interval is given.
     pub min_interval_errors: usize,
+    /// Earlier origins whose errors make the interval: the most recent this many (0 = all).
+    pub error_origins: u32,
+    /// A past error at horizon h' counts at horizon h scaled by (h/h')^power (1: in proportion,
+    /// as trend errors grow; 0.5: as a random walk's).
+    pub error_scale_power: f64,
 }
 
 impl Default for BacktestSettings {
     fn default() -> Self {
+        let f = placeplan_model::domain::ForecastSettings::default();
         BacktestSettings {
-            fit_years: 3,
-            trend_years: 5,
-            level_years: 3,
-            damping: 0.8,
-            max_trend: 0.15,
-            shrink_plans: 5000.0,
+            history_years: 4,
+            damping: f.trend_damping,
+            max_trend: f.max_rate_growth,
             baseline_years: 3,
             interval: 0.8,
             min_interval_errors: 30,
+            error_origins: 0,
+            error_scale_power: 1.0,
         }
     }
 }
@@ -90,6 +116,7 @@ impl Default for BacktestSettings {
 /// Scores of one method at one horizon, over the authorities scored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HorizonScore {
+    pub measure: Measure,
     pub method: Method,
     pub horizon: u32,
     /// Target January (single-origin reports; 0 when pooled over origins).
@@ -102,13 +129,29 @@ pub struct HorizonScore {
     pub median_ape: f64,
     /// Mean signed percentage error (forecast - actual) / actual: negative = under-forecast.
     pub bias: f64,
-    /// Share (%) of actuals inside the interval (placeplan only, when it has one).
-    pub coverage: Option<f64>,
+    /// Interval scores (placeplan only, when every forecast scored has an interval).
+    pub interval: Option<IntervalScore>,
+}
+
+/// How a method's intervals did over the forecasts scored.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct IntervalScore {
+    /// Share (%) of actuals inside the interval.
+    pub coverage: f64,
+    /// Share (%) of actuals below the low end, and above the high end.
+    pub below: f64,
+    pub above: f64,
+    /// Median width (high - low) as a % of the forecast.
+    pub median_width: f64,
+    /// Mean interval score (Gneiting and Raftery: width plus 2/alpha times each miss, alpha =
+    /// 1 - the interval's probability), as a % of the actual: lower is better.
+    pub score: f64,
 }
 
 /// An authority left out, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exclusion {
+    pub measure: Measure,
     pub la_code: String,
     pub name: String,
     pub reason: String,
@@ -117,6 +160,7 @@ pub struct Exclusion {
 /// Forecasts and actual for one authority and horizon.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LaForecast {
+    pub measure: Measure,
     pub la_code: String,
     pub name: String,
     pub origin: i32,
@@ -130,7 +174,8 @@ pub struct LaForecast {
     pub last_value: f64,
     pub linear_trend: f64,
     pub constant_growth: f64,
-    /// Reference only: origin value x actual national growth (uses post-origin data).
+    /// Reference only: origin value x actual national growth of the measure (uses post-origin
+    /// data).
     pub national_actual_growth: f64,
 }
 
@@ -145,17 +190,13 @@ impl LaForecast {
     }
 }
 
-/// What placeplan was calibrated to at the origin (national values).
+/// The intervals placeplan gives at the origin, from its own past errors.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Calibration {
-    /// Continuation rates 0-4, 5-10, 11-15, 16-25.
-    pub continuation: [f64; NB],
-    /// Yearly growth of new plans (exp(trend) - 1) before damping.
-    pub new_plan_growth: f64,
-    /// Authorities the national rates pool.
-    pub pool: usize,
-    /// Quantiles of log(actual / forecast) by horizon used for the interval (None = no interval).
-    pub interval_log_errors: Vec<Option<(f64, f64)>>,
+    /// Quantiles of log(actual / forecast) by horizon for total plans (None = no interval).
+    pub plans_log_errors: Vec<Option<(f64, f64)>>,
+    /// The same for specialist placements.
+    pub specialist_log_errors: Vec<Option<(f64, f64)>>,
     /// Past forecasts the interval quantiles come from, and their origins.
     pub interval_errors: usize,
     pub interval_origins: Vec<i32>,
@@ -168,8 +209,9 @@ pub struct BacktestReport {
     pub horizon: u32,
     pub la: Option<String>,
     pub settings: BacktestSettings,
-    /// Authorities scored at every horizon with actuals.
+    /// Authorities scored at every horizon with actuals (total plans; specialist placements).
     pub scored: usize,
+    pub scored_specialist: usize,
     pub excluded: Vec<Exclusion>,
     pub calibration: Option<Calibration>,
     pub scores: Vec<HorizonScore>,

@@ -21,6 +21,10 @@ pub(super) fn synth(
     for y in years {
         let f = scale * (1.0 + growth).powi(y - 2010);
         let c = stock.map(|v| Some(v * f));
+        // Placements: mainstream, resourced provision, special, independent, FE, other.
+        let share = [0.45, 0.05, 0.30, 0.05, 0.15, 0.0];
+        s.placements
+            .insert(y, share.map(|p| p * stock.iter().sum::<f64>() * f));
         s.caseload.insert(y, c);
         s.caseload_total
             .insert(y, Some(stock.iter().sum::<f64>() * f));

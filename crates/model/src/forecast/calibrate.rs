@@ -61,8 +61,14 @@ pub struct Calibration {
     pub(super) pop: Population,
     /// Plans at the base year by locality, age and need: `initial[cell(l, a, n)]`.
     pub(super) initial: Vec<f64>,
-    /// New plans per resident by age and need, at the base-year level.
+    /// New plans per resident by age and need, at the base-year level (all-need new plans split
+    /// by the age's need mix).
     pub incidence: [[f64; N_NEEDS]; N_AGES],
+    /// Share of plans at age a still held at age a+1: the national [`CONTINUATION`], lowered
+    /// at ages where history carried fewer plans forward.
+    pub continuation: [f64; N_AGES],
+    /// Need mix of the plans held at each age (`None`: no plans at that age in history).
+    pub need_mix: [Option<[f64; N_NEEDS]>; N_AGES],
     /// Yearly growth of the new-plan rate (clamped) and its standard error.
     pub trend: f64,
     pub trend_se: f64,
@@ -74,6 +80,9 @@ pub struct Calibration {
     pub share: [[f64; N_PHASES]; N_NEEDS],
     /// Year-to-year variation (log scale) of each phase's specialist share.
     pub share_sd: [f64; N_PHASES],
+    /// Yearly growth of each phase's specialist share over the history years (log-linear fit,
+    /// clamped to +-`MAX_SHARE_TREND`), damped ahead like the new-plan trend.
+    pub share_trend: [f64; N_PHASES],
     /// Locality factor on the new-plan rate.
     pub factor: Vec<f64>,
 }
@@ -87,6 +96,9 @@ pub const LEAVING_SD: f64 = 0.10;
 const MIN_PROCESS_SD: f64 = 0.03;
 
 const MIN_SHARE_SD: f64 = 0.01;
+
+/// Largest yearly change of a phase's specialist share the trend may take.
+const MAX_SHARE_TREND: f64 = 0.05;
 
 const fn cell(l: usize, a: usize, n: usize) -> usize {
     (l * N_AGES + a) * N_NEEDS + n
@@ -119,25 +131,48 @@ pub fn calibrate(s: &Scenario) -> Calibration {
     let la_plans =
         |y: usize, a: usize, n: usize| -> f64 { (0..nl).map(|l| plans[y][cell(l, a, n)]).sum() };
 
-    // New-plan residuals by history year (from the second), age and need, LA level.
+    // New plans on all-need totals: at age a in year y the net flow is
+    // `plans(y, a) - c(a-1) plans(y-1, a-1)`, summed over needs, so a plan whose primary need
+    // changes with age (SLCN at 5, ASD at 6) is a transition within its cohort, never a new plan.
+    let la_total = |y: usize, a: usize| -> f64 { (0..N_NEEDS).map(|n| la_plans(y, a, n)).sum() };
+    let carried_in = |y: usize, a: usize| -> f64 {
+        if a == 0 {
+            0.0
+        } else {
+            CONTINUATION[a - 1] * la_total(y - 1, a - 1)
+        }
+    };
+    let pooled: Vec<usize> = (1..ny_hist).rev().take(3).collect();
+    // Continuation by age: where history carries fewer plans into age a than the national rates
+    // would (pooled over the last three years; typically after 16 and 19), the rate into a is
+    // scaled down to what history shows and a takes no new plans: post-16/19 growth is held to
+    // what history supports. Elsewhere the national rates stand and the surplus is new plans.
+    let mut continuation = CONTINUATION;
+    let mut net_age = [0.0f64; N_AGES];
+    for a in 1..N_AGES {
+        let held: f64 = pooled.iter().map(|&y| la_total(y, a)).sum();
+        let carried: f64 = pooled.iter().map(|&y| carried_in(y, a)).sum();
+        net_age[a] = held - carried;
+        if carried > 0.0 && held < carried {
+            continuation[a - 1] = CONTINUATION[a - 1] * held / carried;
+        }
+    }
     let mut rate_by_year = Vec::new(); // (year, all-age new-plan rate)
-    let mut new_plans = vec![[[0.0f64; N_NEEDS]; N_AGES]; ny_hist];
+    let mut new_plans = vec![[0.0f64; N_AGES]; ny_hist];
     for (y, year_new) in new_plans.iter_mut().enumerate().skip(1) {
         let year = first + y as i32;
         let mut total_new = 0.0;
         let mut total_pop = 0.0;
-        for (a, by_need) in year_new.iter_mut().enumerate() {
+        for (a, slot) in year_new.iter_mut().enumerate() {
             total_pop += pop.la(nl, year, a);
-            for (n, slot) in by_need.iter_mut().enumerate() {
-                let carried = if a == 0 {
-                    0.0
-                } else {
-                    CONTINUATION[a - 1] * la_plans(y - 1, a - 1, n)
-                };
-                let new = (la_plans(y, a, n) - carried).max(0.0);
-                *slot = new;
-                total_new += new;
-            }
+            let carried = if a == 0 {
+                0.0
+            } else {
+                continuation[a - 1] * la_total(y - 1, a - 1)
+            };
+            let new = (la_total(y, a) - carried).max(0.0);
+            *slot = new;
+            total_new += new;
         }
         if total_pop > 0.0 && total_new > 0.0 {
             rate_by_year.push((year, total_new / total_pop));
@@ -150,23 +185,45 @@ pub fn calibrate(s: &Scenario) -> Calibration {
     let trend_se = fit.slope_se(process_sd);
     let level_sd = fit.level_se(process_sd, s.base_year);
 
-    // Incidence by age and need at base-year level, pooled over the last three residual years.
-    let pooled: Vec<usize> = (1..ny_hist).rev().take(3).collect();
+    // Need mix by age: the share of each need among plans held at that age over the last three
+    // history years. New plans at an age take its mix, and plans carried into an age are
+    // re-mixed to it (need changes as transitions); an age with no plans keeps its cohort's needs.
+    let recent: Vec<usize> = (0..ny_hist).rev().take(3).collect();
+    let mut need_mix = [None; N_AGES];
+    for (a, mix) in need_mix.iter_mut().enumerate() {
+        let by_need: Vec<f64> = (0..N_NEEDS)
+            .map(|n| recent.iter().map(|&y| la_plans(y, a, n)).sum())
+            .collect();
+        let total: f64 = by_need.iter().sum();
+        if total > 0.0 {
+            let mut m = [0.0f64; N_NEEDS];
+            for n in 0..N_NEEDS {
+                m[n] = by_need[n] / total;
+            }
+            *mix = Some(m);
+        }
+    }
+
+    // Incidence by age (all needs) at base-year level, pooled over the last three residual
+    // years, split by the age's need mix.
     let mut incidence = [[0.0f64; N_NEEDS]; N_AGES];
     for (a, row) in incidence.iter_mut().enumerate() {
         let denom: f64 = pooled
             .iter()
             .map(|&y| pop.la(nl, first + y as i32, a))
             .sum();
+        let Some(mix) = need_mix[a] else {
+            continue;
+        };
         if denom <= 0.0 {
             continue;
         }
+        let num: f64 = pooled
+            .iter()
+            .map(|&y| new_plans[y][a] * (1.0 + trend).powi(s.base_year - (first + y as i32)))
+            .sum();
         for (n, r) in row.iter_mut().enumerate() {
-            let num: f64 = pooled
-                .iter()
-                .map(|&y| new_plans[y][a][n] * (1.0 + trend).powi(s.base_year - (first + y as i32)))
-                .sum();
-            *r = num / denom;
+            *r = num / denom * mix[n];
         }
     }
 
@@ -200,11 +257,14 @@ pub fn calibrate(s: &Scenario) -> Calibration {
         })
         .collect();
 
-    // Specialist share by need and phase, pooled over the last three history years; falls back to
-    // the phase's all-need share where a need has no plans in that phase.
-    let recent: Vec<usize> = (0..ny_hist).rev().take(3).collect();
+    // Specialist share by need and phase in the base year (the latest level: pooling older years
+    // lags a share that moves, and SEN2 shares moved every year); falls back to the phase's
+    // all-need share where a need has no plans in that phase. Each phase's share also has a
+    // trend over the history years, damped ahead like the new-plan trend.
+    let share_years: Vec<usize> = vec![yb];
     let mut share = [[0.0f64; N_PHASES]; N_NEEDS];
     let mut share_sd = [MIN_SHARE_SD; N_PHASES];
+    let mut share_trend = [0.0f64; N_PHASES];
     for p in 0..N_PHASES {
         let phase_share = |y: usize| {
             let sp: f64 = (0..N_NEEDS).map(|n| spec[y][n][p]).sum();
@@ -213,17 +273,23 @@ pub fn calibrate(s: &Scenario) -> Calibration {
         };
         let logs: Vec<f64> = (0..ny_hist).filter_map(phase_share).map(f64::ln).collect();
         share_sd[p] = sd(&logs).max(MIN_SHARE_SD);
+        let pts: Vec<(i32, f64)> = (0..ny_hist)
+            .filter_map(|y| phase_share(y).map(|v| (first + y as i32, v)))
+            .collect();
+        share_trend[p] = log_linear_fit(&pts)
+            .growth
+            .clamp(-MAX_SHARE_TREND, MAX_SHARE_TREND);
         let (mut sp_all, mut pl_all) = (0.0, 0.0);
         for n in 0..N_NEEDS {
-            for &y in &recent {
+            for &y in &share_years {
                 sp_all += spec[y][n][p];
                 pl_all += all_np[y][n][p];
             }
         }
         let pooled_share = if pl_all > 0.0 { sp_all / pl_all } else { 0.0 };
         for (n, row) in share.iter_mut().enumerate() {
-            let sp: f64 = recent.iter().map(|&y| spec[y][n][p]).sum();
-            let pl: f64 = recent.iter().map(|&y| all_np[y][n][p]).sum();
+            let sp: f64 = share_years.iter().map(|&y| spec[y][n][p]).sum();
+            let pl: f64 = share_years.iter().map(|&y| all_np[y][n][p]).sum();
             row[p] = if pl > 0.0 { sp / pl } else { pooled_share };
         }
     }
@@ -232,12 +298,15 @@ pub fn calibrate(s: &Scenario) -> Calibration {
         pop,
         initial: plans.swap_remove(yb),
         incidence,
+        continuation,
+        need_mix,
         trend,
         trend_se,
         level_sd,
         process_sd,
         share,
         share_sd,
+        share_trend,
         factor,
     }
 }
@@ -263,6 +332,96 @@ fn sd(xs: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One locality of 1,000 residents at every age. January 2024: 100 SLCN plans at age 5 and
+    /// 100 at age 16. January 2025: 100 SLCN plans at age 5 (a new cohort), the 2024 five-year
+    /// olds at age 6 as 98.5 = 0.985 x 100 ASD plans (their primary need changed, as SLCN often
+    /// turns to ASD), and 50 of the sixteen-year olds left at 17.
+    /// * Age 6: all needs 98.5 held = 0.985 x 100 carried: no new plan (per need, 98.5 new ASD
+    ///   plans and -98.5 SLCN clipped to 0 would have counted the need change as new plans).
+    /// * Age 5: 100 new plans of 1,000 residents: incidence 0.1, all SLCN (the mix at age 5).
+    /// * Age 17: 50 held of 95 carried: continuation into 17 is 0.95 x 50/95 = 0.5, no new plans.
+    ///
+    /// The 2026 projection: age 5: 100 new; age 6: 0.985 x 100 = 98.5, re-mixed to age 6's need
+    /// (ASD); age 7: 0.985 x 98.5 = 97.0225; age 18: 0.85 x 50 = 42.5; nothing else.
+    fn need_change(s: &mut Scenario) {
+        s.history.clear();
+        let cell = |year, age, need, count| crate::domain::HistoryCell {
+            year,
+            locality: 0,
+            age,
+            need,
+            provision: crate::domain::ProvisionKind::Mainstream,
+            count,
+        };
+        s.history.push(cell(2024, 5, Need::Slcn, 100.0));
+        s.history.push(cell(2024, 16, Need::Slcn, 100.0));
+        s.history.push(cell(2025, 5, Need::Slcn, 100.0));
+        s.history.push(cell(2025, 6, Need::Asd, 98.5));
+        s.history.push(cell(2025, 17, Need::Slcn, 50.0));
+    }
+
+    #[test]
+    fn a_need_change_is_not_a_new_plan() {
+        let mut s = crate::forecast::project::tests::steady(vec![]);
+        need_change(&mut s);
+        let cal = calibrate(&s);
+        let all = |a: usize| cal.incidence[a].iter().sum::<f64>();
+        assert_eq!(all(6), 0.0);
+        assert!((all(5) - 0.1).abs() < 1e-12);
+        assert!((cal.incidence[5][Need::Slcn.index()] - 0.1).abs() < 1e-12);
+        assert_eq!(all(17), 0.0);
+        assert!((cal.continuation[16] - 0.5).abs() < 1e-12);
+        assert_eq!(cal.continuation[5], CONTINUATION[5]);
+        let fc = crate::forecast::forecast(&s);
+        let t = fc.total(2026, None).unwrap().plans.central;
+        let want = 100.0 + 98.5 + 0.985 * 98.5 + 0.85 * 50.0;
+        assert!((t - want).abs() < 1e-9, "{t} vs {want}");
+        // Age 6 in 2026 (primary, ASD by age 6's mix) holds the SLCN cohort of 2025.
+        let asd_primary: f64 = fc
+            .cells
+            .iter()
+            .filter(|c| c.year == 2026 && c.need == Need::Asd)
+            .map(|c| c.plans.central)
+            .sum();
+        assert!((asd_primary - (98.5 + 0.985 * 98.5)).abs() < 1e-9);
+    }
+
+    /// Specialist share: 60 of 100 primary ASD plans in special schools in January 2024, 54 of
+    /// 100 in 2025. The share is the base year's, 0.54; its trend 0.54/0.60 - 1 = -10% a year is
+    /// clamped to -5%, and damped by 0.8 for 2026: the 2026 share is 0.54 x 0.95^0.8.
+    #[test]
+    fn specialist_share_is_the_latest_with_a_damped_trend() {
+        let mut s = crate::forecast::project::tests::steady(vec![]);
+        s.history.clear();
+        let cell = |year, provision, count| crate::domain::HistoryCell {
+            year,
+            locality: 0,
+            age: 7,
+            need: Need::Asd,
+            provision,
+            count,
+        };
+        use crate::domain::ProvisionKind::{Mainstream, Special};
+        s.history.extend([
+            cell(2024, Special, 60.0),
+            cell(2024, Mainstream, 40.0),
+            cell(2025, Special, 54.0),
+            cell(2025, Mainstream, 46.0),
+        ]);
+        let cal = calibrate(&s);
+        let p = Phase::of_age(7).index();
+        assert!((cal.share[Need::Asd.index()][p] - 0.54).abs() < 1e-12);
+        assert!((cal.share_trend[p] + MAX_SHARE_TREND).abs() < 1e-12);
+        let fc = crate::forecast::forecast(&s);
+        let c = fc
+            .cells
+            .iter()
+            .find(|c| c.year == 2026 && c.need == Need::Asd && c.plans.central > 0.0)
+            .unwrap();
+        let want = 0.54 * 0.95f64.powf(0.8);
+        assert!((c.specialist.central / c.plans.central - want).abs() < 1e-12);
+    }
 
     #[test]
     fn continuation_rates_are_shares() {

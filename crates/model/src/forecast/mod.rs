@@ -1,15 +1,21 @@
 //! Cohort-progression (stock-flow) forecast of EHC plans and specialist places.
 //!
 //! State: plans by locality x single year of age 0-25 x need. Each January everyone ages one
-//! year and continues with a rate by age; new plans = population(age) x incidence(age, need) x a
+//! year and continues with a rate by age (plans carried into an age take that age's need mix:
+//! need changes are transitions); new plans = population(age) x incidence(age, need) x a
 //! locality factor x a damped trend. Specialist demand = plans x the share by need and phase that
-//! history shows in specialist provision (resourced base, special, independent).
+//! history shows in specialist provision (resourced base, special, independent), with a damped
+//! trend per phase.
 //!
 //! Calibration from the scenario's history (LA level, single years of age):
-//! * new plans at age a in year y are the residual `plans(y, a) - c(a-1) * plans(y-1, a-1)`
-//!   (floored at 0), with c the continuation rates below; incidence = new / population;
+//! * new plans at age a in year y are the all-need residual
+//!   `sum_n plans(y, a, n) - c(a-1) * sum_n plans(y-1, a-1, n)`, with c the continuation rates;
+//!   where it is negative over the last three years, c(a-1) is lowered to what history shows
+//!   and a takes no new plans; incidence = new / population, split by the age's need mix;
 //! * the trend g is the log-linear slope of the all-age new-plan rate over the history years,
 //!   clamped to +-`max_rate_growth`, and damped by `trend_damping` per year ahead;
+//! * the specialist share is the base year's, by need and phase, with each phase's log-linear
+//!   trend over the history years (clamped to +-5%), damped the same way;
 //! * the locality factor is (observed + k) / (expected + k) with k = `shrinkage_plans`,
 //!   so small areas are pulled towards the LA rate.
 //!
@@ -28,16 +34,19 @@
 //! `output` is what a forecast holds (`Forecast`, its cells and totals, `Band`, `Variant`);
 //! `calibrate` holds the continuation rates and fits every other rate from history, with the
 //! log-linear fit of `fit`; `project` runs the projection and its Monte Carlo runs for each
-//! variant; `demand` rounds the specialist forecast to whole pupils by demand group.
+//! variant; `demand` rounds the specialist forecast to whole pupils by demand group with the
+//! totals-preserving (controlled) rounding of `round`.
 
 mod calibrate;
 mod demand;
 mod fit;
 mod output;
 mod project;
+mod round;
 
 pub use calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD};
 pub use demand::{Demand, DemandGroup};
 pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
 pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};
 pub use project::{forecast, forecast_variant, forecasts};
+pub use round::{controlled_round, largest_remainder};

@@ -5,7 +5,7 @@
 use crate::domain::{lever_multiplier, AgeGroup, Lever, LeverKind, Need, Scenario, N_AGES};
 use crate::rng::SplitMix64;
 
-use super::calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD, N_NEEDS, N_PHASES};
+use super::calibrate::{calibrate, Calibration, LEAVING_SD, N_NEEDS, N_PHASES};
 use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
 
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
@@ -91,7 +91,7 @@ fn project_locality(
             let carry = if a == 0 {
                 0.0
             } else {
-                let base = CONTINUATION[a - 1];
+                let base = cal.continuation[a - 1];
                 let c = (1.0 - (1.0 - base) * draw.leaving).clamp(0.0, 1.0);
                 if a >= 20 {
                     (c * post19).min(1.0)
@@ -99,16 +99,26 @@ fn project_locality(
                     c
                 }
             };
+            // Plans carried into age a take its need mix (need changes are transitions).
+            let carried_total: f64 = if a == 0 {
+                0.0
+            } else {
+                carry * state[(a - 1) * N_NEEDS..a * N_NEEDS].iter().sum::<f64>()
+            };
             for n in 0..N_NEEDS {
-                let carried = if a == 0 {
-                    0.0
-                } else {
-                    carry * state[(a - 1) * N_NEEDS + n]
+                let carried = match (a, cal.need_mix[a]) {
+                    (0, _) => 0.0,
+                    (_, Some(mix)) => carried_total * mix[n],
+                    (_, None) => carry * state[(a - 1) * N_NEEDS + n],
                 };
                 next[a * N_NEEDS + n] = carried + newcomers * cal.incidence[a][n];
             }
         }
         std::mem::swap(&mut state, &mut next);
+        let mut share_growth = [1.0f64; N_PHASES];
+        for (p, g) in share_growth.iter_mut().enumerate() {
+            *g = (1.0 + cal.share_trend[p]).powf(damp_sum);
+        }
         for (g, group) in AgeGroup::ALL.iter().enumerate() {
             let p = group.phase().index();
             let start = *group.ages().start();
@@ -121,7 +131,8 @@ fn project_locality(
                     let pl = state[a as usize * N_NEEDS + n];
                     let i = path_index(t, g, n);
                     out.plans[i] += pl;
-                    out.specialist[i] += pl * (cal.share[n][p] * share_mult).min(1.0);
+                    out.specialist[i] +=
+                        pl * (cal.share[n][p] * share_growth[p] * share_mult).min(1.0);
                 }
             }
         }
@@ -269,7 +280,8 @@ pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Fo
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    use super::super::calibrate::CONTINUATION;
     use super::*;
     use crate::domain::*;
 
@@ -289,7 +301,7 @@ mod tests {
     /// January 2025: 10 ASD plans at every age, all in special schools. So incidence is
     /// 10 / 1000 = 0.01 at every age, with no trend (one residual year) and a specialist share
     /// of 1. The central projection for 2026 is 10 at age 0 and 10 * c(a-1) + 10 at age a.
-    fn steady(levers: Vec<Lever>) -> Scenario {
+    pub(in crate::forecast) fn steady(levers: Vec<Lever>) -> Scenario {
         let mut population = Vec::new();
         for year in 2024..=2027 {
             for age in 0..=MAX_AGE {

@@ -1,0 +1,195 @@
+//! An authority as a scenario with one locality, forecast by the scenario forecast itself
+//! (`placeplan_model::forecast`, the one `plan` uses), and the naive baselines beside it.
+
+use placeplan_io::import::sen2::{Sen2Series, BAND_WIDTH};
+use placeplan_model::domain::{
+    ForecastSettings, HistoryCell, Locality, Need, PopulationCell, ProvisionKind, Scenario, MAX_AGE,
+};
+use placeplan_model::forecast::{calibrate, forecast_variant, Variant};
+
+use super::report::BacktestSettings;
+
+/// Flat population per single year of age: with one population for every year the new-plan
+/// rate per head times the population is the authority's own new-plan level, whatever the
+/// number (ONS single-year population by authority exists for one mid-year only, after the
+/// origins: using it would bring later data into the forecast).
+const FLAT_POPULATION: f64 = 1000.0;
+
+/// Need every SEN2 plan is counted under (the 2022 release has no need by authority and year).
+const NEED: Need = Need::Oth;
+
+/// Specialist placements in January `y`: resourced provision and SEN units, special schools
+/// (maintained, academy, free, hospital), independent and non-maintained special schools, from
+/// the establishment-type file. `None` when the file has no placements that year.
+pub(super) fn specialist(s: &Sen2Series, y: i32) -> Option<f64> {
+    let p = s.placements.get(&y)?;
+    let all: f64 = p.iter().sum();
+    (all > 0.0).then(|| {
+        ProvisionKind::ALL
+            .iter()
+            .zip(p)
+            .filter(|(k, _)| k.is_specialist())
+            .map(|(_, v)| v)
+            .sum()
+    })
+}
+
+/// Specialist share of plans in January `y` (placements over all placements).
+fn specialist_share(s: &Sen2Series, y: i32) -> Option<f64> {
+    let p = s.placements.get(&y)?;
+    let all: f64 = p.iter().sum();
+    Some(specialist(s, y)? / all)
+}
+
+/// Januarys of history a forecast at origin `o` is calibrated on.
+pub(super) fn history(o: i32, st: &BacktestSettings) -> std::ops::RangeInclusive<i32> {
+    o - st.history_years.max(1) as i32..=o
+}
+
+/// True when every January of the history has the total and bands 0-19 (20-25 counts as none
+/// before 2015, when it did not exist).
+pub(super) fn has_window(s: &Sen2Series, o: i32, st: &BacktestSettings) -> bool {
+    history(o, st)
+        .all(|y| s.total(y).is_some_and(|t| t > 0.0) && (0..4).all(|b| s.band(y, b).is_some()))
+}
+
+/// True when the specialist share is known in every January of the history.
+pub(super) fn has_specialist_window(s: &Sen2Series, o: i32, st: &BacktestSettings) -> bool {
+    history(o, st).all(|y| specialist_share(s, y).is_some())
+}
+
+/// The authority at origin `o` as a scenario: one locality, flat population, history for the
+/// Januarys of [`history`] by single year of age (each band's plans spread evenly over its
+/// ages; the DfE total less bands 0-19 is the 20-25 band), one need, and each January's plans
+/// split into specialist and mainstream by that January's specialist share (when known).
+pub(super) fn scenario(s: &Sen2Series, o: i32, h: u32, st: &BacktestSettings) -> Option<Scenario> {
+    if !has_window(s, o, st) {
+        return None;
+    }
+    let with_share = has_specialist_window(s, o, st);
+    let years = history(o, st);
+    let mut hist = Vec::new();
+    for y in years.clone() {
+        let total = s.total(y)?;
+        let mut bands = [0.0f64; 5];
+        for b in 0..4 {
+            bands[b] = s.band(y, b)?;
+        }
+        bands[4] = (total - bands[..4].iter().sum::<f64>()).max(0.0);
+        let share = if with_share {
+            specialist_share(s, y).unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        let mut age = 0u8;
+        for (b, &v) in bands.iter().enumerate() {
+            let w = BAND_WIDTH[b];
+            for _ in 0..w {
+                let per_age = v / w as f64;
+                for (provision, part) in [
+                    (ProvisionKind::Special, share),
+                    (ProvisionKind::Mainstream, 1.0 - share),
+                ] {
+                    if part > 0.0 {
+                        hist.push(HistoryCell {
+                            year: y,
+                            locality: 0,
+                            age,
+                            need: NEED,
+                            provision,
+                            count: per_age * part,
+                        });
+                    }
+                }
+                age += 1;
+            }
+        }
+    }
+    let first = *years.start();
+    let last = o + h as i32;
+    let population = (first..=last)
+        .flat_map(|year| {
+            (0..=MAX_AGE).map(move |age| PopulationCell {
+                locality: 0,
+                year,
+                age,
+                count: FLAT_POPULATION,
+            })
+        })
+        .collect();
+    Some(Scenario {
+        name: s.la_code.clone(),
+        base_year: o,
+        horizon: h,
+        capital_budget: vec![0.0; h as usize],
+        forecast: ForecastSettings {
+            trend_damping: st.damping,
+            max_rate_growth: st.max_trend,
+            runs: 1,
+            ..Default::default()
+        },
+        localities: vec![Locality {
+            id: s.la_code.clone(),
+            name: s.name.clone(),
+            lat: 52.5,
+            lon: -1.5,
+        }],
+        population,
+        history: hist,
+        ..Default::default()
+    })
+}
+
+/// The scenario forecast of an authority for Januarys o+1 ..= o+h: total plans, and specialist
+/// places when the specialist share is known over the history.
+pub(super) struct LaPath {
+    pub(super) plans: Vec<f64>,
+    pub(super) specialist: Option<Vec<f64>>,
+}
+
+/// Runs the scenario forecast (central projection) of the authority at origin `o`.
+pub(super) fn placeplan(s: &Sen2Series, o: i32, h: u32, st: &BacktestSettings) -> Option<LaPath> {
+    let scn = scenario(s, o, h, st)?;
+    let fc = forecast_variant(&scn, &calibrate(&scn), Variant::Unmitigated);
+    let years = scn.plan_years();
+    let plans = years
+        .iter()
+        .map(|&y| fc.total(y, None).map_or(0.0, |t| t.plans.central))
+        .collect();
+    let specialist = has_specialist_window(s, o, st).then(|| {
+        years
+            .iter()
+            .map(|&y| fc.specialist_total(y))
+            .collect::<Vec<f64>>()
+    });
+    Some(LaPath { plans, specialist })
+}
+
+/// Baseline forecasts at o+h of a series `v`: (last value, linear trend, constant growth), from
+/// Januarys o-k ..= o.
+pub(super) fn baselines(
+    v: impl Fn(i32) -> Option<f64>,
+    o: i32,
+    h: u32,
+    k: u32,
+) -> Option<(f64, f64, f64)> {
+    let k = k.max(1) as i32;
+    let ys: Vec<(f64, f64)> = ((o - k)..=o)
+        .map(|y| v(y).map(|x| (y as f64, x)))
+        .collect::<Option<_>>()?;
+    let last = ys.last()?.1;
+    let n = ys.len() as f64;
+    let mx = ys.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = ys.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = ys.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = ys.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let linear = (my + slope * ((o + h as i32) as f64 - mx)).max(0.0);
+    let first = ys[0].1;
+    let growth = if first > 0.0 && last > 0.0 {
+        last * (last / first).powf(h as f64 / k as f64)
+    } else {
+        last
+    };
+    Some((last, linear, growth))
+}
