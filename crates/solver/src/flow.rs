@@ -46,7 +46,7 @@ use placeplan_model::plan::{
 };
 use placeplan_model::Scenario;
 
-use crate::formulation::{site_places, Network, Options};
+use crate::formulation::{fixed_capital, site_places, Network, Options};
 use crate::netsimplex::{FlowStatus, NetworkSimplex, INF};
 use crate::whole::{snap, Near};
 
@@ -459,15 +459,7 @@ pub fn solve_flow(
     let (first, relax) = eng.price(&[])?;
 
     if let Some(builds) = &opt.fixed_builds {
-        let constant: f64 = builds
-            .iter()
-            .map(|b| {
-                let cand = &net.candidates[b.candidate];
-                capital_weight(s, b.funded, leads[b.candidate], demand.years.len())
-                    * s.candidate_capex(cand)
-                    * b.places
-            })
-            .sum();
+        let constant = fixed_capital(s, &net.candidates, builds, demand.years.len());
         let mut plan = to_plan(s, demand, net, &[(first, 1.0)]);
         plan.builds = builds.clone();
         plan.builds.sort_by_key(|b| (b.candidate, b.funded));

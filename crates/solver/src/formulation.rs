@@ -412,12 +412,10 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     let modular = opt.whole_bases(s);
     match &opt.fixed_builds {
         Some(builds) => {
+            constant = fixed_capital(s, &net.candidates, builds, n_years);
             let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
             for b in builds {
-                let cand = &net.candidates[b.candidate];
-                let lead = s.build_rules(cand.kind).lead_time as usize;
-                constant +=
-                    capital_weight(s, b.funded, lead, n_years) * s.candidate_capex(cand) * b.places;
+                let lead = s.build_rules(net.candidates[b.candidate].kind).lead_time as usize;
                 for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
                     *avail += b.places;
                 }
@@ -483,6 +481,24 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
             capacity_params,
         },
     }
+}
+
+/// Discounted capital of builds fixed in advance (net of their value beyond the horizon),
+/// pounds: a constant outside the model.
+pub(crate) fn fixed_capital(
+    s: &Scenario,
+    cands: &[Candidate],
+    builds: &[Build],
+    n_years: usize,
+) -> f64 {
+    builds
+        .iter()
+        .map(|b| {
+            let cand = &cands[b.candidate];
+            let lead = s.build_rules(cand.kind).lead_time as usize;
+            capital_weight(s, b.funded, lead, n_years) * s.candidate_capex(cand) * b.places
+        })
+        .sum()
 }
 
 /// y variables: funded in year t, usable from t + the kind's lead time, only if usable within

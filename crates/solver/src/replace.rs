@@ -20,24 +20,23 @@ use std::collections::HashMap;
 use good_lp::SolverModel;
 use microlp::SolutionStatus;
 use placeplan_model::capacity::pupils_in;
-use placeplan_model::finance::{capital_weight, discount, setup_cost};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Build, Plan, SolveStatus};
 use placeplan_model::Scenario;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, SolveError};
 use crate::extract::extract;
-use crate::formulation::{build_placement_with_capacity_parameters, Index, Model, Network};
+use crate::formulation::{
+    build_placement_with_capacity_parameters, fixed_capital, Index, Model, Network,
+};
+use crate::solve::setup_costs;
 
 /// The placement LP of the first builds and its last solution.
 pub(crate) struct Replacer {
     net: Network,
-    index: Index,
-    /// microlp variable of each x then y variable of `index`, in [`Index`] order.
-    order: Vec<microlp::Variable>,
+    kept: Kept,
     /// (candidate, year) -> (microlp variable of kappa, its upper bound, its value now).
     kappa: HashMap<(usize, usize), (microlp::Variable, f64, f64)>,
-    solution: microlp::Solution,
 }
 
 /// Pupils each candidate's new places take in each plan year with these builds.
@@ -69,8 +68,12 @@ pub(crate) struct Kept {
 }
 
 impl Kept {
-    /// Solves `model` with microlp within the scenario's time limit; None unless optimal.
-    pub(crate) fn solve(s: &Scenario, model: Model) -> Option<Self> {
+    /// Solves `model` with microlp within the scenario's time limit. A solve stopped at the
+    /// limit keeps its feasible point (its status says so); no point at all is
+    /// [`SolveError::TimeLimit`], any other failure the backend's.
+    pub(crate) fn solve(s: &Scenario, model: Model) -> Result<Self, SolveError> {
+        // The model is solved once (later edits re-solve microlp's solution), so microlp takes
+        // the LP itself, no copy.
         let Model { lp, index } = model;
         let position: HashMap<good_lp::Variable, usize> = lp
             .vars
@@ -88,12 +91,9 @@ impl Kept {
         let solution = p
             .as_inner()
             .solve_with(options)
-            .ok()?
+            .map_err(|e| SolveError::Backend(e.to_string()))?
             .into_solution()
-            .ok()?;
-        if solution.status() != SolutionStatus::Optimal {
-            return None;
-        }
+            .map_err(|_| SolveError::TimeLimit)?;
         let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
         let microlp_var = move |v: good_lp::Variable| all[position[&v]];
         let order = index
@@ -103,12 +103,36 @@ impl Kept {
             .chain(index.y.iter().map(|t| t.2))
             .map(&microlp_var)
             .collect();
-        Some(Kept {
+        Ok(Kept {
             index,
             order,
             solution,
             microlp_var: Box::new(microlp_var),
         })
+    }
+
+    /// [`Kept::solve`], only an optimal solution.
+    pub(crate) fn solve_optimal(s: &Scenario, model: Model) -> Option<Self> {
+        Kept::solve(s, model)
+            .ok()
+            .filter(|k| k.solution.status() == SolutionStatus::Optimal)
+    }
+
+    /// The plan of the kept solution when it is optimal (its cost is then its own bound).
+    pub(crate) fn optimal_plan(&self, demand: &Demand, net: &Network) -> Option<Plan> {
+        if self.solution.status() != SolutionStatus::Optimal {
+            return None;
+        }
+        let mut plan = extract(
+            demand,
+            net,
+            &self.index,
+            &self.values(),
+            SolveStatus::Optimal,
+            Backend::Microlp,
+        );
+        plan.bound = Some(plan.objective);
+        Some(plan)
     }
 
     /// The values of the x then y variables in the kept solution.
@@ -131,26 +155,16 @@ impl Replacer {
     ) -> Option<(Replacer, Plan)> {
         let builds = opt.fixed_builds.clone()?;
         let model = build_placement_with_capacity_parameters(s, demand, &net, opt);
-        let Kept {
-            index,
-            order,
-            solution,
-            microlp_var,
-        } = Kept::solve(s, model)?;
+        let kept = Kept::solve_optimal(s, model)?;
         let caps = capacities(s, &net, demand.years.len(), &builds);
-        let kappa = index
+        let kappa = kept
+            .index
             .capacity_params
             .iter()
-            .map(|&(c, t, v)| ((c, t), (microlp_var(v), caps[c][t], caps[c][t])))
+            .map(|&(c, t, v)| ((c, t), ((kept.microlp_var)(v), caps[c][t], caps[c][t])))
             .collect();
-        let r = Replacer {
-            net,
-            index,
-            order,
-            kappa,
-            solution,
-        };
-        let plan = r.plan(s, demand, &builds);
+        let r = Replacer { net, kept, kappa };
+        let plan = r.plan(s, demand, &builds)?;
         Some((r, plan))
     }
 
@@ -182,7 +196,8 @@ impl Replacer {
         changes.sort_by_key(|(key, _)| *key);
         for (key, cap) in changes {
             let entry = self.kappa.get_mut(&key)?;
-            self.solution = self
+            self.kept.solution = self
+                .kept
                 .solution
                 .fix_var(entry.0, cap)
                 .ok()?
@@ -190,49 +205,22 @@ impl Replacer {
                 .ok()?;
             entry.2 = cap;
         }
-        if self.solution.status() != SolutionStatus::Optimal {
-            return None;
-        }
-        let plan = self.plan(s, demand, builds);
+        let plan = self.plan(s, demand, builds)?;
         Some((self, plan))
     }
 
-    /// The plan of the current solution on `builds`: placements from the LP; capital and set-up
-    /// costs of the builds added as the fixed-build model adds them.
-    fn plan(&self, s: &Scenario, demand: &Demand, builds: &[Build]) -> Plan {
-        let values: Vec<f64> = self
-            .order
-            .iter()
-            .map(|&v| self.solution.var_value(v))
-            .collect();
-        let n_years = demand.years.len();
-        let mut plan = extract(
-            demand,
-            &self.net,
-            &self.index,
-            &values,
-            SolveStatus::Optimal,
-            Backend::Microlp,
-        );
-        // `extract` added the first builds' capital; these builds' replaces it.
-        plan.objective -= self.index.constant;
-        plan.objective += builds
-            .iter()
-            .map(|b| {
-                let cand = &self.net.candidates[b.candidate];
-                let lead = s.build_rules(cand.kind).lead_time as usize;
-                capital_weight(s, b.funded, lead, n_years) * s.candidate_capex(cand) * b.places
-            })
-            .sum::<f64>();
+    /// The plan of the current solution on `builds` (None unless optimal): placements from the
+    /// LP; capital and set-up costs of the builds added as the fixed-build model adds them.
+    fn plan(&self, s: &Scenario, demand: &Demand, builds: &[Build]) -> Option<Plan> {
+        let mut plan = self.kept.optimal_plan(demand, &self.net)?;
+        // The plan carries the first builds' capital; these builds' replaces it.
+        plan.objective -= self.kept.index.constant;
+        plan.objective += fixed_capital(s, &self.net.candidates, builds, demand.years.len());
         plan.builds = builds.to_vec();
         plan.builds.sort_by_key(|b| (b.candidate, b.funded));
-        plan.objective += plan
-            .openings()
-            .iter()
-            .map(|&(u, t)| discount(s, t) * setup_cost(s, plan.candidates[u].kind))
-            .sum::<f64>();
+        plan.objective += setup_costs(s, &plan);
         plan.bound = Some(plan.objective);
-        plan
+        Some(plan)
     }
 }
 

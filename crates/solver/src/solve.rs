@@ -144,16 +144,20 @@ pub fn solve_chained(
     // base earlier than its first places; charging the first-funding year instead only lowers
     // the cost of the same feasible plan.
     if !options.relax_whole_bases {
-        plan.objective += plan
-            .openings()
-            .iter()
-            .map(|&(u, t)| discount(s, t) * setup_cost(s, plan.candidates[u].kind))
-            .sum::<f64>();
+        plan.objective += setup_costs(s, &plan);
     }
     if plan.status == SolveStatus::Optimal {
         plan.bound = Some(plan.objective);
     }
     Ok(plan)
+}
+
+/// Discounted set-up costs of the units a plan opens, each in the year it is first funded.
+pub(crate) fn setup_costs(s: &Scenario, plan: &Plan) -> f64 {
+    plan.openings()
+        .iter()
+        .map(|&(u, t)| discount(s, t) * setup_cost(s, plan.candidates[u].kind))
+        .sum()
 }
 
 /// Whole bases with microlp: its branch and bound decides the bases (opening, size range) with
@@ -197,58 +201,39 @@ fn solve_whole_places(
 pub(crate) fn restrict_kept(
     s: &Scenario,
     demand: &Demand,
-    kept: Kept,
+    mut kept: Kept,
     net: &Network,
     open: &[usize],
 ) -> Option<Plan> {
-    let Kept {
-        index,
-        order,
-        mut solution,
-        microlp_var,
-    } = kept;
     let is_open = |c: usize| open.binary_search(&c).is_ok();
     let mut closed = microlp::LinearExpr::empty();
     let mut by_unit: std::collections::BTreeMap<usize, microlp::LinearExpr> = Default::default();
-    for &(c, _, v) in &index.y {
+    for &(c, _, v) in &kept.index.y {
+        let v = (kept.microlp_var)(v);
         if is_open(c) {
             by_unit
                 .entry(net.units[c])
                 .or_insert_with(microlp::LinearExpr::empty)
-                .add(microlp_var(v), 1.0);
+                .add(v, 1.0);
         } else {
-            closed.add(microlp_var(v), 1.0);
+            closed.add(v, 1.0);
         }
     }
-    solution = solution
-        .add_constraint(closed, microlp::ComparisonOp::Le, 0.0)
-        .ok()?
-        .into_solution()
-        .ok()?;
-    for (u, e) in by_unit {
-        let min = s.build_rules(net.candidates[u].kind).min_size as f64;
-        if min > 0.0 {
-            solution = solution
-                .add_constraint(e, microlp::ComparisonOp::Ge, min)
-                .ok()?
-                .into_solution()
-                .ok()?;
-        }
-    }
-    if solution.status() != microlp::SolutionStatus::Optimal {
-        return None;
-    }
-    let values: Vec<f64> = order.iter().map(|&v| solution.var_value(v)).collect();
-    let mut plan = extract(
-        demand,
-        net,
-        &index,
-        &values,
-        SolveStatus::Optimal,
-        Backend::Microlp,
+    let rows = std::iter::once((closed, microlp::ComparisonOp::Le, 0.0)).chain(
+        by_unit.into_iter().map(|(u, e)| {
+            let min = s.build_rules(net.candidates[u].kind).min_size as f64;
+            (e, microlp::ComparisonOp::Ge, min)
+        }),
     );
-    plan.bound = Some(plan.objective);
-    Some(plan)
+    for (e, op, rhs) in rows {
+        kept.solution = kept
+            .solution
+            .add_constraint(e, op, rhs)
+            .ok()?
+            .into_solution()
+            .ok()?;
+    }
+    kept.optimal_plan(demand, net)
 }
 
 /// Places every pupil at least cost on whole builds and reports the plan as rounded, with the
@@ -296,29 +281,21 @@ fn solve_rounded(
     // With stability the relaxation is an LP for microlp: solved once and kept, so that the
     // relaxation with the chosen units open re-solves warm from it.
     let kept = match chain {
-        None if s.solver.stability && matches!(backend, Backend::Flow | Backend::Microlp) => {
+        None if warm_lp(s, backend) => {
             let net = build_network(s, travel, demand, &relax);
-            if diagnose(s, demand, &net).is_empty() {
-                Kept::solve(s, build_model(s, demand, &net, &relax)).map(|k| (k, net))
-            } else {
-                None
-            }
+            diagnose(s, demand, &net)
+                .is_empty()
+                .then(|| Kept::solve_optimal(s, build_model(s, demand, &net, &relax)))
+                .flatten()
+                .map(|k| (k, net))
         }
         _ => None,
     };
-    let relaxed = match &kept {
-        Some((k, net)) => {
-            let mut plan = extract(
-                demand,
-                net,
-                &k.index,
-                &k.values(),
-                SolveStatus::Optimal,
-                Backend::Microlp,
-            );
-            plan.bound = Some(plan.objective);
-            plan
-        }
+    let relaxed = match kept
+        .as_ref()
+        .and_then(|(k, net)| k.optimal_plan(demand, net))
+    {
+        Some(plan) => plan,
         None => solve_chained(s, travel, demand, &relax, backend, chain)?,
     };
     let rounded = round_builds(s, &relaxed.candidates, &relaxed);
@@ -348,6 +325,12 @@ fn solve_rounded(
     improve_rounded(s, travel, demand, plan, (backend, &mut placing), bound)
 }
 
+/// Whether round and fix's LPs go to microlp and are worth keeping for warm re-solves: with
+/// stability (the flow engine answers the rest at once), on the default or microlp backend.
+fn warm_lp(s: &Scenario, backend: Backend) -> bool {
+    s.solver.stability && matches!(backend, Backend::Flow | Backend::Microlp)
+}
+
 /// Places pupils on the whole builds of round and fix. Where that placement is an LP for
 /// microlp (with stability; the flow engine answers the rest at once), the builds it tries
 /// only shrink, so it re-solves warm ([`Replacer`]); otherwise, and whenever a warm re-solve
@@ -367,7 +350,7 @@ impl Placing {
         backend: Backend,
         bound: Option<f64>,
     ) -> Result<Plan, SolveError> {
-        if s.solver.stability && matches!(backend, Backend::Flow | Backend::Microlp) {
+        if warm_lp(s, backend) {
             let placed = match self.warm.take() {
                 Some(r) => r.place(s, demand, &builds),
                 None => {

@@ -14,19 +14,15 @@
 //! Only continuous models (no modular bases) with new places to choose are chained; anything
 //! else, and any failure of a warm re-solve, goes to a fresh solve.
 
-use std::collections::HashMap;
-
-use good_lp::SolverModel;
-use microlp::{SolutionStatus, SolveOptions};
+use microlp::SolutionStatus;
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Plan, SolveStatus};
 use placeplan_model::Scenario;
 
 use crate::backend::{Backend, SolveError};
 use crate::extract::extract;
-use crate::formulation::{
-    build_model_with_budget_parameters, Arc, Index, Model, Network, Options, SCALE,
-};
+use crate::formulation::{build_model_with_budget_parameters, Arc, Index, Network, Options, SCALE};
+use crate::replace::Kept;
 
 /// Everything the LP is built from except the capital budgets.
 #[derive(PartialEq)]
@@ -138,12 +134,6 @@ fn rebudget(mut w: Warm, s: &Scenario) -> Option<Warm> {
     Some(w)
 }
 
-fn time_limit(s: &Scenario) -> SolveOptions {
-    let mut o = SolveOptions::default();
-    o.time_limit = Some(s.solver.time_limit());
-    o
-}
-
 /// Builds the parameterised LP, solves it with the budgets free, then fixes them.
 fn cold(
     s: &Scenario,
@@ -151,37 +141,19 @@ fn cold(
     net: &Network,
     inputs: LpInputs,
 ) -> Result<Warm, SolveError> {
-    // The model is solved once (later budgets re-solve microlp's solution), so the backend
-    // takes the LP itself, no copy.
-    let Model { lp, index } = build_model_with_budget_parameters(s, demand, net, &inputs.opt);
-    let position: HashMap<good_lp::Variable, usize> = lp
-        .vars
-        .iter_variables_with_def()
-        .enumerate()
-        .map(|(i, (v, _))| (v, i))
-        .collect();
-    let p = lp
-        .vars
-        .minimise(lp.objective)
-        .using(good_lp::microlp)
-        .with_all(lp.constraints);
-    let outcome = p
-        .as_inner()
-        .solve_with(time_limit(s))
-        .map_err(|e| SolveError::Backend(e.to_string()))?;
-    let solution = outcome.into_solution().map_err(|_| SolveError::TimeLimit)?;
-    let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
-    let order = index
-        .x
-        .iter()
-        .map(|x| x.var)
-        .chain(index.y.iter().map(|t| t.2))
-        .map(|v| all[position[&v]])
-        .collect();
+    let Kept {
+        index,
+        order,
+        solution,
+        microlp_var,
+    } = Kept::solve(
+        s,
+        build_model_with_budget_parameters(s, demand, net, &inputs.opt),
+    )?;
     let beta = index
         .budget_params
         .iter()
-        .map(|&(f, v)| (f, all[position[&v]]))
+        .map(|&(f, v)| (f, microlp_var(v)))
         .collect();
     let warm = Warm {
         inputs,
