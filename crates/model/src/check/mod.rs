@@ -617,6 +617,54 @@ mod tests {
         assert_eq!(costs::place_at(&s, &own, Phase::Post16), 40_000.0);
     }
 
+    /// The occupancy target, worked by hand on the tiny plan (6 pupils at S's 6 places both
+    /// years, 4 at M's 4 new places in 2027). At 95%, S may hold floor(0.95 x 6) = 5 of the
+    /// authority's pupils and M 0.95 x 4 = 3.8, so all three uses are over. With 12 pupils
+    /// already in special schools in the base year (10 still in primary in 2026, 8 in 2027),
+    /// S keeps its pupils already placed up to its 6 places and only M is over. One of S's
+    /// places taken by another authority's pupil leaves 5 to the authority, whatever the history.
+    #[test]
+    fn plans_over_the_occupancy_target_fail() {
+        let (mut s, travel, demand, plan) = tiny();
+        let over = |s: &Scenario| {
+            check(s, &travel, &demand, &plan)
+                .violations
+                .into_iter()
+                .filter(|v| v.contains("occupancy target"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(over(&s), Vec::<String>::new());
+        s.solver.occupancy_target = 0.95;
+        let v = over(&s);
+        assert_eq!(v.len(), 3, "{v:?}");
+        assert!(v
+            .iter()
+            .any(|v| v.starts_with("2026: 6 pupils in 5 existing places at S")));
+        assert!(v
+            .iter()
+            .any(|v| v.starts_with("2027: 6 pupils in 5 existing places at S")));
+        assert!(v
+            .iter()
+            .any(|v| v.starts_with("2027: 4 pupils in 3.8 new places at M")));
+        s.history = vec![HistoryCell {
+            year: 2025,
+            locality: 0,
+            age: 8,
+            need: Need::Asd,
+            provision: ProvisionKind::Special,
+            count: 12.0,
+        }];
+        let v = over(&s);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(v[0].starts_with("2027: 4 pupils in 3.8 new places at M"));
+        s.provisions[0].other_la_pupils = 1;
+        let v = over(&s);
+        assert_eq!(v.len(), 3, "{v:?}");
+        assert!(v
+            .iter()
+            .any(|v| v.starts_with("2026: 6 pupils in 5 existing places at S")));
+    }
+
     /// With stability, pupils already placed stay where they are however far it is: the tiny
     /// case with a journey limit of 1 minute (S, beside L, is further by the fixed minutes). 12
     /// pupils from L were in special schools in the base year, 2 in each year of primary, so 10
