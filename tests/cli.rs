@@ -2097,3 +2097,99 @@ fn more_pupils_from_other_authorities_than_places_is_refused() {
     assert!(out.contains("capacity.csv:3:5"), "{out}");
     assert!(out.contains("other_la_pupils"), "{out}");
 }
+
+/// A copy of the demo whose `[files] placed_elsewhere` is `placed_elsewhere.csv` with `csv`.
+fn demo_placed_elsewhere(csv: &str) -> tempfile::TempDir {
+    let dir = copy_scenario(&demo_dir());
+    let toml = dir.path().join("scenario.toml");
+    let scenario = std::fs::read_to_string(&toml).unwrap().replace(
+        "roads = \"\"",
+        "roads = \"\"\nplaced_elsewhere = \"placed_elsewhere.csv\"",
+    );
+    std::fs::write(&toml, scenario).unwrap();
+    std::fs::write(dir.path().join("placed_elsewhere.csv"), csv).unwrap();
+    dir
+}
+
+/// docs/scenario-format.md, `placed_elsewhere.csv`: the authority's pupils in other
+/// authorities' schools stay there (with stability) at their own cost. Two plan years: 5 of
+/// W01's ASD primary pupils, spread over the six years of primary (the oldest slice has none),
+/// are all still there in 2026 and 4 in 2027, each at 40,000 a place and 7,000 of transport.
+/// They are listed in placements.csv as `other_authority` and costed in costs.csv's
+/// `other_authority` line (place funding; transport is in the transport line).
+#[test]
+fn pupils_placed_in_other_authorities_schools_stay_there() {
+    let dir = demo_placed_elsewhere(
+        "locality,need,phase,pupils,place_cost,transport_cost\nW01,ASD,primary,5,40000,7000\n",
+    );
+    let toml = dir.path().join("scenario.toml");
+    let scenario = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("horizon = 5", "horizon = 2")
+        .replace("stability = false", "stability = true");
+    std::fs::write(&toml, scenario).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = out.path().join("run");
+    let o = plan_csv_only(dir.path(), &run);
+    assert!(o.status.success(), "{}", text(&o));
+    let placements = csv_cells(&std::fs::read_to_string(run.join("placements.csv")).unwrap());
+    let col = |name: &str| placements[0].iter().position(|c| c == name).unwrap();
+    let away: Vec<Vec<&str>> = placements[1..]
+        .iter()
+        .filter(|r| r[col("provision")] == "other_authority")
+        .map(|r| {
+            [
+                "year",
+                "locality",
+                "need",
+                "phase",
+                "pupils",
+                "place_cost",
+                "transport_cost",
+            ]
+            .iter()
+            .map(|c| r[col(c)].as_str())
+            .collect()
+        })
+        .collect();
+    assert_eq!(
+        away,
+        vec![
+            vec!["2026", "W01", "ASD", "primary", "5", "40000.00", "7000.00"],
+            vec!["2027", "W01", "ASD", "primary", "4", "40000.00", "7000.00"],
+        ]
+    );
+    let costs = csv_cells(&std::fs::read_to_string(run.join("costs.csv")).unwrap());
+    let c = costs[0]
+        .iter()
+        .position(|c| c == "other_authority")
+        .unwrap();
+    assert_eq!(
+        (&costs[1][c][..], &costs[2][c][..]),
+        ("200000.00", "160000.00")
+    );
+    let summary = std::fs::read_to_string(run.join("summary.json")).unwrap();
+    assert!(
+        summary.contains("\"pupils_moved_mid_phase\": 0"),
+        "{summary}"
+    );
+}
+
+/// Every problem in placed_elsewhere.csv is reported at once, with its line, column and code.
+#[test]
+fn bad_placed_elsewhere_rows_are_all_reported() {
+    let dir = demo_placed_elsewhere(
+        "locality,need,phase,pupils,place_cost\nNOWHERE,ASD,primary,5,\nW01,XYZ,primary,2.5,-1\n",
+    );
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    for expected in [
+        "placed_elsewhere.csv:2:1",
+        "placed_elsewhere.csv:3:2",
+        "placed_elsewhere.csv:3:4",
+        "placed_elsewhere.csv:3:5",
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+}

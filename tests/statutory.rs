@@ -100,6 +100,8 @@ fn type_of_placement(
     match row["provision"].as_str() {
         "new_base" => RP,
         "out_of_area" => INDEPENDENT,
+        // docs/exports.md: pupils in other authorities' schools count as in special schools.
+        "other_authority" => SPECIAL,
         "existing" => type_of_school_kind(&kinds[&row["school"]]),
         other => panic!("provision {other}"),
     }

@@ -64,7 +64,9 @@ pub fn print_plan(
         let mut by = [0.0f64; 3];
         for p in plan.placements.iter().filter(|p| p.year == t) {
             let i = match p.provision {
-                ProvisionRef::Existing(_) => 0,
+                // Existing places, pupils kept in other authorities' schools among them (as
+                // summary.json's out-of-area figures leave them out).
+                ProvisionRef::Existing(_) | ProvisionRef::Elsewhere(_) => 0,
                 ProvisionRef::NewBase(_) => 1,
                 ProvisionRef::OutOfArea => 2,
             };

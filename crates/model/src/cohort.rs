@@ -27,11 +27,15 @@ use crate::forecast::Demand;
 use crate::plan::{Plan, ProvisionRef};
 
 /// Kinds of provision pupils already placed keep, in the order cohorts are listed.
-pub const STOCK_KINDS: [ProvisionKind; 3] = [
+pub const STOCK_KINDS: [ProvisionKind; 4] = [
     ProvisionKind::ResourcedBase,
     ProvisionKind::Special,
     ProvisionKind::Independent,
+    ProvisionKind::OtherAuthority,
 ];
+
+/// Stock of one group by [`STOCK_KINDS`] index.
+pub type Stock = [u32; STOCK_KINDS.len()];
 
 /// Pupils of one group placed together for consecutive plan years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,8 +66,11 @@ pub fn phase_years(p: Phase) -> usize {
 }
 
 /// Pupils already placed in the base year, by group and [`STOCK_KINDS`] index: history's
-/// specialist placements at the base year, whole pupils per group and kind.
-pub fn base_stock(s: &Scenario, demand: &Demand) -> Vec<[u32; 3]> {
+/// specialist placements at the base year, whole pupils per group and kind. Pupils placed in
+/// other authorities' schools (`Scenario::placed_elsewhere`) are their own kind; history counts
+/// them in the setting they are in, so they are taken out of its special, then independent,
+/// then resourced-base pupils of the group, as far as those go.
+pub fn base_stock(s: &Scenario, demand: &Demand) -> Vec<Stock> {
     let mut index = BTreeMap::new();
     for (g, grp) in demand.groups.iter().enumerate() {
         index.insert((grp.locality, grp.need, grp.phase), g);
@@ -77,15 +84,30 @@ pub fn base_stock(s: &Scenario, demand: &Demand) -> Vec<[u32; 3]> {
             sums[g][k] += h.count;
         }
     }
+    let whole = |v: f64| {
+        if v.is_finite() && v > 0.0 {
+            v.round() as u32
+        } else {
+            0
+        }
+    };
     sums.iter()
-        .map(|row| {
-            row.map(|v| {
-                if v.is_finite() && v > 0.0 {
-                    v.round() as u32
-                } else {
-                    0
+        .zip(&demand.groups)
+        .map(|(row, grp)| {
+            let mut stock = [0u32; STOCK_KINDS.len()];
+            for k in 0..3 {
+                stock[k] = whole(row[k]);
+            }
+            if let Some((mut away, ..)) = s.placed_elsewhere_of(grp.locality, grp.need, grp.phase) {
+                stock[3] = away;
+                // Special, independent, then resourced base.
+                for k in [1, 2, 0] {
+                    let taken = away.min(stock[k]);
+                    stock[k] -= taken;
+                    away -= taken;
                 }
-            })
+            }
+            stock
         })
         .collect()
 }
@@ -132,7 +154,7 @@ pub fn staying_cohorts(s: &Scenario, demand: &Demand) -> Vec<Cohort> {
 fn group_cohorts(
     group: usize,
     years_in_phase: usize,
-    stock: &[u32; 3],
+    stock: &Stock,
     demand: &[u32],
 ) -> Vec<Cohort> {
     let n_years = demand.len();
@@ -310,7 +332,7 @@ mod tests {
         // Demand 15, 16, 14 over three plan years.
         let special = Some(ProvisionKind::Special);
         let indep = Some(ProvisionKind::Independent);
-        let got = group_cohorts(0, 6, &[0, 12, 6], &[15, 16, 14]);
+        let got = group_cohorts(0, 6, &[0, 12, 6, 0], &[15, 16, 14]);
         // Stock slices (oldest first): special 2 x 6 (slice 0 has left before year 0), so in
         // year 0 there are 10 special (2 each leaving after years 0, 1, 2...) and 5 independent
         // (1 each). Year 0: present 15 = demand, no entrants.
@@ -343,11 +365,11 @@ mod tests {
         // this two-year horizon). Demand is 4: the 2 nearest transfer leave at once and are
         // never placed; the other 4 stay both years.
         let special = Some(ProvisionKind::Special);
-        let got = merge(group_cohorts(0, 4, &[0, 8, 0], &[4, 4]));
+        let got = merge(group_cohorts(0, 4, &[0, 8, 0, 0], &[4, 4]));
         assert_eq!(got, vec![c(0, 1, special, 4)]);
         assert_eq!(present_by_year(&got, 2, 1), vec![vec![4], vec![4]]);
         // Demand 3 in year 1: one more leaves after year 0.
-        let got = merge(group_cohorts(0, 4, &[0, 8, 0], &[4, 3]));
+        let got = merge(group_cohorts(0, 4, &[0, 8, 0, 0], &[4, 3]));
         assert_eq!(got, vec![c(0, 0, special, 1), c(0, 1, special, 3)]);
     }
 
@@ -358,7 +380,7 @@ mod tests {
             for b in 0..6u32 {
                 for s in 0..8u32 {
                     let d = [a, b, a + b, 2];
-                    let cs = merge(group_cohorts(0, 5, &[s, 1, s / 2], &d));
+                    let cs = merge(group_cohorts(0, 5, &[s, 1, s / 2, 0], &d));
                     let present = present_by_year(&cs, 4, 1);
                     for t in 0..4 {
                         assert_eq!(present[t][0], d[t], "{d:?} {s}");

@@ -31,6 +31,8 @@ pub enum CostLine {
     Post16,
     /// Independent / out-of-area placements beyond local capacity.
     OutOfArea,
+    /// Pupils already placed in other authorities' schools (`placed_elsewhere.csv`).
+    OtherAuthority,
     /// Home-to-school transport.
     Transport,
     /// Capital for new places.
@@ -42,13 +44,14 @@ pub enum CostLine {
 }
 
 impl CostLine {
-    pub const ALL: [CostLine; 10] = [
+    pub const ALL: [CostLine; 11] = [
         CostLine::ResourcedBase,
         CostLine::NewBase,
         CostLine::Special,
         CostLine::IndependentLocal,
         CostLine::Post16,
         CostLine::OutOfArea,
+        CostLine::OtherAuthority,
         CostLine::Transport,
         CostLine::Capital,
         CostLine::BaseSetup,
@@ -62,6 +65,7 @@ impl CostLine {
             CostLine::IndependentLocal => "independent_local",
             CostLine::Post16 => "post16",
             CostLine::OutOfArea => "out_of_area",
+            CostLine::OtherAuthority => "other_authority",
             CostLine::Transport => "transport",
             CostLine::Capital => "capital",
             CostLine::BaseSetup => "base_setup",
@@ -139,6 +143,12 @@ pub fn unit_cost(
             s.costs.independent_place,
             s.costs.out_of_area_transport,
         ),
+        ProvisionRef::Elsewhere(_) => {
+            let (_, place, transport) = s
+                .placed_elsewhere_of(group.locality, group.need, group.phase)
+                .unwrap_or((0, s.costs.special_place, s.costs.out_of_area_transport));
+            (CostLine::OtherAuthority, place, transport)
+        }
         ProvisionRef::NewBase(c) => {
             let cand = &plan_candidates[c];
             let revenue = s.candidate_place_cost(cand);
@@ -279,6 +289,7 @@ mod tests {
             population: vec![],
             history: vec![],
             roads: vec![],
+            placed_elsewhere: vec![],
         }
     }
 

@@ -264,6 +264,9 @@ pub enum ProvisionRef {
     NewBase(usize),
     /// Independent / non-maintained or out-of-area placement, no capacity limit.
     OutOfArea,
+    /// Another authority's school, for pupils of demand group `g` placed there before the plan
+    /// (`Scenario::placed_elsewhere`).
+    Elsewhere(usize),
 }
 
 /// New places funded at one candidate in one plan year.

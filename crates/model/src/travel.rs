@@ -205,6 +205,7 @@ mod tests {
             population: vec![],
             history: vec![],
             roads,
+            placed_elsewhere: vec![],
         }
     }
 

@@ -12,6 +12,7 @@ pub fn cost_line_label(l: CostLine) -> &'static str {
         CostLine::IndependentLocal => "Independent (local)",
         CostLine::Post16 => "Post-16 / post-19",
         CostLine::OutOfArea => "Out of area / independent",
+        CostLine::OtherAuthority => "Other authorities' schools",
         CostLine::Transport => "Transport",
         CostLine::Capital => "Capital",
         CostLine::BaseSetup => "Base set-up",

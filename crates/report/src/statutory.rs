@@ -57,6 +57,9 @@ impl DsgPlacement {
             ProvisionKind::Independent => DsgPlacement::Independent,
             ProvisionKind::FurtherEducation => DsgPlacement::Post16,
             ProvisionKind::Other => DsgPlacement::Other,
+            // Pupils in other authorities' schools are counted as in special schools: the
+            // scenario gives their cost, not the type of school.
+            ProvisionKind::OtherAuthority => DsgPlacement::Special,
         }
     }
 
@@ -94,12 +97,13 @@ pub fn dsg_need(n: Need) -> usize {
 }
 
 /// The kind of provision a placement is in: an existing provision's kind, a new base is a
-/// resourced base, out of area is independent.
+/// resourced base, out of area is independent, another authority's school is its own kind.
 pub fn placement_kind(run: &RunOutputs, p: ProvisionRef) -> ProvisionKind {
     match p {
         ProvisionRef::Existing(k) => run.scenario.provision_kind(k),
         ProvisionRef::NewBase(_) => ProvisionKind::ResourcedBase,
         ProvisionRef::OutOfArea => ProvisionKind::Independent,
+        ProvisionRef::Elsewhere(_) => ProvisionKind::OtherAuthority,
     }
 }
 
@@ -247,9 +251,11 @@ impl ScapProvision {
             ProvisionKind::ResourcedBase => Some(ScapProvision::UnitOrResourced),
             ProvisionKind::Special => Some(ScapProvision::Special),
             ProvisionKind::Independent => Some(ScapProvision::Independent),
-            ProvisionKind::Mainstream | ProvisionKind::FurtherEducation | ProvisionKind::Other => {
-                None
-            }
+            // SCAP counts the authority's own places.
+            ProvisionKind::Mainstream
+            | ProvisionKind::FurtherEducation
+            | ProvisionKind::Other
+            | ProvisionKind::OtherAuthority => None,
         }
     }
 }

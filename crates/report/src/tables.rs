@@ -178,12 +178,13 @@ pub fn placements_csv(
             let school = match p.provision {
                 ProvisionRef::Existing(k) => Some(s.provisions[k].school),
                 ProvisionRef::NewBase(c) => Some(plan.candidates[c].school),
-                ProvisionRef::OutOfArea => None,
+                ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_) => None,
             };
             let kind = match p.provision {
                 ProvisionRef::Existing(_) => "existing",
                 ProvisionRef::NewBase(_) => "new_base",
                 ProvisionRef::OutOfArea => "out_of_area",
+                ProvisionRef::Elsewhere(_) => "other_authority",
             };
             let (id, name, minutes, km) = match school {
                 Some(sc) => (

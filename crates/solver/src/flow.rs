@@ -188,6 +188,8 @@ fn build_year(
                     cand_node(c)
                 }
                 ProvisionRef::OutOfArea => sink,
+                // Stock arcs only: not in a group's arcs.
+                ProvisionRef::Elsewhere(_) => continue,
             };
             let a = ns.add_arc(g, to, INF, to_units(df * arc.cost));
             x_arcs.push((net.group_start[g] + i, a));

@@ -57,6 +57,7 @@ use placeplan_model::finance::{capital_weight, discount, unit_cost};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{candidates, unit_max, units, Build, Candidate, ProvisionRef};
 use placeplan_model::travel::TravelMatrix;
+use placeplan_model::ProvisionKind;
 use placeplan_model::{Scenario, SchoolKind};
 
 /// Objective coefficients are in thousands of pounds inside the model.
@@ -131,9 +132,9 @@ pub struct Network {
     /// Arcs of pupils already placed (with stability), per group and kind of provision they are
     /// in ([`STOCK_KINDS`]): existing provision of that kind that takes the group's need and
     /// phase, at any distance (they are already there), and out of area (placements beyond the
-    /// authority's own provision).
+    /// authority's own provision); for pupils in other authorities' schools, those schools only.
     pub stock_arcs: Vec<Arc>,
-    /// Ranges into `stock_arcs` per group x kind: `stock_start[g * 3 + k]..stock_start[g * 3 + k + 1]`.
+    /// Ranges into `stock_arcs` per group x kind: `stock_start[g * K + k]..stock_start[g * K + k + 1]`, K = `STOCK_KINDS.len()`.
     pub stock_start: Vec<usize>,
     /// The unit of each candidate (`plan::units`), worked out once.
     pub units: Vec<usize>,
@@ -242,6 +243,13 @@ fn stock_network(
                     cost: revenue + transport,
                 });
             };
+            if kind == ProvisionKind::OtherAuthority {
+                // Pupils in other authorities' schools stay there: their only arc.
+                if s.placed_elsewhere_of(g.locality, g.need, g.phase).is_some() {
+                    push(ProvisionRef::Elsewhere(gi));
+                }
+                continue;
+            }
             for (k, p) in s.provisions.iter().enumerate() {
                 if p.phase == g.phase
                     && p.needs.contains(g.need)
@@ -635,7 +643,8 @@ fn capacity_rows(
                         out.push((lhs - places).leq(0.0));
                     }
                 }
-                ProvisionRef::OutOfArea => {}
+                // Only the pupils already there use other authorities' schools.
+                ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_) => {}
             }
         }
     }
@@ -717,7 +726,8 @@ fn fixed_capacity_rows(
             let cap = match *prov {
                 ProvisionRef::Existing(k) => net.existing_places[k][t] as f64,
                 ProvisionRef::NewBase(c) => pupils_in(s, available[c][t]),
-                ProvisionRef::OutOfArea => continue,
+                // Only the pupils already there use other authorities' schools.
+                ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_) => continue,
             };
             let mut lhs = Expression::with_capacity(xs.len() + 1);
             for v in xs {

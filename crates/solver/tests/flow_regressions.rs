@@ -68,6 +68,7 @@ fn scenario(horizon: u32, budget: f64) -> Scenario {
         history: vec![],
         levers: vec![],
         roads: vec![],
+        placed_elsewhere: vec![],
     }
 }
 

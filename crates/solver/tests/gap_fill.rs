@@ -86,6 +86,7 @@ fn two_localities() -> (Scenario, Demand) {
         population: vec![],
         history: vec![],
         roads: vec![],
+        placed_elsewhere: vec![],
     };
     let group = |locality| DemandGroup {
         locality,

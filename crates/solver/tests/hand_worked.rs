@@ -113,6 +113,7 @@ fn tiny() -> (Scenario, Demand) {
         history: vec![],
         levers: vec![],
         roads: vec![],
+        placed_elsewhere: vec![],
     };
     let demand = Demand {
         years: vec![2026, 2027, 2028],
@@ -539,11 +540,7 @@ fn occupancy_target_with_whole_bases_hand_worked() {
     s.solver.occupancy_target = 0.95;
     s.bases.modular = true;
     let travel = TravelMatrix::build(&s);
-    let mut backends = vec![Backend::Flow, Backend::Microlp];
-    if Backend::Highs.is_available() {
-        backends.push(Backend::Highs);
-    }
-    for backend in backends {
+    for backend in with_highs(vec![Backend::Flow, Backend::Microlp]) {
         let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
         let r = check(&s, &travel, &demand, &plan);
         assert!(r.passed(), "{backend}: {:?}", r.violations);
@@ -560,6 +557,14 @@ fn occupancy_target_with_whole_bases_hand_worked() {
             "{backend}"
         );
     }
+}
+
+/// `backends` and HiGHS when it is built in.
+fn with_highs(mut backends: Vec<Backend>) -> Vec<Backend> {
+    if Backend::Highs.is_available() {
+        backends.push(Backend::Highs);
+    }
+    backends
 }
 
 fn plan_base(plan: &placeplan_model::plan::Plan) -> ProvisionRef {
@@ -599,4 +604,96 @@ fn pupils_from_other_authorities_keep_their_places_hand_worked() {
             plan.objective
         );
     }
+}
+
+/// Pupils placed in other authorities' schools stay there: the tiny case with stability, no
+/// history, and 6 of B's ASD primary pupils in another authority's school (30,000 a place and
+/// 5,000 of transport). Spread over the six years of primary, 5 are still there in year 0, 4 in
+/// year 1 and 3 in year 2, at 35,000 each. B's other pupils are entrants: 7 in year 0 (12 - 5),
+/// 1 in year 1 (12 - 4 - 7) and 1 in year 2. In year 0 S takes A's 5 and 5 of B's 7 (A's cost
+/// nothing to travel), the other 2 go out of area and stay there. One place at M (beside B)
+/// funded in year 0 serves year 1's entrant for two years (saving 56.8k a year for 63k); a place
+/// for year 2's entrant alone would save one year (53.0k) for 63k a year later (60.9k), so that
+/// pupil goes out of area.
+#[test]
+fn pupils_placed_elsewhere_stay_there_hand_worked() {
+    let (mut s, demand) = tiny();
+    s.solver.stability = true;
+    s.placed_elsewhere = vec![PlacedElsewhere {
+        locality: 1,
+        need: Need::Asd,
+        phase: Phase::Primary,
+        pupils: 6,
+        place_cost: 30_000.0,
+        transport_cost: 5_000.0,
+    }];
+    let travel = TravelMatrix::build(&s);
+    let km = road_km_ab(&s);
+    let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+    let at_s = 5.0 * 26_000.0 + 5.0 * (26_000.0 + 100.0 * km);
+    let at_m = 17_000.0;
+    let year0 = at_s + 2.0 * 73_800.0 + 5.0 * 35_000.0 + 63_000.0;
+    let year1 = at_s + 2.0 * 73_800.0 + at_m + 4.0 * 35_000.0;
+    let year2 = at_s + 3.0 * 73_800.0 + at_m + 3.0 * 35_000.0;
+    let expected = year0 + d1 * year1 + d2 * year2;
+    for backend in with_highs(vec![Backend::Microlp]) {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let r = check(&s, &travel, &demand, &plan);
+        assert!(r.passed(), "{backend}: {:?}", r.violations);
+        for (t, n) in [5.0, 4.0, 3.0].into_iter().enumerate() {
+            assert_eq!(
+                pupils_at(&plan, t, ProvisionRef::Elsewhere(1)),
+                n,
+                "{backend}"
+            );
+            assert!((pupils_at(&plan, t, ProvisionRef::Existing(0)) - 10.0).abs() < 1e-6);
+        }
+        assert!((plan.new_places() - 1.0).abs() < 1e-6, "{:?}", plan.builds);
+        assert!(
+            (plan.objective - expected).abs() < 1e-6 * expected,
+            "{backend}: {} vs {expected}",
+            plan.objective
+        );
+        let costing = cost_plan(&s, &travel, &demand, &plan);
+        let line = costing.line_total(placeplan_model::finance::CostLine::OtherAuthority);
+        // Place funding; their transport is in the transport line.
+        assert!((line - 12.0 * 30_000.0).abs() < 1e-6, "{line}");
+        assert_eq!(pupils_moved_mid_phase(&s, &demand, &plan), 0);
+
+        // The check's own reading: one of them brought home to an out-of-area place in year 0
+        // is a move; one more sent there in year 2 is over the pupils already there.
+        let moved = |from: ProvisionRef, to: ProvisionRef, t: usize| {
+            let mut p = plan.clone();
+            for x in p.placements.iter_mut().filter(|x| x.year == t) {
+                if x.group == 1 && x.provision == from {
+                    x.pupils -= 1.0;
+                } else if x.group == 1 && x.provision == to {
+                    x.pupils += 1.0;
+                }
+            }
+            check(&s, &travel, &demand, &p).violations
+        };
+        let v = moved(ProvisionRef::Elsewhere(1), ProvisionRef::OutOfArea, 0);
+        assert!(
+            v.iter()
+                .any(|v| v.contains("already in other_authority provision")),
+            "{v:?}"
+        );
+        let v = moved(ProvisionRef::OutOfArea, ProvisionRef::Elsewhere(1), 2);
+        assert!(
+            v.iter()
+                .any(|v| v.starts_with("2028: 4 pupils in 3 places in other authorities' schools")),
+            "{v:?}"
+        );
+    }
+
+    // Without stability no pupil is already placed anywhere: B's 12 are placed each year as if
+    // new, and other authorities' schools are not among the places.
+    s.solver.stability = false;
+    let plan = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
+    assert!(plan
+        .placements
+        .iter()
+        .all(|p| !matches!(p.provision, ProvisionRef::Elsewhere(_))));
+    assert!(check(&s, &travel, &demand, &plan).passed());
 }

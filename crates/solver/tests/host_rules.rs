@@ -73,6 +73,7 @@ fn scenario(g_gender: SchoolGender, g_selective: bool) -> (Scenario, Demand) {
         history: vec![],
         levers: vec![],
         roads: vec![],
+        placed_elsewhere: vec![],
     };
     let demand = Demand {
         years: vec![2026, 2027],

@@ -59,6 +59,7 @@ prop_compose! {
         sites in prop::collection::vec(0u32..25, 4),
         caps in prop::collection::vec(0u32..15, 4),
         imports in prop::collection::vec(prop::sample::select(vec![0u32, 0, 2, 5]), 4),
+        away in prop::sample::select(vec![0u32, 3, 7]),
         pupils in prop::collection::vec(0u32..12, 4 * 2 * 3 * 3),
     ) -> Case {
         let primary = PhaseSet::default().with(Phase::Primary);
@@ -103,6 +104,15 @@ prop_compose! {
             history: vec![],
             levers: vec![],
             roads: vec![],
+            // Kept in another authority's school with stability (a_plan_made_with_stability..).
+            placed_elsewhere: vec![PlacedElsewhere {
+                locality: 0,
+                need: Need::Asd,
+                phase: Phase::Primary,
+                pupils: away,
+                place_cost: 30_000.0,
+                transport_cost: 5_000.0,
+            }],
         };
         let mut groups = Vec::new();
         for l in 0..n_loc {

@@ -94,6 +94,16 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
     };
     let population = read_population(&path(&file.files.population), &locs, &mut problems);
     let history = read_history(&path(&file.files.history), &locs, &mut problems);
+    let placed_elsewhere = if file.files.placed_elsewhere.is_empty() {
+        Vec::new()
+    } else {
+        read_placed_elsewhere(
+            &path(&file.files.placed_elsewhere),
+            &locs,
+            &file.costs,
+            &mut problems,
+        )
+    };
     let roads = if file.files.roads.is_empty() {
         Vec::new()
     } else {
@@ -136,6 +146,7 @@ pub fn load_scenario(dir: &Path) -> Result<Scenario, Problems> {
         population,
         history,
         roads,
+        placed_elsewhere,
         outlines,
     };
     // A file with problems of its own is not checked for coverage as well: its rejected rows

@@ -24,6 +24,9 @@ pub struct FileNames {
     /// Optional GeoJSON boundaries of the localities (`code` = locality id), drawn on the
     /// report's map; empty for none.
     pub boundaries: String,
+    /// Optional: the authority's pupils in other authorities' schools in the base year; empty
+    /// for none.
+    pub placed_elsewhere: String,
 }
 
 impl Default for FileNames {
@@ -36,6 +39,7 @@ impl Default for FileNames {
             capacity: "capacity.csv".into(),
             roads: String::new(),
             boundaries: String::new(),
+            placed_elsewhere: String::new(),
         }
     }
 }

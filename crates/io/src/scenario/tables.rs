@@ -326,6 +326,53 @@ pub(super) fn read_history(
     out
 }
 
+/// `placed_elsewhere.csv`: locality, need, phase, pupils, and optional place and transport costs
+/// per pupil per year (default `[costs] special_place` and `out_of_area_transport`). Rows of one
+/// locality, need and phase (pupils at several authorities) add up.
+pub(super) fn read_placed_elsewhere(
+    path: &Path,
+    loc_index: &Known,
+    costs: &CostParams,
+    problems: &mut Problems,
+) -> Vec<PlacedElsewhere> {
+    let mut out = Vec::new();
+    read_csv(
+        path,
+        &["locality", "need", "phase", "pupils"],
+        problems,
+        |row| {
+            let loc = locality_field(row, loc_index);
+            let need = row.need("need");
+            let phase = row.phase("phase");
+            let pupils = row
+                .bounded("pupils", MAX_PLACES)
+                .and_then(|_| row.count("pupils"));
+            let place_cost = optional_money(row, "place_cost");
+            let transport_cost = optional_money(row, "transport_cost");
+            if let (
+                true,
+                Some(locality),
+                Some(need),
+                Some(phase),
+                Some(pupils),
+                Some(place),
+                Some(transport),
+            ) = (row.ok, loc, need, phase, pupils, place_cost, transport_cost)
+            {
+                out.push(PlacedElsewhere {
+                    locality,
+                    need,
+                    phase,
+                    pupils,
+                    place_cost: place.unwrap_or(costs.special_place),
+                    transport_cost: transport.unwrap_or(costs.out_of_area_transport),
+                });
+            }
+        },
+    );
+    out
+}
+
 pub(super) fn read_roads(path: &Path, nodes: &HashSet<&str>, problems: &mut Problems) -> Vec<Road> {
     let mut out = Vec::new();
     let required = ["from", "to", "minutes"];

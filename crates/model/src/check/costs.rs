@@ -149,12 +149,29 @@ pub(super) fn recomputed_npv(
     // Undiscounted cost of each year.
     let mut year = vec![0.0f64; n_years];
     let c = &s.costs;
+    // Pupils in other authorities' schools, per (locality, need, phase): pupils, place and
+    // transport pounds.
+    let mut away: BTreeMap<_, (f64, f64, f64)> = BTreeMap::new();
+    for e in &s.placed_elsewhere {
+        let a = away.entry((e.locality, e.need, e.phase)).or_default();
+        let n = e.pupils as f64;
+        a.0 += n;
+        a.1 += e.place_cost * n;
+        a.2 += e.transport_cost * n;
+    }
     for p in &plan.placements {
         let locality = demand.groups[p.group].locality;
         let by_road =
             |school: usize| c.transport_fixed + c.transport_per_km * travel.km(locality, school);
         let per_pupil = match p.provision {
             ProvisionRef::OutOfArea => c.independent_place + c.out_of_area_transport,
+            ProvisionRef::Elsewhere(_) => {
+                let g = &demand.groups[p.group];
+                match away.get(&(g.locality, g.need, g.phase)) {
+                    Some(&(n, place, transport)) if n > 0.0 => (place + transport) / n,
+                    _ => f64::NAN,
+                }
+            }
             ProvisionRef::Existing(k) => {
                 let e = &s.provisions[k];
                 place_at(s, &s.schools[e.school], e.phase) + by_road(e.school)

@@ -75,6 +75,8 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
             ProvisionRef::Existing(k) => k >= s.provisions.len(),
             ProvisionRef::NewBase(c) => c >= plan.candidates.len(),
             ProvisionRef::OutOfArea => false,
+            // Pupils in other authorities' schools are placed as their own group.
+            ProvisionRef::Elsewhere(g) => g != p.group,
         };
         if p.year >= n_years || p.group >= demand.groups.len() || bad_ref {
             r.fail(format!(
@@ -123,6 +125,17 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
                 if !s.solver.allow_out_of_area {
                     r.fail(format!(
                         "{year}: out-of-area placement used but not allowed"
+                    ));
+                } else {
+                    r.ok();
+                }
+                continue;
+            }
+            ProvisionRef::Elsewhere(_) => {
+                // Kept there only with stability; how many is checked with capacity.
+                if !s.solver.stability {
+                    r.fail(format!(
+                        "{year}: pupils placed in other authorities' schools without stability"
                     ));
                 } else {
                     r.ok();
@@ -213,6 +226,15 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
 
     // (2) capacity each year, at the occupancy target.
     let existing_cap = occupancy::existing_capacity(s, demand);
+    // Pupils of each group still in other authorities' schools, by (year, group).
+    let mut away: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for c in staying_cohorts(s, demand) {
+        if c.placed == Some(ProvisionKind::OtherAuthority) {
+            for t in c.first..=c.last {
+                *away.entry((t, c.group)).or_default() += c.pupils as f64;
+            }
+        }
+    }
     let target = s.solver.occupancy_target;
     for (&(t, prov), &n) in &used {
         let (cap, what) = match prov {
@@ -228,6 +250,13 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
                 format!(
                     "new places at {} (occupancy target {target})",
                     s.schools[plan.candidates[c].school].id
+                ),
+            ),
+            ProvisionRef::Elsewhere(g) => (
+                away.get(&(t, g)).copied().unwrap_or(0.0),
+                format!(
+                    "places in other authorities' schools kept for pupils from {} already there",
+                    s.localities[demand.groups[g].locality].id
                 ),
             ),
             ProvisionRef::OutOfArea => continue,
@@ -363,7 +392,7 @@ fn check_stock(
     r: &mut CheckReport,
 ) {
     let n_groups = demand.groups.len();
-    let mut stock = vec![[0.0f64; 3]; n_groups];
+    let mut stock = vec![[0.0f64; STOCK_KINDS.len()]; n_groups];
     for c in staying {
         if let Some(k) = c
             .placed
@@ -374,7 +403,7 @@ fn check_stock(
             }
         }
     }
-    let mut at_kind = vec![[0.0f64; 3]; n_groups];
+    let mut at_kind = vec![[0.0f64; STOCK_KINDS.len()]; n_groups];
     let mut out_of_area = vec![0.0f64; n_groups];
     for p in plan.placements.iter().filter(|p| p.year == 0) {
         match p.provision {
@@ -385,6 +414,14 @@ fn check_stock(
                 }
             }
             ProvisionRef::OutOfArea => out_of_area[p.group] += p.pupils,
+            ProvisionRef::Elsewhere(_) => {
+                let i = STOCK_KINDS
+                    .iter()
+                    .position(|x| *x == ProvisionKind::OtherAuthority);
+                if let Some(i) = i {
+                    at_kind[p.group][i] += p.pupils;
+                }
+            }
             ProvisionRef::NewBase(_) => {}
         }
     }
@@ -394,7 +431,12 @@ fn check_stock(
         for (i, kind) in STOCK_KINDS.iter().enumerate() {
             all_stock += stock[g][i];
             all_room += at_kind[g][i];
-            if stock[g][i] > at_kind[g][i] + out_of_area[g] + TOL {
+            // Pupils in other authorities' schools stay there; others may be out of area.
+            let room = match kind {
+                ProvisionKind::OtherAuthority => at_kind[g][i],
+                _ => at_kind[g][i] + out_of_area[g],
+            };
+            if stock[g][i] > room + TOL {
                 r.fail(stock_message(s, demand, g, *kind, stock[g][i]));
             } else {
                 r.ok();
@@ -508,6 +550,7 @@ mod tests {
             population: vec![],
             history: vec![],
             roads: vec![],
+            placed_elsewhere: vec![],
         };
         let travel = TravelMatrix::build(&s);
         let demand = Demand {

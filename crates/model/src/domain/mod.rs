@@ -62,6 +62,21 @@ pub struct ExistingProvision {
     pub other_la_pupils: u32,
 }
 
+/// Pupils of the authority's own placed in other authorities' schools in the base year, for one
+/// locality, need and phase (`placed_elsewhere.csv`): they stay there until their next phase
+/// transfer (with stability), at their own cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlacedElsewhere {
+    pub locality: usize,
+    pub need: Need,
+    pub phase: Phase,
+    pub pupils: u32,
+    /// Place funding (top-up and place) per pupil per year.
+    pub place_cost: f64,
+    /// Home-to-school transport per pupil per year.
+    pub transport_cost: f64,
+}
+
 /// Population of one locality at one single year of age in one year.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PopulationCell {
@@ -121,12 +136,35 @@ pub struct Scenario {
     pub population: Vec<PopulationCell>,
     pub history: Vec<HistoryCell>,
     pub roads: Vec<Road>,
+    /// The authority's pupils in other authorities' schools in the base year.
+    pub placed_elsewhere: Vec<PlacedElsewhere>,
     /// Boundary of each locality (rings of (lon, lat) points, outer rings and holes), for the
     /// report's map; empty when the scenario has no boundaries file.
     pub outlines: Vec<Vec<Vec<(f64, f64)>>>,
 }
 
 impl Scenario {
+    /// Pupils of one locality, need and phase placed in other authorities' schools in the base
+    /// year, with their place and transport costs per pupil per year (means weighted by pupils
+    /// over the rows of `placed_elsewhere`); `None` when there are none.
+    pub fn placed_elsewhere_of(
+        &self,
+        locality: usize,
+        need: Need,
+        phase: Phase,
+    ) -> Option<(u32, f64, f64)> {
+        let mut pupils = 0u32;
+        let (mut place, mut transport) = (0.0, 0.0);
+        for e in &self.placed_elsewhere {
+            if (e.locality, e.need, e.phase) == (locality, need, phase) && e.pupils > 0 {
+                pupils += e.pupils;
+                place += e.place_cost * e.pupils as f64;
+                transport += e.transport_cost * e.pupils as f64;
+            }
+        }
+        (pupils > 0).then(|| (pupils, place / pupils as f64, transport / pupils as f64))
+    }
+
     /// The plan years, base_year+1 ..= base_year+horizon.
     pub fn plan_years(&self) -> Vec<i32> {
         (1..=self.horizon as i32)

@@ -247,6 +247,10 @@ pub enum ProvisionKind {
     FurtherEducation,
     /// Early-years settings, alternative provision, not in education, other.
     Other,
+    /// Another authority's school, for the authority's pupils placed there before the plan
+    /// (`placed_elsewhere.csv`). Not a history setting: history counts these pupils in the
+    /// setting they are in (special, independent, resourced).
+    OtherAuthority,
 }
 
 impl ProvisionKind {
@@ -267,6 +271,7 @@ impl ProvisionKind {
             ProvisionKind::Independent => "independent",
             ProvisionKind::FurtherEducation => "fe",
             ProvisionKind::Other => "other",
+            ProvisionKind::OtherAuthority => "other_authority",
         }
     }
 
@@ -274,7 +279,10 @@ impl ProvisionKind {
     pub fn is_specialist(self) -> bool {
         matches!(
             self,
-            ProvisionKind::ResourcedBase | ProvisionKind::Special | ProvisionKind::Independent
+            ProvisionKind::ResourcedBase
+                | ProvisionKind::Special
+                | ProvisionKind::Independent
+                | ProvisionKind::OtherAuthority
         )
     }
 }

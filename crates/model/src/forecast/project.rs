@@ -362,6 +362,7 @@ pub(super) mod tests {
             population,
             history,
             roads: vec![],
+            placed_elsewhere: vec![],
         }
     }
 

@@ -18,6 +18,7 @@ fn cost_colour(l: CostLine) -> &'static str {
         CostLine::IndependentLocal => "#edc948",
         CostLine::Post16 => "#b07aa1",
         CostLine::OutOfArea => "#e15759",
+        CostLine::OtherAuthority => "#ff9da7",
         CostLine::Transport => "#f28e2b",
         CostLine::Capital => "#9c755f",
         CostLine::BaseSetup => "#bab0ac",

@@ -110,6 +110,7 @@ pub(super) fn placements(
             ProvisionRef::Existing(k) => ("existing", s.provisions.get(k).map(|x| x.school)),
             ProvisionRef::NewBase(c) => ("new base", plan.candidates.get(c).map(|x| x.school)),
             ProvisionRef::OutOfArea => ("out of area", None),
+            ProvisionRef::Elsewhere(_) => ("other authority", None),
         };
         let loc = &s.localities[g.locality];
         ws.write_number_with_format(r, 0, *year as f64, &f.year)?;
