@@ -109,17 +109,17 @@ fn capital_sweep_writes_marginal_npv_per_million_and_names_the_cost_minimising_l
     let section = &html[start..];
     assert!(section.contains("Capital level"));
     assert!(section.contains("data-chart=\"capital\""));
-    // The demo's figures, as sweep-capital.toml's comment says: every step saves up to 80m a
-    // year (400m over the horizon), the cost-minimising level, and the step to 100m a year saves
-    // nothing.
-    assert_eq!(capital[min]["variant"], "5_capital_budget-80000000");
+    // The demo's figures, as sweep-capital.toml's comment says: every step saves up to 40m a
+    // year (200m over the horizon), the cost-minimising level, and the steps beyond save
+    // nothing (the plan no longer spends the budget).
+    assert_eq!(capital[min]["variant"], "3_capital_budget-40000000");
     assert_eq!(stop, Some(min));
-    assert_eq!(num(&capital[5]["marginal_npv_per_1m"]), 0.0);
-    assert!((1..5).all(|i| num(&capital[i]["marginal_npv_per_1m"]) < 0.0));
+    assert!((3..6).all(|i| num(&capital[i]["marginal_npv_per_1m"]) == 0.0));
+    assert!((1..3).all(|i| num(&capital[i]["marginal_npv_per_1m"]) < 0.0));
     for said in [
-        "the cost-minimising total capital budget is <strong>£400m</strong> (variant \
-         <strong>5_capital_budget-80000000</strong>",
-        "Extra capital stops paying after <strong>£400m</strong>: the step up to £500m saves \
+        "the cost-minimising total capital budget is <strong>£200m</strong> (variant \
+         <strong>3_capital_budget-40000000</strong>",
+        "Extra capital stops paying after <strong>£200m</strong>: the step up to £300m saves \
          nothing.",
     ] {
         assert!(section.contains(said), "{said} is not in the section");

@@ -253,7 +253,7 @@ fn dsg_grid_reconciles_with_the_other_outputs() {
         .skip(1)
         .take_while(|h| *h != "transport")
         .collect();
-    assert_eq!(place_lines.len(), 6, "{place_lines:?}");
+    assert_eq!(place_lines.len(), 7, "{place_lines:?}");
     for c in read_csv(&costs_csv) {
         if c["year"] == "total" {
             continue;

@@ -111,9 +111,10 @@ def write_scenario(placeplan, inst, seed, out, limit):
     path = os.path.join(d, "scenario.toml")
     with open(path) as f:
         text = f.read()
-    # The demo keeps the continuous model (`modular = false`, `stability = false`); drop both
-    # so the defaults apply, as they do in the synthetic instances.
-    text = re.sub(r"(?m)^(modular|stability) = false\n", "", text)
+    # The demo writes the defaults out (`modular = true`, `stability = true`), as the
+    # synthetic instances carry them.
+    if inst == "demo" and not re.search(r"(?m)^modular = true$", text):
+        sys.exit(f"{path}: the demo no longer plans on the default rules")
     text, n = re.subn(r"(?m)^time_limit_s = .*$", f"time_limit_s = {float(limit)!r}", text)
     if n != 1:
         sys.exit(f"{path}: no time_limit_s line to set")

@@ -246,7 +246,34 @@ pub fn plan_run_chained(
     chain: Option<&mut BudgetChain>,
 ) -> Result<Run, RunError> {
     let demand = forecast.specialist_demand(s.localities.len());
-    let plan = solve_chained(s, travel, &demand, &Options::optimise(), backend, chain)?;
+    // Each baseline is a feasible plan, checked like the optimised one before it is compared.
+    // The optimiser starts from the planner's heuristics: its plan never costs more than either.
+    let mut do_nothing = None;
+    let mut greedy = None;
+    let mut gap_fill = None;
+    let mut baseline_notes = Vec::new();
+    let plan = if baselines {
+        let solved = baseline::plan_with_baselines(s, travel, &demand, backend, chain);
+        match checked_baseline(s, travel, &demand, solved.do_nothing) {
+            Err(why) => baseline_notes.push(format!("no do-nothing comparison: {why}")),
+            Ok(dn) => do_nothing = Some(dn),
+        }
+        if let Some(g) = solved.greedy {
+            match checked_baseline(s, travel, &demand, g) {
+                Err(why) => baseline_notes.push(format!("no greedy comparison: {why}")),
+                Ok(g) => greedy = Some(g),
+            }
+        }
+        if let Some(gf) = solved.gap_fill {
+            match checked_baseline(s, travel, &demand, gf) {
+                Err(why) => baseline_notes.push(format!("no gap-fill comparison: {why}")),
+                Ok(gf) => gap_fill = Some(gf),
+            }
+        }
+        solved.plan?
+    } else {
+        solve_chained(s, travel, &demand, &Options::optimise(), backend, chain)?
+    };
     let mut report = check(s, travel, &demand, &plan);
     if !report.passed() {
         return Err(RunError::CheckFailed(report.violations));
@@ -257,40 +284,14 @@ pub fn plan_run_chained(
         .take()
         .unwrap_or_else(|| cost_plan(s, travel, &demand, &plan));
     let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, forecast.trend);
-    let mut do_nothing = None;
-    let mut greedy = None;
-    let mut gap_fill = None;
-    let mut baseline_notes = Vec::new();
-    if baselines {
-        // Each baseline is a feasible plan, checked like the optimised one before it is compared.
-        match checked_baseline(
-            s,
-            travel,
-            &demand,
-            baseline::do_nothing(s, travel, &demand, backend),
-        ) {
-            Err(why) => baseline_notes.push(format!("no do-nothing comparison: {why}")),
-            Ok((dn, dn_cost)) => {
-                summary = summary.with_do_nothing(&costing, &dn_cost);
-                let g = baseline::greedy(s, travel, &demand, &dn, backend);
-                match checked_baseline(s, travel, &demand, g) {
-                    Err(why) => baseline_notes.push(format!("no greedy comparison: {why}")),
-                    Ok((g, g_cost)) => {
-                        summary = summary.with_greedy(&g_cost, g.new_places());
-                        greedy = Some((g, g_cost));
-                    }
-                }
-                let gf = baseline::gap_fill(s, travel, &demand, &dn, backend);
-                match checked_baseline(s, travel, &demand, gf) {
-                    Err(why) => baseline_notes.push(format!("no gap-fill comparison: {why}")),
-                    Ok((gf, gf_cost)) => {
-                        summary = summary.with_gap_fill(&gf_cost, gf.new_places());
-                        gap_fill = Some((gf, gf_cost));
-                    }
-                }
-                do_nothing = Some((dn, dn_cost));
-            }
-        }
+    if let Some((_, dn_cost)) = &do_nothing {
+        summary = summary.with_do_nothing(&costing, dn_cost);
+    }
+    if let Some((g, g_cost)) = &greedy {
+        summary = summary.with_greedy(g_cost, g.new_places());
+    }
+    if let Some((gf, gf_cost)) = &gap_fill {
+        summary = summary.with_gap_fill(gf_cost, gf.new_places());
     }
     Ok(Run {
         demand,

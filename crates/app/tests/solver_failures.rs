@@ -79,9 +79,12 @@ fn implausible_capex_past_the_check_fails_with_a_solver_code() {
         (1e9, None),
     ] {
         let mut s = scenario("demo");
-        // The model these failures were found on: every place usable (at the default occupancy
-        // target microlp happens to survive 1e15).
+        // The model these failures were found on: the continuous yearly model (fractional
+        // places, no stability) with every place usable (at the default occupancy target
+        // microlp happens to survive 1e15).
         s.solver.occupancy_target = 1.0;
+        s.bases.modular = false;
+        s.solver.stability = false;
         let host = s.schools.iter_mut().find(|sc| sc.can_host_base);
         host.expect("the demo has host schools").capex_per_place = Some(capex);
         let travel = TravelMatrix::build(&s);

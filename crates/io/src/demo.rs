@@ -414,7 +414,7 @@ capital_budget = 3000000.0
             &JourneyLimits::default(),
             &TravelSettings::default(),
             &ForecastSettings::default(),
-            Rules::Continuous,
+            Rules::Written,
         ),
     )
 }
@@ -477,24 +477,13 @@ mod tests {
         assert_eq!(s.journey, JourneyLimits::default());
         assert_eq!(s.travel, TravelSettings::default());
         assert_eq!(s.forecast, ForecastSettings::default());
-        // The demo keeps the continuous yearly model (docs/scenario-format.md `[capital]`).
-        assert_eq!(
-            s.solver,
-            SolverSettings {
-                stability: false,
-                ..SolverSettings::default()
-            }
-        );
-        assert_eq!(
-            s.bases,
-            BaseRules {
-                modular: false,
-                ..BaseRules::default()
-            }
-        );
+        // The demo plans on the default rules, written out (docs/scenario-format.md).
+        assert_eq!(s.solver, SolverSettings::default());
+        assert_eq!(s.bases, BaseRules::default());
         assert_eq!(s.capital, CapitalSettings::default());
         let text = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
         assert!(text.starts_with("# "), "starts with a comment");
+        assert!(text.contains("\nmodular = true\n") && text.contains("\nstability = true\n"));
         assert!(text.contains("placeplan demo") && text.contains("synthetic"));
     }
 

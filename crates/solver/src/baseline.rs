@@ -30,7 +30,55 @@ use placeplan_model::{Need, Phase, Scenario};
 
 use crate::backend::{Backend, SolveError};
 use crate::formulation::Options;
-use crate::solve::solve;
+use crate::solve::{solve, solve_placing, Placing};
+use crate::warm::BudgetChain;
+
+/// The optimised plan with the baselines it is compared with.
+#[derive(Debug)]
+pub struct Solved {
+    pub plan: Result<Plan, SolveError>,
+    pub do_nothing: Result<Plan, SolveError>,
+    /// None when there is no do-nothing plan to build it from.
+    pub greedy: Option<Result<Plan, SolveError>>,
+    pub gap_fill: Option<Result<Plan, SolveError>>,
+}
+
+/// Optimises with the baselines: the do-nothing plan, then the greedy and gap-fill builds from
+/// it, which the optimiser starts from (its plan never costs more than either); the heuristics'
+/// pupils are placed on the model the optimiser kept warm where it kept one, so a baseline
+/// costs a warm re-solve instead of a fresh one.
+pub fn plan_with_baselines(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    backend: Backend,
+    chain: Option<&mut BudgetChain>,
+) -> Solved {
+    let do_nothing = self::do_nothing(s, travel, demand, backend);
+    let heuristics = match &do_nothing {
+        Ok(dn) => vec![
+            ("greedy", greedy_builds(s, travel, demand, dn)),
+            ("gap-fill", gap_fill_builds(s, travel, demand, dn)),
+        ],
+        Err(_) => Vec::new(),
+    };
+    let options = Options::optimise_from(heuristics.iter().map(|(_, b)| b.clone()).collect());
+    let mut placing = Placing::default();
+    let plan = solve_placing(s, travel, demand, &options, backend, chain, &mut placing);
+    let mut placed = heuristics.into_iter().map(|(name, builds)| {
+        let mut plan = placing.place_raw(s, travel, demand, builds, backend)?;
+        plan.method = format!("{name} ({})", plan.method);
+        Ok(plan)
+    });
+    let greedy = placed.next();
+    let gap_fill = placed.next();
+    Solved {
+        plan,
+        do_nothing,
+        greedy,
+        gap_fill,
+    }
+}
 
 /// The do-nothing plan: existing provision only.
 pub fn do_nothing(

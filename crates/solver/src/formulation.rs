@@ -89,6 +89,10 @@ pub struct Options {
     /// Only these candidates (by index) may receive places, each at least the minimum base size
     /// (a relaxation with the bases to open decided; used by [`crate::round`]).
     pub open_bases: Option<Vec<usize>>,
+    /// Whole-base plans known beforehand (a planner's heuristic): with whole bases, each is
+    /// placed like the rounded plan and the cheapest is improved, so the plan returned never
+    /// costs more than any of them.
+    pub incumbents: Vec<Vec<Build>>,
 }
 
 impl Options {
@@ -100,6 +104,14 @@ impl Options {
             relax_whole_bases: false,
             fractional_places: false,
             open_bases: None,
+            incumbents: Vec::new(),
+        }
+    }
+    /// [`Options::optimise`], starting from these whole-base plans.
+    pub fn optimise_from(incumbents: Vec<Vec<Build>>) -> Options {
+        Options {
+            incumbents,
+            ..Options::optimise()
         }
     }
     /// No new places at all.
@@ -114,6 +126,7 @@ impl Options {
             relax_whole_bases: false,
             fractional_places: false,
             open_bases: None,
+            incumbents: Vec::new(),
         }
     }
     /// True when the model decides whole bases (modular scenario, places chosen, not relaxed).

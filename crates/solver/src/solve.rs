@@ -82,14 +82,31 @@ pub fn solve_chained(
     backend: Backend,
     chain: Option<&mut BudgetChain>,
 ) -> Result<Plan, SolveError> {
+    let mut placing = Placing::default();
+    solve_placing(s, travel, demand, options, backend, chain, &mut placing)
+}
+
+/// [`solve_chained`] placing round and fix's whole builds with `placing`, which may be kept
+/// warm from (and for) other placements of the same scenario and demand.
+pub(crate) fn solve_placing(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: &Options,
+    backend: Backend,
+    chain: Option<&mut BudgetChain>,
+    placing: &mut Placing,
+) -> Result<Plan, SolveError> {
     if !backend.is_available() {
         return Err(SolveError::Unavailable(backend));
     }
     if options.whole_bases(s) {
         match backend {
-            Backend::Flow => return solve_rounded(s, travel, demand, options, backend, chain),
+            Backend::Flow => {
+                return solve_rounded(s, travel, demand, options, backend, chain, placing)
+            }
             Backend::Microlp if !options.fractional_places => {
-                return solve_whole_places(s, travel, demand, options, backend, chain)
+                return solve_whole_places(s, travel, demand, options, backend, chain, placing)
             }
             _ => {}
         }
@@ -149,6 +166,21 @@ pub fn solve_chained(
     if plan.status == SolveStatus::Optimal {
         plan.bound = Some(plan.objective);
     }
+    if options.whole_bases(s) && !options.incumbents.is_empty() {
+        // A mixed-integer backend stopped short of optimal may have missed a known plan; one
+        // that costs less is within the backend's own bound.
+        let bound = plan.bound;
+        return from_incumbents(
+            s,
+            travel,
+            demand,
+            plan,
+            &options.incumbents,
+            backend,
+            bound,
+            placing,
+        );
+    }
     Ok(plan)
 }
 
@@ -171,27 +203,64 @@ fn solve_whole_places(
     options: &Options,
     backend: Backend,
     chain: Option<&mut BudgetChain>,
+    placing: &mut Placing,
 ) -> Result<Plan, SolveError> {
     let bases = Options {
         fractional_places: true,
+        // Tried on the whole plan below, not on this one.
+        incumbents: Vec::new(),
         ..options.clone()
     };
     let mip = solve_chained(s, travel, demand, &bases, backend, chain)?;
-    if mip
-        .builds
-        .iter()
-        .all(|b| (b.places - b.places.round()).abs() < 1e-9)
-    {
-        // Already whole: the optimum with fractional places is the optimum with whole ones.
-        return Ok(mip);
-    }
-    let builds = floor_builds(s, &mip.candidates, &mip);
     let bound = match mip.status {
         SolveStatus::Optimal => Some(mip.objective),
         SolveStatus::WithinGap => Some(mip.objective * (1.0 - s.solver.mip_gap)),
         _ => None,
     };
-    place_on_rounded(s, travel, demand, builds, backend, bound)
+    let plan = if mip
+        .builds
+        .iter()
+        .all(|b| (b.places - b.places.round()).abs() < 1e-9)
+    {
+        // Already whole: the optimum with fractional places is the optimum with whole ones.
+        mip
+    } else {
+        let builds = floor_builds(s, &mip.candidates, &mip);
+        place_on_rounded(s, travel, demand, builds, backend, bound)?
+    };
+    let incumbents = &options.incumbents;
+    from_incumbents(s, travel, demand, plan, incumbents, backend, bound, placing)
+}
+
+/// The cheapest of `plan` and the incumbents placed on the same model (each placed at least
+/// cost by [`Placing::place_raw`], reported as a rounded plan with `bound`).
+#[allow(clippy::too_many_arguments)]
+fn from_incumbents(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    mut plan: Plan,
+    incumbents: &[Vec<placeplan_model::plan::Build>],
+    backend: Backend,
+    bound: Option<f64>,
+    placing: &mut Placing,
+) -> Result<Plan, SolveError> {
+    for known in incumbents {
+        let mut alt = placing.place_raw(s, travel, demand, known.clone(), backend)?;
+        mark_placed_on_rounded(&mut alt, bound);
+        plan = cheaper(plan, alt);
+    }
+    Ok(plan)
+}
+
+/// The cheaper of two plans of the same model; the first on a tie, so that a heuristic plan
+/// replaces the optimiser's only when it costs less.
+fn cheaper(plan: Plan, alt: Plan) -> Plan {
+    if alt.objective < plan.objective * (1.0 - 1e-9) {
+        alt
+    } else {
+        plan
+    }
 }
 
 /// The relaxation with only the units of `open` (candidates, sorted) open, each at least its
@@ -273,6 +342,7 @@ fn solve_rounded(
     options: &Options,
     backend: Backend,
     chain: Option<&mut BudgetChain>,
+    placing: &mut Placing,
 ) -> Result<Plan, SolveError> {
     let relax = Options {
         relax_whole_bases: true,
@@ -320,9 +390,18 @@ fn solve_rounded(
     };
     // A relaxation stopped at its time limit proves no bound.
     let bound = (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective);
-    let mut placing = Placing::default();
     let plan = placing.place(s, travel, demand, builds, backend, bound)?;
-    improve_rounded(s, travel, demand, plan, (backend, &mut placing), bound)
+    let plan = from_incumbents(
+        s,
+        travel,
+        demand,
+        plan,
+        &options.incumbents,
+        backend,
+        bound,
+        placing,
+    )?;
+    improve_rounded(s, travel, demand, plan, (backend, placing), bound)
 }
 
 /// Whether round and fix's LPs go to microlp and are worth keeping for warm re-solves: with
@@ -336,11 +415,63 @@ fn warm_lp(s: &Scenario, backend: Backend) -> bool {
 /// only shrink, so it re-solves warm ([`Replacer`]); otherwise, and whenever a warm re-solve
 /// cannot answer, it solves afresh.
 #[derive(Default)]
-struct Placing {
+pub(crate) struct Placing {
     warm: Option<Replacer>,
+    /// Plans placed afresh by [`Placing::place_raw`], by their builds.
+    placed: Vec<(Vec<placeplan_model::plan::Build>, Plan)>,
 }
 
 impl Placing {
+    /// Every pupil placed at least cost on `builds`, solved afresh once per set of builds and
+    /// kept: the plan is the placement's own (status and bound of that solve). The optimiser
+    /// places its incumbents (the planner's heuristics) this way, and the baselines are then
+    /// the same plans, not solved again.
+    pub(crate) fn place_raw(
+        &mut self,
+        s: &Scenario,
+        travel: &TravelMatrix,
+        demand: &Demand,
+        builds: Vec<placeplan_model::plan::Build>,
+        backend: Backend,
+    ) -> Result<Plan, SolveError> {
+        if let Some((_, plan)) = self.placed.iter().find(|(b, _)| *b == builds) {
+            return Ok(plan.clone());
+        }
+        let opt = Options::with_builds(builds.clone());
+        let plan = solve_chained(s, travel, demand, &opt, backend, None)?;
+        self.placed.push((builds, plan.clone()));
+        Ok(plan)
+    }
+
+    /// The warm placement, when the model can be kept and answers.
+    fn place_warm(
+        &mut self,
+        s: &Scenario,
+        travel: &TravelMatrix,
+        demand: &Demand,
+        builds: &[placeplan_model::plan::Build],
+        backend: Backend,
+    ) -> Option<Plan> {
+        if !warm_lp(s, backend) {
+            return None;
+        }
+        let placed = match self.warm.take() {
+            Some(r) => r.place(s, demand, builds),
+            None => {
+                let opt = Options::with_builds(builds.to_vec());
+                let net = build_network(s, travel, demand, &opt);
+                if diagnose(s, demand, &net).is_empty() {
+                    Replacer::new(s, demand, net, &opt)
+                } else {
+                    None
+                }
+            }
+        };
+        let (r, plan) = placed?;
+        self.warm = Some(r);
+        Some(plan)
+    }
+
     fn place(
         &mut self,
         s: &Scenario,
@@ -350,24 +481,9 @@ impl Placing {
         backend: Backend,
         bound: Option<f64>,
     ) -> Result<Plan, SolveError> {
-        if warm_lp(s, backend) {
-            let placed = match self.warm.take() {
-                Some(r) => r.place(s, demand, &builds),
-                None => {
-                    let opt = Options::with_builds(builds.clone());
-                    let net = build_network(s, travel, demand, &opt);
-                    if diagnose(s, demand, &net).is_empty() {
-                        Replacer::new(s, demand, net, &opt)
-                    } else {
-                        None
-                    }
-                }
-            };
-            if let Some((r, mut plan)) = placed {
-                self.warm = Some(r);
-                mark_placed_on_rounded(&mut plan, bound);
-                return Ok(plan);
-            }
+        if let Some(mut plan) = self.place_warm(s, travel, demand, &builds, backend) {
+            mark_placed_on_rounded(&mut plan, bound);
+            return Ok(plan);
         }
         place_on_rounded(s, travel, demand, builds, backend, bound)
     }

@@ -60,6 +60,9 @@ fn size_estimate_bounds_the_demo_network() {
 #[test]
 fn size_estimate_counts_variables_over_the_plan_years() {
     let mut s = demo();
+    // The continuous yearly model: one x per arc and year, one y per candidate and year funded.
+    s.bases.modular = false;
+    s.solver.stability = false;
     let size = estimate(&s);
     let arcs = size.arcs_per_year.unwrap();
     // 5 plan years; places funded in the last year (lead time 1) are never used.

@@ -14,9 +14,9 @@ use super::{BASE_YEAR, FIRST_YEAR};
 /// Which allocation model a generated scenario asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Rules {
-    /// `modular = false` and `stability = false` written out: fractional places and yearly
-    /// placements (the demo, solved in about a second by the default build).
-    Continuous,
+    /// The defaults, whole bases and stability, written out as `modular = true` and
+    /// `stability = true` so that a planner reading the file sees both (the demo).
+    Written,
     /// Neither key written, so the scenario defaults apply: whole bases and stability, the model
     /// councils use (the synthetic instances).
     Defaults,
@@ -36,18 +36,15 @@ pub(crate) fn settings_toml(
         phases: vec![Phase::Primary, Phase::Secondary],
         min_size: 8,
         max_size: 20,
-        // Written only for `Rules::Continuous`.
-        modular: false,
+        // Written only for `Rules::Written`.
+        modular: true,
         lead_time: 1,
         ..BaseRules::default()
     };
     let cap = CapitalSettings::default();
     let e = ExpansionRules::default();
     let n = NewSchoolRules::default();
-    let s = SolverSettings {
-        stability: false,
-        ..SolverSettings::default()
-    };
+    let s = SolverSettings::default();
     let list = |items: Vec<&str>| {
         items
             .iter()
@@ -59,7 +56,7 @@ pub(crate) fn settings_toml(
     let phases = list(b.phases.iter().map(|p| p.code()).collect());
     let school_needs = list(n.needs.iter().map(|n| n.code()).collect());
     let (modular, stability) = match rules {
-        Rules::Continuous => (
+        Rules::Written => (
             format!("modular = {}\n", b.modular),
             format!("stability = {}\n", s.stability),
         ),
