@@ -239,6 +239,94 @@ fn sensitivity_of_pooled_scores_to_settings() {
     }
 }
 
+/// The scenario forecast's own Monte Carlo P10-P90 (what `forecast.csv` reports) against the
+/// intervals from its track record, pooled over origins 2015-2019 (printed for
+/// docs/forecasting.md): `cargo test --release -p placeplan-app --test sen2_backtest --
+/// --ignored --nocapture monte_carlo`.
+#[test]
+#[ignore = "prints the interval comparison for docs/forecasting.md"]
+fn monte_carlo_bands_against_the_track_record() {
+    use placeplan_app::backtest::{backtest_with, BacktestSettings, IntervalSource, Measure};
+    let Some(dir) = data_dir() else { return };
+    let s = read_sen2_files(&files(&dir)).unwrap();
+    eprintln!("| interval | measure | h | cov80 | below / above | width | IS% |");
+    eprintln!("|---|---|---|---|---|---|---|");
+    for (name, source) in [
+        ("track record", IntervalSource::TrackRecord),
+        ("Monte Carlo", IntervalSource::MonteCarlo { runs: 1000 }),
+        ("wider of both", IntervalSource::Wider { runs: 1000 }),
+    ] {
+        let st = BacktestSettings {
+            interval_source: source,
+            ..BacktestSettings::default()
+        };
+        let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
+            .iter()
+            .map(|&o| backtest_with(&s, None, o, 5, None, &st))
+            .collect();
+        let p = pool_reports(&reports);
+        for m in Measure::ALL {
+            for h in 1..=5 {
+                let Some(x) = p
+                    .scores
+                    .iter()
+                    .find(|x| x.measure == m && x.method == Method::Placeplan && x.horizon == h)
+                else {
+                    continue;
+                };
+                let iv = x.interval.unwrap_or_default();
+                eprintln!(
+                    "| {name} | {} | {h} | {:.1} | {:.1} / {:.1} | {:.1} | {:.1} |",
+                    m.as_str(),
+                    iv.coverage,
+                    iv.below,
+                    iv.above,
+                    iv.median_width,
+                    iv.score
+                );
+            }
+        }
+    }
+}
+
+/// The track-record quantiles `forecast.csv` widens its bands with
+/// (`placeplan_model::forecast::TRACK_RECORD`) are the backtest's, from every forecast at
+/// origins 2014-2021 scored on actuals to January 2022. On a mismatch the table to paste is
+/// printed.
+#[test]
+fn the_models_track_record_is_the_backtests() {
+    use placeplan_app::backtest::{track_record, BacktestSettings};
+    use placeplan_model::forecast::TRACK_RECORD;
+    let Some(dir) = data_dir() else { return };
+    let s = read_sen2_files(&files(&dir)).unwrap();
+    let c = track_record(&s, 15, &BacktestSettings::default());
+    assert_eq!(c.interval_origins, (2014..=2021).collect::<Vec<_>>());
+    let mut table = String::new();
+    for (p, sp) in c.plans_log_errors.iter().zip(&c.specialist_log_errors) {
+        let (p, sp) = (p.unwrap(), sp.unwrap());
+        table += &format!(
+            "    [[{:.6}, {:.6}], [{:.6}, {:.6}]],\n",
+            p.0, p.1, sp.0, sp.1
+        );
+    }
+    eprintln!("{} errors\n{table}", c.interval_errors);
+    assert_eq!(TRACK_RECORD.len(), c.plans_log_errors.len(), "{table}");
+    for (row, (p, sp)) in TRACK_RECORD
+        .iter()
+        .zip(c.plans_log_errors.iter().zip(&c.specialist_log_errors))
+    {
+        let (p, sp) = (p.unwrap(), sp.unwrap());
+        for (want, got) in [
+            (row[0][0], p.0),
+            (row[0][1], p.1),
+            (row[1][0], sp.0),
+            (row[1][1], sp.1),
+        ] {
+            assert!((want - got).abs() < 1e-6, "{want} vs {got}:\n{table}");
+        }
+    }
+}
+
 #[test]
 fn one_authority_gets_the_same_forecast_as_in_the_all_authority_run() {
     let Some(dir) = data_dir() else { return };

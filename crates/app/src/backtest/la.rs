@@ -141,28 +141,56 @@ pub(super) fn scenario(s: &Sen2Series, o: i32, h: u32, st: &BacktestSettings) ->
 }
 
 /// The scenario forecast of an authority for Januarys o+1 ..= o+h: total plans, and specialist
-/// places when the specialist share is known over the history.
+/// places when the specialist share is known over the history; with Monte Carlo runs, also the
+/// forecast's own P10 and P90 of each.
 pub(super) struct LaPath {
     pub(super) plans: Vec<f64>,
     pub(super) specialist: Option<Vec<f64>>,
+    pub(super) plans_band: Vec<(f64, f64)>,
+    pub(super) specialist_band: Vec<(f64, f64)>,
 }
 
-/// Runs the scenario forecast (central projection) of the authority at origin `o`.
-pub(super) fn placeplan(s: &Sen2Series, o: i32, h: u32, st: &BacktestSettings) -> Option<LaPath> {
-    let scn = scenario(s, o, h, st)?;
+/// Runs the scenario forecast of the authority at origin `o`: its central projection, and
+/// with `runs` > 1 its Monte Carlo P10 and P90 (the scenario's default seed).
+pub(super) fn placeplan(
+    s: &Sen2Series,
+    o: i32,
+    h: u32,
+    st: &BacktestSettings,
+    runs: u32,
+) -> Option<LaPath> {
+    let mut scn = scenario(s, o, h, st)?;
+    scn.forecast.runs = runs.max(1);
     let fc = forecast_variant(&scn, &calibrate(&scn), Variant::Unmitigated);
     let years = scn.plan_years();
+    let total = |y: i32| fc.total(y, None);
     let plans = years
         .iter()
-        .map(|&y| fc.total(y, None).map_or(0.0, |t| t.plans.central))
+        .map(|&y| total(y).map_or(0.0, |t| t.plans.central))
         .collect();
-    let specialist = has_specialist_window(s, o, st).then(|| {
+    let with_share = has_specialist_window(s, o, st);
+    let specialist = with_share.then(|| {
         years
             .iter()
             .map(|&y| fc.specialist_total(y))
             .collect::<Vec<f64>>()
     });
-    Some(LaPath { plans, specialist })
+    let (mut plans_band, mut specialist_band) = (Vec::new(), Vec::new());
+    if runs > 1 {
+        for &y in &years {
+            let b = total(y)
+                .map(|t| (t.plans, t.specialist))
+                .unwrap_or_default();
+            plans_band.push((b.0.p10, b.0.p90));
+            specialist_band.push((b.1.p10, b.1.p90));
+        }
+    }
+    Some(LaPath {
+        plans,
+        specialist,
+        plans_band,
+        specialist_band,
+    })
 }
 
 /// Baseline forecasts at o+h of a series `v`: (last value, linear trend, constant growth), from

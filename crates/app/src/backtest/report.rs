@@ -95,6 +95,23 @@ pub struct BacktestSettings {
     /// A past error at horizon h' counts at horizon h scaled by (h/h')^power (1: in proportion,
     /// as trend errors grow; 0.5: as a random walk's).
     pub error_scale_power: f64,
+    /// Where the placeplan interval comes from (the track record unless measuring the
+    /// alternative).
+    pub interval_source: IntervalSource,
+}
+
+/// Where the placeplan interval scored by the backtest comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalSource {
+    /// The model's own errors at earlier origins (the documented method).
+    TrackRecord,
+    /// The scenario forecast's own P10-P90 over this many seeded Monte Carlo runs (its rates
+    /// drawn from their calibrated spreads; model.md section 1), for comparison. Needs
+    /// `interval` = 0.8.
+    MonteCarlo { runs: u32 },
+    /// On each side the wider of the two (track record and Monte Carlo P10-P90 over `runs`).
+    Wider { runs: u32 },
 }
 
 impl Default for BacktestSettings {
@@ -109,6 +126,7 @@ impl Default for BacktestSettings {
             min_interval_errors: 30,
             error_origins: 0,
             error_scale_power: 1.0,
+            interval_source: IntervalSource::TrackRecord,
         }
     }
 }

@@ -9,7 +9,7 @@ use placeplan_io::import::sen2::Sen2Series;
 use super::la::{baselines, has_window, history, placeplan, specialist, LaPath};
 use super::report::{
     BacktestReport, BacktestSettings, BandPopulation, Calibration, Exclusion, HorizonScore,
-    IntervalScore, LaForecast, Measure, Method, MAX_HORIZON,
+    IntervalScore, IntervalSource, LaForecast, Measure, Method, MAX_HORIZON,
 };
 
 /// Quantile with linear interpolation of a sorted slice.
@@ -71,7 +71,7 @@ fn past_errors(series: &[Sen2Series], o: i32, h: u32, st: &BacktestSettings) -> 
         let reach = ((o - o2) as u32).min(h);
         let mut any = false;
         for s in series {
-            let Some(p) = placeplan(s, o2, reach, st) else {
+            let Some(p) = placeplan(s, o2, reach, st, 1) else {
                 continue;
             };
             for (mi, m) in Measure::ALL.iter().enumerate() {
@@ -117,6 +117,27 @@ fn past_errors(series: &[Sen2Series], o: i32, h: u32, st: &BacktestSettings) -> 
         specialist: quantiles(&by_h[1]),
         n,
         origins,
+    }
+}
+
+/// The model's whole track record on the data: the interval quantiles of log(actual/forecast)
+/// for horizons 1..=`horizon` (up to 15, the longest scenario horizon) from every forecast made
+/// at every origin and scored on every actual in the data, as at an origin just after its last
+/// January. These are the quantiles `placeplan_model::forecast::TRACK_RECORD` holds for
+/// `forecast.csv`.
+pub fn track_record(series: &[Sen2Series], horizon: u32, st: &BacktestSettings) -> Calibration {
+    let last_year = series
+        .iter()
+        .filter_map(|s| s.years())
+        .map(|y| y.1)
+        .max()
+        .unwrap_or(0);
+    let past = past_errors(series, last_year + 1, horizon.clamp(1, 15), st);
+    Calibration {
+        plans_log_errors: past.plans,
+        specialist_log_errors: past.specialist,
+        interval_errors: past.n,
+        interval_origins: past.origins,
     }
 }
 
@@ -304,8 +325,12 @@ pub fn backtest_with(
         }
         let national = |y: i32| -> f64 { eligible.iter().filter_map(|s| actual(s, m, y)).sum() };
         let nat_o = national(o);
+        let runs = match st.interval_source {
+            IntervalSource::TrackRecord => 1,
+            IntervalSource::MonteCarlo { runs } | IntervalSource::Wider { runs } => runs.max(2),
+        };
         for s in &scored {
-            let Some(pp) = placeplan(s, o, h, st) else {
+            let Some(pp) = placeplan(s, o, h, st, runs) else {
                 continue;
             };
             let Some(f) = path(&pp, m) else {
@@ -323,7 +348,21 @@ pub fn backtest_with(
                     continue;
                 };
                 let fv = f[j as usize - 1];
-                let iv = intervals[mi][j as usize - 1];
+                let track = intervals[mi][j as usize - 1].map(|q| (fv * q.0.exp(), fv * q.1.exp()));
+                let mc = match m {
+                    Measure::Plans => &pp.plans_band,
+                    Measure::Specialist => &pp.specialist_band,
+                }
+                .get(j as usize - 1)
+                .copied();
+                let (low, high) = match (st.interval_source, track, mc) {
+                    (IntervalSource::TrackRecord, t, _) => (t.map(|b| b.0), t.map(|b| b.1)),
+                    (IntervalSource::MonteCarlo { .. }, _, b) => (b.map(|b| b.0), b.map(|b| b.1)),
+                    (IntervalSource::Wider { .. }, Some(t), Some(b)) => {
+                        (Some(t.0.min(b.0)), Some(t.1.max(b.1)))
+                    }
+                    (IntervalSource::Wider { .. }, _, _) => (None, None),
+                };
                 report.forecasts.push(LaForecast {
                     measure: m,
                     la_code: s.la_code.clone(),
@@ -333,8 +372,8 @@ pub fn backtest_with(
                     year,
                     actual: a,
                     placeplan: fv,
-                    low: iv.map(|q| fv * q.0.exp()),
-                    high: iv.map(|q| fv * q.1.exp()),
+                    low,
+                    high,
                     last_value: lv,
                     linear_trend: lin,
                     constant_growth: cg,

@@ -30,12 +30,14 @@
 //! the central projection (all draws at their centre) and the P10/P50/P90 over runs; totals are
 //! summed within each run before percentiles are taken. Runs are drawn from `(seed, run)` streams,
 //! so results do not depend on thread count or order.
+//! Each P10 and P90 is then widened, where the runs are narrower, to the model's own track record
+//! at that horizon (`track`: the quantiles of its past errors on real councils' totals).
 //!
 //! `output` is what a forecast holds (`Forecast`, its cells and totals, `Band`, `Variant`);
 //! `calibrate` holds the continuation rates and fits every other rate from history, with the
 //! log-linear fit of `fit`; `project` runs the projection and its Monte Carlo runs for each
 //! variant; `demand` rounds the specialist forecast to whole pupils by demand group with the
-//! totals-preserving (controlled) rounding of `round`.
+//! totals-preserving (controlled) rounding of `round`; `track` holds the track record.
 
 mod calibrate;
 mod demand;
@@ -43,6 +45,7 @@ mod fit;
 mod output;
 mod project;
 mod round;
+mod track;
 
 pub use calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD};
 pub use demand::{Demand, DemandGroup};
@@ -50,3 +53,4 @@ pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
 pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};
 pub use project::{forecast, forecast_variant, forecasts};
 pub use round::{controlled_round, largest_remainder};
+pub use track::{track_record_band, Quantity, TRACK_RECORD};

@@ -7,6 +7,7 @@ use crate::rng::SplitMix64;
 
 use super::calibrate::{calibrate, Calibration, LEAVING_SD, N_NEEDS, N_PHASES};
 use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
+use super::track::{track_record_band, Quantity};
 
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
 #[derive(Debug, Clone, PartialEq)]
@@ -165,6 +166,18 @@ fn band(central: f64, runs: &mut [f64]) -> Band {
     }
 }
 
+/// A band widened on each side to the model's track record at `horizon` years ahead
+/// (`track`): the P10 and P90 are the wider of the Monte Carlo percentile and the central
+/// projection times the track record's; the central projection and P50 stay.
+fn widened(b: Band, horizon: usize, q: Quantity) -> Band {
+    let (lo, hi) = track_record_band(b.central, horizon, q);
+    Band {
+        p10: b.p10.min(lo),
+        p90: b.p90.max(hi),
+        ..b
+    }
+}
+
 /// The forecast the plan uses: mitigated when the scenario has levers, else unmitigated.
 pub fn forecast(s: &Scenario) -> Forecast {
     let variant = if s.levers.is_empty() {
@@ -250,8 +263,12 @@ pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Fo
                         locality: l,
                         age_group: *group,
                         need: *need,
-                        plans: band(cp, &mut run_plans[i]),
-                        specialist: band(cs, &mut run_spec[i]),
+                        plans: widened(band(cp, &mut run_plans[i]), t + 1, Quantity::Plans),
+                        specialist: widened(
+                            band(cs, &mut run_spec[i]),
+                            t + 1,
+                            Quantity::Specialist,
+                        ),
                     });
                 }
             }
@@ -265,8 +282,16 @@ pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Fo
             totals.push(ForecastTotal {
                 year: years[t],
                 age_group: AgeGroup::ALL.get(g).copied(),
-                plans: band(tot_central[i].0, &mut tot_plans[i]),
-                specialist: band(tot_central[i].1, &mut tot_spec[i]),
+                plans: widened(
+                    band(tot_central[i].0, &mut tot_plans[i]),
+                    t + 1,
+                    Quantity::Plans,
+                ),
+                specialist: widened(
+                    band(tot_central[i].1, &mut tot_spec[i]),
+                    t + 1,
+                    Quantity::Specialist,
+                ),
             });
         }
     }
@@ -455,6 +480,43 @@ pub(super) mod tests {
         let (a, b) = (forecast(&s), forecast(&other));
         let (ta, tb) = (a.total(2027, None).unwrap(), b.total(2027, None).unwrap());
         assert_eq!(ta.plans.central, tb.plans.central);
-        assert_ne!(ta.plans.p90, tb.plans.p90);
+        // The P10 and P90 here are the track record's (wider than these runs); P50 is the runs'.
+        assert_eq!(ta.plans.p90, tb.plans.p90);
+        assert_ne!(ta.plans.p50, tb.plans.p50);
+    }
+
+    /// Track-record widening by hand: central 100 one year ahead, whose track record for total
+    /// plans is ln(actual/forecast) from -0.052130 to 0.101790 (P10, P90): 94.921 to 110.715.
+    /// A Monte Carlo band 95-104 widens to 94.921-110.715; one of 90-120 keeps its ends.
+    /// Specialist placements five years ahead: -0.309710 to 0.371544, 73.366 to 144.997.
+    #[test]
+    fn bands_are_never_narrower_than_the_track_record() {
+        let mc = Band {
+            central: 100.0,
+            p10: 95.0,
+            p50: 99.0,
+            p90: 104.0,
+        };
+        let w = widened(mc, 1, Quantity::Plans);
+        assert_eq!((w.central, w.p50), (100.0, 99.0));
+        assert!((w.p10 - 100.0 * (-0.052130f64).exp()).abs() < 1e-12);
+        assert!((w.p10 - 94.921).abs() < 5e-4 && (w.p90 - 110.715).abs() < 5e-4);
+        let wide = Band {
+            p10: 90.0,
+            p90: 120.0,
+            ..mc
+        };
+        assert_eq!(widened(wide, 1, Quantity::Plans), wide);
+        let sp = widened(mc, 5, Quantity::Specialist);
+        assert!((sp.p10 - 73.366).abs() < 5e-4 && (sp.p90 - 144.997).abs() < 5e-4);
+        // Zero stays zero.
+        assert_eq!(
+            widened(Band::exact(0.0), 3, Quantity::Plans),
+            Band::exact(0.0)
+        );
+        // In a forecast: the steady scenario's 2026 total (one year ahead).
+        let t = forecast(&steady(vec![])).total(2026, None).unwrap().clone();
+        let (lo, hi) = track_record_band(t.plans.central, 1, Quantity::Plans);
+        assert!(t.plans.p10 <= lo && t.plans.p90 >= hi, "{:?}", t.plans);
     }
 }
