@@ -327,6 +327,60 @@ fn the_models_track_record_is_the_backtests() {
     }
 }
 
+/// The specialist share projected by transitions between settings, by the base-year share
+/// with its damped trend, and a blend, pooled over origins 2015-2019 (printed for
+/// docs/forecasting.md): `cargo test --release -p placeplan-app --test sen2_backtest --
+/// --ignored --nocapture share_methods`.
+#[test]
+#[ignore = "prints the share-method comparison for docs/forecasting.md"]
+fn share_methods_compared() {
+    use placeplan_app::backtest::{backtest_with, BacktestSettings, Measure};
+    use placeplan_model::forecast::ShareMethod;
+    let Some(dir) = data_dir() else { return };
+    let s = read_sen2_files(&files(&dir)).unwrap();
+    eprintln!("| share | MAPE h1 / h2 / h3 / h4 / h5 | bias h1 / h3 / h5 | cov80 h3 | IS% h3 |");
+    eprintln!("|---|---|---|---|---|");
+    for (name, m) in [
+        ("trend", ShareMethod::Trend),
+        ("transitions", ShareMethod::Transitions),
+        ("blend 0.5", ShareMethod::Blend(0.5)),
+    ] {
+        let st = BacktestSettings {
+            share_method: m,
+            ..BacktestSettings::default()
+        };
+        let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
+            .iter()
+            .map(|&o| backtest_with(&s, None, o, 5, None, &st))
+            .collect();
+        let p = pool_reports(&reports);
+        let at = |h: u32| {
+            p.scores
+                .iter()
+                .find(|x| {
+                    x.measure == Measure::Specialist
+                        && x.method == Method::Placeplan
+                        && x.horizon == h
+                })
+                .unwrap()
+        };
+        let iv = at(3).interval.unwrap_or_default();
+        eprintln!(
+            "| {name} | {:.1} / {:.1} / {:.1} / {:.1} / {:.1} | {:+.1} / {:+.1} / {:+.1} | {:.1} | {:.1} |",
+            at(1).mape,
+            at(2).mape,
+            at(3).mape,
+            at(4).mape,
+            at(5).mape,
+            at(1).bias,
+            at(3).bias,
+            at(5).bias,
+            iv.coverage,
+            iv.score
+        );
+    }
+}
+
 #[test]
 fn one_authority_gets_the_same_forecast_as_in_the_all_authority_run() {
     let Some(dir) = data_dir() else { return };

@@ -161,7 +161,9 @@ pub(super) fn placeplan(
 ) -> Option<LaPath> {
     let mut scn = scenario(s, o, h, st)?;
     scn.forecast.runs = runs.max(1);
-    let fc = forecast_variant(&scn, &calibrate(&scn), Variant::Unmitigated);
+    let mut cal = calibrate(&scn);
+    cal.share_method = st.share_method;
+    let fc = forecast_variant(&scn, &cal, Variant::Unmitigated);
     let years = scn.plan_years();
     let total = |y: i32| fc.total(y, None);
     let plans = years

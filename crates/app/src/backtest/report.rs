@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use placeplan_model::forecast::ShareMethod;
+
 /// Population by band (0-4, 5-10, 11-15, 16-19, 20-25) keyed by nine-character LA code.
 pub type BandPopulation = BTreeMap<String, [f64; 5]>;
 
@@ -98,6 +100,9 @@ pub struct BacktestSettings {
     /// Where the placeplan interval comes from (the track record unless measuring the
     /// alternative).
     pub interval_source: IntervalSource,
+    /// How the scenario forecast projects the specialist share (its default unless measuring
+    /// another).
+    pub share_method: ShareMethod,
 }
 
 /// Where the placeplan interval scored by the backtest comes from.
@@ -127,6 +132,7 @@ impl Default for BacktestSettings {
             error_origins: 0,
             error_scale_power: 1.0,
             interval_source: IntervalSource::TrackRecord,
+            share_method: ShareMethod::DEFAULT,
         }
     }
 }

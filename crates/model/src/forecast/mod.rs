@@ -16,6 +16,10 @@
 //!   clamped to +-`max_rate_growth`, and damped by `trend_damping` per year ahead;
 //! * the specialist share is the base year's, by need and phase, with each phase's log-linear
 //!   trend over the history years (clamped to +-5%), damped the same way;
+//! * transitions between settings (net yearly rates into or out of specialist settings by need,
+//!   phase and step, from cohort stocks a year apart, shrunk towards the all-need rate) give an
+//!   alternative share path by age and need (`ShareMethod`); measured worse on the SEN2
+//!   backtest, it is not the default;
 //! * the locality factor is (observed + k) / (expected + k) with k = `shrinkage_plans`,
 //!   so small areas are pulled towards the LA rate.
 //!
@@ -47,7 +51,7 @@ mod project;
 mod round;
 mod track;
 
-pub use calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD};
+pub use calibrate::{calibrate, Calibration, ShareMethod, CONTINUATION, LEAVING_SD};
 pub use demand::{Demand, DemandGroup};
 pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
 pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};

@@ -5,7 +5,7 @@
 use crate::domain::{lever_multiplier, AgeGroup, Lever, LeverKind, Need, Scenario, N_AGES};
 use crate::rng::SplitMix64;
 
-use super::calibrate::{calibrate, Calibration, LEAVING_SD, N_NEEDS, N_PHASES};
+use super::calibrate::{calibrate, Calibration, ShareMethod, LEAVING_SD, N_NEEDS, N_PHASES};
 use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
 use super::track::{track_record_band, Quantity};
 
@@ -132,8 +132,14 @@ fn project_locality(
                     let pl = state[a as usize * N_NEEDS + n];
                     let i = path_index(t, g, n);
                     out.plans[i] += pl;
-                    out.specialist[i] +=
-                        pl * (cal.share[n][p] * share_growth[p] * share_mult).min(1.0);
+                    let trend = || cal.share[n][p] * share_growth[p];
+                    let path = || cal.share_path.get(t).map_or(0.0, |x| x[a as usize][n]);
+                    let share = match cal.share_method {
+                        ShareMethod::Trend => trend(),
+                        ShareMethod::Transitions => path(),
+                        ShareMethod::Blend(w) => w * path() + (1.0 - w) * trend(),
+                    };
+                    out.specialist[i] += pl * (share * share_mult).min(1.0);
                 }
             }
         }
