@@ -194,6 +194,15 @@ fn sensitivity_of_pooled_scores_to_settings() {
             },
         ));
     }
+    for v in [0.5, 0.25, 0.0] {
+        variants.push((
+            format!("own_trend_weight={v}"),
+            BacktestSettings {
+                own_trend_weight: v,
+                ..base.clone()
+            },
+        ));
+    }
     for v in [0.6, 0.9, 1.0] {
         variants.push((
             format!("damping={v}"),

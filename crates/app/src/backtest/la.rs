@@ -151,18 +151,25 @@ pub(super) struct LaPath {
 }
 
 /// Runs the scenario forecast of the authority at origin `o`: its central projection, and
-/// with `runs` > 1 its Monte Carlo P10 and P90 (the scenario's default seed).
+/// with `runs` > 1 its Monte Carlo P10 and P90 (the scenario's default seed). With a national
+/// trend `prior`, the new-plan trend ahead is `own_trend_weight` x its own + the rest x the
+/// national one, within the cap.
 pub(super) fn placeplan(
     s: &Sen2Series,
     o: i32,
     h: u32,
     st: &BacktestSettings,
     runs: u32,
+    prior: Option<f64>,
 ) -> Option<LaPath> {
     let mut scn = scenario(s, o, h, st)?;
     scn.forecast.runs = runs.max(1);
     let mut cal = calibrate(&scn);
     cal.share_method = st.share_method;
+    if let Some(national) = prior {
+        let w = st.own_trend_weight.clamp(0.0, 1.0);
+        cal.trend = (w * cal.trend + (1.0 - w) * national).clamp(-st.max_trend, st.max_trend);
+    }
     let fc = forecast_variant(&scn, &cal, Variant::Unmitigated);
     let years = scn.plan_years();
     let total = |y: i32| fc.total(y, None);
@@ -222,4 +229,42 @@ pub(super) fn baselines(
         last
     };
     Some((last, linear, growth))
+}
+
+/// The national new-plan trend at origin `o`: the caseload (and placements) of every authority
+/// with a full history window at `o` summed over the same Januarys and calibrated as one
+/// authority (its own trend, before any blending). Only pre-origin Januarys are read. `None`
+/// when no authority has a window or when [`BacktestSettings::own_trend_weight`] is 1 (not
+/// needed).
+pub(super) fn national_trend(series: &[Sen2Series], o: i32, st: &BacktestSettings) -> Option<f64> {
+    if st.own_trend_weight >= 1.0 || !series.iter().any(|s| has_window(s, o, st)) {
+        return None;
+    }
+    let mut nat = Sen2Series {
+        la_code: "NAT".into(),
+        old_la_code: "000".into(),
+        name: "national".into(),
+        ..Default::default()
+    };
+    for y in history(o, st) {
+        let mut c = [Some(0.0f64); 5];
+        let mut t = 0.0;
+        let mut pl = [0.0f64; 6];
+        for s in series.iter().filter(|s| has_window(s, o, st)) {
+            t += s.total(y)?;
+            for (b, v) in c.iter_mut().enumerate() {
+                *v = Some(v.unwrap_or(0.0) + s.band(y, b).unwrap_or(0.0));
+            }
+            if let Some(p) = s.placements.get(&y) {
+                for (sum, v) in pl.iter_mut().zip(p) {
+                    *sum += v;
+                }
+            }
+        }
+        nat.caseload.insert(y, c);
+        nat.caseload_total.insert(y, Some(t));
+        nat.placements.insert(y, pl);
+    }
+    let scn = scenario(&nat, o, 1, st)?;
+    Some(calibrate(&scn).trend)
 }

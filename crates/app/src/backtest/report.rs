@@ -103,6 +103,10 @@ pub struct BacktestSettings {
     /// How the scenario forecast projects the specialist share (its default unless measuring
     /// another).
     pub share_method: ShareMethod,
+    /// Weight of the authority's own new-plan trend ahead; the rest is the national trend at
+    /// the origin (every authority's caseload summed over the same pre-origin Januarys and
+    /// calibrated as one). 1 = its own only, as `plan` does (the default).
+    pub own_trend_weight: f64,
 }
 
 /// Where the placeplan interval scored by the backtest comes from.
@@ -133,6 +137,7 @@ impl Default for BacktestSettings {
             error_scale_power: 1.0,
             interval_source: IntervalSource::TrackRecord,
             share_method: ShareMethod::DEFAULT,
+            own_trend_weight: 1.0,
         }
     }
 }

@@ -70,8 +70,9 @@ fn past_errors(series: &[Sen2Series], o: i32, h: u32, st: &BacktestSettings) -> 
     for o2 in start..o {
         let reach = ((o - o2) as u32).min(h);
         let mut any = false;
+        let prior = super::la::national_trend(series, o2, st);
         for s in series {
-            let Some(p) = placeplan(s, o2, reach, st, 1) else {
+            let Some(p) = placeplan(s, o2, reach, st, 1, prior) else {
                 continue;
             };
             for (mi, m) in Measure::ALL.iter().enumerate() {
@@ -329,8 +330,9 @@ pub fn backtest_with(
             IntervalSource::TrackRecord => 1,
             IntervalSource::MonteCarlo { runs } | IntervalSource::Wider { runs } => runs.max(2),
         };
+        let prior = super::la::national_trend(series, o, st);
         for s in &scored {
-            let Some(pp) = placeplan(s, o, h, st, runs) else {
+            let Some(pp) = placeplan(s, o, h, st, runs, prior) else {
                 continue;
             };
             let Some(f) = path(&pp, m) else {
@@ -620,6 +622,56 @@ mod tests {
         };
         let r2 = backtest_with(&series, None, 2016, 5, None, &capped);
         assert!(score(&r2, Method::Placeplan, 5).bias < -1.0);
+    }
+
+    /// The national trend: three authorities growing 10% a year and one flat, undamped. With
+    /// its own trend only, each is forecast exactly. With weight 0 on its own trend, each takes
+    /// the national one: the flat authority is over-forecast and the growing ones
+    /// under-forecast (the national sum grows by less than 10%). Nothing after the origin is read.
+    #[test]
+    fn the_national_trend_replaces_an_authoritys_own_with_weight_zero() {
+        let series = vec![
+            synth("E06000001", "805", 2010..=2022, 1.0, 0.10),
+            synth("E06000002", "806", 2010..=2022, 2.0, 0.10),
+            synth("E06000003", "807", 2010..=2022, 0.5, 0.10),
+            synth("E06000004", "808", 2010..=2022, 1.0, 0.0),
+        ];
+        let own = backtest_with(&series, None, 2016, 3, None, &exact_settings());
+        for h in 1..=3u32 {
+            assert!(score(&own, Method::Placeplan, h).mape < 1e-9, "h{h}");
+        }
+        let national = BacktestSettings {
+            own_trend_weight: 0.0,
+            ..exact_settings()
+        };
+        let r = backtest_with(&series, None, 2016, 3, None, &national);
+        let bias = |code: &str| {
+            r.forecasts
+                .iter()
+                .find(|f| f.measure == Measure::Plans && f.la_code == code && f.horizon == 3)
+                .map(|f| f.placeplan / f.actual - 1.0)
+                .unwrap()
+        };
+        assert!(bias("E06000004") > 0.01, "{}", bias("E06000004"));
+        assert!(bias("E06000001") < -0.01, "{}", bias("E06000001"));
+        // Post-origin data does not reach the national trend.
+        let mut later = series.clone();
+        for s in &mut later {
+            for (y, row) in s.caseload.iter_mut() {
+                if *y > 2016 {
+                    row.iter_mut().flatten().for_each(|v| *v *= 3.0);
+                }
+            }
+            for (y, t) in s.caseload_total.iter_mut() {
+                if *y > 2016 {
+                    t.iter_mut().for_each(|v| *v *= 3.0);
+                }
+            }
+        }
+        let r2 = backtest_with(&later, None, 2016, 3, None, &national);
+        let fc =
+            |r: &BacktestReport| -> Vec<f64> { r.forecasts.iter().map(|f| f.placeplan).collect() };
+        assert_eq!(fc(&r), fc(&r2));
     }
 
     #[test]
