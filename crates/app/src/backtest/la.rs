@@ -5,7 +5,7 @@ use placeplan_io::import::sen2::{Sen2Series, BAND_WIDTH};
 use placeplan_model::domain::{
     ForecastSettings, HistoryCell, Locality, Need, PopulationCell, ProvisionKind, Scenario, MAX_AGE,
 };
-use placeplan_model::forecast::{calibrate, forecast_variant, Variant};
+use placeplan_model::forecast::{calibrate_with, forecast_variant, TrendPrior, Variant};
 
 use super::report::BacktestSettings;
 
@@ -152,8 +152,9 @@ pub(super) struct LaPath {
 
 /// Runs the scenario forecast of the authority at origin `o`: its central projection, and
 /// with `runs` > 1 its Monte Carlo P10 and P90 (the scenario's default seed). With a national
-/// trend `prior`, the new-plan trend ahead is `own_trend_weight` x its own + the rest x the
-/// national one, within the cap.
+/// trend `prior` (at the origin, [`national_trend`]), the new-plan trend ahead is
+/// `own_trend_weight` x its own + the rest x the national one, within the cap, as the scenario
+/// forecast does with its national trend; without, its own.
 pub(super) fn placeplan(
     s: &Sen2Series,
     o: i32,
@@ -164,12 +165,13 @@ pub(super) fn placeplan(
 ) -> Option<LaPath> {
     let mut scn = scenario(s, o, h, st)?;
     scn.forecast.runs = runs.max(1);
-    let mut cal = calibrate(&scn);
+    // Never `calibrate`: its national trend is from data after every origin.
+    let prior = prior.map(|trend| TrendPrior {
+        trend,
+        own_weight: st.own_trend_weight,
+    });
+    let mut cal = calibrate_with(&scn, prior);
     cal.share_method = st.share_method;
-    if let Some(national) = prior {
-        let w = st.own_trend_weight.clamp(0.0, 1.0);
-        cal.trend = (w * cal.trend + (1.0 - w) * national).clamp(-st.max_trend, st.max_trend);
-    }
     let fc = forecast_variant(&scn, &cal, Variant::Unmitigated);
     let years = scn.plan_years();
     let total = |y: i32| fc.total(y, None);
@@ -236,7 +238,7 @@ pub(super) fn baselines(
 /// authority (its own trend, before any blending). Only pre-origin Januarys are read. `None`
 /// when no authority has a window or when [`BacktestSettings::own_trend_weight`] is 1 (not
 /// needed).
-pub(super) fn national_trend(series: &[Sen2Series], o: i32, st: &BacktestSettings) -> Option<f64> {
+pub fn national_trend(series: &[Sen2Series], o: i32, st: &BacktestSettings) -> Option<f64> {
     if st.own_trend_weight >= 1.0 || !series.iter().any(|s| has_window(s, o, st)) {
         return None;
     }
@@ -266,5 +268,5 @@ pub(super) fn national_trend(series: &[Sen2Series], o: i32, st: &BacktestSetting
         nat.placements.insert(y, pl);
     }
     let scn = scenario(&nat, o, 1, st)?;
-    Some(calibrate(&scn).trend)
+    Some(calibrate_with(&scn, None).trend)
 }

@@ -105,7 +105,8 @@ pub struct BacktestSettings {
     pub share_method: ShareMethod,
     /// Weight of the authority's own new-plan trend ahead; the rest is the national trend at
     /// the origin (every authority's caseload summed over the same pre-origin Januarys and
-    /// calibrated as one). 1 = its own only, as `plan` does (the default).
+    /// calibrated as one), as the scenario forecast shrinks its own towards the national trend
+    /// (default: the model's `OWN_TREND_WEIGHT`; 1 = its own only).
     pub own_trend_weight: f64,
 }
 
@@ -137,7 +138,7 @@ impl Default for BacktestSettings {
             error_scale_power: 1.0,
             interval_source: IntervalSource::TrackRecord,
             share_method: ShareMethod::DEFAULT,
-            own_trend_weight: 1.0,
+            own_trend_weight: placeplan_model::forecast::OWN_TREND_WEIGHT,
         }
     }
 }

@@ -121,27 +121,6 @@ fn past_errors(series: &[Sen2Series], o: i32, h: u32, st: &BacktestSettings) -> 
     }
 }
 
-/// The model's whole track record on the data: the interval quantiles of log(actual/forecast)
-/// for horizons 1..=`horizon` (up to 15, the longest scenario horizon) from every forecast made
-/// at every origin and scored on every actual in the data, as at an origin just after its last
-/// January. These are the quantiles `placeplan_model::forecast::TRACK_RECORD` holds for
-/// `forecast.csv`.
-pub fn track_record(series: &[Sen2Series], horizon: u32, st: &BacktestSettings) -> Calibration {
-    let last_year = series
-        .iter()
-        .filter_map(|s| s.years())
-        .map(|y| y.1)
-        .max()
-        .unwrap_or(0);
-    let past = past_errors(series, last_year + 1, horizon.clamp(1, 15), st);
-    Calibration {
-        plans_log_errors: past.plans,
-        specialist_log_errors: past.specialist,
-        interval_errors: past.n,
-        interval_origins: past.origins,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The backtest
 
@@ -625,7 +604,7 @@ mod tests {
     }
 
     /// The national trend: three authorities growing 10% a year and one flat, undamped. With
-    /// its own trend only, each is forecast exactly. With weight 0 on its own trend, each takes
+    /// its own trend only (weight 1), each is forecast exactly. With weight 0 on its own trend, each takes
     /// the national one: the flat authority is over-forecast and the growing ones
     /// under-forecast (the national sum grows by less than 10%). Nothing after the origin is read.
     #[test]
@@ -636,7 +615,11 @@ mod tests {
             synth("E06000003", "807", 2010..=2022, 0.5, 0.10),
             synth("E06000004", "808", 2010..=2022, 1.0, 0.0),
         ];
-        let own = backtest_with(&series, None, 2016, 3, None, &exact_settings());
+        let own_only = BacktestSettings {
+            own_trend_weight: 1.0,
+            ..exact_settings()
+        };
+        let own = backtest_with(&series, None, 2016, 3, None, &own_only);
         for h in 1..=3u32 {
             assert!(score(&own, Method::Placeplan, h).mape < 1e-9, "h{h}");
         }

@@ -69,8 +69,11 @@ pub struct Calibration {
     pub continuation: [f64; N_AGES],
     /// Need mix of the plans held at each age (`None`: no plans at that age in history).
     pub need_mix: [Option<[f64; N_NEEDS]>; N_AGES],
-    /// Yearly growth of the new-plan rate (clamped) and its standard error.
+    /// Yearly growth of the new-plan rate ahead (the history's own, shrunk towards the prior,
+    /// clamped) and the standard error of the history's own.
     pub trend: f64,
+    /// The history's own yearly growth of the new-plan rate (clamped).
+    pub own_trend: f64,
     pub trend_se: f64,
     /// Standard deviation (log scale) of the base-year level of the new-plan rate.
     pub level_sd: f64,
@@ -182,8 +185,43 @@ const fn cell(l: usize, a: usize, n: usize) -> usize {
     (l * N_AGES + a) * N_NEEDS + n
 }
 
-/// Calibrates every rate from the scenario's history (see the module docs).
+/// The national new-plan trend: the yearly growth of the all-age new-plan rate of every local
+/// authority together, fitted as for one authority on the DfE SEN2 release's Januarys
+/// 2018-2022 (the SEN2 backtest's national trend at origin 2022; the test
+/// `the_national_trend_is_the_backtests` in crates/app recomputes it from the data). A fixed
+/// constant of the model, like the continuation rates.
+pub const NATIONAL_TREND: f64 = 0.104938;
+
+/// Weight of a scenario's own new-plan trend; the rest is [`NATIONAL_TREND`]. In the SEN2
+/// backtest an authority's own trend forecast its future worse than the national one
+/// (docs/forecasting.md).
+pub const OWN_TREND_WEIGHT: f64 = 0.25;
+
+/// What a scenario's own new-plan trend is shrunk towards: the trend ahead is
+/// `own_weight` x its own + (1 - `own_weight`) x `trend`, within `max_rate_growth`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrendPrior {
+    pub trend: f64,
+    pub own_weight: f64,
+}
+
+impl TrendPrior {
+    /// The national trend with the model's weight ([`NATIONAL_TREND`], [`OWN_TREND_WEIGHT`]).
+    pub const NATIONAL: TrendPrior = TrendPrior {
+        trend: NATIONAL_TREND,
+        own_weight: OWN_TREND_WEIGHT,
+    };
+}
+
+/// Calibrates every rate from the scenario's history (see the module docs), the new-plan
+/// trend shrunk towards the national one ([`TrendPrior::NATIONAL`]).
 pub fn calibrate(s: &Scenario) -> Calibration {
+    calibrate_with(s, Some(TrendPrior::NATIONAL))
+}
+
+/// Calibrates every rate from the scenario's history, the new-plan trend ahead shrunk towards
+/// `prior` (`None`: the scenario's own trend only).
+pub fn calibrate_with(s: &Scenario, prior: Option<TrendPrior>) -> Calibration {
     let hist_years = history_years(s);
     let first = hist_years.first().copied().unwrap_or(s.base_year);
     let last = s.base_year + s.horizon as i32;
@@ -260,7 +298,17 @@ pub fn calibrate(s: &Scenario) -> Calibration {
     }
     let fit = log_linear_fit(&rate_by_year);
     let cap = s.forecast.max_rate_growth;
-    let trend = fit.growth.clamp(-cap, cap);
+    // The history's own trend brings past new plans to the base-year level; ahead, it is
+    // shrunk towards the prior.
+    let own_trend = fit.growth.clamp(-cap, cap);
+    let trend = own_trend;
+    let trend_ahead = match prior {
+        Some(p) => {
+            let w = p.own_weight.clamp(0.0, 1.0);
+            (w * own_trend + (1.0 - w) * p.trend).clamp(-cap, cap)
+        }
+        None => own_trend,
+    };
     let process_sd = fit.residual_sd.max(MIN_PROCESS_SD);
     let trend_se = fit.slope_se(process_sd);
     let level_sd = fit.level_se(process_sd, s.base_year);
@@ -468,7 +516,8 @@ pub fn calibrate(s: &Scenario) -> Calibration {
         incidence,
         continuation,
         need_mix,
-        trend,
+        trend: trend_ahead,
+        own_trend,
         trend_se,
         level_sd,
         process_sd,
@@ -536,7 +585,9 @@ mod tests {
     fn a_need_change_is_not_a_new_plan() {
         let mut s = crate::forecast::project::tests::steady(vec![]);
         need_change(&mut s);
-        let cal = calibrate(&s);
+        // The history's own trend (none here: one residual year), not shrunk to the national.
+        let cal = calibrate_with(&s, None);
+        assert_eq!(cal.trend, 0.0);
         let all = |a: usize| cal.incidence[a].iter().sum::<f64>();
         assert_eq!(all(6), 0.0);
         assert!((all(5) - 0.1).abs() < 1e-12);
@@ -544,7 +595,7 @@ mod tests {
         assert_eq!(all(17), 0.0);
         assert!((cal.continuation[16] - 0.5).abs() < 1e-12);
         assert_eq!(cal.continuation[5], CONTINUATION[5]);
-        let fc = crate::forecast::forecast(&s);
+        let fc = crate::forecast::forecast_variant(&s, &cal, crate::forecast::Variant::Unmitigated);
         let t = fc.total(2026, None).unwrap().plans.central;
         let want = 100.0 + 98.5 + 0.985 * 98.5 + 0.85 * 50.0;
         assert!((t - want).abs() < 1e-9, "{t} vs {want}");
@@ -634,7 +685,8 @@ mod tests {
             cell(2025, 7, Need::Semh, Special, 5.0),
             cell(2025, 7, Need::Semh, Mainstream, 45.0),
         ]);
-        let mut cal = calibrate(&s);
+        // The history's own trend (none: one residual year), not shrunk to the national.
+        let mut cal = calibrate_with(&s, None);
         let primary = Phase::Primary.index();
         let within = |n: Need| cal.transition[n.index()][primary][1];
         assert!((within(Need::Asd) - 0.175).abs() < 1e-12);
@@ -654,7 +706,9 @@ mod tests {
         assert!((t(2027).specialist.central - want_2027).abs() < 1e-9);
 
         // The default (the base-year share with its damped trend) on the same history.
-        let trend = crate::forecast::forecast(&s);
+        cal.share_method = ShareMethod::DEFAULT;
+        let trend =
+            crate::forecast::forecast_variant(&s, &cal, crate::forecast::Variant::Unmitigated);
         let want = 41.0 * 1.05f64.powf(0.8);
         let got = trend.total(2026, None).unwrap().specialist.central;
         assert!((got - want).abs() < 1e-9, "{got} vs {want}");

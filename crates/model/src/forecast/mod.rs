@@ -13,7 +13,9 @@
 //!   where it is negative over the last three years, c(a-1) is lowered to what history shows
 //!   and a takes no new plans; incidence = new / population, split by the age's need mix;
 //! * the trend g is the log-linear slope of the all-age new-plan rate over the history years,
-//!   clamped to +-`max_rate_growth`, and damped by `trend_damping` per year ahead;
+//!   clamped to +-`max_rate_growth`; ahead it is shrunk towards the national trend
+//!   (`OWN_TREND_WEIGHT` x its own + the rest x `NATIONAL_TREND`) and damped by
+//!   `trend_damping` per year ahead;
 //! * the specialist share is the base year's, by need and phase, with each phase's log-linear
 //!   trend over the history years (clamped to +-5%), damped the same way;
 //! * transitions between settings (net yearly rates into or out of specialist settings by need,
@@ -34,14 +36,12 @@
 //! the central projection (all draws at their centre) and the P10/P50/P90 over runs; totals are
 //! summed within each run before percentiles are taken. Runs are drawn from `(seed, run)` streams,
 //! so results do not depend on thread count or order.
-//! Each P10 and P90 is then widened, where the runs are narrower, to the model's own track record
-//! at that horizon (`track`: the quantiles of its past errors on real councils' totals).
 //!
 //! `output` is what a forecast holds (`Forecast`, its cells and totals, `Band`, `Variant`);
 //! `calibrate` holds the continuation rates and fits every other rate from history, with the
 //! log-linear fit of `fit`; `project` runs the projection and its Monte Carlo runs for each
 //! variant; `demand` rounds the specialist forecast to whole pupils by demand group with the
-//! totals-preserving (controlled) rounding of `round`; `track` holds the track record.
+//! totals-preserving (controlled) rounding of `round`.
 
 mod calibrate;
 mod demand;
@@ -49,12 +49,13 @@ mod fit;
 mod output;
 mod project;
 mod round;
-mod track;
 
-pub use calibrate::{calibrate, Calibration, ShareMethod, CONTINUATION, LEAVING_SD};
+pub use calibrate::{
+    calibrate, calibrate_with, Calibration, ShareMethod, TrendPrior, CONTINUATION, LEAVING_SD,
+    NATIONAL_TREND, OWN_TREND_WEIGHT,
+};
 pub use demand::{Demand, DemandGroup};
 pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
 pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};
 pub use project::{forecast, forecast_variant, forecasts};
 pub use round::{controlled_round, largest_remainder};
-pub use track::{track_record_band, Quantity, TRACK_RECORD};

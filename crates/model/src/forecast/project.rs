@@ -7,7 +7,6 @@ use crate::rng::SplitMix64;
 
 use super::calibrate::{calibrate, Calibration, ShareMethod, LEAVING_SD, N_NEEDS, N_PHASES};
 use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
-use super::track::{track_record_band, Quantity};
 
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
 #[derive(Debug, Clone, PartialEq)]
@@ -172,18 +171,6 @@ fn band(central: f64, runs: &mut [f64]) -> Band {
     }
 }
 
-/// A band widened on each side to the model's track record at `horizon` years ahead
-/// (`track`): the P10 and P90 are the wider of the Monte Carlo percentile and the central
-/// projection times the track record's; the central projection and P50 stay.
-fn widened(b: Band, horizon: usize, q: Quantity) -> Band {
-    let (lo, hi) = track_record_band(b.central, horizon, q);
-    Band {
-        p10: b.p10.min(lo),
-        p90: b.p90.max(hi),
-        ..b
-    }
-}
-
 /// The forecast the plan uses: mitigated when the scenario has levers, else unmitigated.
 pub fn forecast(s: &Scenario) -> Forecast {
     let variant = if s.levers.is_empty() {
@@ -269,12 +256,8 @@ pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Fo
                         locality: l,
                         age_group: *group,
                         need: *need,
-                        plans: widened(band(cp, &mut run_plans[i]), t + 1, Quantity::Plans),
-                        specialist: widened(
-                            band(cs, &mut run_spec[i]),
-                            t + 1,
-                            Quantity::Specialist,
-                        ),
+                        plans: band(cp, &mut run_plans[i]),
+                        specialist: band(cs, &mut run_spec[i]),
                     });
                 }
             }
@@ -288,16 +271,8 @@ pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Fo
             totals.push(ForecastTotal {
                 year: years[t],
                 age_group: AgeGroup::ALL.get(g).copied(),
-                plans: widened(
-                    band(tot_central[i].0, &mut tot_plans[i]),
-                    t + 1,
-                    Quantity::Plans,
-                ),
-                specialist: widened(
-                    band(tot_central[i].1, &mut tot_spec[i]),
-                    t + 1,
-                    Quantity::Specialist,
-                ),
+                plans: band(tot_central[i].0, &mut tot_plans[i]),
+                specialist: band(tot_central[i].1, &mut tot_spec[i]),
             });
         }
     }
@@ -312,7 +287,7 @@ pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Fo
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::super::calibrate::CONTINUATION;
+    use super::super::calibrate::{calibrate_with, CONTINUATION, NATIONAL_TREND};
     use super::*;
     use crate::domain::*;
 
@@ -396,6 +371,13 @@ pub(super) mod tests {
         }
     }
 
+    /// The steady scenario's new plans in 2026 grow by the trend ahead, its own (0: one
+    /// residual year) shrunk towards the national: 0.25 x 0 + 0.75 x `NATIONAL_TREND`, damped
+    /// by 0.8 one year ahead.
+    fn growth_2026() -> f64 {
+        (1.0 + 0.75 * NATIONAL_TREND).powf(0.8)
+    }
+
     fn hand_worked_2026(new_plan_multiplier: f64) -> f64 {
         10.0 * new_plan_multiplier
             + (1..N_AGES)
@@ -408,12 +390,14 @@ pub(super) mod tests {
         let s = steady(vec![]);
         let cal = calibrate(&s);
         assert!((cal.incidence[7][Need::Asd.index()] - 0.01).abs() < 1e-12);
-        assert_eq!(cal.trend, 0.0);
+        assert_eq!(cal.own_trend, 0.0);
+        assert!((cal.trend - 0.75 * NATIONAL_TREND).abs() < 1e-15);
+        assert_eq!(calibrate_with(&s, None).trend, 0.0);
         let fc = forecast(&s);
         assert_eq!(fc.variant, Variant::Unmitigated);
         let t = fc.total(2026, None).unwrap();
         assert!(
-            (t.plans.central - hand_worked_2026(1.0)).abs() < 1e-9,
+            (t.plans.central - hand_worked_2026(growth_2026())).abs() < 1e-9,
             "{}",
             t.plans.central
         );
@@ -448,8 +432,11 @@ pub(super) mod tests {
         assert_eq!(both[1].variant, Variant::Mitigated);
         let un = both[0].total(2026, None).unwrap().plans.central;
         let mit = both[1].total(2026, None).unwrap().plans.central;
-        assert!((un - hand_worked_2026(1.0)).abs() < 1e-9);
-        assert!((mit - hand_worked_2026(0.5)).abs() < 1e-9, "{mit}");
+        assert!((un - hand_worked_2026(growth_2026())).abs() < 1e-9);
+        assert!(
+            (mit - hand_worked_2026(0.5 * growth_2026())).abs() < 1e-9,
+            "{mit}"
+        );
     }
 
     #[test]
@@ -467,9 +454,9 @@ pub(super) mod tests {
             .iter()
             .map(|&a| {
                 if a == 0 {
-                    10.0
+                    10.0 * growth_2026()
                 } else {
-                    10.0 * CONTINUATION[a - 1] + 10.0
+                    10.0 * CONTINUATION[a - 1] + 10.0 * growth_2026()
                 }
             })
             .sum();
@@ -486,43 +473,6 @@ pub(super) mod tests {
         let (a, b) = (forecast(&s), forecast(&other));
         let (ta, tb) = (a.total(2027, None).unwrap(), b.total(2027, None).unwrap());
         assert_eq!(ta.plans.central, tb.plans.central);
-        // The P10 and P90 here are the track record's (wider than these runs); P50 is the runs'.
-        assert_eq!(ta.plans.p90, tb.plans.p90);
-        assert_ne!(ta.plans.p50, tb.plans.p50);
-    }
-
-    /// Track-record widening by hand: central 100 one year ahead, whose track record for total
-    /// plans is ln(actual/forecast) from -0.052130 to 0.101790 (P10, P90): 94.921 to 110.715.
-    /// A Monte Carlo band 95-104 widens to 94.921-110.715; one of 90-120 keeps its ends.
-    /// Specialist placements five years ahead: -0.309710 to 0.371544, 73.366 to 144.997.
-    #[test]
-    fn bands_are_never_narrower_than_the_track_record() {
-        let mc = Band {
-            central: 100.0,
-            p10: 95.0,
-            p50: 99.0,
-            p90: 104.0,
-        };
-        let w = widened(mc, 1, Quantity::Plans);
-        assert_eq!((w.central, w.p50), (100.0, 99.0));
-        assert!((w.p10 - 100.0 * (-0.052130f64).exp()).abs() < 1e-12);
-        assert!((w.p10 - 94.921).abs() < 5e-4 && (w.p90 - 110.715).abs() < 5e-4);
-        let wide = Band {
-            p10: 90.0,
-            p90: 120.0,
-            ..mc
-        };
-        assert_eq!(widened(wide, 1, Quantity::Plans), wide);
-        let sp = widened(mc, 5, Quantity::Specialist);
-        assert!((sp.p10 - 73.366).abs() < 5e-4 && (sp.p90 - 144.997).abs() < 5e-4);
-        // Zero stays zero.
-        assert_eq!(
-            widened(Band::exact(0.0), 3, Quantity::Plans),
-            Band::exact(0.0)
-        );
-        // In a forecast: the steady scenario's 2026 total (one year ahead).
-        let t = forecast(&steady(vec![])).total(2026, None).unwrap().clone();
-        let (lo, hi) = track_record_band(t.plans.central, 1, Quantity::Plans);
-        assert!(t.plans.p10 <= lo && t.plans.p90 >= hi, "{:?}", t.plans);
+        assert_ne!(ta.plans.p90, tb.plans.p90);
     }
 }

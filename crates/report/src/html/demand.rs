@@ -1,6 +1,5 @@
 //! The demand section: fan charts of the specialist places needed by age group, with the
-//! P10 to P90 band (simulated futures, never narrower than the model's track record) and the
-//! base-year count.
+//! P10 to P90 band of the simulated futures and the base-year count.
 
 use std::fmt::Write as _;
 
@@ -25,10 +24,8 @@ pub(super) fn fan_section(run: &RunOutputs) -> Section {
         h,
         "<p>Specialist places (resourced bases, special and independent schools) needed by \
          children and young people with EHC plans, by age group. The line is the central \
-         projection the plan is built on; the shaded band (P10 to P90) is the wider of the range \
-         holding 80% of {runs} simulated futures and the range that held 80% of this model's own \
-         misses of councils' totals at the same horizon in the past (the DfE SEN2 backtest); \
-         the dot is the January {base} count from the history file.</p>",
+         projection the plan is built on; the shaded band holds 80% of {runs} simulated futures \
+         (P10 to P90); the dot is the January {base} count from the history file.</p>",
         runs = thousands(s.forecast.runs as f64),
     );
     h.push_str("<div class=\"legend\">");
