@@ -5,7 +5,7 @@ use placeplan_io::import::sen2::{Sen2Series, BAND_WIDTH};
 use placeplan_model::domain::{
     ForecastSettings, HistoryCell, Locality, Need, PopulationCell, ProvisionKind, Scenario, MAX_AGE,
 };
-use placeplan_model::forecast::{calibrate, forecast_variant, Variant};
+use placeplan_model::forecast::{calibrate_with, forecast_variant, TrendPrior, Variant};
 
 use super::report::BacktestSettings;
 
@@ -141,28 +141,67 @@ pub(super) fn scenario(s: &Sen2Series, o: i32, h: u32, st: &BacktestSettings) ->
 }
 
 /// The scenario forecast of an authority for Januarys o+1 ..= o+h: total plans, and specialist
-/// places when the specialist share is known over the history.
+/// places when the specialist share is known over the history; with Monte Carlo runs, also the
+/// forecast's own P10 and P90 of each.
 pub(super) struct LaPath {
     pub(super) plans: Vec<f64>,
     pub(super) specialist: Option<Vec<f64>>,
+    pub(super) plans_band: Vec<(f64, f64)>,
+    pub(super) specialist_band: Vec<(f64, f64)>,
 }
 
-/// Runs the scenario forecast (central projection) of the authority at origin `o`.
-pub(super) fn placeplan(s: &Sen2Series, o: i32, h: u32, st: &BacktestSettings) -> Option<LaPath> {
-    let scn = scenario(s, o, h, st)?;
-    let fc = forecast_variant(&scn, &calibrate(&scn), Variant::Unmitigated);
+/// Runs the scenario forecast of the authority at origin `o`: its central projection, and
+/// with `runs` > 1 its Monte Carlo P10 and P90 (the scenario's default seed). With a national
+/// trend `prior` (at the origin, [`national_trend`]), the new-plan trend ahead is
+/// `own_trend_weight` x its own + the rest x the national one, within the cap, as the scenario
+/// forecast does with its national trend; without, its own.
+pub(super) fn placeplan(
+    s: &Sen2Series,
+    o: i32,
+    h: u32,
+    st: &BacktestSettings,
+    runs: u32,
+    prior: Option<f64>,
+) -> Option<LaPath> {
+    let mut scn = scenario(s, o, h, st)?;
+    scn.forecast.runs = runs.max(1);
+    // Never `calibrate`: its national trend is from data after every origin.
+    let prior = prior.map(|trend| TrendPrior {
+        trend,
+        own_weight: st.own_trend_weight,
+    });
+    let mut cal = calibrate_with(&scn, prior);
+    cal.share_method = st.share_method;
+    let fc = forecast_variant(&scn, &cal, Variant::Unmitigated);
     let years = scn.plan_years();
+    let total = |y: i32| fc.total(y, None);
     let plans = years
         .iter()
-        .map(|&y| fc.total(y, None).map_or(0.0, |t| t.plans.central))
+        .map(|&y| total(y).map_or(0.0, |t| t.plans.central))
         .collect();
-    let specialist = has_specialist_window(s, o, st).then(|| {
+    let with_share = has_specialist_window(s, o, st);
+    let specialist = with_share.then(|| {
         years
             .iter()
             .map(|&y| fc.specialist_total(y))
             .collect::<Vec<f64>>()
     });
-    Some(LaPath { plans, specialist })
+    let (mut plans_band, mut specialist_band) = (Vec::new(), Vec::new());
+    if runs > 1 {
+        for &y in &years {
+            let b = total(y)
+                .map(|t| (t.plans, t.specialist))
+                .unwrap_or_default();
+            plans_band.push((b.0.p10, b.0.p90));
+            specialist_band.push((b.1.p10, b.1.p90));
+        }
+    }
+    Some(LaPath {
+        plans,
+        specialist,
+        plans_band,
+        specialist_band,
+    })
 }
 
 /// Baseline forecasts at o+h of a series `v`: (last value, linear trend, constant growth), from
@@ -192,4 +231,42 @@ pub(super) fn baselines(
         last
     };
     Some((last, linear, growth))
+}
+
+/// The national new-plan trend at origin `o`: the caseload (and placements) of every authority
+/// with a full history window at `o` summed over the same Januarys and calibrated as one
+/// authority (its own trend, before any blending). Only pre-origin Januarys are read. `None`
+/// when no authority has a window or when [`BacktestSettings::own_trend_weight`] is 1 (not
+/// needed).
+pub fn national_trend(series: &[Sen2Series], o: i32, st: &BacktestSettings) -> Option<f64> {
+    if st.own_trend_weight >= 1.0 || !series.iter().any(|s| has_window(s, o, st)) {
+        return None;
+    }
+    let mut nat = Sen2Series {
+        la_code: "NAT".into(),
+        old_la_code: "000".into(),
+        name: "national".into(),
+        ..Default::default()
+    };
+    for y in history(o, st) {
+        let mut c = [Some(0.0f64); 5];
+        let mut t = 0.0;
+        let mut pl = [0.0f64; 6];
+        for s in series.iter().filter(|s| has_window(s, o, st)) {
+            t += s.total(y)?;
+            for (b, v) in c.iter_mut().enumerate() {
+                *v = Some(v.unwrap_or(0.0) + s.band(y, b).unwrap_or(0.0));
+            }
+            if let Some(p) = s.placements.get(&y) {
+                for (sum, v) in pl.iter_mut().zip(p) {
+                    *sum += v;
+                }
+            }
+        }
+        nat.caseload.insert(y, c);
+        nat.caseload_total.insert(y, Some(t));
+        nat.placements.insert(y, pl);
+    }
+    let scn = scenario(&nat, o, 1, st)?;
+    Some(calibrate_with(&scn, None).trend)
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use placeplan_model::forecast::ShareMethod;
+
 /// Population by band (0-4, 5-10, 11-15, 16-19, 20-25) keyed by nine-character LA code.
 pub type BandPopulation = BTreeMap<String, [f64; 5]>;
 
@@ -95,6 +97,31 @@ pub struct BacktestSettings {
     /// A past error at horizon h' counts at horizon h scaled by (h/h')^power (1: in proportion,
     /// as trend errors grow; 0.5: as a random walk's).
     pub error_scale_power: f64,
+    /// Where the placeplan interval comes from (the track record unless measuring the
+    /// alternative).
+    pub interval_source: IntervalSource,
+    /// How the scenario forecast projects the specialist share (its default unless measuring
+    /// another).
+    pub share_method: ShareMethod,
+    /// Weight of the authority's own new-plan trend ahead; the rest is the national trend at
+    /// the origin (every authority's caseload summed over the same pre-origin Januarys and
+    /// calibrated as one), as the scenario forecast shrinks its own towards the national trend
+    /// (default: the model's `OWN_TREND_WEIGHT`; 1 = its own only).
+    pub own_trend_weight: f64,
+}
+
+/// Where the placeplan interval scored by the backtest comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalSource {
+    /// The model's own errors at earlier origins (the documented method).
+    TrackRecord,
+    /// The scenario forecast's own P10-P90 over this many seeded Monte Carlo runs (its rates
+    /// drawn from their calibrated spreads; model.md section 1), for comparison. Needs
+    /// `interval` = 0.8.
+    MonteCarlo { runs: u32 },
+    /// On each side the wider of the two (track record and Monte Carlo P10-P90 over `runs`).
+    Wider { runs: u32 },
 }
 
 impl Default for BacktestSettings {
@@ -109,6 +136,9 @@ impl Default for BacktestSettings {
             min_interval_errors: 30,
             error_origins: 0,
             error_scale_power: 1.0,
+            interval_source: IntervalSource::TrackRecord,
+            share_method: ShareMethod::DEFAULT,
+            own_trend_weight: placeplan_model::forecast::OWN_TREND_WEIGHT,
         }
     }
 }

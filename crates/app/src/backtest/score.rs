@@ -9,7 +9,7 @@ use placeplan_io::import::sen2::Sen2Series;
 use super::la::{baselines, has_window, history, placeplan, specialist, LaPath};
 use super::report::{
     BacktestReport, BacktestSettings, BandPopulation, Calibration, Exclusion, HorizonScore,
-    IntervalScore, LaForecast, Measure, Method, MAX_HORIZON,
+    IntervalScore, IntervalSource, LaForecast, Measure, Method, MAX_HORIZON,
 };
 
 /// Quantile with linear interpolation of a sorted slice.
@@ -70,8 +70,9 @@ fn past_errors(series: &[Sen2Series], o: i32, h: u32, st: &BacktestSettings) -> 
     for o2 in start..o {
         let reach = ((o - o2) as u32).min(h);
         let mut any = false;
+        let prior = super::la::national_trend(series, o2, st);
         for s in series {
-            let Some(p) = placeplan(s, o2, reach, st) else {
+            let Some(p) = placeplan(s, o2, reach, st, 1, prior) else {
                 continue;
             };
             for (mi, m) in Measure::ALL.iter().enumerate() {
@@ -304,8 +305,13 @@ pub fn backtest_with(
         }
         let national = |y: i32| -> f64 { eligible.iter().filter_map(|s| actual(s, m, y)).sum() };
         let nat_o = national(o);
+        let runs = match st.interval_source {
+            IntervalSource::TrackRecord => 1,
+            IntervalSource::MonteCarlo { runs } | IntervalSource::Wider { runs } => runs.max(2),
+        };
+        let prior = super::la::national_trend(series, o, st);
         for s in &scored {
-            let Some(pp) = placeplan(s, o, h, st) else {
+            let Some(pp) = placeplan(s, o, h, st, runs, prior) else {
                 continue;
             };
             let Some(f) = path(&pp, m) else {
@@ -323,7 +329,21 @@ pub fn backtest_with(
                     continue;
                 };
                 let fv = f[j as usize - 1];
-                let iv = intervals[mi][j as usize - 1];
+                let track = intervals[mi][j as usize - 1].map(|q| (fv * q.0.exp(), fv * q.1.exp()));
+                let mc = match m {
+                    Measure::Plans => &pp.plans_band,
+                    Measure::Specialist => &pp.specialist_band,
+                }
+                .get(j as usize - 1)
+                .copied();
+                let (low, high) = match (st.interval_source, track, mc) {
+                    (IntervalSource::TrackRecord, t, _) => (t.map(|b| b.0), t.map(|b| b.1)),
+                    (IntervalSource::MonteCarlo { .. }, _, b) => (b.map(|b| b.0), b.map(|b| b.1)),
+                    (IntervalSource::Wider { .. }, Some(t), Some(b)) => {
+                        (Some(t.0.min(b.0)), Some(t.1.max(b.1)))
+                    }
+                    (IntervalSource::Wider { .. }, _, _) => (None, None),
+                };
                 report.forecasts.push(LaForecast {
                     measure: m,
                     la_code: s.la_code.clone(),
@@ -333,8 +353,8 @@ pub fn backtest_with(
                     year,
                     actual: a,
                     placeplan: fv,
-                    low: iv.map(|q| fv * q.0.exp()),
-                    high: iv.map(|q| fv * q.1.exp()),
+                    low,
+                    high,
                     last_value: lv,
                     linear_trend: lin,
                     constant_growth: cg,
@@ -581,6 +601,60 @@ mod tests {
         };
         let r2 = backtest_with(&series, None, 2016, 5, None, &capped);
         assert!(score(&r2, Method::Placeplan, 5).bias < -1.0);
+    }
+
+    /// The national trend: three authorities growing 10% a year and one flat, undamped. With
+    /// its own trend only (weight 1), each is forecast exactly. With weight 0 on its own trend, each takes
+    /// the national one: the flat authority is over-forecast and the growing ones
+    /// under-forecast (the national sum grows by less than 10%). Nothing after the origin is read.
+    #[test]
+    fn the_national_trend_replaces_an_authoritys_own_with_weight_zero() {
+        let series = vec![
+            synth("E06000001", "805", 2010..=2022, 1.0, 0.10),
+            synth("E06000002", "806", 2010..=2022, 2.0, 0.10),
+            synth("E06000003", "807", 2010..=2022, 0.5, 0.10),
+            synth("E06000004", "808", 2010..=2022, 1.0, 0.0),
+        ];
+        let own_only = BacktestSettings {
+            own_trend_weight: 1.0,
+            ..exact_settings()
+        };
+        let own = backtest_with(&series, None, 2016, 3, None, &own_only);
+        for h in 1..=3u32 {
+            assert!(score(&own, Method::Placeplan, h).mape < 1e-9, "h{h}");
+        }
+        let national = BacktestSettings {
+            own_trend_weight: 0.0,
+            ..exact_settings()
+        };
+        let r = backtest_with(&series, None, 2016, 3, None, &national);
+        let bias = |code: &str| {
+            r.forecasts
+                .iter()
+                .find(|f| f.measure == Measure::Plans && f.la_code == code && f.horizon == 3)
+                .map(|f| f.placeplan / f.actual - 1.0)
+                .unwrap()
+        };
+        assert!(bias("E06000004") > 0.01, "{}", bias("E06000004"));
+        assert!(bias("E06000001") < -0.01, "{}", bias("E06000001"));
+        // Post-origin data does not reach the national trend.
+        let mut later = series.clone();
+        for s in &mut later {
+            for (y, row) in s.caseload.iter_mut() {
+                if *y > 2016 {
+                    row.iter_mut().flatten().for_each(|v| *v *= 3.0);
+                }
+            }
+            for (y, t) in s.caseload_total.iter_mut() {
+                if *y > 2016 {
+                    t.iter_mut().for_each(|v| *v *= 3.0);
+                }
+            }
+        }
+        let r2 = backtest_with(&later, None, 2016, 3, None, &national);
+        let fc =
+            |r: &BacktestReport| -> Vec<f64> { r.forecasts.iter().map(|f| f.placeplan).collect() };
+        assert_eq!(fc(&r), fc(&r2));
     }
 
     #[test]

@@ -129,9 +129,11 @@ pub fn format_report(r: &BacktestReport) -> String {
         let w = history(r.origin, st);
         let _ = writeln!(
             out,
-            "calibrated on January {}-{} caseload and placements only (new-plan trend damping {}, cap {:.0}%/yr)",
+            "calibrated on January {}-{} caseload and placements only (new-plan trend: {} own + {} national over the same Januarys, damping {}, cap {:.0}%/yr)",
             w.start(),
             w.end(),
+            st.own_trend_weight,
+            1.0 - st.own_trend_weight,
             st.damping,
             100.0 * st.max_trend
         );

@@ -13,9 +13,15 @@
 //!   where it is negative over the last three years, c(a-1) is lowered to what history shows
 //!   and a takes no new plans; incidence = new / population, split by the age's need mix;
 //! * the trend g is the log-linear slope of the all-age new-plan rate over the history years,
-//!   clamped to +-`max_rate_growth`, and damped by `trend_damping` per year ahead;
+//!   clamped to +-`max_rate_growth`; ahead it is shrunk towards the national trend
+//!   (`OWN_TREND_WEIGHT` x its own + the rest x `NATIONAL_TREND`) and damped by
+//!   `trend_damping` per year ahead;
 //! * the specialist share is the base year's, by need and phase, with each phase's log-linear
 //!   trend over the history years (clamped to +-5%), damped the same way;
+//! * transitions between settings (net yearly rates into or out of specialist settings by need,
+//!   phase and step, from cohort stocks a year apart, shrunk towards the all-need rate) give an
+//!   alternative share path by age and need (`ShareMethod`); measured worse on the SEN2
+//!   backtest, it is not the default;
 //! * the locality factor is (observed + k) / (expected + k) with k = `shrinkage_plans`,
 //!   so small areas are pulled towards the LA rate.
 //!
@@ -44,7 +50,10 @@ mod output;
 mod project;
 mod round;
 
-pub use calibrate::{calibrate, Calibration, CONTINUATION, LEAVING_SD};
+pub use calibrate::{
+    calibrate, calibrate_with, Calibration, ShareMethod, TrendPrior, CONTINUATION, LEAVING_SD,
+    NATIONAL_TREND, OWN_TREND_WEIGHT,
+};
 pub use demand::{Demand, DemandGroup};
 pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
 pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};

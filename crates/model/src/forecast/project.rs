@@ -5,7 +5,7 @@
 use crate::domain::{lever_multiplier, AgeGroup, Lever, LeverKind, Need, Scenario, N_AGES};
 use crate::rng::SplitMix64;
 
-use super::calibrate::{calibrate, Calibration, LEAVING_SD, N_NEEDS, N_PHASES};
+use super::calibrate::{calibrate, Calibration, ShareMethod, LEAVING_SD, N_NEEDS, N_PHASES};
 use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
 
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
@@ -131,8 +131,14 @@ fn project_locality(
                     let pl = state[a as usize * N_NEEDS + n];
                     let i = path_index(t, g, n);
                     out.plans[i] += pl;
-                    out.specialist[i] +=
-                        pl * (cal.share[n][p] * share_growth[p] * share_mult).min(1.0);
+                    let trend = || cal.share[n][p] * share_growth[p];
+                    let path = || cal.share_path.get(t).map_or(0.0, |x| x[a as usize][n]);
+                    let share = match cal.share_method {
+                        ShareMethod::Trend => trend(),
+                        ShareMethod::Transitions => path(),
+                        ShareMethod::Blend(w) => w * path() + (1.0 - w) * trend(),
+                    };
+                    out.specialist[i] += pl * (share * share_mult).min(1.0);
                 }
             }
         }
@@ -281,7 +287,7 @@ pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Fo
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::super::calibrate::CONTINUATION;
+    use super::super::calibrate::{calibrate_with, CONTINUATION, NATIONAL_TREND};
     use super::*;
     use crate::domain::*;
 
@@ -366,6 +372,13 @@ pub(super) mod tests {
         }
     }
 
+    /// The steady scenario's new plans in 2026 grow by the trend ahead, its own (0: one
+    /// residual year) shrunk towards the national: 0.25 x 0 + 0.75 x `NATIONAL_TREND`, damped
+    /// by 0.8 one year ahead.
+    fn growth_2026() -> f64 {
+        (1.0 + 0.75 * NATIONAL_TREND).powf(0.8)
+    }
+
     fn hand_worked_2026(new_plan_multiplier: f64) -> f64 {
         10.0 * new_plan_multiplier
             + (1..N_AGES)
@@ -378,12 +391,14 @@ pub(super) mod tests {
         let s = steady(vec![]);
         let cal = calibrate(&s);
         assert!((cal.incidence[7][Need::Asd.index()] - 0.01).abs() < 1e-12);
-        assert_eq!(cal.trend, 0.0);
+        assert_eq!(cal.own_trend, 0.0);
+        assert!((cal.trend - 0.75 * NATIONAL_TREND).abs() < 1e-15);
+        assert_eq!(calibrate_with(&s, None).trend, 0.0);
         let fc = forecast(&s);
         assert_eq!(fc.variant, Variant::Unmitigated);
         let t = fc.total(2026, None).unwrap();
         assert!(
-            (t.plans.central - hand_worked_2026(1.0)).abs() < 1e-9,
+            (t.plans.central - hand_worked_2026(growth_2026())).abs() < 1e-9,
             "{}",
             t.plans.central
         );
@@ -418,8 +433,11 @@ pub(super) mod tests {
         assert_eq!(both[1].variant, Variant::Mitigated);
         let un = both[0].total(2026, None).unwrap().plans.central;
         let mit = both[1].total(2026, None).unwrap().plans.central;
-        assert!((un - hand_worked_2026(1.0)).abs() < 1e-9);
-        assert!((mit - hand_worked_2026(0.5)).abs() < 1e-9, "{mit}");
+        assert!((un - hand_worked_2026(growth_2026())).abs() < 1e-9);
+        assert!(
+            (mit - hand_worked_2026(0.5 * growth_2026())).abs() < 1e-9,
+            "{mit}"
+        );
     }
 
     #[test]
@@ -437,9 +455,9 @@ pub(super) mod tests {
             .iter()
             .map(|&a| {
                 if a == 0 {
-                    10.0
+                    10.0 * growth_2026()
                 } else {
-                    10.0 * CONTINUATION[a - 1] + 10.0
+                    10.0 * CONTINUATION[a - 1] + 10.0 * growth_2026()
                 }
             })
             .sum();
