@@ -129,7 +129,7 @@ fn plan_on_the_demo_writes_checked_outputs_deterministically() {
         serde_json::from_slice(&std::fs::read(out1.path().join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["check"], "passed");
     // The default rules (whole bases, stability): round and fix with a proven bound, within the
-    // scenario's 0.5% (README: 0.26%), and no pupil moved mid-phase.
+    // scenario's 0.5% (README: 0.34%), and no pupil moved mid-phase.
     assert_eq!(summary["status"], "rounded");
     let gap = summary["gap"].as_f64().unwrap();
     assert!((0.0..0.005).contains(&gap), "{gap}");

@@ -8,8 +8,11 @@ use placeplan_model::plan::{Plan, ProvisionRef};
 use placeplan_model::summary::Summary;
 use placeplan_model::{AgeGroup, Scenario};
 
+/// Millions of pounds to two places; an amount that rounds to nothing prints as £0.00m, not
+/// £-0.00m.
 fn money_m(v: f64) -> String {
-    format!("£{:.2}m", v / 1e6)
+    let m = v / 1e6;
+    format!("£{:.2}m", if m.abs() < 0.005 { 0.0 } else { m })
 }
 
 pub fn print_forecast(s: &Scenario, fc: &Forecast) {
@@ -143,5 +146,18 @@ pub fn print_plan(
             money_m(g),
             money_m(g - summary.npv)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money_m;
+
+    #[test]
+    fn an_amount_that_rounds_to_nothing_has_no_minus_sign() {
+        assert_eq!(money_m(-0.4), "£0.00m");
+        assert_eq!(money_m(-4_999.0), "£0.00m");
+        assert_eq!(money_m(-5_001.0), "£-0.01m");
+        assert_eq!(money_m(1_940_000.0), "£1.94m");
     }
 }

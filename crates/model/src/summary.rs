@@ -198,9 +198,25 @@ impl Serialize for Count {
     }
 }
 
+/// Rounded to pennies; a value that rounds to nothing is 0, never -0.
 fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
+    (v * 100.0).round() / 100.0 + 0.0
 }
 fn round3(v: f64) -> f64 {
-    (v * 1000.0).round() / 1000.0
+    (v * 1000.0).round() / 1000.0 + 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A saving of a fraction of a penny either way is reported as 0, with no minus sign.
+    #[test]
+    fn nothing_rounds_to_a_positive_zero() {
+        for v in [-0.004, -0.0, 0.004] {
+            assert!(round2(v) == 0.0 && round2(v).is_sign_positive(), "{v}");
+        }
+        assert_eq!(round2(-0.006), -0.01);
+        assert!(round3(-0.0004).is_sign_positive());
+    }
 }
