@@ -2137,8 +2137,23 @@ fn pupils_placed_in_other_authorities_schools_stay_there() {
     std::fs::write(&toml, scenario).unwrap();
     let out = tempfile::tempdir().unwrap();
     let run = out.path().join("run");
-    let o = plan_csv_only(dir.path(), &run);
+    let o = placeplan(&[
+        "plan",
+        dir.path().to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--formats",
+        "csv,xlsx",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
+    // docs/exports.md: the workbook's Placements sheet names their provision too.
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(run.join("plan.xlsx")).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut wb, "Placements").unwrap();
+    let away_rows = sheet
+        .rows()
+        .filter(|r| r.iter().any(|c| c.to_string() == "other authority"))
+        .count();
+    assert_eq!(away_rows, 2);
     let placements = csv_cells(&std::fs::read_to_string(run.join("placements.csv")).unwrap());
     let col = |name: &str| placements[0].iter().position(|c| c == name).unwrap();
     let away: Vec<Vec<&str>> = placements[1..]
