@@ -2151,7 +2151,7 @@ fn pupils_placed_in_other_authorities_schools_stay_there() {
     let sheet = calamine::Reader::worksheet_range(&mut wb, "Placements").unwrap();
     let away_rows = sheet
         .rows()
-        .filter(|r| r.iter().any(|c| c.to_string() == "other authority"))
+        .filter(|r| r.iter().any(|c| *c == "other authority"))
         .count();
     assert_eq!(away_rows, 2);
     let placements = csv_cells(&std::fs::read_to_string(run.join("placements.csv")).unwrap());
