@@ -2195,6 +2195,39 @@ fn pupils_placed_in_other_authorities_schools_stay_there() {
         summary.contains("\"pupils_moved_mid_phase\": 0"),
         "{summary}"
     );
+    // docs/exports.md: the DSG grid counts them as in special schools. The mitigated 2026 row
+    // for ASD special schools, ages 5-10, holds W01's 5 with every primary ASD pupil placed in
+    // a special school of schools.csv.
+    let schools = csv_cells(&std::fs::read_to_string(dir.path().join("schools.csv")).unwrap());
+    let special: Vec<&str> = schools[1..]
+        .iter()
+        .filter(|r| r[2] == "special")
+        .map(|r| r[0].as_str())
+        .collect();
+    let expected: f64 = placements[1..]
+        .iter()
+        .filter(|r| r[col("year")] == "2026" && r[col("need")] == "ASD")
+        .filter(|r| r[col("phase")] == "primary")
+        .filter(|r| {
+            r[col("provision")] == "other_authority"
+                || (r[col("provision")] == "existing"
+                    && special.contains(&r[col("school")].as_str()))
+        })
+        .map(|r| r[col("pupils")].parse::<f64>().unwrap())
+        .sum();
+    let grid = csv_cells(&std::fs::read_to_string(run.join("dsg_grid.csv")).unwrap());
+    let g = |name: &str| grid[0].iter().position(|c| c == name).unwrap();
+    let row = grid[1..]
+        .iter()
+        .find(|r| {
+            r[g("variant")] == "mitigated"
+                && r[g("year")] == "2026"
+                && r[g("placement_type")] == "Maintained special schools or special academies"
+                && r[g("need")] == "ASD"
+        })
+        .unwrap();
+    assert!(expected >= 5.0);
+    assert_eq!(row[g("pupils_5-10")].parse::<f64>().unwrap(), expected);
 }
 
 /// Every problem in placed_elsewhere.csv is reported at once, with its line, column and code.
