@@ -20,6 +20,19 @@ fn data_dir() -> Option<PathBuf> {
     .map(|d| d.join("dfe-sen2-2022"))
 }
 
+/// The backtest with settings `st` at origins 2015-2019, horizons 1-5, pooled: the run the
+/// printed tables for docs/forecasting.md come from.
+fn pooled_2015_2019(
+    s: &[placeplan_io::import::sen2::Sen2Series],
+    st: &placeplan_app::backtest::BacktestSettings,
+) -> placeplan_app::backtest::PooledReport {
+    let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
+        .iter()
+        .map(|&o| placeplan_app::backtest::backtest_with(s, None, o, 5, None, st))
+        .collect();
+    pool_reports(&reports)
+}
+
 /// The caseload, new-plans and (when present) establishment-type files, as the command reads
 /// them.
 fn files(dir: &std::path::Path) -> Vec<(PathBuf, Kind)> {
@@ -163,7 +176,7 @@ fn placeplan_beats_naive_baselines_at_horizon_5_and_is_deterministic() {
 #[test]
 #[ignore = "prints the sensitivity table for docs/forecasting.md"]
 fn sensitivity_of_pooled_scores_to_settings() {
-    use placeplan_app::backtest::{backtest_with, BacktestSettings, Measure};
+    use placeplan_app::backtest::{BacktestSettings, Measure};
     let Some(dir) = data_dir() else { return };
     let s = read_sen2_files(&files(&dir)).unwrap();
     let base = BacktestSettings::default();
@@ -216,11 +229,7 @@ fn sensitivity_of_pooled_scores_to_settings() {
     eprintln!("| settings | plans MAPE h1 / h3 / h5 | plans bias h5 | plans cov80 h3 / h5 (below/above h5) | width h3 / h5 | IS% h3 / h5 | specialist MAPE h3 | specialist bias h3 | specialist cov80 h3 |");
     eprintln!("|---|---|---|---|---|---|---|---|---|");
     for (name, st) in variants {
-        let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
-            .iter()
-            .map(|&o| backtest_with(&s, None, o, 5, None, &st))
-            .collect();
-        let p = pool_reports(&reports);
+        let p = pooled_2015_2019(&s, &st);
         let at = |m: Measure, h: u32| {
             p.scores
                 .iter()
@@ -256,7 +265,7 @@ fn sensitivity_of_pooled_scores_to_settings() {
 #[test]
 #[ignore = "prints the interval comparison for docs/forecasting.md"]
 fn monte_carlo_bands_against_the_track_record() {
-    use placeplan_app::backtest::{backtest_with, BacktestSettings, IntervalSource, Measure};
+    use placeplan_app::backtest::{BacktestSettings, IntervalSource, Measure};
     let Some(dir) = data_dir() else { return };
     let s = read_sen2_files(&files(&dir)).unwrap();
     eprintln!("| interval | measure | h | cov80 | below / above | width | IS% |");
@@ -270,11 +279,7 @@ fn monte_carlo_bands_against_the_track_record() {
             interval_source: source,
             ..BacktestSettings::default()
         };
-        let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
-            .iter()
-            .map(|&o| backtest_with(&s, None, o, 5, None, &st))
-            .collect();
-        let p = pool_reports(&reports);
+        let p = pooled_2015_2019(&s, &st);
         for m in Measure::ALL {
             for h in 1..=5 {
                 let Some(x) = p
@@ -306,7 +311,7 @@ fn monte_carlo_bands_against_the_track_record() {
 #[test]
 #[ignore = "prints the share-method comparison for docs/forecasting.md"]
 fn share_methods_compared() {
-    use placeplan_app::backtest::{backtest_with, BacktestSettings, Measure};
+    use placeplan_app::backtest::{BacktestSettings, Measure};
     use placeplan_model::forecast::ShareMethod;
     let Some(dir) = data_dir() else { return };
     let s = read_sen2_files(&files(&dir)).unwrap();
@@ -321,11 +326,7 @@ fn share_methods_compared() {
             share_method: m,
             ..BacktestSettings::default()
         };
-        let reports: Vec<_> = [2015, 2016, 2017, 2018, 2019]
-            .iter()
-            .map(|&o| backtest_with(&s, None, o, 5, None, &st))
-            .collect();
-        let p = pool_reports(&reports);
+        let p = pooled_2015_2019(&s, &st);
         let at = |h: u32| {
             p.scores
                 .iter()

@@ -44,9 +44,9 @@ pub struct Solved {
 }
 
 /// Optimises with the baselines: the do-nothing plan, then the greedy and gap-fill builds from
-/// it, which the optimiser starts from (its plan never costs more than either); the heuristics'
-/// pupils are placed on the model the optimiser kept warm where it kept one, so a baseline
-/// costs a warm re-solve instead of a fresh one.
+/// it, which the optimiser starts from (its plan never costs more than either). Where the
+/// optimiser placed the heuristics' builds (whole bases), the baselines are those placements,
+/// not solved again ([`Placing::place_raw`]); otherwise each is placed here.
 pub fn plan_with_baselines(
     s: &Scenario,
     travel: &TravelMatrix,

@@ -107,6 +107,17 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     let mut placed = vec![vec![0.0f64; demand.groups.len()]; n_years];
     let mut used: BTreeMap<(usize, ProvisionRef), f64> = BTreeMap::new();
     let mut by_arc: BTreeMap<(usize, usize, ProvisionRef), f64> = BTreeMap::new();
+    // The cohort rule, worked out once for every check below that needs it: pupils already
+    // placed still in phase, per (year, group, kind of provision).
+    let staying = staying_cohorts(s, demand);
+    let mut still_placed: BTreeMap<(usize, usize, ProvisionKind), f64> = BTreeMap::new();
+    for c in &staying {
+        if let Some(kind) = c.placed {
+            for t in c.first..=c.last {
+                *still_placed.entry((t, c.group, kind)).or_default() += c.pupils as f64;
+            }
+        }
+    }
     // Pupils beyond the journey limit at existing provision, per (year, group, kind), with
     // stability.
     let mut far: BTreeMap<(usize, usize, ProvisionKind), f64> = BTreeMap::new();
@@ -184,14 +195,6 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         }
     }
     if !far.is_empty() {
-        let mut still_placed: BTreeMap<(usize, usize, ProvisionKind), f64> = BTreeMap::new();
-        for c in staying_cohorts(s, demand) {
-            if let Some(kind) = c.placed {
-                for t in c.first..=c.last {
-                    *still_placed.entry((t, c.group, kind)).or_default() += c.pupils as f64;
-                }
-            }
-        }
         for (&(t, gi, kind), &n) in &far {
             let allowed = still_placed.get(&(t, gi, kind)).copied().unwrap_or(0.0);
             let g = &demand.groups[gi];
@@ -225,16 +228,7 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     }
 
     // (2) capacity each year, at the occupancy target.
-    let existing_cap = occupancy::existing_capacity(s, demand);
-    // Pupils of each group still in other authorities' schools, by (year, group).
-    let mut away: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    for c in staying_cohorts(s, demand) {
-        if c.placed == Some(ProvisionKind::OtherAuthority) {
-            for t in c.first..=c.last {
-                *away.entry((t, c.group)).or_default() += c.pupils as f64;
-            }
-        }
-    }
+    let existing_cap = occupancy::existing_capacity(s, demand, &staying);
     let target = s.solver.occupancy_target;
     for (&(t, prov), &n) in &used {
         let (cap, what) = match prov {
@@ -253,7 +247,10 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
                 ),
             ),
             ProvisionRef::Elsewhere(g) => (
-                away.get(&(t, g)).copied().unwrap_or(0.0),
+                still_placed
+                    .get(&(t, g, ProvisionKind::OtherAuthority))
+                    .copied()
+                    .unwrap_or(0.0),
                 format!(
                     "places in other authorities' schools kept for pupils from {} already there",
                     s.localities[demand.groups[g].locality].id
@@ -314,8 +311,6 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     // (6) stability: pupils continuing in their phase stay where they are, and pupils already
     // placed in the base year start in their kind of provision.
     if s.solver.stability {
-        // The cohort rule is worked out once for both checks.
-        let staying = staying_cohorts(s, demand);
         let moved = moved_mid_phase(&staying, demand, plan);
         for (t, row) in moved.iter().enumerate().skip(1) {
             for (g, &m) in row.iter().enumerate() {

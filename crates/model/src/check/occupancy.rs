@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::cohort::staying_cohorts;
+use crate::cohort::Cohort;
 use crate::forecast::Demand;
 use crate::{ProvisionKind, Scenario, SchoolKind};
 
@@ -12,7 +12,12 @@ use crate::{ProvisionKind, Scenario, SchoolKind};
 /// the larger of its places at the target (rounded down) less other authorities' pupils, and its
 /// share, by the places left to the authority, of the pupils already placed in its kind of
 /// provision and phase who are still in phase (rounded up); at most the places left.
-pub(super) fn existing_capacity(s: &Scenario, demand: &Demand) -> Vec<Vec<f64>> {
+/// `staying` are the scenario's cohorts with stability (`cohort::staying_cohorts`).
+pub(super) fn existing_capacity(
+    s: &Scenario,
+    demand: &Demand,
+    staying: &[Cohort],
+) -> Vec<Vec<f64>> {
     let n_years = demand.years.len();
     let target = s.solver.occupancy_target;
     let kind_of = |school: usize| match s.schools[school].kind {
@@ -27,7 +32,7 @@ pub(super) fn existing_capacity(s: &Scenario, demand: &Demand) -> Vec<Vec<f64>> 
         *places_of.entry((kind_of(p.school), p.phase)).or_default() += left(p);
     }
     let mut still_placed: HashMap<_, Vec<f64>> = HashMap::new();
-    for c in staying_cohorts(s, demand) {
+    for c in staying {
         if let Some(kind) = c.placed {
             let row = still_placed
                 .entry((kind, demand.groups[c.group].phase))
