@@ -263,12 +263,13 @@ pub fn continuing(cohorts: &[Cohort], n_years: usize, n_groups: usize) -> Vec<Ve
     out
 }
 
-/// Pupils who must have moved provision mid-phase in a plan, by year and group (`[t][g]`): of
-/// the pupils continuing in their phase from year t-1 (by [`staying_cohorts`], whatever the
-/// scenario's stability setting), those beyond what could have stayed put, which at each
-/// provision is at most the smaller of its pupils of the group in the two years. A lower bound
-/// on the moves any assignment of pupils consistent with the plan's yearly placements makes;
-/// zero for every plan made with stability.
+/// Pupils who must have moved provision mid-phase in a plan beyond the moves it declares
+/// ([`Plan::moves`]), by year and group (`[t][g]`): of the pupils continuing in their phase from
+/// year t-1 (by [`staying_cohorts`], whatever the scenario's stability setting), those beyond
+/// what could have stayed put, which at each provision is at most the smaller of its pupils of
+/// the group in the two years, counting each declared move's pupils in year t where they came
+/// from. A lower bound on the undeclared moves any assignment of pupils consistent with the
+/// plan's yearly placements makes; zero for every plan made with stability.
 pub fn moved_mid_phase(staying: &[Cohort], demand: &Demand, plan: &Plan) -> Vec<Vec<f64>> {
     let n_years = demand.years.len();
     let n_groups = demand.groups.len();
@@ -277,8 +278,15 @@ pub fn moved_mid_phase(staying: &[Cohort], demand: &Demand, plan: &Plan) -> Vec<
     for p in &plan.placements {
         *at.entry((p.year, p.group, p.provision)).or_default() += p.pupils;
     }
+    // Year t as it would be had the declared moves not happened.
+    let mut unmoved = at.clone();
+    for m in &plan.moves {
+        *unmoved.entry((m.year, m.group, m.from)).or_default() += m.pupils;
+        let to = unmoved.entry((m.year, m.group, m.to)).or_default();
+        *to = (*to - m.pupils).max(0.0);
+    }
     let mut could_stay = vec![vec![0.0f64; n_groups]; n_years];
-    for (&(t, g, prov), &now) in &at {
+    for (&(t, g, prov), &now) in &unmoved {
         if t == 0 || t >= n_years || g >= n_groups {
             continue;
         }
@@ -294,12 +302,14 @@ pub fn moved_mid_phase(staying: &[Cohort], demand: &Demand, plan: &Plan) -> Vec<
         .collect()
 }
 
-/// Total of [`moved_mid_phase`], in whole pupils.
+/// Pupils moved mid-phase over the horizon, in whole pupils: the plan's declared moves
+/// ([`Plan::moves`]) and the total of [`moved_mid_phase`] beyond them.
 pub fn pupils_moved_mid_phase(s: &Scenario, demand: &Demand, plan: &Plan) -> u64 {
     let moved: f64 = moved_mid_phase(&staying_cohorts(s, demand), demand, plan)
         .iter()
         .flatten()
-        .sum();
+        .sum::<f64>()
+        + plan.pupils_moved();
     // Round-off below a thousandth of a pupil is not a move.
     (moved - 1e-3).max(0.0).ceil() as u64
 }

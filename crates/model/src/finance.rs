@@ -39,12 +39,15 @@ pub enum CostLine {
     Capital,
     /// One-off set-up of each new base or school (modular runs only).
     BaseSetup,
+    /// One-off cost of pupils brought back mid-phase (`[costs] move_cost`), in the year of the
+    /// move.
+    Moves,
     /// Value of new places beyond the horizon, credited in the last plan year (negative).
     ResidualValue,
 }
 
 impl CostLine {
-    pub const ALL: [CostLine; 11] = [
+    pub const ALL: [CostLine; 12] = [
         CostLine::ResourcedBase,
         CostLine::NewBase,
         CostLine::Special,
@@ -55,6 +58,7 @@ impl CostLine {
         CostLine::Transport,
         CostLine::Capital,
         CostLine::BaseSetup,
+        CostLine::Moves,
         CostLine::ResidualValue,
     ];
     pub fn code(self) -> &'static str {
@@ -69,6 +73,7 @@ impl CostLine {
             CostLine::Transport => "transport",
             CostLine::Capital => "capital",
             CostLine::BaseSetup => "base_setup",
+            CostLine::Moves => "moves",
             CostLine::ResidualValue => "residual_value",
         }
     }
@@ -228,6 +233,9 @@ pub fn cost_plan(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Pl
     for (unit, funded) in plan.openings() {
         years[funded].lines[CostLine::BaseSetup.index()] +=
             setup_cost(s, plan.candidates[unit].kind);
+    }
+    for m in &plan.moves {
+        years[m.year].lines[CostLine::Moves.index()] += s.costs.move_cost * m.pupils;
     }
     for y in &mut years {
         y.total = y.lines.iter().sum();

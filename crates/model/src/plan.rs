@@ -289,6 +289,20 @@ pub struct Placement {
     pub pupils: f64,
 }
 
+/// Pupils of one demand group brought back mid-phase (`[solver] bring_back`): at `from` (out of
+/// area or another authority's school) in plan year `year - 1`, at `to` (a place of ours) from
+/// plan year `year` until they leave their phase.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Move {
+    /// Index into the plan years of the first year at `to`.
+    pub year: usize,
+    /// Index into [`crate::forecast::Demand::groups`].
+    pub group: usize,
+    pub from: ProvisionRef,
+    pub to: ProvisionRef,
+    pub pupils: f64,
+}
+
 /// How the solver finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SolveStatus {
@@ -326,6 +340,9 @@ pub struct Plan {
     pub builds: Vec<Build>,
     /// Sorted by year, group, provision.
     pub placements: Vec<Placement>,
+    /// Pupils moved mid-phase, already counted in `placements` where they are each year; sorted
+    /// by year, group, from, to. Empty unless the scenario allows bringing pupils back.
+    pub moves: Vec<Move>,
     /// Discounted total cost the solver reports (pounds).
     pub objective: f64,
     /// A proven lower bound on the objective of any plan the model allows (pounds), when the
@@ -369,6 +386,11 @@ impl Plan {
     pub fn new_places(&self) -> f64 {
         // `+ 0.0` turns the empty sum's -0.0 into 0.0.
         self.builds.iter().map(|b| b.places).sum::<f64>() + 0.0
+    }
+
+    /// Pupils moved mid-phase over the horizon ([`Plan::moves`]).
+    pub fn pupils_moved(&self) -> f64 {
+        self.moves.iter().map(|m| m.pupils).sum::<f64>() + 0.0
     }
 
     /// Pupils placed out of area in plan year `t`.

@@ -455,6 +455,7 @@ pub(crate) mod fixture {
             candidates: cands,
             builds,
             placements: Vec::new(),
+            moves: Vec::new(),
             objective: 0.0,
             bound: None,
             status: SolveStatus::Heuristic,

@@ -16,6 +16,7 @@ pub fn cost_line_label(l: CostLine) -> &'static str {
         CostLine::Transport => "Transport",
         CostLine::Capital => "Capital",
         CostLine::BaseSetup => "Base set-up",
+        CostLine::Moves => "Pupils brought back (moves)",
         CostLine::ResidualValue => "Value beyond the horizon (credit)",
     }
 }

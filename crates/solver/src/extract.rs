@@ -1,7 +1,7 @@
 //! Turning the values a backend returns for the allocation model into a [`Plan`].
 
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{Build, Placement, Plan, ProvisionRef, SolveStatus};
+use placeplan_model::plan::{Build, Move, Placement, Plan, ProvisionRef, SolveStatus};
 
 use crate::backend::Backend;
 use crate::formulation::{Index, Network};
@@ -23,6 +23,9 @@ pub(crate) fn extract(
     // Pupils per (year, group, provision), summed over the cohorts present.
     let mut by_year: std::collections::BTreeMap<(usize, usize, ProvisionRef), f64> =
         Default::default();
+    // Pupils brought back per (year, group, from, to).
+    let mut moved: std::collections::BTreeMap<(usize, usize, ProvisionRef, ProvisionRef), f64> =
+        Default::default();
     let mut objective = 0.0;
     for (i, xv) in model.x.iter().enumerate() {
         let v = snap(values[i], WITHIN);
@@ -31,9 +34,22 @@ pub(crate) fn extract(
         }
         objective += model.x_cost[i] * v;
         for t in xv.first..=xv.last {
-            *by_year.entry((t, xv.group, xv.provision)).or_default() += v;
+            *by_year.entry((t, xv.group, xv.at(t))).or_default() += v;
+        }
+        if let Some((away, m)) = xv.from {
+            *moved.entry((m, xv.group, away, xv.provision)).or_default() += v;
         }
     }
+    let moves: Vec<Move> = moved
+        .into_iter()
+        .map(|((year, group, from, to), pupils)| Move {
+            year,
+            group,
+            from,
+            to,
+            pupils: snap(pupils, WITHIN),
+        })
+        .collect();
     let placements: Vec<Placement> = by_year
         .into_iter()
         .map(|((year, group, provision), pupils)| Placement {
@@ -62,6 +78,7 @@ pub(crate) fn extract(
         candidates: net.candidates.clone(),
         builds,
         placements,
+        moves,
         objective: objective + model.constant,
         bound: None,
         status,

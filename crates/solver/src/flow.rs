@@ -684,6 +684,7 @@ fn to_plan(s: &Scenario, demand: &Demand, net: &Network, chosen: &[(Column, f64)
             })
             .filter(|p| p.pupils > 0.0)
             .collect(),
+        moves: Vec::new(),
         objective,
         bound: None,
         status: SolveStatus::Optimal,

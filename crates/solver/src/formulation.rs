@@ -287,14 +287,32 @@ pub(crate) struct Lp {
 }
 
 /// One x variable: pupils of a cohort of `group`, present in plan years `first..=last`, placed
-/// at `provision`.
+/// at `provision`; or, when `from` is `Some((away, m))`, at `away` (out of area or another
+/// authority's school) for years `first..m` and brought back to `provision` from year m.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct XVar {
     pub(crate) group: usize,
     pub(crate) provision: ProvisionRef,
     pub(crate) first: usize,
     pub(crate) last: usize,
+    pub(crate) from: Option<(ProvisionRef, usize)>,
     pub(crate) var: Variable,
+}
+
+impl XVar {
+    /// Where the variable's pupils are in plan year `t` (one of its years).
+    pub(crate) fn at(&self, t: usize) -> ProvisionRef {
+        match self.from {
+            Some((away, m)) if t < m => away,
+            _ => self.provision,
+        }
+    }
+}
+
+/// Places pupils may be brought back from (`[solver] bring_back`): out of area and other
+/// authorities' schools.
+fn brought_back_from(p: ProvisionRef) -> bool {
+    matches!(p, ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_))
 }
 
 /// How to read a solution of the LP back: which variable is which, and what each costs.
@@ -402,6 +420,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     // x variables per cohort and arc; usage[t][provision] for the capacity rows.
     let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
     let discounts: Vec<f64> = (0..n_years).map(|t| discount(s, t)).collect();
+    let bring_back = s.solver.stability && s.solver.bring_back;
     for c in cohorts(s, demand) {
         let arcs = net.cohort_arcs(&c);
         let mut placed = Expression::with_capacity(arcs.len());
@@ -418,9 +437,41 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
                 provision: arc.provision,
                 first: c.first,
                 last: c.last,
+                from: None,
                 var: v,
             });
             x_cost.push(coef);
+            if !(bring_back && brought_back_from(arc.provision)) {
+                continue;
+            }
+            // Brought back in year m to a place of ours: away for first..m-1, here from m.
+            for m in c.first + 1..=c.last {
+                for to in net
+                    .group_arcs(c.group)
+                    .iter()
+                    .filter(|a| !brought_back_from(a.provision))
+                {
+                    let v = vars.add(variable().min(0.0));
+                    let coef = discounts[c.first..m].iter().sum::<f64>() * arc.cost
+                        + discounts[m] * s.costs.move_cost
+                        + discounts[m..=c.last].iter().sum::<f64>() * to.cost;
+                    objective.add_mul(coef * SCALE, v);
+                    placed.add_mul(1.0, v);
+                    for (t, used) in usage.iter_mut().enumerate().take(c.last + 1).skip(c.first) {
+                        let at = if t < m { arc.provision } else { to.provision };
+                        used.entry(at).or_default().push(v);
+                    }
+                    x.push(XVar {
+                        group: c.group,
+                        provision: to.provision,
+                        first: c.first,
+                        last: c.last,
+                        from: Some((arc.provision, m)),
+                        var: v,
+                    });
+                    x_cost.push(coef);
+                }
+            }
         }
         constraints.push(every_pupil_placed(placed, c.pupils));
     }

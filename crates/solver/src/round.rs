@@ -362,6 +362,7 @@ mod tests {
             candidates: vec![],
             builds,
             placements: vec![],
+            moves: vec![],
             objective: 0.0,
             bound: None,
             status: SolveStatus::Optimal,

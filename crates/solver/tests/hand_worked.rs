@@ -25,6 +25,7 @@ fn tiny() -> (Scenario, Demand) {
         out_of_area_transport: 9_800.0,
         capex_per_place: 63_000.0,
         base_fixed_cost: 0.0,
+        move_cost: 5_000.0,
     };
     let primary = PhaseSet::default().with(Phase::Primary);
     let s = Scenario {
@@ -696,4 +697,90 @@ fn pupils_placed_elsewhere_stay_there_hand_worked() {
         .iter()
         .all(|p| !matches!(p.provision, ProvisionRef::Elsewhere(_))));
     assert!(check(&s, &travel, &demand, &plan).passed());
+}
+
+/// Bringing pupils back: the tiny case with stability, where B's 7 pupils beyond S's places go
+/// out of area in year 0 (no new place is usable yet) and, without moves, stay there. With
+/// `bring_back`, a base place at M funded in year 0 and used from year 1 lets one of them come
+/// back for years 1 and 2: it saves (73,800 - 17,000) x (d1 + d2) = 107.9k for 63k of capital
+/// and the move (5,000 x d1 = 4.8k), so all 7 come back in year 1 and 7 places are funded.
+/// Coming back in year 2 instead saves one year only (56.8k x d2 = 53.0k), less than 63k. An
+/// eighth place would only move a B pupil out of S, which is never done (S is ours). At a move
+/// cost of 50,000 (48.3k x d1) a move costs more than it saves, and nobody moves.
+#[test]
+fn pupils_out_of_area_are_brought_back_when_it_pays_hand_worked() {
+    let (mut s, demand) = tiny();
+    s.solver.stability = true;
+    s.solver.bring_back = true;
+    s.costs.move_cost = 5_000.0;
+    let travel = TravelMatrix::build(&s);
+    let km = road_km_ab(&s);
+    let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+    let at_s = 5.0 * 26_000.0 + 5.0 * (26_000.0 + 100.0 * km);
+    let year0 = at_s + 7.0 * 73_800.0 + 7.0 * 63_000.0;
+    let year1 = at_s + 7.0 * 17_000.0 + 7.0 * 5_000.0;
+    let year2 = at_s + 7.0 * 17_000.0;
+    let expected = year0 + d1 * year1 + d2 * year2;
+    for backend in with_highs(vec![Backend::Microlp]) {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let r = check(&s, &travel, &demand, &plan);
+        assert!(r.passed(), "{backend}: {:?}", r.violations);
+        assert!((plan.new_places() - 7.0).abs() < 1e-6, "{:?}", plan.builds);
+        assert!(plan.builds.iter().all(|b| b.funded == 0));
+        assert_eq!(plan.moves.len(), 1, "{backend}: {:?}", plan.moves);
+        let m = plan.moves[0];
+        assert_eq!(
+            (m.year, m.group, m.from, m.to),
+            (1, 1, ProvisionRef::OutOfArea, plan_base(&plan))
+        );
+        assert!((m.pupils - 7.0).abs() < 1e-6);
+        assert!((plan.out_of_area(0) - 7.0).abs() < 1e-6);
+        assert!(plan.out_of_area(1).abs() < 1e-6 && plan.out_of_area(2).abs() < 1e-6);
+        assert!(
+            (plan.objective - expected).abs() < 1e-6 * expected,
+            "{backend}: {} vs {expected}",
+            plan.objective
+        );
+        let costing = cost_plan(&s, &travel, &demand, &plan);
+        let line = costing.line_total(placeplan_model::finance::CostLine::Moves);
+        assert!((line - 35_000.0).abs() < 1e-6, "{line}");
+        assert_eq!(pupils_moved_mid_phase(&s, &demand, &plan), 7);
+
+        // The check's own reading: the same plan where the scenario does not allow moves, a
+        // move declared from S (ours) and a move left undeclared all fail.
+        let mut strict = s.clone();
+        strict.solver.bring_back = false;
+        let v = check(&strict, &travel, &demand, &plan).violations;
+        assert!(
+            v.iter()
+                .any(|v| v.contains("does not allow bringing pupils back")),
+            "{v:?}"
+        );
+        let mut from_s = plan.clone();
+        from_s.moves[0].from = ProvisionRef::Existing(0);
+        let v = check(&s, &travel, &demand, &from_s).violations;
+        assert!(
+            v.iter().any(|v| v.contains(
+                "only pupils out of area or in another authority's school may be brought back"
+            )),
+            "{v:?}"
+        );
+        let mut silent = plan.clone();
+        silent.moves.clear();
+        let v = check(&s, &travel, &demand, &silent).violations;
+        assert!(
+            v.iter().any(|v| v.contains(
+                "2027: 7.000 ASD primary pupils from B continuing in their phase were moved"
+            )),
+            "{v:?}"
+        );
+    }
+
+    // A move that costs more than it saves is not made: the plan is the one without moves.
+    s.costs.move_cost = 50_000.0;
+    let plan = solve(&s, &travel, &demand, &Options::optimise(), Backend::Microlp).unwrap();
+    assert!(check(&s, &travel, &demand, &plan).passed());
+    assert!(plan.moves.is_empty(), "{:?}", plan.moves);
+    assert_eq!(plan.new_places(), 0.0);
+    assert_eq!(pupils_moved_mid_phase(&s, &demand, &plan), 0);
 }

@@ -405,6 +405,7 @@ pub(super) fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Probl
         ("costs.out_of_area_transport", c.out_of_area_transport),
         ("costs.capex_per_place", c.capex_per_place),
         ("costs.base_fixed_cost", c.base_fixed_cost),
+        ("costs.move_cost", c.move_cost),
     ] {
         if !(v.is_finite() && (0.0..=MAX_MONEY).contains(&v)) {
             bad(
@@ -565,6 +566,12 @@ pub(super) fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Probl
                 "occupancy_target {} must be {MIN_OCCUPANCY_TARGET} to 1 (a share of places)",
                 s.occupancy_target
             ),
+        );
+    }
+    if s.bring_back && !s.stability {
+        bad(
+            "solver.bring_back",
+            "bring_back = true needs stability = true: without stability every pupil is placed anew each year and nobody is brought back".to_string(),
         );
     }
     if !(0.0..=1.0).contains(&s.mip_gap) {

@@ -22,6 +22,7 @@
 //! - value beyond the horizon: the share of each new place's service life (first use = funding
 //!   year + the lead time of its kind) left after the horizon, on an annuity basis at the discount rate,
 //!   discounted one year back to the last plan year, credited there;
+//! - a pupil brought back mid-phase costs `move_cost` once, in the year of the move;
 //! - year t is discounted by 1 / (1 + r)^t.
 
 use std::collections::BTreeMap;
@@ -200,6 +201,9 @@ pub(super) fn recomputed_npv(
     }
     for (kind, funded) in first_fundings(plan).into_values() {
         year[funded] += unit_setup(s, kind);
+    }
+    for m in &plan.moves {
+        year[m.year] += c.move_cost * m.pupils;
     }
     year.iter().zip(&factor).map(|(y, f)| y * f).sum()
 }

@@ -70,17 +70,30 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
             return r;
         }
     }
+    let bad_ref = |provision: ProvisionRef, group: usize| match provision {
+        ProvisionRef::Existing(k) => k >= s.provisions.len(),
+        ProvisionRef::NewBase(c) => c >= plan.candidates.len(),
+        ProvisionRef::OutOfArea => false,
+        // Pupils in other authorities' schools are placed as their own group.
+        ProvisionRef::Elsewhere(g) => g != group,
+    };
     for p in &plan.placements {
-        let bad_ref = match p.provision {
-            ProvisionRef::Existing(k) => k >= s.provisions.len(),
-            ProvisionRef::NewBase(c) => c >= plan.candidates.len(),
-            ProvisionRef::OutOfArea => false,
-            // Pupils in other authorities' schools are placed as their own group.
-            ProvisionRef::Elsewhere(g) => g != p.group,
-        };
-        if p.year >= n_years || p.group >= demand.groups.len() || bad_ref {
+        if p.year >= n_years || p.group >= demand.groups.len() || bad_ref(p.provision, p.group) {
             r.fail(format!(
                 "placement refers to a year, group or provision that does not exist: {p:?}"
+            ));
+            return r;
+        }
+    }
+    for m in &plan.moves {
+        if m.year == 0
+            || m.year >= n_years
+            || m.group >= demand.groups.len()
+            || bad_ref(m.from, m.group)
+            || bad_ref(m.to, m.group)
+        {
+            r.fail(format!(
+                "move refers to a year, group or provision that does not exist: {m:?}"
             ));
             return r;
         }
@@ -329,6 +342,7 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         }
         check_stock(s, demand, plan, &staying, &mut r);
     }
+    check_moves(s, demand, plan, &by_arc, &mut r);
 
     // Cost identity: the objective is the plan's discounted cost, worked out twice: by finance
     // (whose unit costs the objective shares) and by the check's own re-derivation from the
@@ -338,6 +352,74 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
     cost_identity(&mut r, own_npv, &costing, plan.objective);
     r.costing = Some(costing);
     r
+}
+
+/// Pupils brought back mid-phase (`Plan::moves`): only where the scenario allows it (bring_back,
+/// with stability), only from out of area or another authority's school into a place of ours,
+/// and never more than were at the one in the year before or are at the other in the year of
+/// the move. That every other continuing pupil stayed put is checked with stability (6).
+fn check_moves(
+    s: &Scenario,
+    demand: &Demand,
+    plan: &Plan,
+    by_arc: &BTreeMap<(usize, usize, ProvisionRef), f64>,
+    r: &mut CheckReport,
+) {
+    if plan.moves.is_empty() {
+        return;
+    }
+    if !(s.solver.stability && s.solver.bring_back) {
+        r.fail(format!(
+            "the plan moves {} pupils mid-phase, but the scenario does not allow bringing pupils back (solver.bring_back with solver.stability)",
+            plan.pupils_moved()
+        ));
+        return;
+    }
+    let mut out_of: BTreeMap<(usize, usize, ProvisionRef), f64> = BTreeMap::new();
+    let mut into: BTreeMap<(usize, usize, ProvisionRef), f64> = BTreeMap::new();
+    for m in &plan.moves {
+        let g = &demand.groups[m.group];
+        let what = format!(
+            "{}: {} {} {} pupils from {}",
+            demand.years[m.year], m.pupils, g.need, g.phase, s.localities[g.locality].id
+        );
+        if !(m.pupils.is_finite() && m.pupils >= -TOL) {
+            r.fail(format!(
+                "{what}: a move of {} pupils is not a count",
+                m.pupils
+            ));
+            continue;
+        }
+        let from_away = matches!(m.from, ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_));
+        let to_ours = matches!(m.to, ProvisionRef::Existing(_) | ProvisionRef::NewBase(_));
+        if from_away && to_ours {
+            r.ok();
+        } else {
+            r.fail(format!(
+                "{what} moved from {:?} to {:?}: only pupils out of area or in another authority's school may be brought back, to a place of ours",
+                m.from, m.to
+            ));
+        }
+        *out_of.entry((m.year - 1, m.group, m.from)).or_default() += m.pupils;
+        *into.entry((m.year, m.group, m.to)).or_default() += m.pupils;
+    }
+    for (moved, when) in [(&out_of, "before"), (&into, "after")] {
+        for (key, &n) in moved {
+            let there = by_arc.get(key).copied().unwrap_or(0.0);
+            if n <= there + TOL {
+                r.ok();
+            } else {
+                r.fail(format!(
+                    "{}: {n} pupils of {} {} from {} moved, but only {there} were placed {when} the move at {:?}",
+                    demand.years[key.0],
+                    demand.groups[key.1].need,
+                    demand.groups[key.1].phase,
+                    s.localities[demand.groups[key.1].locality].id,
+                    key.2
+                ));
+            }
+        }
+    }
 }
 
 /// Money amounts that must agree, within [`MONEY_TOL`] of the larger.
@@ -582,6 +664,7 @@ mod tests {
                 at(1, ProvisionRef::Existing(0), 6.0),
                 at(1, ProvisionRef::NewBase(0), 4.0),
             ],
+            moves: vec![],
             objective: 0.0,
             bound: None,
             status: SolveStatus::Heuristic,

@@ -27,6 +27,10 @@ pub struct CostParams {
     pub capex_per_place: f64,
     /// One-off cost of opening a new base (fit-out, staffing set-up).
     pub base_fixed_cost: f64,
+    /// One-off cost of moving a pupil mid-phase, charged in the year of the move: bringing a
+    /// pupil back from an out-of-area or other authority's school to a place of ours
+    /// (`[solver] bring_back`): transition support, a new transport arrangement.
+    pub move_cost: f64,
 }
 
 impl Default for CostParams {
@@ -41,9 +45,14 @@ impl Default for CostParams {
             out_of_area_transport: 9_800.0,
             capex_per_place: 63_000.0,
             base_fixed_cost: 0.0,
+            move_cost: DEFAULT_MOVE_COST,
         }
     }
 }
+
+/// Default one-off cost of a move mid-phase: placeplan's assumption (a term of transition
+/// support), not a published figure; set `[costs] move_cost` to the authority's own.
+pub const DEFAULT_MOVE_COST: f64 = 5_000.0;
 
 /// Longest reasonable one-way journey, in minutes, per phase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -321,6 +330,12 @@ pub struct SolverSettings {
     /// year only entrants are placed (cohorts, docs/model.md). Off: every pupil may be placed
     /// anew each year.
     pub stability: bool,
+    /// With stability: pupils placed out of area or in another authority's school (already
+    /// there, or placed there by the plan when no place of ours was free) may be brought back to
+    /// a place of ours at the start of any later plan year of their phase, at `[costs]
+    /// move_cost` each. Pupils in the authority's own schools are never moved. Off: nobody moves
+    /// mid-phase.
+    pub bring_back: bool,
     /// Share of its places a provision is planned to be filled to (new and existing places;
     /// pupils already placed are never moved to meet it): `crate::capacity`.
     pub occupancy_target: f64,
@@ -333,6 +348,7 @@ impl Default for SolverSettings {
             mip_gap: 0.005,
             allow_out_of_area: true,
             stability: true,
+            bring_back: false,
             occupancy_target: DEFAULT_OCCUPANCY_TARGET,
         }
     }

@@ -22,6 +22,7 @@ fn cost_colour(l: CostLine) -> &'static str {
         CostLine::Transport => "#f28e2b",
         CostLine::Capital => "#9c755f",
         CostLine::BaseSetup => "#bab0ac",
+        CostLine::Moves => "#d4a6c8",
         CostLine::ResidualValue => "#8cd17d",
     }
 }
