@@ -2248,3 +2248,126 @@ fn bad_placed_elsewhere_rows_are_all_reported() {
         assert!(out.contains(expected), "{expected} in {out}");
     }
 }
+
+/// `placeplan plan DIR --out RUN --formats FORMATS`.
+fn plan_into(dir: &Path, run: &Path, formats: &str) -> std::process::Output {
+    placeplan(&[
+        "plan",
+        dir.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--formats",
+        formats,
+    ])
+}
+
+/// docs/scenario-format.md, `[solver] bring_back` and `[costs] move_cost`: pupils out of area
+/// may be brought back to a place of ours mid-phase, at the move cost each, and every move is
+/// listed in moves.csv. Two plan years of the demo with bring_back on: each row of moves.csv
+/// has its pupils out of area the year before and at its school in the year of the move
+/// (placements.csv), the rows add up to summary.json's `pupils_moved_mid_phase`, and costs.csv's
+/// `moves` line is 5,000 (the default move cost) a pupil. Without bring_back there is no
+/// moves.csv and nobody moves.
+#[test]
+fn pupils_brought_back_are_listed_costed_and_counted() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "horizon = 5", "horizon = 2");
+    edit_toml(
+        dir.path(),
+        "stability = true",
+        "stability = true\nbring_back = true",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = out.path().join("run");
+    let o = plan_into(dir.path(), &run, "csv");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("moves.csv"),
+        "{}",
+        text(&o)
+    );
+    let moves = csv_cells(&std::fs::read_to_string(run.join("moves.csv")).unwrap());
+    assert_eq!(
+        moves[0],
+        [
+            "year",
+            "locality",
+            "need",
+            "phase",
+            "from",
+            "to",
+            "school",
+            "school_name",
+            "pupils",
+            "move_cost"
+        ]
+    );
+    assert!(moves.len() > 1, "nobody was brought back: {moves:?}");
+    let placements = csv_cells(&std::fs::read_to_string(run.join("placements.csv")).unwrap());
+    let col = |name: &str| placements[0].iter().position(|c| c == name).unwrap();
+    let at = |year: &str, group: &[String], provision: &str, school: &str| -> f64 {
+        placements[1..]
+            .iter()
+            .filter(|r| r[col("year")] == year && r[col("locality")] == group[1])
+            .filter(|r| r[col("need")] == group[2] && r[col("phase")] == group[3])
+            .filter(|r| r[col("provision")] == provision && r[col("school")] == school)
+            .map(|r| r[col("pupils")].parse::<f64>().unwrap())
+            .sum()
+    };
+    let mut moved = 0.0;
+    for m in &moves[1..] {
+        let n: f64 = m[8].parse().unwrap();
+        assert!(n >= 1.0 && n.fract() == 0.0, "{m:?}");
+        assert_eq!(m[0], "2027", "{m:?}");
+        assert_eq!(m[4], "out_of_area", "{m:?}");
+        assert!(["existing", "new_base"].contains(&m[5].as_str()), "{m:?}");
+        assert!(at("2026", m, "out_of_area", "") >= n, "{m:?}");
+        assert!(at("2027", m, &m[5], &m[6]) >= n, "{m:?}");
+        assert_eq!(m[9], format!("{:.2}", 5_000.0 * n));
+        moved += n;
+    }
+    let summary = std::fs::read_to_string(run.join("summary.json")).unwrap();
+    assert!(
+        summary.contains(&format!("\"pupils_moved_mid_phase\": {moved}")),
+        "{moved}: {summary}"
+    );
+    let costs = csv_cells(&std::fs::read_to_string(run.join("costs.csv")).unwrap());
+    let c = costs[0].iter().position(|c| c == "moves").unwrap();
+    let total = costs.last().unwrap();
+    assert_eq!(total[0], "total");
+    assert_eq!(total[c], format!("{:.2}", 5_000.0 * moved));
+
+    edit_toml(dir.path(), "bring_back = true", "bring_back = false");
+    let still = out.path().join("still");
+    let o = plan_into(dir.path(), &still, "csv");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!still.join("moves.csv").exists());
+    let summary = std::fs::read_to_string(still.join("summary.json")).unwrap();
+    assert!(
+        summary.contains("\"pupils_moved_mid_phase\": 0"),
+        "{summary}"
+    );
+}
+
+/// docs/scenario-format.md: bring_back needs stability (without it nobody is placed for more
+/// than a year, so nobody can be brought back): E302 at the setting's line.
+#[test]
+fn bring_back_without_stability_is_e302() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(
+        dir.path(),
+        "stability = true",
+        "stability = false\nbring_back = true",
+    );
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let at = format!(
+        "scenario.toml:{}:1: E302 [solver.bring_back]",
+        toml_line(dir.path(), "bring_back")
+    );
+    assert!(
+        err.contains(&at) && err.contains("needs stability"),
+        "{err}"
+    );
+}

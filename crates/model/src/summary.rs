@@ -35,8 +35,9 @@ pub struct Summary {
     /// Pupils placed out of area, by plan year (whole numbers without decimals).
     #[serde(serialize_with = "counts")]
     pub pupils_out_of_area: Vec<f64>,
-    /// Pupils continuing in their phase whom the plan moves to another provision (at least
-    /// this many; 0 for every plan made with stability, the default).
+    /// Pupils continuing in their phase whom the plan moves to another provision: those it
+    /// brings back (`[solver] bring_back`, listed in moves.csv) and at least as many more as
+    /// its yearly placements imply (0 for every plan made with stability, the default).
     pub pupils_moved_mid_phase: u64,
     /// Specialist places needed, by plan year.
     pub demand: Vec<u64>,

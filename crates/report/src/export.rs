@@ -6,4 +6,6 @@
 
 pub use crate::files::{write_run, write_run_staged, Formats, SharedFile};
 pub use crate::run::RunOutputs;
-pub use crate::tables::{costs_csv, fixed, forecast_csv, placements_csv, plan_csv, summary_json};
+pub use crate::tables::{
+    costs_csv, fixed, forecast_csv, moves_csv, placements_csv, plan_csv, summary_json,
+};

@@ -175,6 +175,12 @@ fn build_run(
             "placements.csv",
             tables::placements_csv(run.scenario, run.travel, run.demand, run.plan),
         ));
+        if run.scenario.solver.stability && run.scenario.solver.bring_back {
+            files.push((
+                "moves.csv",
+                tables::moves_csv(run.scenario, run.demand, run.plan),
+            ));
+        }
         files.push(("costs.csv", tables::costs_csv(run.costing)));
         files.push(("summary.json", tables::summary_json(run.summary)));
     }

@@ -175,17 +175,7 @@ pub fn placements_csv(
         plan.placements.iter().map(|p| {
             let g = &demand.groups[p.group];
             let (_, revenue, transport) = unit_cost(s, travel, &plan.candidates, g, p.provision);
-            let school = match p.provision {
-                ProvisionRef::Existing(k) => Some(s.provisions[k].school),
-                ProvisionRef::NewBase(c) => Some(plan.candidates[c].school),
-                ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_) => None,
-            };
-            let kind = match p.provision {
-                ProvisionRef::Existing(_) => "existing",
-                ProvisionRef::NewBase(_) => "new_base",
-                ProvisionRef::OutOfArea => "out_of_area",
-                ProvisionRef::Elsewhere(_) => "other_authority",
-            };
+            let (kind, school) = provision_cells(s, plan, p.provision);
             let (id, name, minutes, km) = match school {
                 Some(sc) => (
                     text_cell(&s.schools[sc].id),
@@ -208,6 +198,56 @@ pub fn placements_csv(
                 km,
                 f(revenue, 2),
                 f(transport, 2),
+            ]
+        }),
+    )
+}
+
+/// The `provision` code of placements.csv and moves.csv, and the school, if any.
+fn provision_cells(s: &Scenario, plan: &Plan, p: ProvisionRef) -> (&'static str, Option<usize>) {
+    match p {
+        ProvisionRef::Existing(k) => ("existing", Some(s.provisions[k].school)),
+        ProvisionRef::NewBase(c) => ("new_base", Some(plan.candidates[c].school)),
+        ProvisionRef::OutOfArea => ("out_of_area", None),
+        ProvisionRef::Elsewhere(_) => ("other_authority", None),
+    }
+}
+
+/// `moves.csv`: pupils brought back mid-phase (`[solver] bring_back`), one row per year, group,
+/// where they were and where they go, with the one-off cost of the row's moves.
+pub fn moves_csv(s: &Scenario, demand: &Demand, plan: &Plan) -> Vec<u8> {
+    csv_bytes(
+        &[
+            "year",
+            "locality",
+            "need",
+            "phase",
+            "from",
+            "to",
+            "school",
+            "school_name",
+            "pupils",
+            "move_cost",
+        ],
+        plan.moves.iter().map(|m| {
+            let g = &demand.groups[m.group];
+            let (from, _) = provision_cells(s, plan, m.from);
+            let (to, school) = provision_cells(s, plan, m.to);
+            let (id, name) = match school {
+                Some(sc) => (text_cell(&s.schools[sc].id), text_cell(&s.schools[sc].name)),
+                None => (String::new(), String::new()),
+            };
+            vec![
+                plan.years[m.year].to_string(),
+                text_cell(&s.localities[g.locality].id),
+                g.need.code().to_string(),
+                g.phase.code().to_string(),
+                from.to_string(),
+                to.to_string(),
+                id,
+                name,
+                count(m.pupils),
+                f(s.costs.move_cost * m.pupils, 2),
             ]
         }),
     )

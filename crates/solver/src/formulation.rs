@@ -38,6 +38,10 @@
 //!    4d. y[c,t] = class_size * m[c,t], m whole, for expansions.
 //! 5. Capital budget: sum_c capex[c] y[c,t] (+ setup[u] * z[u,t]) <= budget[t] for every t.
 //! 6. Stability: no row; cohorts are placed once for all their years.
+//!    6a. With `bring_back`: v[q,a,m,b] >= 0, pupils of cohort q at an away arc a (out of area,
+//!    another authority's school) for years first..m-1 and at b (a place of ours) from m: in
+//!    q's row of 1, in b's capacity rows for years m..last, costing move_cost x discount(m)
+//!    once (x variables with `XVar::from`).
 //!
 //! Objective: sum_{q,k} (sum_{t in q} discount(t)) * (place cost[k] + transport[g,k]) x[q,k] +
 //! sum_c w(t) capex[c] y[c,t] + discount(t) base_fixed_cost * z[c,t], in pounds (scaled to

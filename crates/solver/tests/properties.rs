@@ -5,7 +5,7 @@ use placeplan_model::check;
 use placeplan_model::cohort::pupils_moved_mid_phase;
 use placeplan_model::finance::cost_plan;
 use placeplan_model::forecast::{Demand, DemandGroup};
-use placeplan_model::plan::Plan;
+use placeplan_model::plan::{Plan, ProvisionRef};
 use placeplan_model::*;
 use placeplan_solver::{baseline, solve, solve_chained, Backend, BudgetChain, Options, SolveError};
 use proptest::prelude::*;
@@ -198,6 +198,34 @@ proptest! {
         let r = check(&c.scenario, &travel, &c.demand, &plan);
         prop_assert!(r.passed(), "{:?}", r.violations);
         prop_assert_eq!(pupils_moved_mid_phase(&c.scenario, &c.demand, &plan), 0);
+    }
+
+    /// Bringing pupils back only adds choices to the model with stability: its optimum (an LP
+    /// here, continuous bases) is never above the plan without moves, the check passes, and
+    /// every pupil who moves is one brought back from away and counted.
+    #[test]
+    fn bringing_pupils_back_never_costs_more_and_passes_the_check(
+        c in case(),
+        move_cost in prop::sample::select(vec![0.0f64, 5_000.0, 1e6]),
+    ) {
+        let mut c = c;
+        c.scenario.solver.stability = true;
+        c.scenario.bases.modular = false;
+        let travel = travel::TravelMatrix::build(&c.scenario);
+        let kept = solve(&c.scenario, &travel, &c.demand, &Options::optimise(), Backend::Microlp).unwrap();
+        let mut free = c.scenario.clone();
+        free.solver.bring_back = true;
+        free.costs.move_cost = move_cost;
+        let plan = solve(&free, &travel, &c.demand, &Options::optimise(), Backend::Microlp).unwrap();
+        let r = check(&free, &travel, &c.demand, &plan);
+        prop_assert!(r.passed(), "{:?}", r.violations);
+        prop_assert!(plan.objective <= kept.objective * (1.0 + 1e-7) + 1e-6, "{} > {}", plan.objective, kept.objective);
+        prop_assert!(plan.moves.iter().all(|m| matches!(m.from, ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_))));
+        let moved = plan.pupils_moved();
+        prop_assert!((pupils_moved_mid_phase(&free, &c.demand, &plan) as f64 - moved).abs() < 1.0, "{moved}");
+        if move_cost >= 1e6 {
+            prop_assert!(plan.moves.is_empty(), "{:?}", plan.moves);
+        }
     }
 
     #[test]

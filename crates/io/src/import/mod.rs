@@ -180,11 +180,14 @@ pub(crate) fn find_header(
             s += 1;
         }
         let line = (0..s).filter(|&i| ends_line(bytes, i)).count() as u64 + 1;
-        // The header row again, renamed, on one line (so lines below keep their numbers).
+        // The header row again, renamed, on one line (so lines below keep their numbers): a
+        // line break inside a quoted name becomes a space, or the written header would run
+        // over several lines again and every line below would be counted that many too far.
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .from_writer(Vec::new());
-        let _ = w.write_record(&names);
+        let one_line: Vec<String> = names.iter().map(|n| n.replace(['\r', '\n'], " ")).collect();
+        let _ = w.write_record(&one_line);
         let head = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
         // The end of the header's line (the reader may stop before or after its line end).
         let mut e = end.min(bytes.len());
@@ -387,6 +390,18 @@ mod tests {
         }
     }
 
+    /// The table of `text` (as t.csv) whose header starts with `code`.
+    fn code_table(text: String, problems: &mut Problems) -> Table {
+        find_header(
+            Path::new("t.csv"),
+            text,
+            &ColumnMap::default(),
+            |r| r.first().map(String::as_str) == Some("code"),
+            problems,
+        )
+        .unwrap()
+    }
+
     fn preamble_and_footnotes(end: &str) {
         let text = [
             "\"A title\"",
@@ -403,14 +418,7 @@ mod tests {
         let mut problems = Problems::default();
         let mut seen = Vec::new();
         let path = Path::new("t.csv");
-        let t = find_header(
-            path,
-            text,
-            &ColumnMap::default(),
-            |r| r.first().map(String::as_str) == Some("code"),
-            &mut problems,
-        )
-        .unwrap();
+        let t = code_table(text, &mut problems);
         assert_eq!(t.header.line, 3, "{end:?}");
         let value = t.header.col(&["VALUE"]);
         read_table(path, t, &mut problems, |r| {
@@ -427,6 +435,27 @@ mod tests {
             "{}",
             msgs[1]
         );
+    }
+
+    /// Regression (fuzzing the GIAS importer): a quote in the header opened a name that ran
+    /// over three lines; rewritten, the header still ran over three lines and two more were
+    /// added to keep the count, so every row below was said to be two lines further down (the
+    /// last one beyond the end of the file).
+    #[test]
+    fn a_header_name_over_several_lines_keeps_the_rows_on_their_lines() {
+        for end in ["\n", "\r\n"] {
+            let text = ["code,\"val", "", "ue\",n", "A,1,2", "B,2"].join(end) + end;
+            let mut problems = Problems::default();
+            let path = Path::new("t.csv");
+            let t = code_table(text, &mut problems);
+            assert_eq!(t.header.line, 1);
+            let mut seen = Vec::new();
+            read_table(path, t, &mut problems, |r| seen.push(r.line));
+            assert_eq!(seen, vec![4], "{end:?}");
+            let msgs: Vec<String> = problems.iter().map(|e| e.to_string()).collect();
+            assert_eq!(msgs.len(), 1, "{msgs:?}");
+            assert!(msgs[0].starts_with("t.csv:5: E003"), "{end:?}: {}", msgs[0]);
+        }
     }
 
     #[test]
