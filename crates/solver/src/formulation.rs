@@ -448,17 +448,23 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
             if !(bring_back && brought_back_from(arc.provision)) {
                 continue;
             }
-            // Brought back in year m to a place of ours: away for first..m-1, here from m.
+            // Brought back in year m to a place of ours: away for first..m-1, here from m. A
+            // variable that costs no less than staying away (`coef` above) is left out: staying
+            // uses no place of ours, so it is never worse.
+            let stay = coef;
             for m in c.first + 1..=c.last {
                 for to in net
                     .group_arcs(c.group)
                     .iter()
                     .filter(|a| !brought_back_from(a.provision))
                 {
-                    let v = vars.add(variable().min(0.0));
                     let coef = discounts[c.first..m].iter().sum::<f64>() * arc.cost
                         + discounts[m] * s.costs.move_cost
                         + discounts[m..=c.last].iter().sum::<f64>() * to.cost;
+                    if coef >= stay {
+                        continue;
+                    }
+                    let v = vars.add(variable().min(0.0));
                     objective.add_mul(coef * SCALE, v);
                     placed.add_mul(1.0, v);
                     for (t, used) in usage.iter_mut().enumerate().take(c.last + 1).skip(c.first) {
