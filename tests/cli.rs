@@ -2371,3 +2371,95 @@ fn bring_back_without_stability_is_e302() {
         "{err}"
     );
 }
+
+/// docs/scenario-format.md, `[bases.sizes]`: a base for a need with its own size range has
+/// between its smallest and largest size. Two plan years of the demo with ASD bases of 10 to
+/// 12 places: every ASD resourced base in plan.csv has 10 to 12 places over its years, other
+/// needs' bases keep 8 to 20, and the report's assumptions list the range.
+#[test]
+fn a_need_with_its_own_base_sizes_gets_bases_of_those_sizes() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "horizon = 5", "horizon = 2");
+    edit_toml(
+        dir.path(),
+        "lead_time = 1\n",
+        "lead_time = 1\n\n[bases.sizes]\nASD = { min_size = 10, max_size = 12 }\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = out.path().join("run");
+    let o = plan_into(dir.path(), &run, "csv,html");
+    assert!(o.status.success(), "{}", text(&o));
+    let plan = csv_cells(&std::fs::read_to_string(run.join("plan.csv")).unwrap());
+    let col = |name: &str| plan[0].iter().position(|c| c == name).unwrap();
+    let mut per_base: std::collections::BTreeMap<(String, String, String), f64> =
+        Default::default();
+    for r in plan[1..]
+        .iter()
+        .filter(|r| r[col("kind")] == "resourced_base")
+    {
+        *per_base
+            .entry((
+                r[col("school")].clone(),
+                r[col("need")].clone(),
+                r[col("phase")].clone(),
+            ))
+            .or_default() += r[col("places")].parse::<f64>().unwrap();
+    }
+    assert!(
+        per_base.keys().any(|k| k.1 == "ASD"),
+        "no ASD base: {per_base:?}"
+    );
+    for ((school, need, phase), n) in &per_base {
+        let (min, max) = if need == "ASD" {
+            (10.0, 12.0)
+        } else {
+            (8.0, 20.0)
+        };
+        assert!(
+            (min..=max).contains(n),
+            "{need} {phase} base at {school}: {n} places"
+        );
+    }
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(html.contains("bases.sizes") && html.contains("ASD 10-12"));
+}
+
+/// docs/scenario-format.md: every bad `[bases.sizes]` range is E302 at its line, all at once:
+/// a largest size over 1,000, a smallest above the largest, and a need no base is planned for.
+#[test]
+fn bad_base_size_ranges_are_all_reported() {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(
+        dir.path(),
+        "lead_time = 1\n",
+        "lead_time = 1\n\n[bases.sizes]\nASD = { min_size = 4, max_size = 2000 }\nSEMH = { min_size = 12, max_size = 6 }\nPMLD = { min_size = 4, max_size = 8 }\n",
+    );
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for (key, field) in [
+        ("ASD =", "bases.sizes.ASD.max_size"),
+        ("SEMH =", "bases.sizes.SEMH.min_size"),
+        ("PMLD =", "bases.sizes.PMLD"),
+    ] {
+        let line = toml_line(dir.path(), key);
+        assert!(
+            err.contains(&format!("scenario.toml:{line}:"))
+                && err.contains(&format!("E302 [{field}]")),
+            "{field}: {err}"
+        );
+    }
+    assert!(err.contains("not in bases.needs"), "{err}");
+    // An unknown need code is a TOML problem (E301) at its line.
+    edit_toml(dir.path(), "PMLD = {", "XYZ = {");
+    let o = placeplan(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = toml_line(dir.path(), "XYZ =");
+    assert!(
+        err.contains(&format!(
+            "scenario.toml:{line}:1: E301 unknown variant `XYZ`"
+        )),
+        "{err}"
+    );
+}

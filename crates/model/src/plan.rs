@@ -98,6 +98,18 @@ impl Scenario {
         }
     }
 
+    /// The rules of a candidate's unit: its kind's ([`Scenario::build_rules`]), with a resourced
+    /// base's size range for its need (`[bases.sizes]`).
+    pub fn unit_rules(&self, c: &Candidate) -> KindRules {
+        let mut rules = self.build_rules(c.kind);
+        if c.kind == BuildKind::ResourcedBase {
+            let (min, max) = self.bases.size_of(c.need);
+            rules.min_size = min.max(1);
+            rules.max_size = max;
+        }
+        rules
+    }
+
     /// Capital per new place of a candidate: the host's own `capex_per_place`, else the kind's.
     pub fn candidate_capex(&self, c: &Candidate) -> f64 {
         let school = &self.schools[c.school];
@@ -250,7 +262,7 @@ pub fn units(cands: &[Candidate]) -> Vec<usize> {
 /// The most places unit `u` (its first candidate) may hold: its kind's size limit and its
 /// host's site limit.
 pub fn unit_max(s: &Scenario, cand: &Candidate) -> u32 {
-    s.build_rules(cand.kind)
+    s.unit_rules(cand)
         .max_size
         .min(s.schools[cand.school].max_new_places)
 }
@@ -356,7 +368,7 @@ pub struct Plan {
 impl Plan {
     /// Plan-year index of a build's first use: its funding year plus its kind's lead time.
     pub fn first_use(&self, s: &Scenario, b: &Build) -> usize {
-        b.funded + s.build_rules(self.candidates[b.candidate].kind).lead_time as usize
+        b.funded + s.unit_rules(&self.candidates[b.candidate]).lead_time as usize
     }
 
     /// New places usable at candidate `c` in plan year `t`.

@@ -242,6 +242,11 @@ pub(crate) fn assumptions(s: &Scenario) -> Vec<Assumption> {
             c.base_fixed_cost,
             "One-off cost of opening a new base (modular runs only)",
         ),
+        (
+            "move_cost",
+            c.move_cost,
+            "One-off cost of bringing a pupil back mid-phase (solver.bring_back only)",
+        ),
     ] {
         add("costs", format!("costs.{key}"), Money(v), meaning);
     }
@@ -308,6 +313,20 @@ pub(crate) fn assumptions(s: &Scenario) -> Vec<Assumption> {
         "bases.max_size".into(),
         Number(b.max_size as f64, "places"),
         "Largest base",
+    );
+    add(
+        "bases",
+        "bases.sizes".into(),
+        Text(if b.sizes.is_empty() {
+            "none".into()
+        } else {
+            b.sizes
+                .iter()
+                .map(|(need, r)| format!("{} {}-{}", need.code(), r.min_size, r.max_size))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        "Size ranges of bases for particular needs, in places, instead of min_size and max_size",
     );
     add(
         "bases",
@@ -388,6 +407,12 @@ pub(crate) fn assumptions(s: &Scenario) -> Vec<Assumption> {
         "solver.stability".into(),
         Text(if v.stability { "yes" } else { "no" }.into()),
         "Pupils already placed stay until their next phase transfer",
+    );
+    add(
+        "solver",
+        "solver.bring_back".into(),
+        Text(if v.bring_back { "yes" } else { "no" }.into()),
+        "Pupils out of area or in other authorities' schools may be brought back mid-phase when that pays",
     );
     add(
         "solver",

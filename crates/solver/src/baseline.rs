@@ -328,7 +328,7 @@ impl<'a> Funding<'a> {
         let rules = cands
             .iter()
             .map(|c| {
-                let r = s.build_rules(c.kind);
+                let r = s.unit_rules(c);
                 (c.kind != BuildKind::NewSpecialSchool && r.lead_time == s.bases.lead_time)
                     .then_some(r)
             })

@@ -497,7 +497,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
             constant = fixed_capital(s, &net.candidates, builds, n_years);
             let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
             for b in builds {
-                let lead = s.build_rules(net.candidates[b.candidate].kind).lead_time as usize;
+                let lead = s.unit_rules(&net.candidates[b.candidate]).lead_time as usize;
                 for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
                     *avail += b.places;
                 }
@@ -577,7 +577,7 @@ pub(crate) fn fixed_capital(
         .iter()
         .map(|b| {
             let cand = &cands[b.candidate];
-            let lead = s.build_rules(cand.kind).lead_time as usize;
+            let lead = s.unit_rules(cand).lead_time as usize;
             capital_weight(s, b.funded, lead, n_years) * s.candidate_capex(cand) * b.places
         })
         .sum()
@@ -606,7 +606,7 @@ fn add_build_variables(
         if !reachable[c] || open.is_some_and(|o| o.binary_search(&c).is_err()) {
             continue;
         }
-        let rules = s.build_rules(cand.kind);
+        let rules = s.unit_rules(cand);
         let lead = rules.lead_time as usize;
         let capex = s.candidate_capex(cand);
         for t in 0..n_years {
@@ -649,7 +649,7 @@ fn add_open_variables(
     let unit = &net.units;
     let mut z_of: PerCandidateYear = y_of.iter().map(|ys| vec![None; ys.len()]).collect();
     for c in 0..net.candidates.len() {
-        let rules = s.build_rules(net.candidates[c].kind);
+        let rules = s.unit_rules(&net.candidates[c]);
         if !rules.needs_opening() {
             continue;
         }
@@ -698,7 +698,7 @@ fn capacity_rows(
             match *prov {
                 ProvisionRef::Existing(k) => out.push(lhs.leq(net.existing_places[k][t] as f64)),
                 ProvisionRef::NewBase(c) => {
-                    let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
+                    let lead = s.unit_rules(&net.candidates[c]).lead_time as usize;
                     let mut places = Expression::with_capacity(t + 1);
                     if t >= lead {
                         for yv in y_of[c][..=t - lead].iter().flatten() {
@@ -863,7 +863,7 @@ fn base_size_rows(
 ) {
     for (u, vs) in unit_members(net, y_of) {
         let cand = &net.candidates[u];
-        let rules = s.build_rules(cand.kind);
+        let rules = s.unit_rules(cand);
         let mut e = Expression::with_capacity(vs.len());
         for v in &vs {
             e.add_mul(1.0, *v);
@@ -893,10 +893,7 @@ fn modular_base_rows(
             continue;
         }
         let cand = &net.candidates[u];
-        let (min, max) = (
-            s.build_rules(cand.kind).min_size as f64,
-            unit_max(s, cand) as f64,
-        );
+        let (min, max) = (s.unit_rules(cand).min_size as f64, unit_max(s, cand) as f64);
         let members: Vec<usize> = (u..net.candidates.len())
             .take_while(|&c| unit[c] == u)
             .collect();
@@ -960,7 +957,7 @@ fn budget_rows(
                 any = true;
             }
             if let Some(v) = z_of[c][t] {
-                let setup = s.build_rules(cand.kind).setup_cost;
+                let setup = s.unit_rules(cand).setup_cost;
                 if setup != 0.0 {
                     e.add_mul(setup * SCALE, v);
                 }

@@ -53,7 +53,7 @@ pub(crate) fn round_builds(s: &Scenario, candidates: &[Candidate], relaxed: &Pla
     let mut order: Vec<usize> = (0..candidates.len())
         .filter(|&u| {
             unit[u] == u
-                && unit_total[u] >= KEEP_SHARE * s.build_rules(candidates[u].kind).min_size as f64
+                && unit_total[u] >= KEEP_SHARE * s.unit_rules(&candidates[u]).min_size as f64
         })
         .collect();
     order.sort_by(|&a, &b| unit_total[b].total_cmp(&unit_total[a]).then(a.cmp(&b)));
@@ -65,7 +65,7 @@ pub(crate) fn round_builds(s: &Scenario, candidates: &[Candidate], relaxed: &Pla
     let mut builds = Vec::new();
     for u in order {
         let cand = &candidates[u];
-        let rules = s.build_rules(cand.kind);
+        let rules = s.unit_rules(cand);
         let (min, step) = (rules.min_size, rules.step);
         let room = unit_max(s, cand).min(site_left[cand.school]);
         let room = room - room % step;
@@ -204,7 +204,7 @@ pub(crate) fn floor_builds(
     let mut per_cand: Vec<Vec<u32>> = vec![vec![0; n_years]; candidates.len()];
     let mut site_used = vec![0u32; s.schools.len()];
     for (c, ys) in relaxed.iter().enumerate() {
-        let step = s.build_rules(candidates[c].kind).step;
+        let step = s.unit_rules(&candidates[c]).step;
         let capex = s.candidate_capex(&candidates[c]);
         for (f, &p) in ys.iter().enumerate() {
             // Relaxed values a hair under a whole number are that number.
@@ -218,7 +218,7 @@ pub(crate) fn floor_builds(
     // the nearest step; single places to the fewest that take the whole pupils the relaxed
     // places take at the occupancy target (8.42 places take 8 pupils at 95%: 9 places, not 8).
     for (c, ys) in relaxed.iter().enumerate() {
-        let step = s.build_rules(candidates[c].kind).step;
+        let step = s.unit_rules(&candidates[c]).step;
         let school = candidates[c].school;
         for (f, &p) in ys.iter().enumerate() {
             let want = if step == 1 {
@@ -255,7 +255,7 @@ pub(crate) fn floor_builds(
         if total == 0 {
             continue;
         }
-        let rules = s.build_rules(candidates[u].kind);
+        let rules = s.unit_rules(&candidates[u]);
         if let Some(first) = members
             .iter()
             .filter_map(|&c| per_cand[c].iter().position(|p| *p > 0))

@@ -290,7 +290,7 @@ pub(crate) fn restrict_kept(
     }
     let rows = std::iter::once((closed, microlp::ComparisonOp::Le, 0.0)).chain(
         by_unit.into_iter().map(|(u, e)| {
-            let min = s.build_rules(net.candidates[u].kind).min_size as f64;
+            let min = s.unit_rules(&net.candidates[u]).min_size as f64;
             (e, microlp::ComparisonOp::Ge, min)
         }),
     );
@@ -532,11 +532,11 @@ fn improve_rounded(
         .builds
         .iter()
         .map(|b| b.candidate)
-        .filter(|&c| s.build_rules(plan.candidates[c].kind).step > 1)
+        .filter(|&c| s.unit_rules(&plan.candidates[c]).step > 1)
         .collect();
     classes.dedup();
     for c in classes {
-        let step = s.build_rules(plan.candidates[c].kind).step as f64;
+        let step = s.unit_rules(&plan.candidates[c]).step as f64;
         while tries < MAX_IMPROVE_TRIES {
             let Some(last) = plan.builds.iter().rposition(|b| b.candidate == c) else {
                 break;

@@ -396,6 +396,59 @@ fn modular_base_has_the_minimum_size_and_pays_its_setup() {
     );
 }
 
+/// A size range for the need (`[bases.sizes]`): ASD bases of 4 to 6 places, while other needs
+/// keep 8 to 20. The 7 pupils of the seven-place case no longer fit one base: 6 places at M
+/// (each worth 107.9k - 63k, so opening for a set-up of 50,000 pays), and the seventh pupil
+/// stays out of area in years 1 and 2. The check refuses the 8-place base of the default range
+/// as over ASD's 6.
+#[test]
+fn a_base_size_range_for_its_need_hand_worked() {
+    let (mut s, demand) = tiny();
+    s.bases.modular = true;
+    s.bases.min_size = 8;
+    s.costs.base_fixed_cost = 50_000.0;
+    s.bases.sizes.insert(
+        Need::Asd,
+        SizeRange {
+            min_size: 4,
+            max_size: 6,
+        },
+    );
+    let travel = TravelMatrix::build(&s);
+    for backend in with_highs(vec![Backend::Microlp]) {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let report = check(&s, &travel, &demand, &plan);
+        assert!(report.passed(), "{backend}: {:?}", report.violations);
+        assert!((plan.new_places() - 6.0).abs() < 1e-6, "{:?}", plan.builds);
+        let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+        let expected = expected_seven_place_objective(&s) - 63_000.0
+            + (d1 + d2) * (73_800.0 - 17_000.0)
+            + 50_000.0;
+        assert!(
+            (plan.objective - expected).abs() < 1e-6 * expected,
+            "{backend}: {} vs {expected}",
+            plan.objective
+        );
+    }
+    // The default range gives one base of 8 places: over ASD's largest size.
+    let mut wide = s.clone();
+    wide.bases.sizes.clear();
+    let seven = solve(
+        &wide,
+        &travel,
+        &demand,
+        &Options::optimise(),
+        Backend::Microlp,
+    )
+    .unwrap();
+    assert!(check(&wide, &travel, &demand, &seven).passed());
+    let v = check(&s, &travel, &demand, &seven).violations;
+    assert!(
+        v.iter().any(|v| v.contains("over the maximum size 6")),
+        "{v:?}"
+    );
+}
+
 /// With stability every pupil is a cohort entering in year 0 (no history, so none already
 /// placed) and staying to the end of the three-year horizon (a primary phase lasts six years).
 /// In year 0 no new place is usable yet, so 7 pupils from B go out of area and stay there: no

@@ -461,6 +461,37 @@ pub(super) fn check_settings(path: &Path, f: &ScenarioFile, problems: &mut Probl
             ),
         );
     }
+    for (need, r) in &b.sizes {
+        let key = format!("bases.sizes.{}", need.code());
+        if r.max_size == 0 || r.max_size > MAX_BASE_SIZE {
+            bad(
+                &format!("{key}.max_size"),
+                format!(
+                    "max_size {} must be 1 to {MAX_BASE_SIZE} places",
+                    r.max_size
+                ),
+            );
+        }
+        if r.min_size > r.max_size {
+            bad(
+                &format!("{key}.min_size"),
+                format!(
+                    "base sizes need 0 <= min_size <= max_size, found {}..{}",
+                    r.min_size, r.max_size
+                ),
+            );
+        }
+        if !b.needs.contains(need) {
+            bad(
+                &key,
+                format!(
+                    "a size range for {} bases, but {} is not in bases.needs, so no such base is planned",
+                    need.code(),
+                    need.code()
+                ),
+            );
+        }
+    }
     if b.lead_time > f.horizon {
         bad(
             "bases.lead_time",

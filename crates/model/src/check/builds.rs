@@ -111,7 +111,7 @@ pub(super) fn size_problems(s: &Scenario, plan: &Plan) -> (Vec<String>, usize) {
     let n_years = plan.years.len();
     let mut out = Vec::new();
     let mut checked = 0;
-    let mut per_unit: BTreeMap<(usize, usize), (BuildKind, f64)> = BTreeMap::new();
+    let mut per_unit: BTreeMap<(usize, usize), (BuildKind, crate::Need, f64)> = BTreeMap::new();
     for b in &plan.builds {
         let cand = &plan.candidates[b.candidate];
         let id = &s.schools[cand.school].id;
@@ -135,12 +135,16 @@ pub(super) fn size_problems(s: &Scenario, plan: &Plan) -> (Vec<String>, usize) {
         }
         let e = per_unit
             .entry(unit_key(plan, b.candidate))
-            .or_insert((cand.kind, 0.0));
-        e.1 += b.places;
+            .or_insert((cand.kind, cand.need, 0.0));
+        e.2 += b.places;
     }
-    for ((school, _), (kind, n)) in per_unit {
+    for ((school, _), (kind, need, n)) in per_unit {
         let (min, max) = match kind {
-            BuildKind::ResourcedBase => (s.bases.min_size, s.bases.max_size),
+            // A base's own range for its need, where the scenario gives one.
+            BuildKind::ResourcedBase => match s.bases.sizes.get(&need) {
+                Some(r) => (r.min_size, r.max_size),
+                None => (s.bases.min_size, s.bases.max_size),
+            },
             BuildKind::NewSpecialSchool => (s.new_school.min_size, s.new_school.max_size),
             BuildKind::SpecialExpansion | BuildKind::Post16 => (0, u32::MAX),
         };

@@ -131,6 +131,28 @@ pub struct BaseRules {
     pub allow_single_sex: bool,
     /// Selective (grammar) schools may host a new base.
     pub allow_selective: bool,
+    /// Size ranges of bases for particular needs (`[bases.sizes]`, e.g. SLD bases of 6-12),
+    /// instead of `min_size` and `max_size`.
+    pub sizes: std::collections::BTreeMap<Need, SizeRange>,
+}
+
+/// The smallest and largest size of a unit of new provision, in places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeRange {
+    pub min_size: u32,
+    pub max_size: u32,
+}
+
+impl BaseRules {
+    /// (smallest, largest) base for `need`: its own range in `[bases.sizes]`, else `min_size`
+    /// and `max_size`.
+    pub fn size_of(&self, need: Need) -> (u32, u32) {
+        match self.sizes.get(&need) {
+            Some(r) => (r.min_size, r.max_size),
+            None => (self.min_size, self.max_size),
+        }
+    }
 }
 
 impl Default for BaseRules {
@@ -144,6 +166,7 @@ impl Default for BaseRules {
             lead_time: 1,
             allow_single_sex: false,
             allow_selective: false,
+            sizes: Default::default(),
         }
     }
 }
