@@ -2279,13 +2279,10 @@ fn pupils_brought_back_are_listed_costed_and_counted() {
     );
     let out = tempfile::tempdir().unwrap();
     let run = out.path().join("run");
-    let o = plan_into(dir.path(), &run, "csv");
+    let o = plan_into(dir.path(), &run, "csv,html");
     assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stdout).contains("moves.csv"),
-        "{}",
-        text(&o)
-    );
+    let stdout = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(stdout.contains("moves.csv"), "{}", text(&o));
     let moves = csv_cells(&std::fs::read_to_string(run.join("moves.csv")).unwrap());
     assert_eq!(
         moves[0],
@@ -2336,12 +2333,34 @@ fn pupils_brought_back_are_listed_costed_and_counted() {
     let total = costs.last().unwrap();
     assert_eq!(total[0], "total");
     assert_eq!(total[c], format!("{:.2}", 5_000.0 * moved));
+    // The printed summary and the report say the same.
+    assert!(
+        stdout.contains(&format!(
+            "brought back mid-phase: {moved} pupils from out-of-area or other authorities' schools (one-off £{:.2}m; moves.csv)",
+            5_000.0 * moved / 1e6
+        )),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(run.join("report.html")).unwrap();
+    let section = &html[html.find("<section id=\"moves\"").expect("section")..];
+    assert!(section.contains("<h2 id=\"moves-h\">Pupils brought back mid-phase</h2>"));
+    assert!(
+        section.contains(&format!("The plan brings {moved} pupils back mid-phase")),
+        "{section}"
+    );
+    assert_eq!(
+        section[..section.find("</table>").unwrap()]
+            .matches("<tr><td")
+            .count(),
+        moves.len() - 1
+    );
 
     edit_toml(dir.path(), "bring_back = true", "bring_back = false");
     let still = out.path().join("still");
     let o = plan_into(dir.path(), &still, "csv");
     assert!(o.status.success(), "{}", text(&o));
     assert!(!still.join("moves.csv").exists());
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("brought back"));
     let summary = std::fs::read_to_string(still.join("summary.json")).unwrap();
     assert!(
         summary.contains("\"pupils_moved_mid_phase\": 0"),

@@ -110,6 +110,13 @@ pub fn print_plan(
             )
         }
     );
+    if !plan.moves.is_empty() {
+        println!(
+            "brought back mid-phase: {:.0} pupils from out-of-area or other authorities' schools (one-off {}; moves.csv)",
+            plan.pupils_moved(),
+            money_m(costing.line_total(CostLine::Moves))
+        );
+    }
     print!(
         "cost over {} years {} (NPV {})",
         plan.years.len(),

@@ -12,7 +12,8 @@
 //! The files: `page` (the page shell: [`Section`], [`render`], [`escape`]), `format` (numbers
 //! and text: pounds, places, coordinates), `charts` (the chart kit: SVG frames, ticks, grids,
 //! legend keys; also used by the sweep report), and one module per section of the plan's
-//! report (`headline`, `demand`, `costs`, `new_places`, `map`, `assumptions`).
+//! report (`headline`, `demand`, `costs`, `new_places`, `moves` (with `[solver] bring_back`),
+//! `map`, `assumptions`).
 
 mod assumptions;
 pub(crate) mod charts;
@@ -21,6 +22,7 @@ mod demand;
 pub(crate) mod format;
 mod headline;
 mod map;
+mod moves;
 mod new_places;
 pub(crate) mod page;
 
@@ -37,16 +39,18 @@ pub fn report(run: &RunOutputs) -> Vec<u8> {
     render(&title, &sections(run))
 }
 
-/// The plan's sections, in page order.
+/// The plan's sections, in page order; pupils brought back only when the scenario allows it.
 pub fn sections(run: &RunOutputs) -> Vec<Section> {
-    vec![
+    let mut out = vec![
         headline::headline_section(run),
         demand::fan_section(run),
         costs::costs_section(run),
         new_places::places_section(run),
-        map::map_section(run),
-        assumptions::assumptions_section(run),
-    ]
+    ];
+    out.extend(moves::moves_section(run));
+    out.push(map::map_section(run));
+    out.push(assumptions::assumptions_section(run));
+    out
 }
 
 fn year_span(run: &RunOutputs) -> String {
