@@ -112,8 +112,8 @@ pub fn print_plan(
     );
     if !plan.moves.is_empty() {
         println!(
-            "brought back mid-phase: {:.0} pupils from out-of-area or other authorities' schools (one-off {}; moves.csv)",
-            plan.pupils_moved(),
+            "brought back mid-phase: {} pupils from out-of-area or other authorities' schools (one-off {}; moves.csv)",
+            summary.pupils_moved_mid_phase,
             money_m(costing.line_total(CostLine::Moves))
         );
     }

@@ -135,8 +135,18 @@ pub fn estimate(s: &Scenario) -> ModelSize {
     let years = s.horizon as u64;
     let funding_years = years.saturating_sub(s.bases.lead_time as u64);
     let per_candidate = if s.bases.modular { 2 } else { 1 };
+    // Bringing pupils back (`[solver] bring_back`) adds, for a cohort placed out of area, one
+    // variable per later year of its phase and arc of its group: about arcs x years x
+    // (years - 1) over all cohorts.
+    let brought_back = if s.solver.stability && s.solver.bring_back {
+        arcs.saturating_mul(years)
+            .saturating_mul(years.saturating_sub(1))
+    } else {
+        0
+    };
     let variables = arcs
         .saturating_mul(years)
+        .saturating_add(brought_back)
         .saturating_add(n_cands * funding_years * per_candidate);
     ModelSize {
         travel_pairs,

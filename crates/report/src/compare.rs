@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use placeplan_io::csvread::read_csv;
 use placeplan_model::error::{Code, InputError, Problems};
+use placeplan_model::finance::CostLine;
 
 /// What `compare` reads from one run directory.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,7 +65,7 @@ pub fn read_run(dir: &Path) -> Result<RunSummary, Problems> {
     read_csv(&costs_path, &["year", "total"], &mut problems, |row| {
         let year = row.text("year").to_string();
         let mut lines = BTreeMap::new();
-        for col in COST_COLUMNS {
+        for col in cost_columns() {
             if row.text(col).is_empty() {
                 continue;
             }
@@ -117,20 +118,14 @@ pub fn read_run(dir: &Path) -> Result<RunSummary, Problems> {
     })
 }
 
-const COST_COLUMNS: [&str; 12] = [
-    "resourced_base",
-    "new_base",
-    "special",
-    "independent_local",
-    "post16",
-    "out_of_area",
-    "transport",
-    "capital",
-    "base_setup",
-    "total",
-    "discounted",
-    "discount_factor",
-];
+/// The columns of costs.csv read: every cost line ([`CostLine::ALL`], so a new line cannot be
+/// left out), the total, the discounted total and the discount factor.
+fn cost_columns() -> impl Iterator<Item = &'static str> {
+    CostLine::ALL
+        .iter()
+        .map(|l| l.code())
+        .chain(["total", "discounted", "discount_factor"])
+}
 
 /// One comparison row: a measure and its value in each run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -275,6 +270,38 @@ mod tests {
     /// Regression: run names (folder names) went verbatim into `compare --format csv`, where a
     /// spreadsheet runs a name such as `=1+1` as a formula. Text cells that start like a formula
     /// now start with a single quote; numbers, negative ones too, are left alone.
+    /// Regression (review): compare read a fixed list of cost lines and left out
+    /// other_authority, moves and residual_value. Every line of costs.csv is compared.
+    #[test]
+    fn every_cost_line_is_compared() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("summary.json"),
+            r#"{"status":"optimal","npv":1.0}"#,
+        )
+        .unwrap();
+        let mut header: Vec<&str> = vec!["year"];
+        header.extend(CostLine::ALL.iter().map(|l| l.code()));
+        header.extend(["total", "discount_factor", "discounted"]);
+        let values: Vec<String> = (0..header.len()).map(|i| i.to_string()).collect();
+        std::fs::write(
+            dir.path().join("costs.csv"),
+            format!("{}\n2026,{}\n", header.join(","), values[1..].join(",")),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("plan.csv"), "school,need,phase,places\n").unwrap();
+        let run = read_run(dir.path()).unwrap();
+        let c = compare(&[run]);
+        for (i, line) in CostLine::ALL.iter().enumerate() {
+            let row = c
+                .rows
+                .iter()
+                .find(|r| r.measure == format!("cost 2026 {}", line.code()))
+                .unwrap_or_else(|| panic!("{} is not compared", line.code()));
+            assert_eq!(row.values, vec![(i + 1) as f64]);
+        }
+    }
+
     #[test]
     fn compare_csv_neutralises_formula_run_names() {
         let c = Comparison {

@@ -31,7 +31,7 @@
 //! 3. Site limit: sum over c at school s and over tau of y[c,tau] <= max_new_places[s].
 //! 4. Unit size: sum over c in u and tau of y[c,tau] <= max(u) (its kind's size within its
 //!    site; and >= min(u) for the units given by [`Options::open_bases`]). Modular runs replace
-//!    this by
+//!    this, for units that need an opening decision (the others keep the max row), by
 //!    4a. sum_t z[u,t] <= 1 (a unit opens at most once);
 //!    4b. y[c,t] <= max(u) * sum_{tau <= t} z[u,tau] for c in u (places only once opened);
 //!    4c. min(u) * sum_t z[u,t] <= sum_{c in u, t} y[c,t] <= max(u) * sum_t z[u,t];
@@ -532,8 +532,19 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
             site_limit_rows(s, net, &y_of, &mut constraints);
             if modular {
                 modular_base_rows(s, net, &y_of, &z_of, &mut constraints);
+                // Units with no opening decision (smallest size within one step, no set-up
+                // cost) still have their largest size.
+                let unopened = |u: usize| z_of[u].iter().all(Option::is_none);
+                base_size_rows(s, net, &y_of, (false, &unopened), &mut constraints);
             } else {
-                base_size_rows(s, net, &y_of, opt.open_bases.is_some(), &mut constraints);
+                let every = |_: usize| true;
+                base_size_rows(
+                    s,
+                    net,
+                    &y_of,
+                    (opt.open_bases.is_some(), &every),
+                    &mut constraints,
+                );
             }
             budget_params = budget_rows(
                 s,
@@ -853,15 +864,19 @@ fn unit_members(net: &Network, y_of: &PerCandidateYear) -> BTreeMap<usize, Vec<V
 }
 
 /// Constraint 4: a unit (a base, an expansion, a new school) holds at most its kind's maximum
-/// size within its site (and, when the bases to open are given, at least its minimum).
+/// size within its site (and, when the bases to open are given, at least its minimum), for the
+/// units `which` selects.
 fn base_size_rows(
     s: &Scenario,
     net: &Network,
     y_of: &PerCandidateYear,
-    open: bool,
+    (open, which): (bool, &dyn Fn(usize) -> bool),
     out: &mut Vec<Constraint>,
 ) {
     for (u, vs) in unit_members(net, y_of) {
+        if !which(u) {
+            continue;
+        }
         let cand = &net.candidates[u];
         let rules = s.unit_rules(cand);
         let mut e = Expression::with_capacity(vs.len());

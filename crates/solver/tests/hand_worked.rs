@@ -449,6 +449,38 @@ fn a_base_size_range_for_its_need_hand_worked() {
     );
 }
 
+/// A base with no opening decision (smallest size 1, no set-up cost, whole places) still has its
+/// largest size: ASD bases of 1 to 5 places in the seven-place case fund 5 places at M, and the
+/// other 2 pupils stay out of area in years 1 and 2 (regression, review: the model had no
+/// largest-size row for such a base and funded 7, which the check refused).
+#[test]
+fn a_base_without_an_opening_decision_keeps_its_largest_size_hand_worked() {
+    let (mut s, demand) = tiny();
+    s.bases.modular = true;
+    s.bases.sizes.insert(
+        Need::Asd,
+        SizeRange {
+            min_size: 1,
+            max_size: 5,
+        },
+    );
+    let travel = TravelMatrix::build(&s);
+    for backend in with_highs(vec![Backend::Microlp]) {
+        let plan = solve(&s, &travel, &demand, &Options::optimise(), backend).unwrap();
+        let report = check(&s, &travel, &demand, &plan);
+        assert!(report.passed(), "{backend}: {:?}", report.violations);
+        assert!((plan.new_places() - 5.0).abs() < 1e-6, "{:?}", plan.builds);
+        let (d1, d2) = (1.0 / 1.035, 1.0 / 1.035f64.powi(2));
+        let expected = expected_seven_place_objective(&s)
+            + 2.0 * ((d1 + d2) * (73_800.0 - 17_000.0) - 63_000.0);
+        assert!(
+            (plan.objective - expected).abs() < 1e-6 * expected,
+            "{backend}: {} vs {expected}",
+            plan.objective
+        );
+    }
+}
+
 /// With stability every pupil is a cohort entering in year 0 (no history, so none already
 /// placed) and staying to the end of the three-year horizon (a primary phase lasts six years).
 /// In year 0 no new place is usable yet, so 7 pupils from B go out of area and stay there: no
@@ -816,6 +848,15 @@ fn pupils_out_of_area_are_brought_back_when_it_pays_hand_worked() {
             v.iter().any(|v| v.contains(
                 "only pupils out of area or in another authority's school may be brought back"
             )),
+            "{v:?}"
+        );
+        // Brought back beyond the journey limit (the same plan under a 1-minute limit).
+        let mut near = s.clone();
+        near.journey.primary = 1.0;
+        let v = check(&near, &travel, &demand, &plan).violations;
+        assert!(
+            v.iter().any(|v| v.contains("brought back to M")
+                && v.contains("over the primary limit of 1 minutes")),
             "{v:?}"
         );
         let mut silent = plan.clone();

@@ -342,7 +342,7 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
         }
         check_stock(s, demand, plan, &staying, &mut r);
     }
-    check_moves(s, demand, plan, &by_arc, &mut r);
+    check_moves(s, travel, demand, plan, &by_arc, &mut r);
 
     // Cost identity: the objective is the plan's discounted cost, worked out twice: by finance
     // (whose unit costs the objective shares) and by the check's own re-derivation from the
@@ -355,11 +355,13 @@ pub fn check(s: &Scenario, travel: &TravelMatrix, demand: &Demand, plan: &Plan) 
 }
 
 /// Pupils brought back mid-phase (`Plan::moves`): only where the scenario allows it (bring_back,
-/// with stability), only from out of area or another authority's school into a place of ours,
-/// and never more than were at the one in the year before or are at the other in the year of
-/// the move. That every other continuing pupil stayed put is checked with stability (6).
+/// with stability), only from out of area or another authority's school into a place of ours
+/// within the journey limit of their phase, and never more than were at the one in the year
+/// before or are at the other in the year of the move. That every other continuing pupil
+/// stayed put is checked with stability (6).
 fn check_moves(
     s: &Scenario,
+    travel: &TravelMatrix,
     demand: &Demand,
     plan: &Plan,
     by_arc: &BTreeMap<(usize, usize, ProvisionRef), f64>,
@@ -391,8 +393,25 @@ fn check_moves(
             continue;
         }
         let from_away = matches!(m.from, ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_));
-        let to_ours = matches!(m.to, ProvisionRef::Existing(_) | ProvisionRef::NewBase(_));
-        if from_away && to_ours {
+        let school = match m.to {
+            ProvisionRef::Existing(k) => Some(s.provisions[k].school),
+            ProvisionRef::NewBase(c) => Some(plan.candidates[c].school),
+            ProvisionRef::OutOfArea | ProvisionRef::Elsewhere(_) => None,
+        };
+        if let Some(school) = school {
+            // A pupil brought back is placed anew: within the journey limit.
+            let minutes = travel.minutes(g.locality, school);
+            let limit = s.journey.minutes(g.phase);
+            if minutes.is_finite() && minutes <= limit + 1e-9 {
+                r.ok();
+            } else {
+                r.fail(format!(
+                    "{what} brought back to {}, {minutes:.1} minutes away, over the {} limit of {limit} minutes",
+                    s.schools[school].id, g.phase
+                ));
+            }
+        }
+        if from_away && school.is_some() {
             r.ok();
         } else {
             r.fail(format!(
