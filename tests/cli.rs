@@ -2261,6 +2261,17 @@ fn plan_into(dir: &Path, run: &Path, formats: &str) -> std::process::Output {
     ])
 }
 
+/// A copy of the demo cut to two plan years with `from` replaced by `to` in scenario.toml, a
+/// folder for runs, and the path of a run in it.
+fn two_year_demo(from: &str, to: &str) -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
+    let dir = copy_scenario(&demo_dir());
+    edit_toml(dir.path(), "horizon = 5", "horizon = 2");
+    edit_toml(dir.path(), from, to);
+    let out = tempfile::tempdir().unwrap();
+    let run = out.path().join("run");
+    (dir, out, run)
+}
+
 /// docs/scenario-format.md, `[solver] bring_back` and `[costs] move_cost`: pupils out of area
 /// may be brought back to a place of ours mid-phase, at the move cost each, and every move is
 /// listed in moves.csv. Two plan years of the demo with bring_back on: each row of moves.csv
@@ -2270,15 +2281,7 @@ fn plan_into(dir: &Path, run: &Path, formats: &str) -> std::process::Output {
 /// moves.csv and nobody moves.
 #[test]
 fn pupils_brought_back_are_listed_costed_and_counted() {
-    let dir = copy_scenario(&demo_dir());
-    edit_toml(dir.path(), "horizon = 5", "horizon = 2");
-    edit_toml(
-        dir.path(),
-        "stability = true",
-        "stability = true\nbring_back = true",
-    );
-    let out = tempfile::tempdir().unwrap();
-    let run = out.path().join("run");
+    let (dir, out, run) = two_year_demo("stability = true", "stability = true\nbring_back = true");
     let o = plan_into(dir.path(), &run, "csv,html");
     assert!(o.status.success(), "{}", text(&o));
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
@@ -2397,15 +2400,10 @@ fn bring_back_without_stability_is_e302() {
 /// needs' bases keep 8 to 20, and the report's assumptions list the range.
 #[test]
 fn a_need_with_its_own_base_sizes_gets_bases_of_those_sizes() {
-    let dir = copy_scenario(&demo_dir());
-    edit_toml(dir.path(), "horizon = 5", "horizon = 2");
-    edit_toml(
-        dir.path(),
+    let (dir, _out, run) = two_year_demo(
         "lead_time = 1\n",
         "lead_time = 1\n\n[bases.sizes]\nASD = { min_size = 10, max_size = 12 }\n",
     );
-    let out = tempfile::tempdir().unwrap();
-    let run = out.path().join("run");
     let o = plan_into(dir.path(), &run, "csv,html");
     assert!(o.status.success(), "{}", text(&o));
     let plan = csv_cells(&std::fs::read_to_string(run.join("plan.csv")).unwrap());

@@ -368,7 +368,7 @@ pub struct Plan {
 impl Plan {
     /// Plan-year index of a build's first use: its funding year plus its kind's lead time.
     pub fn first_use(&self, s: &Scenario, b: &Build) -> usize {
-        b.funded + s.unit_rules(&self.candidates[b.candidate]).lead_time as usize
+        b.funded + s.build_rules(self.candidates[b.candidate].kind).lead_time as usize
     }
 
     /// New places usable at candidate `c` in plan year `t`.

@@ -138,7 +138,7 @@ pub fn estimate(s: &Scenario) -> ModelSize {
     // Bringing pupils back (`[solver] bring_back`) adds, for a cohort placed out of area, one
     // variable per later year of its phase and arc of its group: about arcs x years x
     // (years - 1) over all cohorts.
-    let brought_back = if s.solver.stability && s.solver.bring_back {
+    let brought_back = if s.solver.brings_back() {
         arcs.saturating_mul(years)
             .saturating_mul(years.saturating_sub(1))
     } else {

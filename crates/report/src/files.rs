@@ -175,7 +175,7 @@ fn build_run(
             "placements.csv",
             tables::placements_csv(run.scenario, run.travel, run.demand, run.plan),
         ));
-        if run.scenario.solver.stability && run.scenario.solver.bring_back {
+        if run.scenario.solver.brings_back() {
             files.push((
                 "moves.csv",
                 tables::moves_csv(run.scenario, run.demand, run.plan),

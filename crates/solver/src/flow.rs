@@ -132,7 +132,7 @@ fn fixed_available(
 ) -> Vec<Vec<i64>> {
     let mut available = vec![vec![0i64; n_years]; cands.len()];
     for b in builds {
-        let lead = s.unit_rules(&cands[b.candidate]).lead_time as usize;
+        let lead = s.build_rules(cands[b.candidate].kind).lead_time as usize;
         for a in available[b.candidate].iter_mut().skip(b.funded + lead) {
             *a += b.places as i64;
         }
@@ -161,7 +161,7 @@ fn build_year(
     let df = discount(s, t);
     let usable = |c: usize| match fixed {
         Some(av) => av[c][t] > 0,
-        None => t >= s.unit_rules(&net.candidates[c]).lead_time as usize,
+        None => t >= s.build_rules(net.candidates[c].kind).lead_time as usize,
     };
     let mut x_arcs = Vec::new();
     let mut total = 0i64;
@@ -417,7 +417,7 @@ pub fn solve_flow(
     let leads: Vec<usize> = net
         .candidates
         .iter()
-        .map(|c| s.unit_rules(c).lead_time as usize)
+        .map(|c| s.build_rules(c.kind).lead_time as usize)
         .collect();
     let lead = leads.iter().copied().min().unwrap_or(0);
     let mut lead_used = vec![false; n_years + 1];

@@ -424,7 +424,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     // x variables per cohort and arc; usage[t][provision] for the capacity rows.
     let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
     let discounts: Vec<f64> = (0..n_years).map(|t| discount(s, t)).collect();
-    let bring_back = s.solver.stability && s.solver.bring_back;
+    let bring_back = s.solver.brings_back();
     for c in cohorts(s, demand) {
         let arcs = net.cohort_arcs(&c);
         let mut placed = Expression::with_capacity(arcs.len());
@@ -497,7 +497,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
             constant = fixed_capital(s, &net.candidates, builds, n_years);
             let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
             for b in builds {
-                let lead = s.unit_rules(&net.candidates[b.candidate]).lead_time as usize;
+                let lead = s.build_rules(net.candidates[b.candidate].kind).lead_time as usize;
                 for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
                     *avail += b.places;
                 }
@@ -588,7 +588,7 @@ pub(crate) fn fixed_capital(
         .iter()
         .map(|b| {
             let cand = &cands[b.candidate];
-            let lead = s.unit_rules(cand).lead_time as usize;
+            let lead = s.build_rules(cand.kind).lead_time as usize;
             capital_weight(s, b.funded, lead, n_years) * s.candidate_capex(cand) * b.places
         })
         .sum()
@@ -617,7 +617,7 @@ fn add_build_variables(
         if !reachable[c] || open.is_some_and(|o| o.binary_search(&c).is_err()) {
             continue;
         }
-        let rules = s.unit_rules(cand);
+        let rules = s.build_rules(cand.kind);
         let lead = rules.lead_time as usize;
         let capex = s.candidate_capex(cand);
         for t in 0..n_years {
@@ -709,7 +709,7 @@ fn capacity_rows(
             match *prov {
                 ProvisionRef::Existing(k) => out.push(lhs.leq(net.existing_places[k][t] as f64)),
                 ProvisionRef::NewBase(c) => {
-                    let lead = s.unit_rules(&net.candidates[c]).lead_time as usize;
+                    let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
                     let mut places = Expression::with_capacity(t + 1);
                     if t >= lead {
                         for yv in y_of[c][..=t - lead].iter().flatten() {
@@ -972,7 +972,7 @@ fn budget_rows(
                 any = true;
             }
             if let Some(v) = z_of[c][t] {
-                let setup = s.unit_rules(cand).setup_cost;
+                let setup = s.build_rules(cand.kind).setup_cost;
                 if setup != 0.0 {
                     e.add_mul(setup * SCALE, v);
                 }

@@ -43,7 +43,7 @@ pub(crate) struct Replacer {
 fn capacities(s: &Scenario, net: &Network, n_years: usize, builds: &[Build]) -> Vec<Vec<f64>> {
     let mut places = vec![vec![0.0f64; n_years]; net.candidates.len()];
     for b in builds {
-        let lead = s.unit_rules(&net.candidates[b.candidate]).lead_time as usize;
+        let lead = s.build_rules(net.candidates[b.candidate].kind).lead_time as usize;
         for p in places[b.candidate].iter_mut().skip(b.funded + lead) {
             *p += b.places;
         }

@@ -204,7 +204,7 @@ pub(crate) fn floor_builds(
     let mut per_cand: Vec<Vec<u32>> = vec![vec![0; n_years]; candidates.len()];
     let mut site_used = vec![0u32; s.schools.len()];
     for (c, ys) in relaxed.iter().enumerate() {
-        let step = s.unit_rules(&candidates[c]).step;
+        let step = s.build_rules(candidates[c].kind).step;
         let capex = s.candidate_capex(&candidates[c]);
         for (f, &p) in ys.iter().enumerate() {
             // Relaxed values a hair under a whole number are that number.
@@ -218,7 +218,7 @@ pub(crate) fn floor_builds(
     // the nearest step; single places to the fewest that take the whole pupils the relaxed
     // places take at the occupancy target (8.42 places take 8 pupils at 95%: 9 places, not 8).
     for (c, ys) in relaxed.iter().enumerate() {
-        let step = s.unit_rules(&candidates[c]).step;
+        let step = s.build_rules(candidates[c].kind).step;
         let school = candidates[c].school;
         for (f, &p) in ys.iter().enumerate() {
             let want = if step == 1 {

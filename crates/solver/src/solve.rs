@@ -532,11 +532,11 @@ fn improve_rounded(
         .builds
         .iter()
         .map(|b| b.candidate)
-        .filter(|&c| s.unit_rules(&plan.candidates[c]).step > 1)
+        .filter(|&c| s.build_rules(plan.candidates[c].kind).step > 1)
         .collect();
     classes.dedup();
     for c in classes {
-        let step = s.unit_rules(&plan.candidates[c]).step as f64;
+        let step = s.build_rules(plan.candidates[c].kind).step as f64;
         while tries < MAX_IMPROVE_TRIES {
             let Some(last) = plan.builds.iter().rposition(|b| b.candidate == c) else {
                 break;

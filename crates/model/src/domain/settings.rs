@@ -404,6 +404,11 @@ pub fn time_limit_duration(seconds: f64) -> std::time::Duration {
 }
 
 impl SolverSettings {
+    /// True when the plan may bring pupils back mid-phase: `bring_back`, which needs stability.
+    pub fn brings_back(&self) -> bool {
+        self.stability && self.bring_back
+    }
+
     /// The time limit as a duration ([`time_limit_duration`]).
     pub fn time_limit(&self) -> std::time::Duration {
         time_limit_duration(self.time_limit_s)

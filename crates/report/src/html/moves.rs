@@ -11,7 +11,7 @@ use placeplan_model::plan::ProvisionRef;
 /// The section, when the scenario lets the plan bring pupils back; `None` otherwise.
 pub(super) fn moves_section(run: &RunOutputs) -> Option<Section> {
     let s = run.scenario;
-    if !(s.solver.stability && s.solver.bring_back) {
+    if !s.solver.brings_back() {
         return None;
     }
     let plan = run.plan;
