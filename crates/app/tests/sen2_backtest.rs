@@ -493,3 +493,66 @@ fn ons_population_is_matched_and_changes_no_forecast() {
     );
     assert!(matched > 100);
 }
+
+/// What docs/forecasting.md says of the issue 18 targets that are not met, measured:
+/// - the width targets are narrower than the national-growth reference's own 80% interval
+///   fitted in hindsight to its errors (total plans 28.5% at h3 against 20%, 37.5% at h5
+///   against 35%);
+/// - the national total itself, forecast from the same pre-origin history, is under-forecast by
+///   more than 20% at h5 on average over the origins (the 2016-2021 surge);
+/// - at origin 2019, whose history holds the surge, the forecast of total plans is within 1
+///   point of the reference's MAPE at every horizon scored.
+#[test]
+fn the_targets_not_met_rest_on_the_national_surge() {
+    use placeplan_app::backtest::{BacktestSettings, Measure};
+    let Some(dir) = data_dir() else { return };
+    let s = read_sen2_files(&files(&dir)).unwrap();
+    let st = BacktestSettings::default();
+    let pooled = pooled_2015_2019(&s, &st);
+    let hindsight = |m: Measure, h: u32| {
+        pooled
+            .reference
+            .iter()
+            .find(|r| r.measure == m && r.horizon == h)
+            .and_then(|r| r.interval)
+            .unwrap()
+            .median_width
+    };
+    assert!(hindsight(Measure::Plans, 3) > 20.0 + 5.0);
+    assert!(hindsight(Measure::Plans, 5) > 35.0);
+    if s.iter().any(|x| !x.placements.is_empty()) {
+        assert!(hindsight(Measure::Specialist, 3) > 20.0 + 5.0);
+    }
+    let national_h5 = pooled
+        .national
+        .iter()
+        .find(|n| n.0 == Measure::Plans && n.1 == 5)
+        .unwrap();
+    assert_eq!(
+        national_h5.3, 3,
+        "origins 2015-2017 reach January 2020-2022"
+    );
+    assert!(national_h5.2 < -20.0, "{}", national_h5.2);
+    let r2019 = placeplan_app::backtest::backtest_with(&s, None, 2019, 5, None, &st);
+    for h in 1..=3u32 {
+        let at = |v: &[placeplan_app::backtest::HorizonScore], m: Option<Method>| {
+            v.iter()
+                .find(|x| {
+                    x.measure == Measure::Plans && x.horizon == h && m.is_none_or(|m| x.method == m)
+                })
+                .unwrap()
+                .mape
+        };
+        let (pp, reference) = (
+            at(&r2019.scores, Some(Method::Placeplan)),
+            at(&r2019.reference, None),
+        );
+        assert!(pp <= reference + 1.0, "h{h}: {pp:.1} vs {reference:.1}");
+        let national = r2019
+            .national
+            .iter()
+            .find(|n| n.measure == Measure::Plans && n.horizon == h)
+            .unwrap();
+        assert!(national.error().abs() < 1.0, "h{h}: {}", national.error());
+    }
+}

@@ -274,6 +274,12 @@ mod tests {
             run_backtest_cli_origins(&case, None, None, &[2015, 2016], 5, None, false).unwrap();
         assert!(multi.contains("pooled over origins 2015, 2016"));
         assert!(multi.contains("targets (issue 18, pooled)"));
+        assert!(multi.contains(
+            "national total, forecast by placeplan as one authority (mean error over origins):"
+        ));
+        assert!(multi.contains("placeplan's forecast of the national total itself: "));
+        assert!(multi.contains("its interval fitted in hindsight to its own errors"));
+        assert!(text.contains("national total (the authorities eligible, summed), forecast by placeplan as one authority from the same Januarys:"));
         let mj = run_backtest_cli_origins(&case, None, None, &[2015, 2016], 5, None, true).unwrap();
         let v: serde_json::Value = serde_json::from_str(&mj).unwrap();
         assert_eq!(v["reports"].as_array().unwrap().len(), 2);

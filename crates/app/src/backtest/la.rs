@@ -242,17 +242,31 @@ pub fn national_trend(series: &[Sen2Series], o: i32, st: &BacktestSettings) -> O
     if st.own_trend_weight >= 1.0 || !series.iter().any(|s| has_window(s, o, st)) {
         return None;
     }
+    let nat = summed(
+        series.iter().filter(|s| has_window(s, o, st)),
+        history(o, st),
+    )?;
+    let scn = scenario(&nat, o, 1, st)?;
+    Some(calibrate_with(&scn, None).trend)
+}
+
+/// The caseload by band, total and placements of `authorities` summed over Januarys `years`,
+/// as one series named "national". `None` when one of them lacks a total in one of the years.
+pub(super) fn summed<'a>(
+    authorities: impl Iterator<Item = &'a Sen2Series> + Clone,
+    years: std::ops::RangeInclusive<i32>,
+) -> Option<Sen2Series> {
     let mut nat = Sen2Series {
         la_code: "NAT".into(),
         old_la_code: "000".into(),
         name: "national".into(),
         ..Default::default()
     };
-    for y in history(o, st) {
+    for y in years {
         let mut c = [Some(0.0f64); 5];
         let mut t = 0.0;
         let mut pl = [0.0f64; 6];
-        for s in series.iter().filter(|s| has_window(s, o, st)) {
+        for s in authorities.clone() {
             t += s.total(y)?;
             for (b, v) in c.iter_mut().enumerate() {
                 *v = Some(v.unwrap_or(0.0) + s.band(y, b).unwrap_or(0.0));
@@ -267,6 +281,5 @@ pub fn national_trend(series: &[Sen2Series], o: i32, st: &BacktestSettings) -> O
         nat.caseload_total.insert(y, Some(t));
         nat.placements.insert(y, pl);
     }
-    let scn = scenario(&nat, o, 1, st)?;
-    Some(calibrate_with(&scn, None).trend)
+    Some(nat)
 }

@@ -30,7 +30,7 @@ pub use command::{read_population_bands, run_backtest_cli, run_backtest_cli_orig
 pub use la::national_trend;
 pub use report::{
     BacktestReport, BacktestSettings, BandPopulation, Calibration, Exclusion, HorizonScore,
-    IntervalScore, IntervalSource, LaForecast, Measure, Method, MAX_HORIZON,
+    IntervalScore, IntervalSource, LaForecast, Measure, Method, NationalScore, MAX_HORIZON,
 };
 pub use score::{backtest, backtest_with, pool_reports, PooledReport};
 pub use table::{format_pooled, format_report};

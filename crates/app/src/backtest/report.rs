@@ -159,7 +159,8 @@ pub struct HorizonScore {
     pub median_ape: f64,
     /// Mean signed percentage error (forecast - actual) / actual: negative = under-forecast.
     pub bias: f64,
-    /// Interval scores (placeplan only, when every forecast scored has an interval).
+    /// Interval scores (placeplan, when every forecast scored has an interval; the reference,
+    /// of its interval fitted in hindsight).
     pub interval: Option<IntervalScore>,
 }
 
@@ -232,6 +233,27 @@ pub struct Calibration {
     pub interval_origins: Vec<i32>,
 }
 
+/// The national total of a measure (every authority eligible at the origin and horizon,
+/// summed), forecast by placeplan as one authority from the same pre-origin Januarys.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NationalScore {
+    pub measure: Measure,
+    pub origin: i32,
+    pub horizon: u32,
+    pub year: i32,
+    /// Authorities summed.
+    pub authorities: usize,
+    pub forecast: f64,
+    pub actual: f64,
+}
+
+impl NationalScore {
+    /// (forecast - actual) / actual, %: negative = under-forecast.
+    pub fn error(&self) -> f64 {
+        100.0 * (self.forecast - self.actual) / self.actual
+    }
+}
+
 /// A backtest at one origin.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BacktestReport {
@@ -247,7 +269,14 @@ pub struct BacktestReport {
     pub scores: Vec<HorizonScore>,
     /// Reference, not a forecast: origin value x the actual national growth to the target year.
     /// It shows how much of the error is spread between authorities rather than the national trend.
+    /// Its `interval` is fitted in hindsight to its own errors (the central quantiles of
+    /// log(actual / reference) over the authorities scored): the narrowest interval of that
+    /// coverage a forecast as accurate as the reference could give with one relative width.
     pub reference: Vec<HorizonScore>,
+    /// The national total (the authorities scored, summed) forecast as one authority from the
+    /// same pre-origin history, against its actual: the part of every authority's error that
+    /// no method blind to the national future avoids.
+    pub national: Vec<NationalScore>,
     /// Last January in the file; horizons beyond it are not scored.
     pub last_year: i32,
     /// Authorities with population matched (when population was given).

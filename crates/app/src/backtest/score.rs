@@ -9,7 +9,7 @@ use placeplan_io::import::sen2::Sen2Series;
 use super::la::{baselines, has_window, history, placeplan, specialist, LaPath};
 use super::report::{
     BacktestReport, BacktestSettings, BandPopulation, Calibration, Exclusion, HorizonScore,
-    IntervalScore, IntervalSource, LaForecast, Measure, Method, MAX_HORIZON,
+    IntervalScore, IntervalSource, LaForecast, Measure, Method, NationalScore, MAX_HORIZON,
 };
 
 /// Quantile with linear interpolation of a sorted slice.
@@ -210,6 +210,7 @@ pub fn backtest_with(
         calibration: None,
         scores: Vec::new(),
         reference: Vec::new(),
+        national: Vec::new(),
         last_year,
         population_matched: population
             .map(|p| series.iter().filter(|s| p.contains_key(&s.la_code)).count()),
@@ -310,6 +311,9 @@ pub fn backtest_with(
             IntervalSource::MonteCarlo { runs } | IntervalSource::Wider { runs } => runs.max(2),
         };
         let prior = super::la::national_trend(series, o, st);
+        report
+            .national
+            .extend(national_score(&eligible, m, o, target_last, st, prior));
         for s in &scored {
             let Some(pp) = placeplan(s, o, h, st, runs, prior) else {
                 continue;
@@ -376,6 +380,47 @@ pub fn backtest_with(
     report
 }
 
+/// The national total of measure `m` over the `eligible` authorities, forecast by placeplan as
+/// one authority (their pre-origin Januarys summed, with the same national trend), against the
+/// actual total at each target year up to `target_last`.
+fn national_score(
+    eligible: &[&Sen2Series],
+    m: Measure,
+    o: i32,
+    target_last: i32,
+    st: &BacktestSettings,
+    prior: Option<f64>,
+) -> Vec<NationalScore> {
+    let Some(nat) = super::la::summed(eligible.iter().copied(), history(o, st)) else {
+        return Vec::new();
+    };
+    let h = (target_last - o).max(0) as u32;
+    let Some(pp) = (h > 0)
+        .then(|| placeplan(&nat, o, h, st, 1, prior))
+        .flatten()
+    else {
+        return Vec::new();
+    };
+    let Some(f) = path(&pp, m) else {
+        return Vec::new();
+    };
+    (1..=h)
+        .filter_map(|j| {
+            let year = o + j as i32;
+            let actual: f64 = eligible.iter().filter_map(|s| actual(s, m, year)).sum();
+            (actual > 0.0).then(|| NationalScore {
+                measure: m,
+                origin: o,
+                horizon: j,
+                year,
+                authorities: eligible.len(),
+                forecast: f[j as usize - 1],
+                actual,
+            })
+        })
+        .collect()
+}
+
 /// Scores per measure, method and horizon; `pooled` leaves the year at 0.
 fn score(
     rows: &[LaForecast],
@@ -408,16 +453,46 @@ fn score(
                 }
                 scores.push(s);
             }
-            reference.push(stats(
+            let mut r = stats(
                 at.iter().map(|r| (r.national_actual_growth, r.actual)),
                 measure,
                 Method::LastValue,
                 j,
                 year,
-            ));
+            );
+            r.interval = hindsight_interval(&at, probability);
+            reference.push(r);
         }
     }
     (scores, reference)
+}
+
+/// The reference's interval fitted in hindsight to its own errors: reference x exp of the
+/// central `probability` quantiles of log(actual / reference) over `rows`, scored as placeplan's
+/// are. Its width is the narrowest one relative width can be and still cover that share of
+/// these actuals with a forecast as accurate as the reference. None without rows.
+fn hindsight_interval(rows: &[&LaForecast], probability: f64) -> Option<IntervalScore> {
+    let mut e: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.national_actual_growth > 0.0)
+        .map(|r| (r.actual / r.national_actual_growth).ln())
+        .collect();
+    if e.is_empty() {
+        return None;
+    }
+    e.sort_by(f64::total_cmp);
+    let tail = (1.0 - probability.clamp(0.0, 1.0)) / 2.0;
+    let (lo, hi) = (quantile(&e, tail).exp(), quantile(&e, 1.0 - tail).exp());
+    let fitted: Vec<LaForecast> = rows
+        .iter()
+        .map(|r| LaForecast {
+            placeplan: r.national_actual_growth,
+            low: Some(r.national_actual_growth * lo),
+            high: Some(r.national_actual_growth * hi),
+            ..(*r).clone()
+        })
+        .collect();
+    interval_score(&fitted.iter().collect::<Vec<_>>(), probability)
 }
 
 /// Coverage, misses on each side, median width and mean interval score of the placeplan
@@ -505,6 +580,9 @@ pub struct PooledReport {
     pub reference: Vec<HorizonScore>,
     /// Total plans: bias (%) by horizon over the origins 2017-2019 only (the issue 18 target).
     pub plans_bias_2017_2019: Vec<(u32, f64)>,
+    /// Error (%) of placeplan's forecast of the national total, by measure and horizon: the
+    /// mean over the origins, each counted once, and the origins.
+    pub national: Vec<(Measure, u32, f64, usize)>,
 }
 
 /// Pools the forecasts of several single-origin reports.
@@ -527,19 +605,35 @@ pub fn pool_reports(reports: &[BacktestReport]) -> PooledReport {
         .filter(|s| s.method == Method::Placeplan)
         .map(|s| (s.horizon, s.bias))
         .collect();
+    let mut national = Vec::new();
+    for measure in Measure::ALL {
+        for j in 1..=h {
+            let errors: Vec<f64> = reports
+                .iter()
+                .flat_map(|r| &r.national)
+                .filter(|n| n.measure == measure && n.horizon == j)
+                .map(NationalScore::error)
+                .collect();
+            if !errors.is_empty() {
+                let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+                national.push((measure, j, mean, errors.len()));
+            }
+        }
+    }
     PooledReport {
         origins: reports.iter().map(|r| r.origin).collect(),
         horizon: h,
         scores,
         reference,
         plans_bias_2017_2019,
+        national,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::table::format_report;
-    use super::super::test_series::synth;
+    use super::super::test_series::{scaled_after, synth};
     use super::*;
 
     fn exact_settings() -> BacktestSettings {
@@ -548,6 +642,15 @@ mod tests {
             min_interval_errors: 1,
             ..BacktestSettings::default()
         }
+    }
+
+    /// Three authorities of different sizes, each growing 10% a year in every band.
+    fn three_growing_ten_percent() -> Vec<Sen2Series> {
+        vec![
+            synth("E06000001", "805", 2010..=2022, 1.0, 0.10),
+            synth("E06000002", "806", 2010..=2022, 2.0, 0.10),
+            synth("E06000003", "807", 2010..=2022, 0.5, 0.10),
+        ]
     }
 
     fn score(r: &BacktestReport, m: Method, h: u32) -> &HorizonScore {
@@ -567,11 +670,7 @@ mod tests {
     /// so does constant growth. The specialist share is constant: specialist places too.
     #[test]
     fn ten_percent_growth_is_exact_for_constant_growth_and_placeplan() {
-        let series = vec![
-            synth("E06000001", "805", 2010..=2022, 1.0, 0.10),
-            synth("E06000002", "806", 2010..=2022, 2.0, 0.10),
-            synth("E06000003", "807", 2010..=2022, 0.5, 0.10),
-        ];
+        let series = three_growing_ten_percent();
         let r = backtest_with(&series, None, 2016, 5, None, &exact_settings());
         assert_eq!((r.scored, r.scored_specialist), (3, 3));
         assert!(r.excluded.is_empty());
@@ -638,19 +737,7 @@ mod tests {
         assert!(bias("E06000004") > 0.01, "{}", bias("E06000004"));
         assert!(bias("E06000001") < -0.01, "{}", bias("E06000001"));
         // Post-origin data does not reach the national trend.
-        let mut later = series.clone();
-        for s in &mut later {
-            for (y, row) in s.caseload.iter_mut() {
-                if *y > 2016 {
-                    row.iter_mut().flatten().for_each(|v| *v *= 3.0);
-                }
-            }
-            for (y, t) in s.caseload_total.iter_mut() {
-                if *y > 2016 {
-                    t.iter_mut().for_each(|v| *v *= 3.0);
-                }
-            }
-        }
+        let later = scaled_after(&series, 2016, 3.0);
         let r2 = backtest_with(&later, None, 2016, 3, None, &national);
         let fc =
             |r: &BacktestReport| -> Vec<f64> { r.forecasts.iter().map(|f| f.placeplan).collect() };
@@ -771,6 +858,88 @@ mod tests {
         assert!((s.median_width - 20.0).abs() < 1e-9);
         let want = (20.0 / 100.0 + 120.0 / 80.0 + 70.0 / 115.0) * 100.0 / 3.0;
         assert!((s.score - want).abs() < 1e-9, "{} vs {want}", s.score);
+    }
+
+    /// The reference's interval fitted in hindsight, by hand: five authorities with
+    /// log(actual / reference) -0.2, -0.1, 0, 0.1, 0.2. The 10th and 90th percentiles
+    /// (interpolated at positions 0.4 and 3.6) are -0.16 and 0.16, so the interval is
+    /// reference x [e^-0.16, e^0.16], 100 x (e^0.16 - e^-0.16) = 32.14% wide; the two extremes
+    /// fall outside, one on each side.
+    #[test]
+    fn the_references_hindsight_interval_by_hand() {
+        let rows: Vec<LaForecast> = [-0.2f64, -0.1, 0.0, 0.1, 0.2]
+            .iter()
+            .map(|e| LaForecast {
+                measure: Measure::Plans,
+                la_code: "E1".into(),
+                name: "A".into(),
+                origin: 2016,
+                horizon: 1,
+                year: 2017,
+                actual: 200.0 * e.exp(),
+                placeplan: 1.0,
+                low: None,
+                high: None,
+                last_value: 1.0,
+                linear_trend: 1.0,
+                constant_growth: 1.0,
+                national_actual_growth: 200.0,
+            })
+            .collect();
+        let refs: Vec<&LaForecast> = rows.iter().collect();
+        let iv = hindsight_interval(&refs, 0.8).unwrap();
+        let want = 100.0 * (0.16f64.exp() - (-0.16f64).exp());
+        assert!((iv.median_width - want).abs() < 1e-9, "{}", iv.median_width);
+        assert!((iv.median_width - 32.137).abs() < 1e-3);
+        assert!((iv.coverage - 60.0).abs() < 1e-9);
+        assert!((iv.below - 20.0).abs() < 1e-9 && (iv.above - 20.0).abs() < 1e-9);
+        assert!(hindsight_interval(&[], 0.8).is_none());
+    }
+
+    /// The national total forecast as one authority: three authorities growing 10% a year,
+    /// undamped, are forecast exactly, and so is their sum. When every caseload after the origin
+    /// is half as large again (a national surge no pre-origin history shows), no forecast
+    /// changes and the national total is under-forecast by 1 - 1/1.5 = 33.3% at every horizon.
+    #[test]
+    fn the_national_total_is_forecast_from_pre_origin_history_only() {
+        let series = three_growing_ten_percent();
+        let r = backtest_with(&series, None, 2016, 5, None, &exact_settings());
+        let plans: Vec<&NationalScore> = r
+            .national
+            .iter()
+            .filter(|n| n.measure == Measure::Plans)
+            .collect();
+        assert_eq!(plans.len(), 5);
+        // 1,800 plans a year at scale 1 in 2010, scales 3.5 in all.
+        for n in &plans {
+            let want = 1800.0 * 3.5 * 1.1f64.powi(n.year - 2010);
+            assert_eq!(n.authorities, 3);
+            assert!((n.actual - want).abs() < 1e-6, "{} vs {want}", n.actual);
+            assert!(n.error().abs() < 1e-9, "h{}: {}", n.horizon, n.error());
+        }
+        let surge = scaled_after(&series, 2016, 1.5);
+        let r2 = backtest_with(&surge, None, 2016, 5, None, &exact_settings());
+        for n in r2.national.iter().filter(|n| n.measure == Measure::Plans) {
+            let want = 100.0 * (1.0 / 1.5 - 1.0);
+            assert!(
+                (n.error() - want).abs() < 1e-9,
+                "h{}: {}",
+                n.horizon,
+                n.error()
+            );
+        }
+        let fc =
+            |r: &BacktestReport| -> Vec<f64> { r.national.iter().map(|n| n.forecast).collect() };
+        assert_eq!(fc(&r), fc(&r2));
+        // Pooled over two origins, each counts once.
+        let r3 = backtest_with(&surge, None, 2015, 5, None, &exact_settings());
+        let pooled = pool_reports(&[r2, r3]);
+        let h1 = pooled
+            .national
+            .iter()
+            .find(|n| n.0 == Measure::Plans && n.1 == 1)
+            .unwrap();
+        assert_eq!(h1.3, 2);
     }
 
     #[test]

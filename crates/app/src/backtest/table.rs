@@ -87,19 +87,28 @@ fn score_table(
         if !refs.is_empty() {
             let _ = writeln!(
                 out,
-                "reference, not a forecast (origin value x actual national growth: uses post-origin data):"
+                "reference, not a forecast (origin value x actual national growth: uses post-origin data; its interval fitted in hindsight to its own errors):"
             );
             for s in refs {
+                let iv = |f: fn(&super::report::IntervalScore) -> f64| {
+                    s.interval
+                        .map_or("-".to_string(), |i| format!("{:.1}", f(&i)))
+                };
                 let _ = writeln!(
                     out,
-                    "{:<22} {:>2} {:>5} {:>5} {:>7.1} {:>7.1} {:>+7.1}",
+                    "{:<22} {:>2} {:>5} {:>5} {:>7.1} {:>7.1} {:>+7.1} {:>7} {:>6} {:>6} {:>6} {:>6}",
                     "national growth",
                     s.horizon,
                     year(s),
                     s.n,
                     s.mape,
                     s.median_ape,
-                    s.bias
+                    s.bias,
+                    iv(|i| i.coverage),
+                    iv(|i| i.below),
+                    iv(|i| i.above),
+                    iv(|i| i.median_width),
+                    iv(|i| i.score)
                 );
             }
         }
@@ -200,6 +209,30 @@ pub fn format_report(r: &BacktestReport) -> String {
         out.push('\n');
         score_table(&mut out, &r.scores, &r.reference, st, false);
     }
+    if !r.national.is_empty() {
+        let _ = writeln!(
+            out,
+            "national total (the authorities eligible, summed), forecast by placeplan as one authority from the same Januarys:"
+        );
+        let _ = writeln!(
+            out,
+            "{:<12} {:>2} {:>5} {:>5} {:>10} {:>10} {:>7}",
+            "measure", "h", "year", "LAs", "placeplan", "actual", "error%"
+        );
+        for n in &r.national {
+            let _ = writeln!(
+                out,
+                "{:<12} {:>2} {:>5} {:>5} {:>10.0} {:>10.0} {:>+7.1}",
+                n.measure.as_str(),
+                n.horizon,
+                n.year,
+                n.authorities,
+                n.forecast,
+                n.actual,
+                n.error()
+            );
+        }
+    }
     if r.la.is_some() && !r.forecasts.is_empty() {
         let _ = writeln!(
             out,
@@ -257,9 +290,19 @@ fn targets(out: &mut String, p: &PooledReport) {
         ) else {
             continue;
         };
+        let national = p
+            .national
+            .iter()
+            .find(|n| n.0 == Measure::Plans && n.1 == h)
+            .map_or(String::new(), |n| {
+                format!(
+                    "; placeplan's forecast of the national total itself: {:+.1}%",
+                    n.2
+                )
+            });
         let _ = writeln!(
             out,
-            "  plans h{h}: MAPE {:.1}% vs national-growth reference {:.1}% (within 1 point: {})",
+            "  plans h{h}: MAPE {:.1}% vs national-growth reference {:.1}% (within 1 point: {}){national}",
             pp.mape,
             r.mape,
             met(pp.mape <= r.mape + 1.0)
@@ -296,14 +339,23 @@ fn targets(out: &mut String, p: &PooledReport) {
                 continue;
             };
             let sides = iv.below.max(iv.above) <= 2.0 * iv.below.min(iv.above);
+            let hindsight =
+                reference(measure, h)
+                    .and_then(|r| r.interval)
+                    .map_or(String::new(), |r| {
+                        format!(
+                            " (the reference's own interval, fitted in hindsight: {:.1}%)",
+                            r.median_width
+                        )
+                    });
             let width = match h {
                 3 => format!(
-                    "; width {:.1}% <= 20%: {}",
+                    "; width {:.1}% <= 20%: {}{hindsight}",
                     iv.median_width,
                     met(iv.median_width <= 20.0)
                 ),
                 5 => format!(
-                    "; width {:.1}% <= 35%: {}",
+                    "; width {:.1}% <= 35%: {}{hindsight}",
                     iv.median_width,
                     met(iv.median_width <= 35.0)
                 ),
@@ -336,6 +388,27 @@ pub fn format_pooled(p: &PooledReport, st: &BacktestSettings) -> String {
             .join(", ")
     );
     score_table(&mut out, &p.scores, &p.reference, st, true);
+    if !p.national.is_empty() {
+        let _ = writeln!(
+            out,
+            "national total, forecast by placeplan as one authority (mean error over origins):"
+        );
+        let _ = writeln!(
+            out,
+            "{:<12} {:>2} {:>7} {:>7}",
+            "measure", "h", "origins", "error%"
+        );
+        for (measure, h, error, n) in &p.national {
+            let _ = writeln!(
+                out,
+                "{:<12} {:>2} {:>7} {:>+7.1}",
+                measure.as_str(),
+                h,
+                n,
+                error
+            );
+        }
+    }
     targets(&mut out, p);
     out
 }

@@ -35,3 +35,21 @@ pub(super) fn synth(
     }
     s
 }
+
+/// `series` with every caseload (by band and total) after January `origin` times `factor`.
+pub(super) fn scaled_after(series: &[Sen2Series], origin: i32, factor: f64) -> Vec<Sen2Series> {
+    let mut later = series.to_vec();
+    for s in &mut later {
+        for (y, row) in s.caseload.iter_mut() {
+            if *y > origin {
+                row.iter_mut().flatten().for_each(|v| *v *= factor);
+            }
+        }
+        for (y, t) in s.caseload_total.iter_mut() {
+            if *y > origin {
+                t.iter_mut().for_each(|v| *v *= factor);
+            }
+        }
+    }
+    later
+}
