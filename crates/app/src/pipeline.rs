@@ -182,8 +182,25 @@ pub fn plan_prepared(
         planned_for,
         travel,
     } = prepared;
-    let mut run = plan_run(s, &forecasts[planned_for], &travel, backend, true)?;
-    let unmitigated = unmitigated_do_nothing(s, &forecasts, &travel, backend, &mut run);
+    // The unmitigated forecast's do-nothing plan, when the plan is for another forecast, is
+    // solved beside the plan (on another core when one is free); it changes nothing in it.
+    let planned = forecasts[planned_for].specialist_demand(s.localities.len());
+    let other = forecasts
+        .iter()
+        .find(|f| f.variant == Variant::Unmitigated)
+        .map(|fc| fc.specialist_demand(s.localities.len()))
+        .filter(|demand| *demand != planned);
+    let (run, other) = rayon::join(
+        || plan_run(s, &forecasts[planned_for], &travel, backend, true),
+        || {
+            other.map(|demand| {
+                let solved = baseline::do_nothing(s, &travel, &demand, backend);
+                (demand, solved)
+            })
+        },
+    );
+    let mut run = run?;
+    let unmitigated = unmitigated_do_nothing(s, &forecasts, &travel, other, &mut run);
     Ok(Planned {
         forecasts,
         planned_for,
@@ -194,26 +211,26 @@ pub fn plan_prepared(
 }
 
 /// The unmitigated forecast's demand and its do-nothing plan (checked): the run's own
-/// do-nothing baseline when the run is for the unmitigated forecast, else solved here. `None`,
-/// with a note in the run, when it cannot be had.
+/// do-nothing baseline when the run is for the unmitigated forecast, else `solved` (its demand
+/// and do-nothing plan, solved beside the run). `None`, with a note in the run, when it cannot
+/// be had.
 fn unmitigated_do_nothing(
     s: &Scenario,
     forecasts: &[Forecast],
     travel: &TravelMatrix,
-    backend: Backend,
+    solved: Option<(Demand, Result<Plan, SolveError>)>,
     run: &mut Run,
 ) -> Option<(Demand, Plan)> {
     let fc = forecasts
         .iter()
         .find(|f| f.variant == Variant::Unmitigated)?;
-    let demand = fc.specialist_demand(s.localities.len());
-    if demand == run.demand {
+    let Some((demand, solved)) = solved else {
+        let demand = fc.specialist_demand(s.localities.len());
         return run
             .do_nothing
             .as_ref()
             .map(|(plan, _)| (demand, plan.clone()));
-    }
-    let solved = baseline::do_nothing(s, travel, &demand, backend);
+    };
     match checked_baseline(s, travel, &demand, solved) {
         Ok((plan, _)) => Some((demand, plan)),
         Err(why) => {

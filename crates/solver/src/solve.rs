@@ -6,7 +6,7 @@ use good_lp::{ResolutionError, Solution, SolverModel};
 use microlp::TerminationReason;
 use placeplan_model::finance::{discount, setup_cost};
 use placeplan_model::forecast::Demand;
-use placeplan_model::plan::{units, BuildKind, Plan, SolveStatus};
+use placeplan_model::plan::{units, Build, BuildKind, Plan, SolveStatus};
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
@@ -344,6 +344,59 @@ fn solve_rounded(
     chain: Option<&mut BudgetChain>,
     placing: &mut Placing,
 ) -> Result<Plan, SolveError> {
+    // The incumbents (the planner's heuristics) are placed afresh, each on its own: beside
+    // round and fix, on another core when one is free. Each placement is the same solve
+    // wherever it runs, and they are read in order, so the plan does not depend on the threads.
+    let mut incumbents: Vec<(Vec<Build>, Option<Placed>)> = options
+        .incumbents
+        .iter()
+        .filter(|b| placing.placed(b).is_none())
+        .map(|b| (b.clone(), None))
+        .collect();
+    let rounded = rayon::in_place_scope(|scope| {
+        // One task for all of them: round and fix keeps this thread, so two in all.
+        let others = &mut incumbents;
+        scope.spawn(move |_| {
+            for (builds, placed) in others.iter_mut() {
+                let opt = Options::with_builds(builds.clone());
+                *placed = Some(solve_chained(s, travel, demand, &opt, backend, None));
+            }
+        });
+        round_and_fix(s, travel, demand, options, backend, chain, placing)
+    });
+    let (plan, bound) = rounded?;
+    for (builds, placed) in incumbents {
+        if let Some(placed) = placed {
+            placing.keep(builds, placed?);
+        }
+    }
+    let plan = from_incumbents(
+        s,
+        travel,
+        demand,
+        plan,
+        &options.incumbents,
+        backend,
+        bound,
+        placing,
+    )?;
+    improve_rounded(s, travel, demand, plan, (backend, placing), bound)
+}
+
+/// A plan placed on given builds, or why it could not be.
+type Placed = Result<Plan, SolveError>;
+
+/// Round and fix on its own: the relaxation, its builds rounded, and every pupil placed on
+/// them; the plan and the bound the relaxation proved (none when it stopped at its limit).
+fn round_and_fix(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: &Options,
+    backend: Backend,
+    chain: Option<&mut BudgetChain>,
+    placing: &mut Placing,
+) -> Result<(Plan, Option<f64>), SolveError> {
     let relax = Options {
         relax_whole_bases: true,
         ..options.clone()
@@ -391,17 +444,7 @@ fn solve_rounded(
     // A relaxation stopped at its time limit proves no bound.
     let bound = (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective);
     let plan = placing.place(s, travel, demand, builds, backend, bound)?;
-    let plan = from_incumbents(
-        s,
-        travel,
-        demand,
-        plan,
-        &options.incumbents,
-        backend,
-        bound,
-        placing,
-    )?;
-    improve_rounded(s, travel, demand, plan, (backend, placing), bound)
+    Ok((plan, bound))
 }
 
 /// Whether round and fix's LPs go to microlp and are worth keeping for warm re-solves: with
@@ -434,13 +477,25 @@ impl Placing {
         builds: Vec<placeplan_model::plan::Build>,
         backend: Backend,
     ) -> Result<Plan, SolveError> {
-        if let Some((_, plan)) = self.placed.iter().find(|(b, _)| *b == builds) {
+        if let Some(plan) = self.placed(&builds) {
             return Ok(plan.clone());
         }
         let opt = Options::with_builds(builds.clone());
         let plan = solve_chained(s, travel, demand, &opt, backend, None)?;
-        self.placed.push((builds, plan.clone()));
+        self.keep(builds, plan.clone());
         Ok(plan)
+    }
+
+    /// The plan placed afresh on `builds`, when it has been.
+    fn placed(&self, builds: &[placeplan_model::plan::Build]) -> Option<&Plan> {
+        self.placed.iter().find(|(b, _)| b == builds).map(|p| &p.1)
+    }
+
+    /// Keeps `plan`, placed afresh on `builds`, for [`Placing::place_raw`].
+    fn keep(&mut self, builds: Vec<placeplan_model::plan::Build>, plan: Plan) {
+        if self.placed(&builds).is_none() {
+            self.placed.push((builds, plan));
+        }
     }
 
     /// The warm placement, when the model can be kept and answers.
