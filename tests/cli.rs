@@ -2485,7 +2485,8 @@ fn bad_base_size_ranges_are_all_reported() {
 /// when one is free (crates/solver/src/solve.rs): on one thread they are placed after it, on
 /// two beside it, and every output is byte-identical. A sweep of one variant (two plan years of
 /// the demo with its default rules: whole bases, stability; baselines on, so the heuristics are
-/// placed) on one and two threads.
+/// placed) on one and two threads, and `plan` of the same scenario with rayon's pool of one and
+/// two threads.
 #[test]
 fn a_plan_is_byte_identical_on_one_and_two_threads() {
     let (dir, out, _) = two_year_demo("stability = true", "stability = true");
@@ -2522,6 +2523,30 @@ fn a_plan_is_byte_identical_on_one_and_two_threads() {
         outputs[1].iter().map(|f| &f.0).collect::<Vec<_>>()
     );
     for (a, b) in outputs[0].iter().zip(&outputs[1]) {
+        assert!(a.1 == b.1, "{} differs between one and two threads", a.0);
+    }
+    // `plan` runs in rayon's global pool: one worker does everything in turn, two share it
+    // (the unmitigated forecast's do-nothing placement beside the plan too).
+    let mut plans = Vec::new();
+    for threads in ["1", "2"] {
+        let run = out.path().join(format!("plan{threads}"));
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
+            .args([
+                "plan",
+                dir.path().to_str().unwrap(),
+                "--out",
+                run.to_str().unwrap(),
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        plans.push(read_all(&run));
+    }
+    assert!(plans[0].iter().any(|f| f.0 == "dsg_grid.csv"));
+    assert_eq!(plans[0].len(), plans[1].len());
+    for (a, b) in plans[0].iter().zip(&plans[1]) {
+        assert_eq!(a.0, b.0);
         assert!(a.1 == b.1, "{} differs between one and two threads", a.0);
     }
 }

@@ -495,9 +495,8 @@ fn ons_population_is_matched_and_changes_no_forecast() {
 }
 
 /// What docs/forecasting.md says of the issue 18 targets that are not met, measured:
-/// - the width targets are narrower than the national-growth reference's own 80% interval
-///   fitted in hindsight to its errors (total plans 28.5% at h3 against 20%, 37.5% at h5
-///   against 35%);
+/// - the width target at h3 is narrower than the national-growth reference's own shortest
+///   interval holding 80% (total plans 27.2%, specialist placements 25.3%) or 75% of its actuals;
 /// - the national total itself, forecast from the same pre-origin history, is under-forecast by
 ///   more than 20% at h5 on average over the origins (the 2016-2021 surge);
 /// - at origin 2019, whose history holds the surge, the forecast of total plans is within 1
@@ -519,10 +518,25 @@ fn the_targets_not_met_rest_on_the_national_surge() {
             .median_width
     };
     assert!(hindsight(Measure::Plans, 3) > 20.0 + 5.0);
-    assert!(hindsight(Measure::Plans, 5) > 35.0);
-    if s.iter().any(|x| !x.placements.is_empty()) {
-        assert!(hindsight(Measure::Specialist, 3) > 20.0 + 5.0);
-    }
+    assert!(s.iter().any(|x| !x.placements.is_empty()));
+    assert!(hindsight(Measure::Specialist, 3) > 20.0 + 5.0);
+    // Even holding only 75% (the lower end of the coverage target) it is wider than 20% at h3.
+    let at_75 = pooled_2015_2019(
+        &s,
+        &BacktestSettings {
+            interval: 0.75,
+            ..BacktestSettings::default()
+        },
+    );
+    let plans_h3_75 = at_75
+        .reference
+        .iter()
+        .find(|r| r.measure == Measure::Plans && r.horizon == 3)
+        .and_then(|r| r.interval)
+        .unwrap();
+    eprintln!("reference h3, 75%: width {:.1}%", plans_h3_75.median_width);
+    assert!(plans_h3_75.coverage >= 75.0);
+    assert!(plans_h3_75.median_width > 20.0);
     let national_h5 = pooled
         .national
         .iter()

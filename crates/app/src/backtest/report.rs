@@ -269,13 +269,14 @@ pub struct BacktestReport {
     pub scores: Vec<HorizonScore>,
     /// Reference, not a forecast: origin value x the actual national growth to the target year.
     /// It shows how much of the error is spread between authorities rather than the national trend.
-    /// Its `interval` is fitted in hindsight to its own errors (the central quantiles of
-    /// log(actual / reference) over the authorities scored): the narrowest interval of that
-    /// coverage a forecast as accurate as the reference could give with one relative width.
+    /// Its `interval` is fitted in hindsight to its own errors (the shortest interval that holds
+    /// the interval's share of log(actual / reference) over the authorities scored): the
+    /// narrowest interval of that coverage a forecast as accurate as the reference could give
+    /// with one relative width.
     pub reference: Vec<HorizonScore>,
-    /// The national total (the authorities scored, summed) forecast as one authority from the
-    /// same pre-origin history, against its actual: the part of every authority's error that
-    /// no method blind to the national future avoids.
+    /// The national total (the authorities eligible at the origin, summed) forecast by the same
+    /// model as one authority from the same pre-origin Januarys, against its actual: how far the
+    /// model misses the national total itself.
     pub national: Vec<NationalScore>,
     /// Last January in the file; horizons beyond it are not scored.
     pub last_year: i32,

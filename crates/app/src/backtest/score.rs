@@ -467,22 +467,33 @@ fn score(
     (scores, reference)
 }
 
-/// The reference's interval fitted in hindsight to its own errors: reference x exp of the
-/// central `probability` quantiles of log(actual / reference) over `rows`, scored as placeplan's
-/// are. Its width is the narrowest one relative width can be and still cover that share of
-/// these actuals with a forecast as accurate as the reference. None without rows.
+/// The reference's interval fitted in hindsight to its own errors: the shortest interval
+/// reference x [e^lo, e^hi] that holds at least `probability` of the actuals of `rows`, lo and
+/// hi being two of their log(actual / reference) (the narrowest one relative width can be and
+/// still cover that share of these actuals with a forecast as accurate as the reference),
+/// scored as placeplan's are. None without rows with a positive reference.
 fn hindsight_interval(rows: &[&LaForecast], probability: f64) -> Option<IntervalScore> {
+    let rows: Vec<&LaForecast> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.national_actual_growth > 0.0 && r.actual > 0.0)
+        .collect();
     let mut e: Vec<f64> = rows
         .iter()
-        .filter(|r| r.national_actual_growth > 0.0)
         .map(|r| (r.actual / r.national_actual_growth).ln())
         .collect();
     if e.is_empty() {
         return None;
     }
     e.sort_by(f64::total_cmp);
-    let tail = (1.0 - probability.clamp(0.0, 1.0)) / 2.0;
-    let (lo, hi) = (quantile(&e, tail).exp(), quantile(&e, 1.0 - tail).exp());
+    // The fewest sorted errors that make up the share, and the shortest run of that many.
+    let k = ((probability.clamp(0.0, 1.0) * e.len() as f64).ceil() as usize).clamp(1, e.len());
+    let (lo, hi) = e
+        .windows(k)
+        .map(|w| (w[0].exp(), w[k - 1].exp()))
+        .min_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))?;
+    // Its ends are actuals: held inside against the round-off of reference x e^(log error).
+    let (lo, hi) = (lo * (1.0 - 1e-12), hi * (1.0 + 1e-12));
     let fitted: Vec<LaForecast> = rows
         .iter()
         .map(|r| LaForecast {
@@ -861,49 +872,70 @@ mod tests {
     }
 
     /// The reference's interval fitted in hindsight, by hand: five authorities with
-    /// log(actual / reference) -0.2, -0.1, 0, 0.1, 0.2. The 10th and 90th percentiles
-    /// (interpolated at positions 0.4 and 3.6) are -0.16 and 0.16, so the interval is
-    /// reference x [e^-0.16, e^0.16], 100 x (e^0.16 - e^-0.16) = 32.14% wide; the two extremes
-    /// fall outside, one on each side.
+    /// log(actual / reference) -0.3, -0.05, 0, 0.02, 0.1. 80% of five is four; of the two runs
+    /// of four, [-0.3, 0.02] is e^0.02 - e^-0.3 = 0.2794 wide and [-0.05, 0.1] is
+    /// e^0.1 - e^-0.05 = 0.1539, so the interval is reference x [e^-0.05, e^0.1], 15.39% wide,
+    /// with the -0.3 below it. With every error's sign turned, the shortest run is
+    /// [-0.1, 0.05] (14.64% wide) and the miss is above.
     #[test]
     fn the_references_hindsight_interval_by_hand() {
-        let rows: Vec<LaForecast> = [-0.2f64, -0.1, 0.0, 0.1, 0.2]
-            .iter()
-            .map(|e| LaForecast {
-                measure: Measure::Plans,
-                la_code: "E1".into(),
-                name: "A".into(),
-                origin: 2016,
-                horizon: 1,
-                year: 2017,
-                actual: 200.0 * e.exp(),
-                placeplan: 1.0,
-                low: None,
-                high: None,
-                last_value: 1.0,
-                linear_trend: 1.0,
-                constant_growth: 1.0,
-                national_actual_growth: 200.0,
-            })
-            .collect();
-        let refs: Vec<&LaForecast> = rows.iter().collect();
-        let iv = hindsight_interval(&refs, 0.8).unwrap();
-        let want = 100.0 * (0.16f64.exp() - (-0.16f64).exp());
+        let rows = |errors: &[f64]| -> Vec<LaForecast> {
+            errors
+                .iter()
+                .map(|e| LaForecast {
+                    measure: Measure::Plans,
+                    la_code: "E1".into(),
+                    name: "A".into(),
+                    origin: 2016,
+                    horizon: 1,
+                    year: 2017,
+                    actual: 200.0 * e.exp(),
+                    placeplan: 1.0,
+                    low: None,
+                    high: None,
+                    last_value: 1.0,
+                    linear_trend: 1.0,
+                    constant_growth: 1.0,
+                    national_actual_growth: 200.0,
+                })
+                .collect()
+        };
+        let errors = [-0.3f64, -0.05, 0.0, 0.02, 0.1];
+        let these = rows(&errors);
+        let iv = hindsight_interval(&these.iter().collect::<Vec<_>>(), 0.8).unwrap();
+        let want = 100.0 * (0.1f64.exp() - (-0.05f64).exp());
         assert!((iv.median_width - want).abs() < 1e-9, "{}", iv.median_width);
-        assert!((iv.median_width - 32.137).abs() < 1e-3);
-        assert!((iv.coverage - 60.0).abs() < 1e-9);
-        assert!((iv.below - 20.0).abs() < 1e-9 && (iv.above - 20.0).abs() < 1e-9);
+        assert!((iv.median_width - 15.394).abs() < 1e-3);
+        assert!((iv.coverage - 80.0).abs() < 1e-9);
+        assert!((iv.below - 20.0).abs() < 1e-9 && iv.above.abs() < 1e-9);
+        let turned = rows(&errors.map(|e| -e));
+        let iv = hindsight_interval(&turned.iter().collect::<Vec<_>>(), 0.8).unwrap();
+        let want = 100.0 * (0.05f64.exp() - (-0.1f64).exp());
+        assert!((iv.median_width - want).abs() < 1e-9, "{}", iv.median_width);
+        assert!(iv.below.abs() < 1e-9 && (iv.above - 20.0).abs() < 1e-9);
         assert!(hindsight_interval(&[], 0.8).is_none());
     }
 
     /// The national total forecast as one authority: three authorities growing 10% a year,
-    /// undamped, are forecast exactly, and so is their sum. When every caseload after the origin
+    /// undamped, are forecast exactly, and so is their sum; a flat one abolished before the
+    /// targets is not in it, whichever authority is scored. When every caseload after the origin
     /// is half as large again (a national surge no pre-origin history shows), no forecast
     /// changes and the national total is under-forecast by 1 - 1/1.5 = 33.3% at every horizon.
     #[test]
     fn the_national_total_is_forecast_from_pre_origin_history_only() {
-        let series = three_growing_ten_percent();
-        let r = backtest_with(&series, None, 2016, 5, None, &exact_settings());
+        // Each forecast on its own trend: the national trend at the origin counts the flat
+        // authority below, which has its history then.
+        let own_trend = BacktestSettings {
+            own_trend_weight: 1.0,
+            ..exact_settings()
+        };
+        let mut series = three_growing_ten_percent();
+        // Abolished in 2019: not eligible at origin 2016 for targets to 2021, so not summed.
+        series.push(synth("E10000009", "835", 2010..=2019, 4.0, 0.0));
+        let r = backtest_with(&series, None, 2016, 5, None, &own_trend);
+        // With one authority scored, the national total is still every eligible one's.
+        let one = backtest_with(&series, None, 2016, 5, Some("806"), &own_trend);
+        assert_eq!(one.national, r.national);
         let plans: Vec<&NationalScore> = r
             .national
             .iter()
@@ -918,7 +950,7 @@ mod tests {
             assert!(n.error().abs() < 1e-9, "h{}: {}", n.horizon, n.error());
         }
         let surge = scaled_after(&series, 2016, 1.5);
-        let r2 = backtest_with(&surge, None, 2016, 5, None, &exact_settings());
+        let r2 = backtest_with(&surge, None, 2016, 5, None, &own_trend);
         for n in r2.national.iter().filter(|n| n.measure == Measure::Plans) {
             let want = 100.0 * (1.0 / 1.5 - 1.0);
             assert!(
@@ -932,7 +964,7 @@ mod tests {
             |r: &BacktestReport| -> Vec<f64> { r.national.iter().map(|n| n.forecast).collect() };
         assert_eq!(fc(&r), fc(&r2));
         // Pooled over two origins, each counts once.
-        let r3 = backtest_with(&surge, None, 2015, 5, None, &exact_settings());
+        let r3 = backtest_with(&surge, None, 2015, 5, None, &own_trend);
         let pooled = pool_reports(&[r2, r3]);
         let h1 = pooled
             .national
