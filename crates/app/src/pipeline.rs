@@ -185,22 +185,18 @@ pub fn plan_prepared(
     // The unmitigated forecast's do-nothing plan, when the plan is for another forecast, is
     // solved beside the plan (on another core when one is free); it changes nothing in it.
     let planned = forecasts[planned_for].specialist_demand(s.localities.len());
-    let other = forecasts
+    let unmitigated = forecasts
         .iter()
         .find(|f| f.variant == Variant::Unmitigated)
-        .map(|fc| fc.specialist_demand(s.localities.len()))
-        .filter(|demand| *demand != planned);
-    let (run, other) = rayon::join(
+        .map(|fc| fc.specialist_demand(s.localities.len()));
+    let apart = unmitigated.as_ref().filter(|demand| **demand != planned);
+    let (run, solved) = rayon::join(
         || plan_run(s, &forecasts[planned_for], &travel, backend, true),
-        || {
-            other.map(|demand| {
-                let solved = baseline::do_nothing(s, &travel, &demand, backend);
-                (demand, solved)
-            })
-        },
+        || apart.map(|demand| baseline::do_nothing(s, &travel, demand, backend)),
     );
     let mut run = run?;
-    let unmitigated = unmitigated_do_nothing(s, &forecasts, &travel, other, &mut run);
+    let unmitigated =
+        unmitigated.and_then(|demand| unmitigated_do_nothing(s, &travel, demand, solved, &mut run));
     Ok(Planned {
         forecasts,
         planned_for,
@@ -210,22 +206,17 @@ pub fn plan_prepared(
     })
 }
 
-/// The unmitigated forecast's demand and its do-nothing plan (checked): the run's own
-/// do-nothing baseline when the run is for the unmitigated forecast, else `solved` (its demand
-/// and do-nothing plan, solved beside the run). `None`, with a note in the run, when it cannot
-/// be had.
+/// The unmitigated forecast's `demand` and its do-nothing plan (checked): `solved` beside the
+/// run when the run is for another forecast, else (None) the run's own do-nothing baseline.
+/// `None`, with a note in the run, when it cannot be had.
 fn unmitigated_do_nothing(
     s: &Scenario,
-    forecasts: &[Forecast],
     travel: &TravelMatrix,
-    solved: Option<(Demand, Result<Plan, SolveError>)>,
+    demand: Demand,
+    solved: Option<Result<Plan, SolveError>>,
     run: &mut Run,
 ) -> Option<(Demand, Plan)> {
-    let fc = forecasts
-        .iter()
-        .find(|f| f.variant == Variant::Unmitigated)?;
-    let Some((demand, solved)) = solved else {
-        let demand = fc.specialist_demand(s.localities.len());
+    let Some(solved) = solved else {
         return run
             .do_nothing
             .as_ref()

@@ -347,28 +347,34 @@ fn solve_rounded(
     // The incumbents (the planner's heuristics) are placed afresh, each on its own: beside
     // round and fix, on another core when one is free. Each placement is the same solve
     // wherever it runs, and they are read in order, so the plan does not depend on the threads.
-    let mut incumbents: Vec<(Vec<Build>, Option<Placed>)> = options
-        .incumbents
-        .iter()
-        .filter(|b| placing.placed(b).is_none())
-        .map(|b| (b.clone(), None))
-        .collect();
+    let mut incumbents: Vec<(Vec<Build>, Option<Placed>)> = Vec::new();
+    for b in &options.incumbents {
+        if placing.placed(b).is_none() && incumbents.iter().all(|(known, _)| known != b) {
+            incumbents.push((b.clone(), None));
+        }
+    }
     let rounded = rayon::in_place_scope(|scope| {
         // One task for all of them: round and fix keeps this thread, so two in all.
         let others = &mut incumbents;
         scope.spawn(move |_| {
             for (builds, placed) in others.iter_mut() {
-                let opt = Options::with_builds(builds.clone());
-                *placed = Some(solve_chained(s, travel, demand, &opt, backend, None));
+                *placed = Some(place_afresh(s, travel, demand, builds.clone(), backend));
             }
         });
         round_and_fix(s, travel, demand, options, backend, chain, placing)
     });
-    let (plan, bound) = rounded?;
+    // Kept even when round and fix failed: the baselines are these placements.
+    let mut failed = None;
     for (builds, placed) in incumbents {
-        if let Some(placed) = placed {
-            placing.keep(builds, placed?);
+        match placed {
+            Some(Ok(plan)) => placing.keep(builds, plan),
+            Some(Err(e)) => failed = failed.or(Some(e)),
+            None => {}
         }
+    }
+    let (plan, bound) = rounded?;
+    if let Some(e) = failed {
+        return Err(e);
     }
     let plan = from_incumbents(
         s,
@@ -385,6 +391,24 @@ fn solve_rounded(
 
 /// A plan placed on given builds, or why it could not be.
 type Placed = Result<Plan, SolveError>;
+
+/// Every pupil placed at least cost on `builds`, solved afresh (the plan is that solve's own).
+fn place_afresh(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    builds: Vec<Build>,
+    backend: Backend,
+) -> Placed {
+    solve_chained(
+        s,
+        travel,
+        demand,
+        &Options::with_builds(builds),
+        backend,
+        None,
+    )
+}
 
 /// Round and fix on its own: the relaxation, its builds rounded, and every pupil placed on
 /// them; the plan and the bound the relaxation proved (none when it stopped at its limit).
@@ -480,8 +504,7 @@ impl Placing {
         if let Some(plan) = self.placed(&builds) {
             return Ok(plan.clone());
         }
-        let opt = Options::with_builds(builds.clone());
-        let plan = solve_chained(s, travel, demand, &opt, backend, None)?;
+        let plan = place_afresh(s, travel, demand, builds.clone(), backend)?;
         self.keep(builds, plan.clone());
         Ok(plan)
     }

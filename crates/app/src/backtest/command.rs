@@ -270,6 +270,11 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["origin"], 2016);
         assert_eq!(v["scores"][0]["method"], "placeplan");
+        // The national total's forecast is in the JSON too (docs/forecasting.md).
+        let national = v["national"].as_array().unwrap();
+        assert_eq!(national[0]["measure"], "plans");
+        assert_eq!(national[0]["horizon"], 1);
+        assert!(national[0]["forecast"].as_f64().unwrap() > 0.0);
         let multi =
             run_backtest_cli_origins(&case, None, None, &[2015, 2016], 5, None, false).unwrap();
         assert!(multi.contains("pooled over origins 2015, 2016"));

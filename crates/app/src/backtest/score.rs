@@ -840,11 +840,10 @@ mod tests {
         assert_eq!(b.population_matched, Some(1));
     }
 
-    /// Interval scores by hand: forecasts 100 with interval 90-110 (alpha 0.2); actuals 100
-    /// (inside), 80 (10 below: score 20 + 10 x 2/0.2 = 120) and 115 (5 above: 20 + 50 = 70).
-    #[test]
-    fn interval_score_by_hand() {
-        let row = |actual: f64| LaForecast {
+    /// One authority's row at horizon 1 with this actual, every method (and the reference)
+    /// forecasting `forecast`, no interval.
+    fn one_row(actual: f64, forecast: f64) -> LaForecast {
+        LaForecast {
             measure: Measure::Plans,
             la_code: "E1".into(),
             name: "A".into(),
@@ -852,13 +851,24 @@ mod tests {
             horizon: 1,
             year: 2017,
             actual,
-            placeplan: 100.0,
+            placeplan: forecast,
+            low: None,
+            high: None,
+            last_value: forecast,
+            linear_trend: forecast,
+            constant_growth: forecast,
+            national_actual_growth: forecast,
+        }
+    }
+
+    /// Interval scores by hand: forecasts 100 with interval 90-110 (alpha 0.2); actuals 100
+    /// (inside), 80 (10 below: score 20 + 10 x 2/0.2 = 120) and 115 (5 above: 20 + 50 = 70).
+    #[test]
+    fn interval_score_by_hand() {
+        let row = |actual: f64| LaForecast {
             low: Some(90.0),
             high: Some(110.0),
-            last_value: 100.0,
-            linear_trend: 100.0,
-            constant_growth: 100.0,
-            national_actual_growth: 100.0,
+            ..one_row(actual, 100.0)
         };
         let rows = [row(100.0), row(80.0), row(115.0)];
         let refs: Vec<&LaForecast> = rows.iter().collect();
@@ -882,22 +892,7 @@ mod tests {
         let rows = |errors: &[f64]| -> Vec<LaForecast> {
             errors
                 .iter()
-                .map(|e| LaForecast {
-                    measure: Measure::Plans,
-                    la_code: "E1".into(),
-                    name: "A".into(),
-                    origin: 2016,
-                    horizon: 1,
-                    year: 2017,
-                    actual: 200.0 * e.exp(),
-                    placeplan: 1.0,
-                    low: None,
-                    high: None,
-                    last_value: 1.0,
-                    linear_trend: 1.0,
-                    constant_growth: 1.0,
-                    national_actual_growth: 200.0,
-                })
+                .map(|e| one_row(200.0 * e.exp(), 200.0))
                 .collect()
         };
         let errors = [-0.3f64, -0.05, 0.0, 0.02, 0.1];

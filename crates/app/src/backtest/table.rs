@@ -61,26 +61,7 @@ fn score_table(
                 .iter()
                 .filter(|s| s.measure == measure && s.method == m)
             {
-                let iv = |f: fn(&super::report::IntervalScore) -> f64| {
-                    s.interval
-                        .map_or("-".to_string(), |i| format!("{:.1}", f(&i)))
-                };
-                let _ = writeln!(
-                    out,
-                    "{:<22} {:>2} {:>5} {:>5} {:>7.1} {:>7.1} {:>+7.1} {:>7} {:>6} {:>6} {:>6} {:>6}",
-                    method_label(m, st),
-                    s.horizon,
-                    year(s),
-                    s.n,
-                    s.mape,
-                    s.median_ape,
-                    s.bias,
-                    iv(|i| i.coverage),
-                    iv(|i| i.below),
-                    iv(|i| i.above),
-                    iv(|i| i.median_width),
-                    iv(|i| i.score)
-                );
+                score_row(out, &method_label(m, st), s, &year(s));
             }
         }
         let refs: Vec<&HorizonScore> = reference.iter().filter(|s| s.measure == measure).collect();
@@ -90,29 +71,34 @@ fn score_table(
                 "reference, not a forecast (origin value x actual national growth: uses post-origin data; its interval fitted in hindsight to its own errors):"
             );
             for s in refs {
-                let iv = |f: fn(&super::report::IntervalScore) -> f64| {
-                    s.interval
-                        .map_or("-".to_string(), |i| format!("{:.1}", f(&i)))
-                };
-                let _ = writeln!(
-                    out,
-                    "{:<22} {:>2} {:>5} {:>5} {:>7.1} {:>7.1} {:>+7.1} {:>7} {:>6} {:>6} {:>6} {:>6}",
-                    "national growth",
-                    s.horizon,
-                    year(s),
-                    s.n,
-                    s.mape,
-                    s.median_ape,
-                    s.bias,
-                    iv(|i| i.coverage),
-                    iv(|i| i.below),
-                    iv(|i| i.above),
-                    iv(|i| i.median_width),
-                    iv(|i| i.score)
-                );
+                score_row(out, "national growth", s, &year(s));
             }
         }
     }
+}
+
+/// One row of a score table: `label`, the scores and the interval's (dashes without one).
+fn score_row(out: &mut String, label: &str, s: &HorizonScore, year: &str) {
+    let iv = |f: fn(&super::report::IntervalScore) -> f64| {
+        s.interval
+            .map_or("-".to_string(), |i| format!("{:.1}", f(&i)))
+    };
+    let _ = writeln!(
+        out,
+        "{:<22} {:>2} {:>5} {:>5} {:>7.1} {:>7.1} {:>+7.1} {:>7} {:>6} {:>6} {:>6} {:>6}",
+        label,
+        s.horizon,
+        year,
+        s.n,
+        s.mape,
+        s.median_ape,
+        s.bias,
+        iv(|i| i.coverage),
+        iv(|i| i.below),
+        iv(|i| i.above),
+        iv(|i| i.median_width),
+        iv(|i| i.score)
+    );
 }
 
 /// The printed table of one report.
