@@ -30,7 +30,7 @@ use placeplan_model::{Need, Phase, Scenario};
 
 use crate::backend::{Backend, SolveError};
 use crate::formulation::Options;
-use crate::solve::{solve, solve_placing, Placing};
+use crate::solve::{rounds_and_fixes, solve, solve_placing, solve_rounded_beside, Placing};
 use crate::warm::BudgetChain;
 
 /// The optimised plan with the baselines it is compared with.
@@ -54,17 +54,29 @@ pub fn plan_with_baselines(
     backend: Backend,
     chain: Option<&mut BudgetChain>,
 ) -> Solved {
-    let do_nothing = self::do_nothing(s, travel, demand, backend);
-    let heuristics = match &do_nothing {
-        Ok(dn) => vec![
-            ("greedy", greedy_builds(s, travel, demand, dn)),
-            ("gap-fill", gap_fill_builds(s, travel, demand, dn)),
-        ],
-        Err(_) => Vec::new(),
+    let starts = || {
+        let do_nothing = self::do_nothing(s, travel, demand, backend);
+        let heuristics = match &do_nothing {
+            Ok(dn) => vec![
+                ("greedy", greedy_builds(s, travel, demand, dn)),
+                ("gap-fill", gap_fill_builds(s, travel, demand, dn)),
+            ],
+            Err(_) => Vec::new(),
+        };
+        let builds = heuristics.iter().map(|(_, b)| b.clone()).collect();
+        ((do_nothing, heuristics), builds)
     };
-    let options = Options::optimise_from(heuristics.iter().map(|(_, b)| b.clone()).collect());
     let mut placing = Placing::default();
-    let plan = solve_placing(s, travel, demand, &options, backend, chain, &mut placing);
+    let ((do_nothing, heuristics), plan) = if rounds_and_fixes(s, &Options::optimise(), backend) {
+        // Round and fix's relaxation needs no baseline: it starts beside the do-nothing.
+        let placed = (backend, chain, &mut placing);
+        solve_rounded_beside(s, travel, demand, &Options::optimise(), placed, starts)
+    } else {
+        let (started, builds) = starts();
+        let options = Options::optimise_from(builds);
+        let plan = solve_placing(s, travel, demand, &options, backend, chain, &mut placing);
+        (started, plan)
+    };
     let mut placed = heuristics.into_iter().map(|(name, builds)| {
         let mut plan = placing.place_raw(s, travel, demand, builds, backend)?;
         plan.method = format!("{name} ({})", plan.method);

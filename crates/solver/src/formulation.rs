@@ -425,10 +425,26 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
     let discounts: Vec<f64> = (0..n_years).map(|t| discount(s, t)).collect();
     let bring_back = s.solver.brings_back();
+    // With fixed builds, an arc to a candidate whose places take no pupil in one of the
+    // cohort's years could carry none (its capacity row for that year is 0): it is left out,
+    // which leaves the same LP optimum in a model with a fraction of the columns.
+    let available = opt
+        .fixed_builds
+        .as_ref()
+        .map(|builds| fixed_available(s, net, builds, n_years));
+    let usable = |p: ProvisionRef, years: std::ops::RangeInclusive<usize>| match (p, &available) {
+        (ProvisionRef::NewBase(c), Some(places)) => {
+            years.into_iter().all(|t| pupils_in(s, places[c][t]) > 0.0)
+        }
+        _ => true,
+    };
     for c in cohorts(s, demand) {
         let arcs = net.cohort_arcs(&c);
         let mut placed = Expression::with_capacity(arcs.len());
-        for arc in arcs {
+        for arc in arcs
+            .iter()
+            .filter(|a| usable(a.provision, c.first..=c.last))
+        {
             let v = vars.add(variable().min(0.0));
             let coef: f64 = discounts[c.first..=c.last].iter().sum::<f64>() * arc.cost;
             objective.add_mul(coef * SCALE, v);
@@ -456,7 +472,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
                 for to in net
                     .group_arcs(c.group)
                     .iter()
-                    .filter(|a| !brought_back_from(a.provision))
+                    .filter(|a| !brought_back_from(a.provision) && usable(a.provision, m..=c.last))
                 {
                     let coef = discounts[c.first..m].iter().sum::<f64>() * arc.cost
                         + discounts[m] * s.costs.move_cost
@@ -495,16 +511,10 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     match &opt.fixed_builds {
         Some(builds) => {
             constant = fixed_capital(s, &net.candidates, builds, n_years);
-            let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
-            for b in builds {
-                let lead = s.build_rules(net.candidates[b.candidate].kind).lead_time as usize;
-                for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
-                    *avail += b.places;
-                }
-            }
+            let available = available.as_deref().unwrap_or_default();
             let params = (params == Params::Capacities).then_some(&mut vars);
             capacity_params =
-                fixed_capacity_rows(s, net, &usage, &available, params, &mut constraints);
+                fixed_capacity_rows(s, net, &usage, available, params, &mut constraints);
         }
         None => {
             let y_of = add_build_variables(
@@ -829,7 +839,34 @@ fn fixed_capacity_rows(
             }
         }
     }
+    if let Some(vars) = params {
+        // A built candidate no cohort may use in a year (each cohort present then has a year
+        // its places take no pupil) has no row: it gets a parameter all the same, so every
+        // capacity of the builds is one, as `crate::replace` expects.
+        for (c, places) in available.iter().enumerate() {
+            for (t, &p) in places.iter().enumerate() {
+                let cap = pupils_in(s, p);
+                if cap > 0.0 && !usage[t].contains_key(&ProvisionRef::NewBase(c)) {
+                    kappa.push((c, t, vars.add(variable().min(0.0).max(cap))));
+                }
+            }
+        }
+        kappa.sort_by_key(|&(c, t, _)| (t, c));
+    }
     kappa
+}
+
+/// New places at each candidate in each plan year ([candidate][year]) with these builds: a
+/// build's places are in use from its funding year plus its kind's lead time.
+fn fixed_available(s: &Scenario, net: &Network, builds: &[Build], n_years: usize) -> Vec<Vec<f64>> {
+    let mut available = vec![vec![0.0f64; n_years]; net.candidates.len()];
+    for b in builds {
+        let lead = s.build_rules(net.candidates[b.candidate].kind).lead_time as usize;
+        for avail in available[b.candidate].iter_mut().skip(b.funded + lead) {
+            *avail += b.places;
+        }
+    }
+    available
 }
 
 /// Constraint 3: new places at one school, over all its candidates and years, within its site.

@@ -344,49 +344,76 @@ fn solve_rounded(
     chain: Option<&mut BudgetChain>,
     placing: &mut Placing,
 ) -> Result<Plan, SolveError> {
-    // The incumbents (the planner's heuristics) are placed afresh, each on its own: beside
-    // round and fix, on another core when one is free. Each placement is the same solve
-    // wherever it runs, and they are read in order, so the plan does not depend on the threads.
-    let mut incumbents: Vec<(Vec<Build>, Option<Placed>)> = Vec::new();
-    for b in &options.incumbents {
-        if placing.placed(b).is_none() && incumbents.iter().all(|(known, _)| known != b) {
-            incumbents.push((b.clone(), None));
-        }
-    }
+    let given = || ((), options.incumbents.clone());
+    solve_rounded_beside(s, travel, demand, options, (backend, chain, placing), given).1
+}
+
+/// Whether [`solve_placing`] answers `options` by round and fix ([`solve_rounded_beside`]).
+pub(crate) fn rounds_and_fixes(s: &Scenario, options: &Options, backend: Backend) -> bool {
+    options.whole_bases(s) && backend == Backend::Flow
+}
+
+/// Round and fix starting from the incumbents `starts` works out (the planner's heuristics,
+/// which need the do-nothing placement first) beside it: `starts` runs and its incumbents are
+/// placed afresh, each on its own, in one task beside the relaxation, on another core when one
+/// is free. Each solve is the same wherever it runs, and they are read in order, so the plan
+/// does not depend on the threads. Returns what `starts` returned with the plan; `options`'
+/// own incumbents are not used.
+pub(crate) fn solve_rounded_beside<T: Send>(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: &Options,
+    (backend, chain, placing): (Backend, Option<&mut BudgetChain>, &mut Placing),
+    starts: impl FnOnce() -> (T, Vec<Vec<Build>>) + Send,
+) -> (T, Result<Plan, SolveError>) {
+    // Builds already placed with `placing` are not placed again.
+    let known: Vec<Vec<Build>> = placing.placed.iter().map(|(b, _)| b.clone()).collect();
+    let mut started = None;
     let rounded = rayon::in_place_scope(|scope| {
         // One task for all of them: round and fix keeps this thread, so two in all.
-        let others = &mut incumbents;
+        let out = &mut started;
         scope.spawn(move |_| {
-            for (builds, placed) in others.iter_mut() {
-                *placed = Some(place_afresh(s, travel, demand, builds.clone(), backend));
+            let (value, incumbents) = starts();
+            let mut placed: Vec<(Vec<Build>, Placed)> = Vec::new();
+            for b in &incumbents {
+                if !known.contains(b) && placed.iter().all(|(done, _)| done != b) {
+                    let plan = place_afresh(s, travel, demand, b.clone(), backend);
+                    placed.push((b.clone(), plan));
+                }
             }
+            *out = Some((value, incumbents, placed));
         });
         round_and_fix(s, travel, demand, options, backend, chain, placing)
     });
+    let Some((value, incumbents, placed)) = started else {
+        unreachable!("a scope returns only when its tasks have run")
+    };
     // Kept even when round and fix failed: the baselines are these placements.
     let mut failed = None;
-    for (builds, placed) in incumbents {
-        match placed {
-            Some(Ok(plan)) => placing.keep(builds, plan),
-            Some(Err(e)) => failed = failed.or(Some(e)),
-            None => {}
+    for (builds, plan) in placed {
+        match plan {
+            Ok(plan) => placing.keep(builds, plan),
+            Err(e) => failed = failed.or(Some(e)),
         }
     }
-    let (plan, bound) = rounded?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    let plan = from_incumbents(
-        s,
-        travel,
-        demand,
-        plan,
-        &options.incumbents,
-        backend,
-        bound,
-        placing,
-    )?;
-    improve_rounded(s, travel, demand, plan, (backend, placing), bound)
+    let plan = rounded.and_then(|(plan, bound)| match failed {
+        Some(e) => Err(e),
+        None => {
+            let plan = from_incumbents(
+                s,
+                travel,
+                demand,
+                plan,
+                &incumbents,
+                backend,
+                bound,
+                placing,
+            )?;
+            improve_rounded(s, travel, demand, plan, (backend, placing), bound)
+        }
+    });
+    (value, plan)
 }
 
 /// A plan placed on given builds, or why it could not be.
