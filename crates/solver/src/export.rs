@@ -16,7 +16,7 @@ use placeplan_model::forecast::Demand;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
 
-use crate::formulation::{build_model, build_network, Model, Options};
+use crate::formulation::{build_model, build_network, Index, Lp, Model, Options};
 
 /// Model file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,31 +29,31 @@ pub enum ModelFormat {
 
 /// Whether a row is `<=` or `=` (good_lp keeps every row as `expression <= 0` or `= 0`).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Sense {
+pub(crate) enum Sense {
     Le,
     Eq,
 }
 
 /// One column: its name, bounds and integrality.
-struct Column {
-    name: String,
-    min: f64,
-    max: f64,
-    integer: bool,
+pub(crate) struct Column {
+    pub(crate) name: String,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
+    pub(crate) integer: bool,
 }
 
 /// A row: its sense, right-hand side and (column, coefficient) pairs sorted by column.
-struct Row {
-    sense: Sense,
-    rhs: f64,
-    coefficients: Vec<(usize, f64)>,
+pub(crate) struct Row {
+    pub(crate) sense: Sense,
+    pub(crate) rhs: f64,
+    pub(crate) coefficients: Vec<(usize, f64)>,
 }
 
 /// The model in a solver-neutral form.
-struct Flat {
-    columns: Vec<Column>,
-    objective: Vec<(usize, f64)>,
-    rows: Vec<Row>,
+pub(crate) struct Flat {
+    pub(crate) columns: Vec<Column>,
+    pub(crate) objective: Vec<(usize, f64)>,
+    pub(crate) rows: Vec<Row>,
 }
 
 /// Writes the model placeplan builds to plan `demand` in `format`.
@@ -74,7 +74,11 @@ pub fn write_model(
 }
 
 fn flatten(model: Model) -> Flat {
-    let Model { lp, index } = model;
+    flatten_parts(&model.lp, &model.index).0
+}
+
+/// The LP in solver-neutral form, and the column of each of its variables.
+pub(crate) fn flatten_parts(lp: &Lp, index: &Index) -> (Flat, HashMap<Variable, usize>) {
     let mut kind: HashMap<Variable, char> = HashMap::new();
     for x in &index.x {
         kind.insert(x.var, 'x');
@@ -118,11 +122,12 @@ fn flatten(model: Model) -> Flat {
             }
         })
         .collect();
-    Flat {
+    let flat = Flat {
         columns,
         objective,
         rows,
-    }
+    };
+    (flat, col_of)
 }
 
 /// A number as MPS and LP readers take it: shortest round-trip form, never `inf` or `NaN`

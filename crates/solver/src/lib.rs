@@ -10,6 +10,7 @@ pub mod flow;
 pub mod formulation;
 mod lp;
 pub mod netsimplex;
+mod pricing;
 mod replace;
 mod round;
 pub mod solve;

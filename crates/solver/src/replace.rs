@@ -95,7 +95,16 @@ impl Kept {
             .into_solution()
             .map_err(|_| SolveError::TimeLimit)?;
         let all: Vec<microlp::Variable> = solution.iter().map(|(v, _)| v).collect();
-        let microlp_var = move |v: good_lp::Variable| all[position[&v]];
+        Ok(Kept::new(index, solution, move |v| all[position[&v]]))
+    }
+
+    /// A kept solution of the model `index` reads, with microlp's variable for each of its
+    /// variables.
+    pub(crate) fn new(
+        index: Index,
+        solution: microlp::Solution,
+        microlp_var: impl Fn(good_lp::Variable) -> microlp::Variable + 'static,
+    ) -> Kept {
         let order = index
             .x
             .iter()
@@ -103,12 +112,12 @@ impl Kept {
             .chain(index.y.iter().map(|t| t.2))
             .map(&microlp_var)
             .collect();
-        Ok(Kept {
+        Kept {
             index,
             order,
             solution,
             microlp_var: Box::new(microlp_var),
-        })
+        }
     }
 
     /// [`Kept::solve`], only an optimal solution.

@@ -15,6 +15,7 @@ use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
 use crate::lp::{columns, highs_error, solve_microlp};
+use crate::pricing::relax_priced;
 use crate::replace::{Kept, Replacer};
 use crate::round::{floor_builds, mark_rounded, round_builds};
 use crate::warm::{chainable, BudgetChain};
@@ -454,14 +455,24 @@ fn round_and_fix(
     };
     // With stability the relaxation is an LP for microlp: solved once and kept, so that the
     // relaxation with the chosen units open re-solves warm from it.
+    // It is solved on a working set of arcs and priced (crate::pricing), or whole where that
+    // cannot answer; pricing proves its own bound.
+    let mut priced_bound = None;
     let kept = match chain {
         None if warm_lp(s, backend) => {
             let net = build_network(s, travel, demand, &relax);
-            diagnose(s, demand, &net)
-                .is_empty()
-                .then(|| Kept::solve_optimal(s, build_model(s, demand, &net, &relax)))
-                .flatten()
-                .map(|k| (k, net))
+            if diagnose(s, demand, &net).is_empty() {
+                match relax_priced(s, demand, &net, &relax) {
+                    Some((k, bound)) => {
+                        priced_bound = Some(bound);
+                        Some((k, net))
+                    }
+                    None => Kept::solve_optimal(s, build_model(s, demand, &net, &relax))
+                        .map(|k| (k, net)),
+                }
+            } else {
+                None
+            }
         }
         _ => None,
     };
@@ -493,7 +504,10 @@ fn round_and_fix(
         Err(_) => rounded,
     };
     // A relaxation stopped at its time limit proves no bound.
-    let bound = (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective);
+    let bound = match priced_bound {
+        Some(b) => Some(b.min(relaxed.objective)),
+        None => (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective),
+    };
     let plan = placing.place(s, travel, demand, builds, backend, bound)?;
     Ok((plan, bound))
 }
