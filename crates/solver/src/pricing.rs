@@ -100,7 +100,7 @@ fn relax_priced_from(
     let solved = rayon::in_place_scope(|scope| {
         let out = &mut dual;
         let (flat, shape, cost, in_set) = (&flat, &shape, &cost, &mut in_set);
-        scope.spawn(move |_| *out = price(flat, shape, cost, in_set));
+        scope.spawn(move |_| *out = price(s, flat, shape, cost, in_set));
         microlp_solve(s, flat, &first)
     });
     let (bound, last) = dual?;
@@ -126,6 +126,7 @@ fn relax_priced_from(
 /// in; the arcs that do join the set for the next round. Returns the best L(mu) (model units)
 /// and the last working set's columns.
 fn price(
+    s: &Scenario,
     flat: &Flat,
     shape: &Shape,
     cost: &[f64],
@@ -134,7 +135,7 @@ fn price(
     let mut best_bound = f64::NEG_INFINITY;
     for _ in 0..MAX_ROUNDS {
         let sub: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-        let (mut mu, optimum) = clarabel_duals(flat, &sub)?;
+        let (mut mu, optimum) = clarabel_duals(s, flat, &sub)?;
         raise_capacity_duals(flat, shape, cost, &mut mu);
         let priced = priced_costs(flat, cost, &mu);
         let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
@@ -251,8 +252,9 @@ fn microlp_solve(
 }
 
 /// The duals of the `<=` rows of `flat` (clamped at zero, one per row of `flat`; 0 for `=`
-/// rows) from Clarabel on the columns `sub`, and its optimum; None when it does not solve.
-fn clarabel_duals(flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>, f64)> {
+/// rows) from Clarabel on the columns `sub`, and its optimum; None when it does not solve
+/// (within the scenario's time limit).
+fn clarabel_duals(s: &Scenario, flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>, f64)> {
     // Clarabel's form: A x + s = b, s in the cone; `=` rows first (zero cone), then `<=` rows
     // and the columns' bounds (non-negative cone).
     let eq: Vec<usize> = (0..flat.rows.len())
@@ -315,6 +317,7 @@ fn clarabel_duals(flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>, f64)> {
     let settings = DefaultSettingsBuilder::default()
         .verbose(false)
         .max_threads(1)
+        .time_limit(s.solver.time_limit().as_secs_f64())
         .build()
         .ok()?;
     let mut solver = DefaultSolver::new(&p, &q, &a, &b, &cones, settings).ok()?;
@@ -551,6 +554,24 @@ mod tests {
         let mu = [0.0, 4.0, 5.0];
         let priced = priced_costs(&flat, &cost, &mu);
         assert_eq!(lagrangian_bound(&flat, &shape, &priced, &mu), None);
+    }
+
+    #[test]
+    fn a_model_pricing_does_not_fit_is_left_to_the_whole_solve() {
+        let (flat, _, _) = tiny();
+        assert!(Shape::of(&flat).is_some());
+        // An integer column.
+        let (mut flat, _, _) = tiny();
+        flat.columns[3].integer = true;
+        assert!(Shape::of(&flat).is_none());
+        // An `=` row that is not a cohort's: a coefficient other than 1.
+        let (mut flat, _, _) = tiny();
+        flat.rows[0].coefficients[2].1 = 2.0;
+        assert!(Shape::of(&flat).is_none());
+        // A column in two `=` rows.
+        let (mut flat, _, _) = tiny();
+        flat.rows.push(row(Sense::Eq, 1.0, &[(2, 1.0)]));
+        assert!(Shape::of(&flat).is_none());
     }
 
     #[test]
