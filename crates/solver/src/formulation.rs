@@ -425,17 +425,27 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
     let discounts: Vec<f64> = (0..n_years).map(|t| discount(s, t)).collect();
     let bring_back = s.solver.brings_back();
-    // With fixed builds, an arc to a candidate whose places take no pupil in one of the
-    // cohort's years could carry none (its capacity row for that year is 0): it is left out,
-    // which leaves the same LP optimum in a model with a fraction of the columns.
+    // An arc to a candidate that can have no places in one of the cohort's years could carry
+    // no pupil (its capacity row for that year is 0) and is left out, which leaves the same LP
+    // optimum in a model with a fraction of the columns: with fixed builds, where their places
+    // take no pupil that year; otherwise in the years before the candidate's lead time, and for
+    // candidates outside `opt.open_bases` when it is given (they get no places at all).
     let available = opt
         .fixed_builds
         .as_ref()
         .map(|builds| fixed_available(s, net, builds, n_years));
-    let usable = |p: ProvisionRef, years: std::ops::RangeInclusive<usize>| match (p, &available) {
-        (ProvisionRef::NewBase(c), Some(places)) => {
-            years.into_iter().all(|t| pupils_in(s, places[c][t]) > 0.0)
-        }
+    let usable = |p: ProvisionRef, mut years: std::ops::RangeInclusive<usize>| match p {
+        ProvisionRef::NewBase(c) => match &available {
+            Some(places) => years.all(|t| pupils_in(s, places[c][t]) > 0.0),
+            None => {
+                let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
+                *years.start() >= lead
+                    && opt
+                        .open_bases
+                        .as_ref()
+                        .is_none_or(|open| open.binary_search(&c).is_ok())
+            }
+        },
         _ => true,
     };
     for c in cohorts(s, demand) {

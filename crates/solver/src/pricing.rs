@@ -47,15 +47,15 @@ const MAX_ROUNDS: usize = 4;
 /// proof that no arc left out improves on it.
 const PROVEN: f64 = 1e-7;
 
-/// The relaxation `opt` of `net` solved by pricing: microlp's solution on the final working
-/// set (its index holds only the arcs in the set) and the proven bound in pounds. None when
-/// pricing cannot answer; the caller then solves the whole relaxation.
+/// The relaxation `opt` of `net` solved by pricing ([`Priced`]; the kept solution's index
+/// holds only the arcs in the working set). None when pricing cannot answer; the caller then
+/// solves the whole relaxation.
 pub(crate) fn relax_priced(
     s: &Scenario,
     demand: &Demand,
     net: &Network,
     opt: &Options,
-) -> Option<(Kept, f64)> {
+) -> Option<Priced> {
     relax_priced_from(s, demand, net, opt, NEAREST)
 }
 
@@ -66,7 +66,7 @@ fn relax_priced_from(
     net: &Network,
     opt: &Options,
     nearest: usize,
-) -> Option<(Kept, f64)> {
+) -> Option<Priced> {
     let model = build_model(s, demand, net, opt);
     let (flat, col_of) = flatten_parts(&model.lp, &model.index);
     let shape = Shape::of(&flat)?;
@@ -92,18 +92,46 @@ fn relax_priced_from(
             in_set[j] = false;
         }
     }
+    // Clarabel's first round names the candidates with places at an optimum of the working
+    // set (an interior point: every candidate with places at any optimum of it); every arc to
+    // them joins the set, so that round and fix's restricted relaxation (step 3), whose open
+    // units are among them, re-solves warm from microlp's vertex with all their arcs.
     let first: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-    // microlp solves the first working set on this thread and the pricing rounds run beside
-    // it (on another core when one is free): its vertex is kept whenever the duals prove it
-    // optimal for every arc.
+    let (mu, optimum, x) = clarabel_duals(s, &flat, &first)?;
+    let mut places = vec![0.0; net.candidates.len()];
+    let mut cand_of = vec![None; flat.columns.len()];
+    for (xv, &j) in index.x.iter().zip(&x_col) {
+        if let ProvisionRef::NewBase(c) = xv.provision {
+            cand_of[j] = Some(c);
+        }
+    }
+    let mut funds = vec![None; flat.columns.len()];
+    for &(c, _, v) in &index.y {
+        funds[col_of[&v]] = Some(c);
+    }
+    for (k, &j) in first.iter().enumerate() {
+        if let Some(c) = funds[j] {
+            places[c] += x[k].max(0.0);
+        }
+    }
+    for (j, c) in cand_of.iter().enumerate() {
+        if c.is_some_and(|c| places[c] > WITH_PLACES) {
+            in_set[j] = true;
+        }
+    }
+    let held: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
+    // microlp solves that set on this thread and the pricing rounds go on beside it (on
+    // another core when one is free): its vertex is kept whenever the duals prove it optimal
+    // for every arc.
     let mut dual = None;
     let solved = rayon::in_place_scope(|scope| {
         let out = &mut dual;
         let (flat, shape, cost, in_set) = (&flat, &shape, &cost, &mut in_set);
-        scope.spawn(move |_| *out = price(s, flat, shape, cost, in_set));
-        microlp_solve(s, flat, &first)
+        scope.spawn(move |_| *out = price(s, (flat, shape, cost), in_set, (mu, optimum)));
+        microlp_solve(s, flat, &held)
     });
     let (bound, last) = dual?;
+    let first = held;
     let mut sub = first;
     let (mut solution, mut vars) = solved?;
     if bound < solution.objective() - PROVEN * solution.objective().abs() {
@@ -115,27 +143,60 @@ fn relax_priced_from(
     if bound < z - PROVEN * z.abs() {
         return None;
     }
+    // The candidates all of whose arcs the kept solution holds.
+    let mut complete = vec![true; net.candidates.len()];
+    let mut held = vec![false; flat.columns.len()];
+    for &j in &sub {
+        held[j] = true;
+    }
+    for (j, c) in cand_of.iter().enumerate() {
+        if let Some(c) = *c {
+            complete[c] &= held[j];
+        }
+    }
+    let complete = (0..complete.len()).filter(|&c| complete[c]).collect();
     let constant = index.constant;
     let kept = kept(index, &x_col, &col_of, &sub, solution, vars);
-    Some((kept, bound.min(z) / SCALE + constant))
+    Some(Priced {
+        kept,
+        bound: bound.min(z) / SCALE + constant,
+        complete,
+    })
 }
 
-/// Pricing rounds: Clarabel on the working set `in_set`, its duals raised
-/// ([`raise_capacity_duals`]) and L(mu) worked out, until L(mu) reaches Clarabel's own optimum
-/// of the working set (the duals are then optimal for every arc) or no arc left out prices
-/// in; the arcs that do join the set for the next round. Returns the best L(mu) (model units)
-/// and the last working set's columns.
+/// Places (model units) above which Clarabel's interior point counts a candidate as having
+/// places: far above its round-off (about 1e-9 a column), far below a place.
+const WITH_PLACES: f64 = 1e-4;
+
+/// The relaxation solved by pricing.
+pub(crate) struct Priced {
+    /// microlp's optimal vertex on the final working set.
+    pub(crate) kept: Kept,
+    /// The proven lower bound on the whole relaxation, in pounds.
+    pub(crate) bound: f64,
+    /// Candidates (sorted) all of whose arcs are in the kept working set: every candidate
+    /// with places at Clarabel's first optimum, which are those of microlp's vertex unless
+    /// that vertex was not the relaxation's optimum and microlp solved again.
+    pub(crate) complete: Vec<usize>,
+}
+
+/// Pricing rounds from Clarabel's first (duals `mu` and optimum of a working set within
+/// `in_set`): the duals raised ([`raise_capacity_duals`]) and L(mu) worked out, until L(mu)
+/// reaches Clarabel's own optimum of the working set (the duals are then optimal for every
+/// arc) or no arc left out prices in; the arcs that do join the set and Clarabel solves it
+/// again. Returns the best L(mu) (model units) and the last working set's columns.
 fn price(
     s: &Scenario,
-    flat: &Flat,
-    shape: &Shape,
-    cost: &[f64],
+    (flat, shape, cost): (&Flat, &Shape, &[f64]),
     in_set: &mut [bool],
+    (mut mu, mut optimum): (Vec<f64>, f64),
 ) -> Option<(f64, Vec<usize>)> {
     let mut best_bound = f64::NEG_INFINITY;
-    for _ in 0..MAX_ROUNDS {
+    for round in 0..MAX_ROUNDS {
         let sub: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-        let (mut mu, optimum) = clarabel_duals(s, flat, &sub)?;
+        if round > 0 {
+            (mu, optimum, _) = clarabel_duals(s, flat, &sub)?;
+        }
         raise_capacity_duals(flat, shape, cost, &mut mu);
         let priced = priced_costs(flat, cost, &mu);
         let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
@@ -151,6 +212,9 @@ fn price(
                 .filter(|&&j| in_set[j])
                 .map(|&j| priced[j])
                 .fold(f64::INFINITY, f64::min);
+            if !best.is_finite() {
+                return None;
+            }
             for &j in cols {
                 if !in_set[j] && priced[j] < best - PROVEN * best.abs() {
                     in_set[j] = true;
@@ -185,7 +249,15 @@ impl Shape {
         let mut cohort_of = vec![None; flat.columns.len()];
         let mut pupils = Vec::new();
         for r in flat.rows.iter().filter(|r| r.sense == Sense::Eq) {
-            if r.rhs < 0.0 || r.coefficients.iter().any(|&(_, a)| a != 1.0) {
+            if r.rhs.is_nan() || r.rhs < 0.0 || r.coefficients.iter().any(|&(_, a)| a != 1.0) {
+                return None;
+            }
+            // Every cohort column at least 0: the least cost of a cohort's pupils is then its
+            // pupils times its cheapest column.
+            if r.coefficients
+                .iter()
+                .any(|&(j, _)| flat.columns[j].min.is_nan() || flat.columns[j].min < 0.0)
+            {
                 return None;
             }
             let q = cohort_cols.len();
@@ -252,9 +324,9 @@ fn microlp_solve(
 }
 
 /// The duals of the `<=` rows of `flat` (clamped at zero, one per row of `flat`; 0 for `=`
-/// rows) from Clarabel on the columns `sub`, and its optimum; None when it does not solve
-/// (within the scenario's time limit).
-fn clarabel_duals(s: &Scenario, flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>, f64)> {
+/// rows) from Clarabel on the columns `sub`, its optimum and its solution (one value per
+/// column of `sub`); None when it does not solve (within the scenario's time limit).
+fn clarabel_duals(s: &Scenario, flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>, f64, Vec<f64>)> {
     // Clarabel's form: A x + s = b, s in the cone; `=` rows first (zero cone), then `<=` rows
     // and the columns' bounds (non-negative cone).
     let eq: Vec<usize> = (0..flat.rows.len())
@@ -333,7 +405,7 @@ fn clarabel_duals(s: &Scenario, flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>,
     for (k, &i) in le.iter().enumerate() {
         mu[i] = z[eq.len() + k].max(0.0);
     }
-    Some((mu, solver.solution.obj_val))
+    Some((mu, solver.solution.obj_val, solver.solution.x.clone()))
 }
 
 /// Raises the duals of the capacity rows of new places as far as their places' columns allow.
@@ -568,6 +640,10 @@ mod tests {
         let (mut flat, _, _) = tiny();
         flat.rows[0].coefficients[2].1 = 2.0;
         assert!(Shape::of(&flat).is_none());
+        // A cohort column that may be negative.
+        let (mut flat, _, _) = tiny();
+        flat.columns[1].min = -1.0;
+        assert!(Shape::of(&flat).is_none());
         // A column in two `=` rows.
         let (mut flat, _, _) = tiny();
         flat.rows.push(row(Sense::Eq, 1.0, &[(2, 1.0)]));
@@ -600,8 +676,23 @@ mod tests {
             ..Options::optimise()
         };
         let net = build_network(&s, &travel, &demand, &relax);
-        let (kept, bound) = relax_priced_from(&s, &demand, &net, &relax, nearest).expect("priced");
+        let Priced {
+            kept,
+            bound,
+            complete,
+        } = relax_priced_from(&s, &demand, &net, &relax, nearest).expect("priced");
         let priced = kept.optimal_plan(&demand, &net).unwrap();
+        // Every candidate with places has all its arcs in the working set.
+        for b in &priced.builds {
+            assert!(complete.binary_search(&b.candidate).is_ok(), "{b:?}");
+        }
+        // No arc to a candidate in a year before its places can open (its kind's lead time).
+        for x in &kept.index.x {
+            if let ProvisionRef::NewBase(c) = x.provision {
+                let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
+                assert!(x.from.map_or(x.first, |(_, m)| m) >= lead, "{x:?}");
+            }
+        }
         let whole = build_model(&s, &demand, &net, &relax);
         let arcs = whole.index.x.len();
         let whole = Kept::solve_optimal(&s, whole).unwrap();
@@ -624,14 +715,15 @@ mod tests {
 
     #[test]
     fn the_priced_relaxation_is_the_whole_relaxation_on_the_demo() {
-        demo_relaxation(false, NEAREST, 0.5);
+        demo_relaxation(false, NEAREST, 0.6);
     }
 
-    /// From each cohort's single cheapest arc to a candidate, arcs price in over the rounds and
-    /// the first working set's vertex is not the relaxation's: solved again on the last set.
+    /// From a working set with no arc to a candidate at all, arcs price in over the rounds and
+    /// the first working set's vertex is not the relaxation's: microlp solves again on the
+    /// last set, whose optimum is the relaxation's.
     #[test]
     fn arcs_price_in_from_a_working_set_too_small() {
-        demo_relaxation(false, 0, 0.9);
+        demo_relaxation(false, 0, 1.0);
     }
 
     #[test]

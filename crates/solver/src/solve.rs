@@ -463,9 +463,9 @@ fn round_and_fix(
             let net = build_network(s, travel, demand, &relax);
             if diagnose(s, demand, &net).is_empty() {
                 match relax_priced(s, demand, &net, &relax) {
-                    Some((k, bound)) => {
-                        priced_bound = Some(bound);
-                        Some((k, net))
+                    Some(priced) => {
+                        priced_bound = Some((priced.bound, priced.complete));
+                        Some((priced.kept, net))
                     }
                     None => Kept::solve_optimal(s, build_model(s, demand, &net, &relax))
                         .map(|k| (k, net)),
@@ -488,7 +488,16 @@ fn round_and_fix(
     // by bases too small to keep goes to the others), rounded down to whole places.
     let mut open: Vec<usize> = rounded.iter().map(|b| b.candidate).collect();
     open.dedup();
-    let warm = kept.and_then(|(k, net)| restrict_kept(s, demand, k, &net, &open));
+    // Warm from the kept relaxation when it holds every arc to the open units (a priced one
+    // holds all arcs to every candidate with places, which the open units are among); else
+    // solved afresh.
+    let holds_open = match &priced_bound {
+        Some((_, complete)) => open.iter().all(|c| complete.binary_search(c).is_ok()),
+        None => true,
+    };
+    let warm = kept
+        .filter(|_| holds_open)
+        .and_then(|(k, net)| restrict_kept(s, demand, k, &net, &open));
     let restricted = match warm {
         Some(plan) => Ok(plan),
         None => {
@@ -505,7 +514,7 @@ fn round_and_fix(
     };
     // A relaxation stopped at its time limit proves no bound.
     let bound = match priced_bound {
-        Some(b) => Some(b.min(relaxed.objective)),
+        Some((b, _)) => Some(b.min(relaxed.objective)),
         None => (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective),
     };
     let plan = placing.place(s, travel, demand, builds, backend, bound)?;
