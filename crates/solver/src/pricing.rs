@@ -41,7 +41,7 @@ use crate::replace::Kept;
 pub(crate) const NEAREST: usize = 2;
 
 /// Rounds of pricing before the relaxation is left to a full solve.
-const MAX_ROUNDS: usize = 4;
+const MAX_ROUNDS: usize = 8;
 
 /// Relative shortfall of the Lagrangian bound below the working set's optimum taken as
 /// proof that no arc left out improves on it.
@@ -97,7 +97,7 @@ fn relax_priced_from(
     // them joins the set, so that round and fix's restricted relaxation (step 3), whose open
     // units are among them, re-solves warm from microlp's vertex with all their arcs.
     let first: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-    let (mu, optimum, x) = clarabel_duals(s, &flat, &first)?;
+    let (_, _, x) = clarabel_duals(s, &flat, &first)?;
     let mut places = vec![0.0; net.candidates.len()];
     let mut cand_of = vec![None; flat.columns.len()];
     for (xv, &j) in index.x.iter().zip(&x_col) {
@@ -127,7 +127,7 @@ fn relax_priced_from(
     let solved = rayon::in_place_scope(|scope| {
         let out = &mut dual;
         let (flat, shape, cost, in_set) = (&flat, &shape, &cost, &mut in_set);
-        scope.spawn(move |_| *out = price(s, (flat, shape, cost), in_set, (mu, optimum)));
+        scope.spawn(move |_| *out = price(s, (flat, shape, cost), in_set));
         microlp_solve(s, flat, &held)
     });
     let (bound, last) = dual?;
@@ -180,23 +180,20 @@ pub(crate) struct Priced {
     pub(crate) complete: Vec<usize>,
 }
 
-/// Pricing rounds from Clarabel's first (duals `mu` and optimum of a working set within
-/// `in_set`): the duals raised ([`raise_capacity_duals`]) and L(mu) worked out, until L(mu)
-/// reaches Clarabel's own optimum of the working set (the duals are then optimal for every
-/// arc) or no arc left out prices in; the arcs that do join the set and Clarabel solves it
-/// again. Returns the best L(mu) (model units) and the last working set's columns.
+/// Pricing rounds: Clarabel on the working set `in_set`, its duals raised
+/// ([`raise_capacity_duals`]) and L(mu) worked out, until L(mu) reaches Clarabel's own optimum
+/// of the working set (the duals are then optimal for every arc) or no arc left out prices
+/// in; the arcs that do join the set for the next round. Returns the best L(mu) (model units)
+/// and the last working set's columns.
 fn price(
     s: &Scenario,
     (flat, shape, cost): (&Flat, &Shape, &[f64]),
     in_set: &mut [bool],
-    (mut mu, mut optimum): (Vec<f64>, f64),
 ) -> Option<(f64, Vec<usize>)> {
     let mut best_bound = f64::NEG_INFINITY;
-    for round in 0..MAX_ROUNDS {
+    for _ in 0..MAX_ROUNDS {
         let sub: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-        if round > 0 {
-            (mu, optimum, _) = clarabel_duals(s, flat, &sub)?;
-        }
+        let (mut mu, optimum, _) = clarabel_duals(s, flat, &sub)?;
         raise_capacity_duals(flat, shape, cost, &mut mu);
         let priced = priced_costs(flat, cost, &mu);
         let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
