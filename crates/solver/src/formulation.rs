@@ -8,6 +8,9 @@
 //! and one out-of-area / independent option with no capacity limit.
 //! An arc (g,k) exists only where k takes g's need and phase and the journey from g's locality
 //! to k's school is within g's phase limit; out-of-area arcs exist for every g when allowed.
+//! A cohort gets no variable on an arc to a candidate that could carry none of its pupils (a
+//! year before the candidate's lead time, fixed builds taking no pupil that year, a candidate
+//! outside [`Options::open_bases`]): the same LP optimum with fewer columns.
 //!
 //! Cohorts q (crates/model `cohort`): whole pupils of one group present from plan year
 //! first[q] to last[q], placed once for all those years. With stability they come from the
@@ -90,8 +93,8 @@ pub struct Options {
     /// bases are whole (opening decisions, size range) but their places may be fractional, which
     /// a simpler branch and bound solves far faster (see `solve`).
     pub fractional_places: bool,
-    /// Only these candidates (by index) may receive places, each at least the minimum base size
-    /// (a relaxation with the bases to open decided; used by [`crate::round`]).
+    /// Only these candidates (by index, sorted) may receive places, each at least the minimum
+    /// base size (a relaxation with the bases to open decided; used by [`crate::round`]).
     pub open_bases: Option<Vec<usize>>,
     /// Whole-base plans known beforehand (a planner's heuristic): with whole bases, each is
     /// placed like the rounded plan and the cheapest is improved, so the plan returned never
