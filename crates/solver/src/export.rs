@@ -56,6 +56,17 @@ pub(crate) struct Flat {
     pub(crate) rows: Vec<Row>,
 }
 
+impl Flat {
+    /// The objective coefficient of every column (0 where it has none).
+    pub(crate) fn costs(&self) -> Vec<f64> {
+        let mut cost = vec![0.0; self.columns.len()];
+        for &(j, c) in &self.objective {
+            cost[j] = c;
+        }
+        cost
+    }
+}
+
 /// Writes the model placeplan builds to plan `demand` in `format`.
 pub fn write_model(
     s: &Scenario,

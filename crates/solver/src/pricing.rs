@@ -75,19 +75,20 @@ fn relax_priced_from(
     // The column of each x variable, and whether it is an arc to a candidate.
     let x_col: Vec<usize> = index.x.iter().map(|x| col_of[&x.var]).collect();
     let mut in_set = vec![true; flat.columns.len()];
-    let mut cost = vec![0.0; flat.columns.len()];
-    for &(j, c) in &flat.objective {
-        cost[j] = c;
-    }
-    let candidate_arc: Vec<bool> = {
-        let mut out = vec![false; flat.columns.len()];
-        for (x, &j) in index.x.iter().zip(&x_col) {
-            out[j] = matches!(x.provision, ProvisionRef::NewBase(_));
+    let cost = flat.costs();
+    // The candidate of each column that is an arc to one.
+    let mut cand_of = vec![None; flat.columns.len()];
+    for (xv, &j) in index.x.iter().zip(&x_col) {
+        if let ProvisionRef::NewBase(c) = xv.provision {
+            cand_of[j] = Some(c);
         }
-        out
-    };
+    }
     for cols in &shape.cohort_cols {
-        let mut arcs: Vec<usize> = cols.iter().copied().filter(|&j| candidate_arc[j]).collect();
+        let mut arcs: Vec<usize> = cols
+            .iter()
+            .copied()
+            .filter(|&j| cand_of[j].is_some())
+            .collect();
         arcs.sort_by(|&a, &b| cost[a].total_cmp(&cost[b]).then(a.cmp(&b)));
         for &j in arcs.iter().skip(nearest) {
             in_set[j] = false;
@@ -98,14 +99,8 @@ fn relax_priced_from(
     // them joins the set, so that round and fix's restricted relaxation (step 3), whose open
     // units are among them, re-solves warm from microlp's vertex with all their arcs.
     let first: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-    let (_, _, x) = clarabel_duals(s, &flat, &first)?;
+    let (_, _, x) = clarabel_duals(s, (&flat, &cost), &first)?;
     let mut places = vec![0.0; net.candidates.len()];
-    let mut cand_of = vec![None; flat.columns.len()];
-    for (xv, &j) in index.x.iter().zip(&x_col) {
-        if let ProvisionRef::NewBase(c) = xv.provision {
-            cand_of[j] = Some(c);
-        }
-    }
     let mut funds = vec![None; flat.columns.len()];
     for &(c, _, v) in &index.y {
         funds[col_of[&v]] = Some(c);
@@ -129,16 +124,15 @@ fn relax_priced_from(
         let out = &mut dual;
         let (flat, shape, cost, in_set) = (&flat, &shape, &cost, &mut in_set);
         scope.spawn(move |_| *out = price(s, (flat, shape, cost), in_set));
-        microlp_solve(s, flat, &held)
+        microlp_solve(s, (flat, cost), &held)
     });
     let (bound, last) = dual?;
-    let first = held;
-    let mut sub = first;
+    let mut sub = held;
     let (mut solution, mut vars) = solved?;
     if bound < solution.objective() - PROVEN * solution.objective().abs() {
         // The first working set's optimum is not the relaxation's: solve the last one.
         sub = last;
-        (solution, vars) = microlp_solve(s, &flat, &sub)?;
+        (solution, vars) = microlp_solve(s, (&flat, &cost), &sub)?;
     }
     let z = solution.objective();
     if bound < z - PROVEN * z.abs() {
@@ -194,7 +188,7 @@ fn price(
     let mut best_bound = f64::NEG_INFINITY;
     for _ in 0..MAX_ROUNDS {
         let sub: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-        let (mut mu, optimum, _) = clarabel_duals(s, flat, &sub)?;
+        let (mut mu, optimum, _) = clarabel_duals(s, (flat, cost), &sub)?;
         raise_capacity_duals(flat, shape, cost, &mut mu);
         let priced = priced_costs(flat, cost, &mu);
         let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
@@ -279,14 +273,10 @@ impl Shape {
 /// optimal solution and the microlp variable of each column of `sub`, or None.
 fn microlp_solve(
     s: &Scenario,
-    flat: &Flat,
+    (flat, cost): (&Flat, &[f64]),
     sub: &[usize],
 ) -> Option<(microlp::Solution, Vec<microlp::Variable>)> {
     let mut p = microlp::Problem::new(microlp::OptimizationDirection::Minimize);
-    let mut cost = vec![0.0; flat.columns.len()];
-    for &(j, c) in &flat.objective {
-        cost[j] = c;
-    }
     let mut var: Vec<Option<microlp::Variable>> = vec![None; flat.columns.len()];
     for &j in sub {
         let c = &flat.columns[j];
@@ -324,7 +314,11 @@ fn microlp_solve(
 /// The duals of the `<=` rows of `flat` (clamped at zero, one per row of `flat`; 0 for `=`
 /// rows) from Clarabel on the columns `sub`, its optimum and its solution (one value per
 /// column of `sub`); None when it does not solve (within the scenario's time limit).
-fn clarabel_duals(s: &Scenario, flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>, f64, Vec<f64>)> {
+fn clarabel_duals(
+    s: &Scenario,
+    (flat, cost): (&Flat, &[f64]),
+    sub: &[usize],
+) -> Option<(Vec<f64>, f64, Vec<f64>)> {
     // Clarabel's form: A x + s = b, s in the cone; `=` rows first (zero cone), then `<=` rows
     // and the columns' bounds (non-negative cone).
     let eq: Vec<usize> = (0..flat.rows.len())
@@ -375,11 +369,7 @@ fn clarabel_duals(s: &Scenario, flat: &Flat, sub: &[usize]) -> Option<(Vec<f64>,
     }
     let a = CscMatrix::new(b.len(), sub.len(), colptr, rowval, nzval);
     let p = CscMatrix::zeros((sub.len(), sub.len()));
-    let mut q = vec![0.0; flat.columns.len()];
-    for &(j, c) in &flat.objective {
-        q[j] = c;
-    }
-    let q: Vec<f64> = sub.iter().map(|&j| q[j]).collect();
+    let q: Vec<f64> = sub.iter().map(|&j| cost[j]).collect();
     let cones = [
         SupportedConeT::ZeroConeT(eq.len()),
         SupportedConeT::NonnegativeConeT(b.len() - eq.len()),
