@@ -15,7 +15,7 @@ use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
 use crate::lp::{columns, highs_error, solve_microlp};
-use crate::pricing::relax_priced;
+use crate::pricing::solve_priced;
 use crate::replace::{Kept, Replacer};
 use crate::round::{floor_builds, mark_rounded, round_builds};
 use crate::warm::{chainable, BudgetChain};
@@ -144,11 +144,27 @@ pub(crate) fn solve_placing(
             match chained {
                 Some(plan) => plan,
                 None => {
-                    // The model is solved once: the backend takes the LP itself, no copy.
-                    let model = build_model(s, demand, &net, options);
-                    let order = model_parts(&model.index);
-                    let (values, status) = run(lp, s, order, model.lp, model.index.is_mip)?;
-                    let mut plan = extract(demand, &net, &model.index, &values, status, lp);
+                    // The default engine prices the LPs of models with stability
+                    // (crate::pricing); the rest, and any it cannot answer, are solved whole.
+                    let priced = (backend == Backend::Flow && warm_lp(s, backend))
+                        .then(|| solve_priced(s, demand, &net, options))
+                        .flatten()
+                        .and_then(|p| {
+                            let mut plan = p.kept.optimal_plan(demand, &net)?;
+                            plan.bound = Some(p.bound.min(plan.objective));
+                            Some(plan)
+                        });
+                    let mut plan = match priced {
+                        Some(plan) => plan,
+                        None => {
+                            // The model is solved once: the backend takes the LP itself, no
+                            // copy.
+                            let model = build_model(s, demand, &net, options);
+                            let order = model_parts(&model.index);
+                            let (values, status) = run(lp, s, order, model.lp, model.index.is_mip)?;
+                            extract(demand, &net, &model.index, &values, status, lp)
+                        }
+                    };
                     if let Some(builds) = &options.fixed_builds {
                         plan.builds = builds.clone();
                         plan.builds.sort_by_key(|b| (b.candidate, b.funded));
@@ -158,6 +174,12 @@ pub(crate) fn solve_placing(
             }
         }
     };
+    // An optimal plan's bound is its cost, or a hair below where pricing proved it (its
+    // Lagrangian bound, crate::pricing), which it keeps.
+    let proven_below = match (plan.status, plan.bound) {
+        (SolveStatus::Optimal, Some(b)) => (plan.objective - b).max(0.0),
+        _ => 0.0,
+    };
     // Set-up costs are charged when a base is first funded. A solver stopped at a gap may open a
     // base earlier than its first places; charging the first-funding year instead only lowers
     // the cost of the same feasible plan.
@@ -165,7 +187,7 @@ pub(crate) fn solve_placing(
         plan.objective += setup_costs(s, &plan);
     }
     if plan.status == SolveStatus::Optimal {
-        plan.bound = Some(plan.objective);
+        plan.bound = Some(plan.objective - proven_below);
     }
     if options.whole_bases(s) && !options.incumbents.is_empty() {
         // A mixed-integer backend stopped short of optimal may have missed a known plan; one
@@ -462,7 +484,7 @@ fn round_and_fix(
         None if warm_lp(s, backend) => {
             let net = build_network(s, travel, demand, &relax);
             if diagnose(s, demand, &net).is_empty() {
-                match relax_priced(s, demand, &net, &relax) {
+                match solve_priced(s, demand, &net, &relax) {
                     Some(priced) => {
                         priced_bound = Some((priced.bound, priced.complete));
                         Some((priced.kept, net))
@@ -534,6 +556,10 @@ fn warm_lp(s: &Scenario, backend: Backend) -> bool {
 #[derive(Default)]
 pub(crate) struct Placing {
     warm: Option<Replacer>,
+    /// Whether [`Placing::place`] has placed builds: the first placement is solved afresh
+    /// (priced, crate::pricing), and the model kept for warm re-solves from the second on,
+    /// when a plan is being improved.
+    placed_once: bool,
     /// Plans placed afresh by [`Placing::place_raw`], by their builds.
     placed: Vec<(Vec<placeplan_model::plan::Build>, Plan)>,
 }
@@ -580,7 +606,7 @@ impl Placing {
         builds: &[placeplan_model::plan::Build],
         backend: Backend,
     ) -> Option<Plan> {
-        if !warm_lp(s, backend) {
+        if !warm_lp(s, backend) || !std::mem::replace(&mut self.placed_once, true) {
             return None;
         }
         let placed = match self.warm.take() {
