@@ -3,7 +3,7 @@
 
 use placeplan_model::error::{Code, CodedError};
 use placeplan_model::finance::{cost_plan, Costing};
-use placeplan_model::forecast::{forecasts, Demand, Forecast, Variant};
+use placeplan_model::forecast::{calibrate, forecast_variant, Demand, Forecast, Variant};
 use placeplan_model::plan::Plan;
 use placeplan_model::summary::Summary;
 use placeplan_model::travel::TravelMatrix;
@@ -147,14 +147,27 @@ pub struct Prepared {
     pub travel: TravelMatrix,
 }
 
-/// Forecasts scenario `s` and builds its travel matrix, for a plan for `variant`.
+/// Forecasts scenario `s` and builds its travel matrix, for a plan for `variant`. The
+/// forecasts (unmitigated, and mitigated where the scenario has levers) and the travel matrix
+/// are worked out side by side, on other cores when they are free; each is the same wherever
+/// it runs.
 pub fn prepare(s: &Scenario, variant: Variant) -> Prepared {
-    let forecasts = forecasts(s);
+    let cal = calibrate(s);
+    let ((unmitigated, mitigated), travel) = rayon::join(
+        || {
+            rayon::join(
+                || forecast_variant(s, &cal, Variant::Unmitigated),
+                || (!s.levers.is_empty()).then(|| forecast_variant(s, &cal, Variant::Mitigated)),
+            )
+        },
+        || TravelMatrix::build(s),
+    );
+    // In the order `forecasts` gives them.
+    let forecasts: Vec<Forecast> = std::iter::once(unmitigated).chain(mitigated).collect();
     let planned_for = forecasts
         .iter()
         .position(|f| f.variant == variant)
         .unwrap_or(0);
-    let travel = TravelMatrix::build(s);
     Prepared {
         forecasts,
         planned_for,
@@ -346,6 +359,7 @@ fn checked_baseline(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use placeplan_model::forecast::forecasts;
 
     /// The single-year demo (its data from the demo borough), planned for its mitigated forecast.
     fn single_year_demo() -> (Scenario, Forecast, TravelMatrix) {
@@ -359,6 +373,25 @@ mod tests {
         let fc = forecasts(&s).remove(0);
         let travel = TravelMatrix::build(&s);
         (s, fc, travel)
+    }
+
+    /// `prepare` works out the forecasts side by side: the same forecasts, in the same order,
+    /// as `forecasts` gives one after the other (with levers: unmitigated, then mitigated),
+    /// and the same travel matrix.
+    #[test]
+    fn prepared_forecasts_are_the_forecasts() {
+        let (mut s, _, travel) = single_year_demo();
+        assert!(!s.levers.is_empty());
+        for levers in [s.levers.clone(), Vec::new()] {
+            s.levers = levers;
+            let prepared = prepare(&s, Variant::Mitigated);
+            assert_eq!(prepared.forecasts, forecasts(&s));
+            assert_eq!(
+                prepared.forecasts.len(),
+                1 + usize::from(!s.levers.is_empty())
+            );
+            assert_eq!(prepared.travel, travel);
+        }
     }
 
     /// A baseline that could not be solved, or whose plan fails the check, was dropped without a

@@ -345,6 +345,54 @@ pub(crate) struct Index {
     /// take that year (no cost), so the model places pupils on those builds or on any smaller
     /// ones the caller fixes the parameters to (`crate::replace`).
     pub(crate) capacity_params: Vec<(usize, usize, Variable)>,
+    /// Rows (by position in the LP) that hold one provision's, unit's or school's pupils in
+    /// consecutive years, each run in year order ([`YearRows`]): a cohort's pupils are in
+    /// consecutive years, so the differences of consecutive rows hold each of its columns at
+    /// most twice (crate::pricing hands Clarabel that form).
+    pub(crate) year_rows: Vec<Vec<usize>>,
+}
+
+/// What a `<=` row of pupils in one year is about.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RowOf {
+    Provision(ProvisionRef),
+    Unit(usize),
+    School(usize),
+}
+
+/// The rows of pupils in each year, by what they hold, gathered as the model is built.
+#[derive(Default)]
+struct YearRows(BTreeMap<RowOf, Vec<(usize, usize)>>);
+
+impl YearRows {
+    /// Notes that the last row pushed to `out` holds `of`'s pupils in year `t`.
+    fn note(&mut self, of: RowOf, t: usize, out: &[Constraint]) {
+        self.0.entry(of).or_default().push((t, out.len() - 1));
+    }
+
+    /// The runs of rows in consecutive years, two rows or more.
+    fn runs(self) -> Vec<Vec<usize>> {
+        let mut runs = Vec::new();
+        for mut rows in self.0.into_values() {
+            rows.sort_unstable();
+            let mut run: Vec<usize> = Vec::new();
+            let mut last = None;
+            for (t, r) in rows {
+                if last.is_some_and(|l| l + 1 != t) {
+                    if run.len() > 1 {
+                        runs.push(std::mem::take(&mut run));
+                    }
+                    run.clear();
+                }
+                run.push(r);
+                last = Some(t);
+            }
+            if run.len() > 1 {
+                runs.push(run);
+            }
+        }
+        runs
+    }
 }
 
 /// The built model, ready for any backend: the LP and the index that reads its solution back.
@@ -520,14 +568,20 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     let mut constant = 0.0;
     let mut budget_params = Vec::new();
     let mut capacity_params = Vec::new();
+    let mut year_rows = YearRows::default();
     let modular = opt.whole_bases(s);
     match &opt.fixed_builds {
         Some(builds) => {
             constant = fixed_capital(s, &net.candidates, builds, n_years);
             let available = available.as_deref().unwrap_or_default();
             let params = (params == Params::Capacities).then_some(&mut vars);
-            capacity_params =
-                fixed_capacity_rows(s, net, &usage, available, params, &mut constraints);
+            capacity_params = fixed_capacity_rows(
+                s,
+                net,
+                &usage,
+                (available, params),
+                (&mut constraints, &mut year_rows),
+            );
         }
         None => {
             let y_of = add_build_variables(
@@ -550,7 +604,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
                 &usage,
                 &y_of,
                 (modular && !opt.fractional_places, &mut vars),
-                &mut constraints,
+                (&mut constraints, &mut year_rows),
             );
             site_limit_rows(s, net, &y_of, &mut constraints);
             if modular {
@@ -595,6 +649,7 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
             is_mip: modular,
             budget_params,
             capacity_params,
+            year_rows: year_rows.runs(),
         },
     }
 }
@@ -719,7 +774,7 @@ fn capacity_rows(
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
     y_of: &PerCandidateYear,
     (whole, vars): (bool, &mut ProblemVariables),
-    out: &mut Vec<Constraint>,
+    (out, year_rows): (&mut Vec<Constraint>, &mut YearRows),
 ) {
     let target = s.solver.occupancy_target;
     let whole = whole && target < 1.0;
@@ -730,7 +785,10 @@ fn capacity_rows(
                 lhs.add_mul(1.0, *v);
             }
             match *prov {
-                ProvisionRef::Existing(k) => out.push(lhs.leq(net.existing_places[k][t] as f64)),
+                ProvisionRef::Existing(k) => {
+                    out.push(lhs.leq(net.existing_places[k][t] as f64));
+                    year_rows.note(RowOf::Provision(*prov), t, out);
+                }
                 ProvisionRef::NewBase(c) => {
                     let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
                     let mut places = Expression::with_capacity(t + 1);
@@ -749,6 +807,7 @@ fn capacity_rows(
                         out.push(e.leq(0.0));
                     } else {
                         out.push((lhs - places).leq(0.0));
+                        year_rows.note(RowOf::Provision(*prov), t, out);
                     }
                 }
                 // Only the pupils already there use other authorities' schools.
@@ -756,7 +815,7 @@ fn capacity_rows(
             }
         }
     }
-    pupil_cap_rows(s, net, usage, out);
+    pupil_cap_rows(s, net, usage, (out, year_rows));
 }
 
 /// Whole pupils in new places at the occupancy target: in every year, the pupils at a unit
@@ -768,7 +827,7 @@ fn pupil_cap_rows(
     s: &Scenario,
     net: &Network,
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
-    out: &mut Vec<Constraint>,
+    (out, year_rows): (&mut Vec<Constraint>, &mut YearRows),
 ) {
     let target = s.solver.occupancy_target;
     if target >= 1.0 {
@@ -778,7 +837,7 @@ fn pupil_cap_rows(
         let share = places as f64 * target;
         (share - pupils_in(s, places as f64)).abs() > 1e-9
     };
-    for used in usage {
+    for (t, used) in usage.iter().enumerate() {
         let mut by_unit: BTreeMap<usize, Expression> = BTreeMap::new();
         let mut by_school: BTreeMap<usize, Expression> = BTreeMap::new();
         for (prov, xs) in used {
@@ -796,12 +855,14 @@ fn pupil_cap_rows(
             let max = unit_max(s, &net.candidates[u]);
             if fractional(max) {
                 out.push(e.leq(pupils_in(s, max as f64)));
+                year_rows.note(RowOf::Unit(u), t, out);
             }
         }
         for (school, e) in by_school {
             let max = site_places(s, school);
             if fractional(max) {
                 out.push(e.leq(pupils_in(s, max as f64)));
+                year_rows.note(RowOf::School(school), t, out);
             }
         }
     }
@@ -824,9 +885,8 @@ fn fixed_capacity_rows(
     s: &Scenario,
     net: &Network,
     usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
-    available: &[Vec<f64>],
-    mut params: Option<&mut ProblemVariables>,
-    out: &mut Vec<Constraint>,
+    (available, mut params): (&[Vec<f64>], Option<&mut ProblemVariables>),
+    (out, year_rows): (&mut Vec<Constraint>, &mut YearRows),
 ) -> Vec<(usize, usize, Variable)> {
     let mut kappa = Vec::new();
     for (t, used) in usage.iter().enumerate() {
@@ -850,6 +910,7 @@ fn fixed_capacity_rows(
                 }
                 _ => out.push(lhs.leq(cap)),
             }
+            year_rows.note(RowOf::Provision(*prov), t, out);
         }
     }
     if let Some(vars) = params {
@@ -1042,4 +1103,25 @@ fn budget_rows(
         }
     }
     budget_params
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of one provision in years 0, 1, 2 and 4 make one run (0-2): year 4's row is
+    /// alone after a gap; a unit with one row has no run; rows come back in year order.
+    #[test]
+    fn runs_of_rows_are_consecutive_years() {
+        let mut rows = YearRows::default();
+        let school = RowOf::Provision(ProvisionRef::Existing(0));
+        for (t, r) in [(2, 7), (0, 1), (4, 9), (1, 4)] {
+            rows.0.entry(school).or_default().push((t, r));
+        }
+        rows.0.entry(RowOf::Unit(3)).or_default().push((0, 2));
+        for (t, r) in [(3, 8), (4, 10)] {
+            rows.0.entry(RowOf::School(5)).or_default().push((t, r));
+        }
+        assert_eq!(rows.runs(), vec![vec![1, 4, 7], vec![8, 10]]);
+    }
 }

@@ -81,6 +81,7 @@ fn solve_priced_from(
     let shape = Shape::of(&flat)?;
     let index = model.index;
     let cost = flat.costs();
+    let solve_cost = tie_broken(&cost, &index, &col_of);
     // The candidate of each column that is an x arc to one or a y column of its places.
     let mut cand_of = vec![None; flat.columns.len()];
     for xv in &index.x {
@@ -92,7 +93,14 @@ fn solve_priced_from(
     for &(c, _, v) in &index.y {
         cand_of[col_of[&v]] = Some(c);
     }
-    let Rounds { bound, set, x } = price(s, (&flat, &shape, &cost), &mut in_set)?;
+    let problem = Problem {
+        flat: &flat,
+        shape: &shape,
+        cost: &cost,
+        solve_cost: &solve_cost,
+        year_rows: &index.year_rows,
+    };
+    let Rounds { bound, set, x } = price(s, &problem, &mut in_set)?;
     // microlp finds a vertex of the optimal face on the columns of Clarabel's solution
     // (an interior point of that face: every column positive at some optimum is positive in
     // it), a fraction of the working set; on the whole working set when that is not optimal.
@@ -104,11 +112,11 @@ fn solve_priced_from(
         .collect();
     let proven = |z: f64| bound >= z - PROVEN * z.abs();
     let mut sub = support;
-    let mut solved =
-        microlp_solve(s, (&flat, &cost), &sub).filter(|(solution, _)| proven(solution.objective()));
+    let mut solved = microlp_solve(s, (&flat, &solve_cost), &sub)
+        .filter(|(solution, _)| proven(solution.objective()));
     if solved.is_none() {
         sub = set;
-        solved = microlp_solve(s, (&flat, &cost), &sub)
+        solved = microlp_solve(s, (&flat, &solve_cost), &sub)
             .filter(|(solution, _)| proven(solution.objective()));
     }
     let (solution, vars) = solved?;
@@ -133,6 +141,37 @@ fn solve_priced_from(
         complete,
     })
 }
+
+/// Each column's cost raised by less than [`TIE_BREAK`] (model units), by a hash of what the
+/// column is (its cohort's group, years and provision; a candidate and year), so that the LP
+/// microlp and Clarabel solve has one optimum where the model has several of equal cost
+/// (places split between two needs of one school, pupils between two schools at the same
+/// cost). Any exact solve of it then finds the same plan from any working set and whatever
+/// rows do not bind there: a capital budget raised beyond what the plan spends leaves the
+/// plan as it was. The bound L(mu) and the plan's costs use the costs themselves; the
+/// objective moves by at most the pupils times [`TIE_BREAK`] (a few pounds on the demo).
+fn tie_broken(cost: &[f64], index: &Index, col_of: &HashMap<good_lp::Variable, usize>) -> Vec<f64> {
+    use std::hash::{Hash, Hasher};
+    let fraction = |what: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        what(&mut h);
+        (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut out = cost.to_vec();
+    for xv in &index.x {
+        let f = fraction(&|h| (0u8, xv.group, xv.provision, xv.first, xv.last, xv.from).hash(h));
+        out[col_of[&xv.var]] += TIE_BREAK * f;
+    }
+    for &(c, t, v) in &index.y {
+        let f = fraction(&|h| (1u8, c, t).hash(h));
+        out[col_of[&v]] += TIE_BREAK * f;
+    }
+    out
+}
+
+/// Most a column's cost is raised to break ties (model units: a tenth of a penny a
+/// pupil), far above microlp's tolerance and far below any difference in cost of the model.
+const TIE_BREAK: f64 = 1e-6;
 
 /// The first working set: every column outside the cohorts; of each cohort's columns, every
 /// arc without a capacity (out of area, another authority's school) and its `nearest`
@@ -191,6 +230,18 @@ pub(crate) struct Priced {
     pub(crate) complete: Vec<usize>,
 }
 
+/// The LP pricing solves.
+struct Problem<'a> {
+    flat: &'a Flat,
+    shape: &'a Shape,
+    /// Each column's cost, which the bound and the pricing use.
+    cost: &'a [f64],
+    /// The costs with ties broken ([`tie_broken`]), which the solvers are given.
+    solve_cost: &'a [f64],
+    /// Rows in runs of consecutive years ([`Index::year_rows`]).
+    year_rows: &'a [Vec<usize>],
+}
+
 /// What the pricing rounds end with.
 struct Rounds {
     /// The best L(mu), model units.
@@ -205,15 +256,18 @@ struct Rounds {
 /// ([`raise_capacity_duals`]) and L(mu) worked out, until L(mu) reaches Clarabel's own optimum
 /// of the working set (the duals are then optimal for every arc); the arcs that price in join
 /// the set for the next round. None when no round proves its optimum.
-fn price(
-    s: &Scenario,
-    (flat, shape, cost): (&Flat, &Shape, &[f64]),
-    in_set: &mut [bool],
-) -> Option<Rounds> {
+fn price(s: &Scenario, lp: &Problem, in_set: &mut [bool]) -> Option<Rounds> {
+    let Problem {
+        flat,
+        shape,
+        cost,
+        solve_cost,
+        year_rows,
+    } = *lp;
     let mut best_bound = f64::NEG_INFINITY;
     for _ in 0..MAX_ROUNDS {
         let set: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
-        let (mut mu, optimum, x) = clarabel_duals(s, (flat, cost), &set)?;
+        let (mut mu, optimum, x) = clarabel_duals(s, (flat, solve_cost, year_rows), &set)?;
         raise_capacity_duals(flat, shape, cost, &mut mu);
         let priced = priced_costs(flat, cost, &mu);
         let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
@@ -343,36 +397,77 @@ fn microlp_solve(
 /// The duals of the `<=` rows of `flat` (clamped at zero, one per row of `flat`; 0 for `=`
 /// rows) from Clarabel on the columns `sub`, its optimum and its solution (one value per
 /// column of `sub`); None when it does not solve (within the scenario's time limit).
+///
+/// Each run of `year_rows` (rows of one provision's pupils in consecutive years, a_p x <= b_p
+/// for p = 0..m) is handed to Clarabel as the equivalent differences with a slack s_p >= 0 per
+/// row: a_0 x + s_0 = b_0 and (a_p - a_{p-1}) x + s_p - s_{p-1} = b_p - b_{p-1}. A cohort's
+/// column is in consecutive years, so it is in at most two of the differences (the years it
+/// starts and ends) instead of in every year: a far sparser system for Clarabel to factor.
+/// With w the duals of the differences, the dual of row p is w_p - w_{p+1} (w_{m+1} = 0).
 fn clarabel_duals(
     s: &Scenario,
-    (flat, cost): (&Flat, &[f64]),
+    (flat, cost, year_rows): (&Flat, &[f64], &[Vec<usize>]),
     sub: &[usize],
 ) -> Option<(Vec<f64>, f64, Vec<f64>)> {
-    // Clarabel's form: A x + s = b, s in the cone; `=` rows first (zero cone), then `<=` rows
-    // and the columns' bounds (non-negative cone).
+    // Clarabel's form: A x + s = b, s in the cone; `=` rows and the differenced runs first
+    // (zero cone), then the other `<=` rows and the columns' bounds (non-negative cone).
+    // Columns: `sub`, then one slack per row of a run.
+    let mut in_run = vec![None; flat.rows.len()];
+    for (r, run) in year_rows.iter().enumerate() {
+        for (p, &i) in run.iter().enumerate() {
+            in_run[i] = Some((r, p));
+        }
+    }
     let eq: Vec<usize> = (0..flat.rows.len())
         .filter(|&i| flat.rows[i].sense == Sense::Eq)
         .collect();
     let le: Vec<usize> = (0..flat.rows.len())
-        .filter(|&i| flat.rows[i].sense == Sense::Le)
+        .filter(|&i| flat.rows[i].sense == Sense::Le && in_run[i].is_none())
         .collect();
+    let differenced: Vec<usize> = year_rows.iter().flatten().copied().collect();
+    let zero = eq.len() + differenced.len();
+    // Clarabel's row of each row of `flat`: its own, or its difference with the row before.
     let mut at = vec![usize::MAX; flat.rows.len()];
-    for (k, &i) in eq.iter().chain(&le).enumerate() {
+    for (k, &i) in eq.iter().chain(&differenced).chain(&le).enumerate() {
         at[i] = k;
     }
     let mut pos = vec![usize::MAX; flat.columns.len()];
     for (k, &j) in sub.iter().enumerate() {
         pos[j] = k;
     }
-    let mut entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); sub.len()];
+    let n = sub.len() + differenced.len();
+    let mut entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    let next_row =
+        |i: usize| in_run[i].and_then(|(r, p)| year_rows[r].get(p + 1).map(|&next| at[next]));
     for (i, r) in flat.rows.iter().enumerate() {
+        let next = next_row(i);
         for &(j, a) in &r.coefficients {
             if pos[j] != usize::MAX {
                 entries[pos[j]].push((at[i], a));
+                if let Some(k) = next {
+                    entries[pos[j]].push((k, -a));
+                }
             }
         }
     }
-    let mut b: Vec<f64> = eq.iter().chain(&le).map(|&i| flat.rows[i].rhs).collect();
+    let mut b: Vec<f64> = eq.iter().map(|&i| flat.rows[i].rhs).collect();
+    for run in year_rows {
+        let mut before = 0.0;
+        for &i in run {
+            b.push(flat.rows[i].rhs - before);
+            before = flat.rows[i].rhs;
+        }
+    }
+    b.extend(le.iter().map(|&i| flat.rows[i].rhs));
+    for (k, &i) in differenced.iter().enumerate() {
+        let col = &mut entries[sub.len() + k];
+        col.push((at[i], 1.0));
+        if let Some(next) = next_row(i) {
+            col.push((next, -1.0));
+        }
+        col.push((b.len(), -1.0));
+        b.push(0.0);
+    }
     for (k, &j) in sub.iter().enumerate() {
         let c = &flat.columns[j];
         if c.min.is_finite() {
@@ -384,24 +479,35 @@ fn clarabel_duals(
             b.push(c.max);
         }
     }
-    let mut colptr = Vec::with_capacity(sub.len() + 1);
+    let mut colptr = Vec::with_capacity(n + 1);
     let mut rowval = Vec::new();
     let mut nzval = Vec::new();
     colptr.push(0);
     for col in &mut entries {
         col.sort_by_key(|e| e.0);
+        // A column's coefficients in consecutive years cancel in their difference.
+        let mut merged: Vec<(usize, f64)> = Vec::with_capacity(col.len());
         for &(i, a) in col.iter() {
-            rowval.push(i);
-            nzval.push(a);
+            match merged.last_mut() {
+                Some(last) if last.0 == i => last.1 += a,
+                _ => merged.push((i, a)),
+            }
+        }
+        for (i, a) in merged {
+            if a != 0.0 {
+                rowval.push(i);
+                nzval.push(a);
+            }
         }
         colptr.push(rowval.len());
     }
-    let a = CscMatrix::new(b.len(), sub.len(), colptr, rowval, nzval);
-    let p = CscMatrix::zeros((sub.len(), sub.len()));
-    let q: Vec<f64> = sub.iter().map(|&j| cost[j]).collect();
+    let a = CscMatrix::new(b.len(), n, colptr, rowval, nzval);
+    let p = CscMatrix::zeros((n, n));
+    let mut q: Vec<f64> = sub.iter().map(|&j| cost[j]).collect();
+    q.resize(n, 0.0);
     let cones = [
-        SupportedConeT::ZeroConeT(eq.len()),
-        SupportedConeT::NonnegativeConeT(b.len() - eq.len()),
+        SupportedConeT::ZeroConeT(zero),
+        SupportedConeT::NonnegativeConeT(b.len() - zero),
     ];
     let settings = DefaultSettingsBuilder::default()
         .verbose(false)
@@ -420,9 +526,15 @@ fn clarabel_duals(
     let z = &solver.solution.z;
     let mut mu = vec![0.0; flat.rows.len()];
     for (k, &i) in le.iter().enumerate() {
-        mu[i] = z[eq.len() + k].max(0.0);
+        mu[i] = z[zero + k].max(0.0);
     }
-    Some((mu, solver.solution.obj_val, solver.solution.x.clone()))
+    for &i in &differenced {
+        let after = next_row(i).map_or(0.0, |k| z[k]);
+        mu[i] = (z[at[i]] - after).max(0.0);
+    }
+    let mut x = solver.solution.x.clone();
+    x.truncate(sub.len());
+    Some((mu, solver.solution.obj_val, x))
 }
 
 /// Raises the duals of the capacity rows of new places as far as their places' columns allow.
@@ -628,6 +740,40 @@ mod tests {
         let (flat, shape, cost) = tiny();
         let priced = priced_costs(&flat, &cost, mu);
         lagrangian_bound(&flat, &shape, &priced, mu)
+    }
+
+    /// A school with 2 places in year 0 and 1 in year 1 (rows 2 and 3, a run of years).
+    /// Cohort A, 2 pupils in both years: at the school for 2 (1 a year, x0) or out of area for
+    /// 10 (x1); cohort B, 1 pupil in year 1 only: 1 (x2) or 5 (x3). Year 1's place goes to
+    /// A, whose out-of-area place costs more: 2 + 10 + 5 = 17, with the dual of year 1's row
+    /// 10 - 2 = 8 and year 0's 0. Handed to Clarabel as a run (x0 then only in year 0's row,
+    /// its coefficient in the difference 1 - 1 = 0) or as rows, the duals are the same.
+    #[test]
+    fn a_run_of_years_has_the_duals_of_its_rows_by_hand() {
+        let flat = Flat {
+            columns: ["x0", "x1", "x2", "x3"].iter().map(|n| column(n)).collect(),
+            objective: vec![(0, 2.0), (1, 10.0), (2, 1.0), (3, 5.0)],
+            rows: vec![
+                row(Sense::Eq, 2.0, &[(0, 1.0), (1, 1.0)]),
+                row(Sense::Eq, 1.0, &[(2, 1.0), (3, 1.0)]),
+                row(Sense::Le, 2.0, &[(0, 1.0)]),
+                row(Sense::Le, 1.0, &[(0, 1.0), (2, 1.0)]),
+            ],
+        };
+        let cost = flat.costs();
+        let s = Scenario::default();
+        for runs in [vec![], vec![vec![2, 3]]] {
+            let (mu, optimum, x) =
+                clarabel_duals(&s, (&flat, &cost, &runs), &[0, 1, 2, 3]).unwrap();
+            let near = |a: f64, b: f64| (a - b).abs() < 1e-6;
+            assert!(near(optimum, 17.0), "{optimum}");
+            assert!(near(mu[2], 0.0) && near(mu[3], 8.0), "{mu:?}");
+            assert_eq!(x.len(), 4);
+            assert!(
+                near(x[0], 1.0) && near(x[1], 1.0) && near(x[3], 1.0),
+                "{x:?}"
+            );
+        }
     }
 
     #[test]
