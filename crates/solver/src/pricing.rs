@@ -14,11 +14,12 @@
 //! with mu >= 0 the duals of the `<=` rows (clamped), c_j + a_j mu a column's cost priced at
 //! mu, n_q the pupils of cohort q (its row of constraint 1; every cohort column is in one such
 //! row with coefficient 1) and the minimum over all of q's arcs, those left out included.
-//! Until L(mu) reaches the working set's optimum (to [`PROVEN`]), the arcs whose priced cost
+//! Until L(mu) reaches the working set's optimum (to [`PROVEN`]; [`ROUNDING`] for round and
+//! fix's relaxations), the arcs whose priced cost
 //! undercuts their cohort's best in the working set join it and Clarabel solves again. Its
 //! last solution, an interior point of the optimal face, is positive on every column positive
 //! at any optimum; microlp solves only those columns for a vertex, optimal for the whole LP
-//! when its cost is within [`PROVEN`] of L(mu). Any failure (a solver error, a column with no
+//! when its cost is within that tolerance of L(mu). Any failure (a solver error, a column with no
 //! finite bound that prices negative, [`MAX_ROUNDS`] rounds, no such vertex) leaves the LP to
 //! the caller's full solve.
 
@@ -54,6 +55,14 @@ const MAX_ROUNDS: usize = 20;
 /// Relative shortfall of the Lagrangian bound below the working set's optimum taken as
 /// proof that no arc left out improves on it.
 const PROVEN: f64 = 1e-7;
+
+/// The shortfall that ends the rounds on round and fix's relaxations, whose optimum is only
+/// rounded: their bound is then at most 0.05% below the relaxation's optimum, against round
+/// and fix's own gap of 0.2-0.4% (the demo, the synthetic instances), and a round is saved
+/// where the last arcs to price in move the bound by less (the synthetic ward instance:
+/// 2e-4 after its second round, whose third took 0.5 s). The bound stays proven: L(mu) is a
+/// lower bound for any mu.
+const ROUNDING: f64 = 5e-4;
 
 /// The LP `opt` of `net` solved by pricing ([`Priced`]; the kept solution's index holds only
 /// the columns microlp solved). None when pricing cannot answer; the caller then solves the
@@ -93,7 +102,14 @@ fn solve_priced_from(
     for &(c, _, v) in &index.y {
         cand_of[col_of[&v]] = Some(c);
     }
+    // Round and fix's relaxations are proved to [`ROUNDING`], every other LP to [`PROVEN`].
+    let tolerance = if opt.relax_whole_bases {
+        ROUNDING
+    } else {
+        PROVEN
+    };
     let problem = Problem {
+        tolerance,
         flat: &flat,
         shape: &shape,
         cost: &cost,
@@ -110,7 +126,7 @@ fn solve_priced_from(
         .filter(|&(_, &v)| v > IN_SUPPORT)
         .map(|(&j, _)| j)
         .collect();
-    let proven = |z: f64| bound >= z - PROVEN * z.abs();
+    let proven = |z: f64| bound >= z - tolerance * z.abs();
     let mut sub = support;
     let mut solved = microlp_solve(s, (&flat, &solve_cost), &sub)
         .filter(|(solution, _)| proven(solution.objective()));
@@ -232,6 +248,8 @@ pub(crate) struct Priced {
 
 /// The LP pricing solves.
 struct Problem<'a> {
+    /// Relative shortfall of the bound below the working set's optimum that ends the rounds.
+    tolerance: f64,
     flat: &'a Flat,
     shape: &'a Shape,
     /// Each column's cost, which the bound and the pricing use.
@@ -258,6 +276,7 @@ struct Rounds {
 /// the set for the next round. None when no round proves its optimum.
 fn price(s: &Scenario, lp: &Problem, in_set: &mut [bool]) -> Option<Rounds> {
     let Problem {
+        tolerance,
         flat,
         shape,
         cost,
@@ -272,7 +291,7 @@ fn price(s: &Scenario, lp: &Problem, in_set: &mut [bool]) -> Option<Rounds> {
         let priced = priced_costs(flat, cost, &mu);
         let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
         best_bound = best_bound.max(bound);
-        if bound >= optimum - PROVEN * optimum.abs() {
+        if bound >= optimum - tolerance * optimum.abs() {
             return Some(Rounds {
                 bound: best_bound,
                 set,
@@ -879,17 +898,20 @@ mod tests {
         // microlp solved at most `share` of the arcs (the support of Clarabel's solution).
         let held = kept.index.x.len() as f64 / arcs as f64;
         assert!(held <= share, "{} of {arcs} arcs", kept.index.x.len());
-        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs();
-        assert!(
-            close(priced.objective, optimum),
-            "{} vs {optimum}",
-            priced.objective
-        );
+        // A relaxation is priced to ROUNDING: its vertex costs no less than the optimum and at
+        // most that share more, and its bound is at most the optimum and at most that share
+        // below it.
+        let z = priced.objective;
+        assert!(z >= optimum * (1.0 - 1e-9), "{z} below {optimum}");
+        assert!(z <= optimum * (1.0 + ROUNDING), "{z} vs {optimum}");
         assert!(
             bound <= optimum * (1.0 + 1e-9),
             "bound {bound} above {optimum}"
         );
-        assert!(close(bound, optimum), "bound {bound} vs {optimum}");
+        assert!(
+            bound >= optimum * (1.0 - ROUNDING),
+            "bound {bound} vs {optimum}"
+        );
     }
 
     /// Placements of the two-year demo on given builds (none, the do-nothing plan; the greedy
