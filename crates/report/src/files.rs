@@ -155,46 +155,72 @@ fn write_files(
     Ok(written)
 }
 
+/// One output of a run: its file name and how to build its bytes.
+type Output<'a> = (
+    &'static str,
+    Box<dyn Fn() -> std::io::Result<Vec<u8>> + Send + Sync + 'a>,
+);
+
 /// Every chosen output of a run, built in memory: (file name, bytes); `forecast.csv` only when
-/// `forecasts` are given.
+/// `forecasts` are given. The outputs are built side by side (on other cores when they are
+/// free), each the same wherever it is built, and listed in a fixed order.
 fn build_run(
     run: &RunOutputs,
     forecasts: Option<&[Forecast]>,
     formats: Formats,
 ) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {
-    let mut files: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    use rayon::prelude::*;
+    let mut outputs: Vec<Output> = Vec::new();
     if formats.csv {
         if let Some(forecasts) = forecasts {
-            files.push((
+            outputs.push((
                 "forecast.csv",
-                tables::forecast_csv(run.scenario, forecasts),
+                Box::new(move || Ok(tables::forecast_csv(run.scenario, forecasts))),
             ));
         }
-        files.push(("plan.csv", tables::plan_csv(run.scenario, run.plan)));
-        files.push((
+        outputs.push((
+            "plan.csv",
+            Box::new(|| Ok(tables::plan_csv(run.scenario, run.plan))),
+        ));
+        outputs.push((
             "placements.csv",
-            tables::placements_csv(run.scenario, run.travel, run.demand, run.plan),
+            Box::new(|| {
+                Ok(tables::placements_csv(
+                    run.scenario,
+                    run.travel,
+                    run.demand,
+                    run.plan,
+                ))
+            }),
         ));
         if run.scenario.solver.brings_back() {
-            files.push((
+            outputs.push((
                 "moves.csv",
-                tables::moves_csv(run.scenario, run.demand, run.plan),
+                Box::new(|| Ok(tables::moves_csv(run.scenario, run.demand, run.plan))),
             ));
         }
-        files.push(("costs.csv", tables::costs_csv(run.costing)));
-        files.push(("summary.json", tables::summary_json(run.summary)));
+        outputs.push(("costs.csv", Box::new(|| Ok(tables::costs_csv(run.costing)))));
+        outputs.push((
+            "summary.json",
+            Box::new(|| Ok(tables::summary_json(run.summary))),
+        ));
     }
     if formats.xlsx {
-        let book = xlsx::workbook(run).map_err(std::io::Error::other)?;
-        files.push(("plan.xlsx", book));
+        outputs.push((
+            "plan.xlsx",
+            Box::new(|| xlsx::workbook(run).map_err(std::io::Error::other)),
+        ));
     }
     if formats.geojson {
-        files.push(("plan.geojson", geojson::geojson(run)));
+        outputs.push(("plan.geojson", Box::new(|| Ok(geojson::geojson(run)))));
     }
     if formats.html {
-        files.push(("report.html", html::report(run)));
+        outputs.push(("report.html", Box::new(|| Ok(html::report(run)))));
     }
-    Ok(files)
+    outputs
+        .par_iter()
+        .map(|(name, build)| build().map(|bytes| (*name, bytes)))
+        .collect()
 }
 
 #[cfg(test)]
