@@ -3,8 +3,9 @@
 //!
 //! Most of their columns are arcs from cohorts to provision, and an optimum uses few of them:
 //! each cohort's nearest. So an LP is solved on a working set (every column outside the
-//! cohorts, every arc without a capacity, and each cohort's [`NEAREST`] cheapest arcs to
-//! candidates and to other provision with a capacity) by Clarabel (an interior-point method)
+//! cohorts, every arc without a capacity, and each cohort's [`NEAREST_CANDIDATES`] cheapest
+//! arcs to candidates and [`NEAREST`] cheapest to other provision with a capacity) by Clarabel
+//! (an interior-point method)
 //! for the dual values microlp does not give. Those duals price every arc left out and prove a
 //! lower bound on the whole LP, by Lagrangian duality, whatever their accuracy:
 //!
@@ -38,18 +39,18 @@ use crate::export::{flatten_parts, Flat, Sense};
 use crate::formulation::{build_model, Index, Network, Options, SCALE};
 use crate::replace::Kept;
 
-/// Arcs to provision with a capacity each cohort starts with in the working set, its
-/// cheapest (of them at most [`NEAREST_CANDIDATES`] to candidates). With 8 a placement's
-/// working set is most of its model, which Clarabel solves in about 0.15 s on the demo and
-/// proves in one round or two; fewer take more rounds.
-pub(crate) const NEAREST: usize = 8;
+/// Arcs to provision with a capacity other than candidates each cohort starts with in the
+/// working set, its cheapest. With 8 a placement's working set is most of its model, which
+/// Clarabel solves in about 0.15 s on the demo and proves in one round or two; fewer take
+/// more rounds.
+const NEAREST: usize = 8;
 
 /// Arcs to candidates each cohort starts with in the working set, its cheapest: each holds the
 /// relaxation's set down (a cohort has many), and a candidate's places come to it as its arcs
 /// price in. The synthetic ward instance took 2-4 rounds whether 1, 2, 4, 8 or 16.
 const NEAREST_CANDIDATES: usize = 2;
 
-/// Rounds of pricing before the relaxation is left to a full solve.
+/// Rounds of pricing before the LP is left to a full solve.
 const MAX_ROUNDS: usize = 20;
 
 /// Relative shortfall of the Lagrangian bound below the working set's optimum taken as
@@ -76,8 +77,8 @@ pub(crate) fn solve_priced(
     solve_priced_from(s, demand, net, opt, NEAREST)
 }
 
-/// [`solve_priced`] starting each cohort with its `nearest` cheapest arcs to candidates and
-/// its `nearest` cheapest other arcs with a capacity.
+/// [`solve_priced`] starting each cohort with its `nearest` cheapest arcs with a capacity
+/// other than to candidates, and at most [`NEAREST_CANDIDATES`] of its cheapest to them.
 fn solve_priced_from(
     s: &Scenario,
     demand: &Demand,
@@ -91,17 +92,14 @@ fn solve_priced_from(
     let index = model.index;
     let cost = flat.costs();
     let solve_cost = tie_broken(&cost, &index, &col_of);
-    // The candidate of each column that is an x arc to one or a y column of its places.
-    let mut cand_of = vec![None; flat.columns.len()];
+    // Which columns are arcs to candidates.
+    let mut to_candidate = vec![false; flat.columns.len()];
     for xv in &index.x {
-        if let ProvisionRef::NewBase(c) = xv.provision {
-            cand_of[col_of[&xv.var]] = Some(c);
+        if let ProvisionRef::NewBase(_) = xv.provision {
+            to_candidate[col_of[&xv.var]] = true;
         }
     }
-    let mut in_set = working_set(&flat, &shape, &cost, &cand_of, nearest);
-    for &(c, _, v) in &index.y {
-        cand_of[col_of[&v]] = Some(c);
-    }
+    let mut in_set = working_set(&flat, &shape, &cost, &to_candidate, nearest);
     // Round and fix's relaxations are proved to [`ROUNDING`], every other LP to [`PROVEN`].
     let tolerance = if opt.relax_whole_bases {
         ROUNDING
@@ -116,7 +114,12 @@ fn solve_priced_from(
         solve_cost: &solve_cost,
         year_rows: &index.year_rows,
     };
-    let Rounds { bound, set, x } = price(s, &problem, &mut in_set)?;
+    let Rounds {
+        bound,
+        tie_bound,
+        set,
+        x,
+    } = price(s, &problem, &mut in_set)?;
     // microlp finds a vertex of the optimal face on the columns of Clarabel's solution
     // (an interior point of that face: every column positive at some optimum is positive in
     // it), a fraction of the working set; on the whole working set when that is not optimal.
@@ -126,7 +129,7 @@ fn solve_priced_from(
         .filter(|&(_, &v)| v > IN_SUPPORT)
         .map(|(&j, _)| j)
         .collect();
-    let proven = |z: f64| bound >= z - tolerance * z.abs();
+    let proven = |z: f64| tie_bound >= z - tolerance * z.abs();
     let mut sub = support;
     let mut solved = microlp_solve(s, (&flat, &solve_cost), &sub)
         .filter(|(solution, _)| proven(solution.objective()));
@@ -137,24 +140,11 @@ fn solve_priced_from(
     }
     let (solution, vars) = solved?;
     let z = solution.objective();
-    // The candidates all of whose columns the kept solution holds.
-    let mut complete = vec![true; net.candidates.len()];
-    let mut held = vec![false; flat.columns.len()];
-    for &j in &sub {
-        held[j] = true;
-    }
-    for (j, c) in cand_of.iter().enumerate() {
-        if let Some(c) = *c {
-            complete[c] &= held[j];
-        }
-    }
-    let complete = (0..complete.len()).filter(|&c| complete[c]).collect();
     let constant = index.constant;
     let kept = kept(index, &col_of, &sub, solution, vars);
     Some(Priced {
         kept,
         bound: bound.min(z) / SCALE + constant,
-        complete,
     })
 }
 
@@ -162,27 +152,51 @@ fn solve_priced_from(
 /// column is (its cohort's group, years and provision; a candidate and year), so that the LP
 /// microlp and Clarabel solve has one optimum where the model has several of equal cost
 /// (places split between two needs of one school, pupils between two schools at the same
-/// cost). Any exact solve of it then finds the same plan from any working set and whatever
-/// rows do not bind there: a capital budget raised beyond what the plan spends leaves the
-/// plan as it was. The bound L(mu) and the plan's costs use the costs themselves; the
-/// objective moves by at most the pupils times [`TIE_BREAK`] (a few pounds on the demo).
+/// cost), and rows that do not bind no longer choose between them: a capital budget raised
+/// beyond what the plan spends leaves the plan as it was. The bound L(mu) and the plan's
+/// costs use the costs themselves; the optimum moves by at most the pupils and places times
+/// [`TIE_BREAK`] (a few pounds on the demo). The hash is [`fraction`]'s, the same on every
+/// build.
 fn tie_broken(cost: &[f64], index: &Index, col_of: &HashMap<good_lp::Variable, usize>) -> Vec<f64> {
-    use std::hash::{Hash, Hasher};
-    let fraction = |what: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        what(&mut h);
-        (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+    let place = |p: ProvisionRef| match p {
+        ProvisionRef::Existing(k) => 4 * k as u64,
+        ProvisionRef::NewBase(c) => 4 * c as u64 + 1,
+        ProvisionRef::OutOfArea => 2,
+        ProvisionRef::Elsewhere(g) => 4 * g as u64 + 3,
     };
     let mut out = cost.to_vec();
     for xv in &index.x {
-        let f = fraction(&|h| (0u8, xv.group, xv.provision, xv.first, xv.last, xv.from).hash(h));
-        out[col_of[&xv.var]] += TIE_BREAK * f;
+        let (away, from) = xv
+            .from
+            .map_or((u64::MAX, u64::MAX), |(a, m)| (place(a), m as u64));
+        let what = [
+            0,
+            xv.group as u64,
+            place(xv.provision),
+            xv.first as u64,
+            xv.last as u64,
+            away,
+            from,
+        ];
+        out[col_of[&xv.var]] += TIE_BREAK * fraction(&what);
     }
     for &(c, t, v) in &index.y {
-        let f = fraction(&|h| (1u8, c, t).hash(h));
-        out[col_of[&v]] += TIE_BREAK * f;
+        out[col_of[&v]] += TIE_BREAK * fraction(&[1, c as u64, t as u64]);
     }
     out
+}
+
+/// A number in [0, 1) from `what`, the same on every build and platform (SplitMix64's mixing
+/// of each word in turn).
+fn fraction(what: &[u64]) -> f64 {
+    let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
+    for &w in what {
+        h = (h ^ w).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        h ^= h >> 31;
+    }
+    (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Most a column's cost is raised to break ties (model units: a tenth of a penny a
@@ -198,7 +212,7 @@ fn working_set(
     flat: &Flat,
     shape: &Shape,
     cost: &[f64],
-    cand_of: &[Option<usize>],
+    to_candidate: &[bool],
     nearest: usize,
 ) -> Vec<bool> {
     let mut capacitated = vec![false; flat.columns.len()];
@@ -212,14 +226,14 @@ fn working_set(
         if cols.iter().all(|&j| capacitated[j]) {
             continue;
         }
-        for to_candidate in [true, false] {
+        for candidates in [true, false] {
             let mut arcs: Vec<usize> = cols
                 .iter()
                 .copied()
-                .filter(|&j| capacitated[j] && cand_of[j].is_some() == to_candidate)
+                .filter(|&j| capacitated[j] && to_candidate[j] == candidates)
                 .collect();
             arcs.sort_by(|&a, &b| cost[a].total_cmp(&cost[b]).then(a.cmp(&b)));
-            let keep = if to_candidate {
+            let keep = if candidates {
                 nearest.min(NEAREST_CANDIDATES)
             } else {
                 nearest
@@ -242,8 +256,6 @@ pub(crate) struct Priced {
     pub(crate) kept: Kept,
     /// The proven lower bound on the whole LP, in pounds.
     pub(crate) bound: f64,
-    /// Candidates (sorted) all of whose columns (arcs and places) microlp solved.
-    pub(crate) complete: Vec<usize>,
 }
 
 /// The LP pricing solves.
@@ -262,8 +274,10 @@ struct Problem<'a> {
 
 /// What the pricing rounds end with.
 struct Rounds {
-    /// The best L(mu), model units.
+    /// The best L(mu), model units: a lower bound on the LP.
     bound: f64,
+    /// The best L(mu) of the costs with ties broken, which the solvers' optima are held to.
+    tie_bound: f64,
     /// The last working set's columns.
     set: Vec<usize>,
     /// Clarabel's solution on them, one value per column of `set`.
@@ -284,16 +298,22 @@ fn price(s: &Scenario, lp: &Problem, in_set: &mut [bool]) -> Option<Rounds> {
         year_rows,
     } = *lp;
     let mut best_bound = f64::NEG_INFINITY;
+    let mut best_tie_bound = f64::NEG_INFINITY;
     for _ in 0..MAX_ROUNDS {
         let set: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
         let (mut mu, optimum, x) = clarabel_duals(s, (flat, solve_cost, year_rows), &set)?;
         raise_capacity_duals(flat, shape, cost, &mut mu);
         let priced = priced_costs(flat, cost, &mu);
-        let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
-        best_bound = best_bound.max(bound);
-        if bound >= optimum - tolerance * optimum.abs() {
+        best_bound = best_bound.max(lagrangian_bound(flat, shape, &priced, &mu)?);
+        // Clarabel's optimum is of the costs with ties broken: the proof compares it with
+        // the bound on those costs.
+        let tie_priced = priced_costs(flat, solve_cost, &mu);
+        let tie_bound = lagrangian_bound(flat, shape, &tie_priced, &mu)?;
+        best_tie_bound = best_tie_bound.max(tie_bound);
+        if tie_bound >= optimum - tolerance * optimum.abs() {
             return Some(Rounds {
                 bound: best_bound,
+                tie_bound: best_tie_bound,
                 set,
                 x,
             });
@@ -431,6 +451,21 @@ fn clarabel_duals(
     // Clarabel's form: A x + s = b, s in the cone; `=` rows and the differenced runs first
     // (zero cone), then the other `<=` rows and the columns' bounds (non-negative cone).
     // Columns: `sub`, then one slack per row of a run.
+    // Only runs of `<=` rows, each row in one run, are differenced (the model builds no
+    // other; this keeps the form right whatever it is handed).
+    let mut seen = vec![false; flat.rows.len()];
+    let year_rows: Vec<&Vec<usize>> = year_rows
+        .iter()
+        .filter(|run| {
+            let fits = run
+                .iter()
+                .all(|&i| flat.rows[i].sense == Sense::Le && !seen[i]);
+            if fits {
+                run.iter().for_each(|&i| seen[i] = true);
+            }
+            fits
+        })
+        .collect();
     let mut in_run = vec![None; flat.rows.len()];
     for (r, run) in year_rows.iter().enumerate() {
         for (p, &i) in run.iter().enumerate() {
@@ -443,7 +478,10 @@ fn clarabel_duals(
     let le: Vec<usize> = (0..flat.rows.len())
         .filter(|&i| flat.rows[i].sense == Sense::Le && in_run[i].is_none())
         .collect();
-    let differenced: Vec<usize> = year_rows.iter().flatten().copied().collect();
+    let differenced: Vec<usize> = year_rows
+        .iter()
+        .flat_map(|run| run.iter().copied())
+        .collect();
     let zero = eq.len() + differenced.len();
     // Clarabel's row of each row of `flat`: its own, or its difference with the row before.
     let mut at = vec![usize::MAX; flat.rows.len()];
@@ -470,9 +508,9 @@ fn clarabel_duals(
         }
     }
     let mut b: Vec<f64> = eq.iter().map(|&i| flat.rows[i].rhs).collect();
-    for run in year_rows {
+    for run in &year_rows {
         let mut before = 0.0;
-        for &i in run {
+        for &i in run.iter() {
             b.push(flat.rows[i].rhs - before);
             before = flat.rows[i].rhs;
         }
@@ -859,11 +897,8 @@ mod tests {
             ..Options::optimise()
         };
         let net = build_network(&s, &travel, &demand, &relax);
-        let Priced {
-            kept,
-            bound,
-            complete,
-        } = solve_priced_from(&s, &demand, &net, &relax, nearest).expect("priced");
+        let Priced { kept, bound } =
+            solve_priced_from(&s, &demand, &net, &relax, nearest).expect("priced");
         let priced = kept.optimal_plan(&demand, &net).unwrap();
         // No arc to a candidate in a year before its places can open (its kind's lead time).
         for x in &kept.index.x {
@@ -874,25 +909,6 @@ mod tests {
         }
         let whole = build_model(&s, &demand, &net, &relax);
         let arcs = whole.index.x.len();
-        // A candidate is complete when microlp solved every arc to it and all its places.
-        let count = |x: &[crate::formulation::XVar], y: &[(usize, usize, good_lp::Variable)]| {
-            let mut n = vec![0usize; net.candidates.len()];
-            for xv in x {
-                if let ProvisionRef::NewBase(c) = xv.provision {
-                    n[c] += 1;
-                }
-            }
-            for &(c, _, _) in y {
-                n[c] += 1;
-            }
-            n
-        };
-        let (all, held) = (
-            count(&whole.index.x, &whole.index.y),
-            count(&kept.index.x, &kept.index.y),
-        );
-        let expected: Vec<usize> = (0..all.len()).filter(|&c| held[c] == all[c]).collect();
-        assert_eq!(complete, expected);
         let whole = Kept::solve_optimal(&s, whole).unwrap();
         let optimum = whole.optimal_plan(&demand, &net).unwrap().objective;
         // microlp solved at most `share` of the arcs (the support of Clarabel's solution).
@@ -957,7 +973,8 @@ mod tests {
     }
 
     /// From a working set with no arc with a capacity at all (only out of area and other
-    /// authorities' schools), arcs price in over the rounds.
+    /// authorities' schools), arcs price in over the rounds: the optimum places pupils in
+    /// schools, which the first set cannot.
     #[test]
     fn arcs_price_in_from_a_working_set_too_small() {
         demo_relaxation(false, 0, 0.25);

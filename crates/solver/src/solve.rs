@@ -475,10 +475,10 @@ fn round_and_fix(
         relax_whole_bases: true,
         ..options.clone()
     };
-    // With stability the relaxation is an LP for microlp: solved once and kept, so that the
-    // relaxation with the chosen units open re-solves warm from it.
-    // It is solved on a working set of arcs and priced (crate::pricing), or whole where that
-    // cannot answer; pricing proves its own bound.
+    // With stability the relaxation is an LP for microlp. It is priced on a working set of
+    // arcs (crate::pricing), which proves its own bound; where pricing cannot answer, it is
+    // solved whole and kept, so that the relaxation with the chosen units open re-solves warm
+    // from it.
     let mut priced_bound = None;
     let kept = match chain {
         None if warm_lp(s, backend) => {
@@ -486,7 +486,7 @@ fn round_and_fix(
             if diagnose(s, demand, &net).is_empty() {
                 match solve_priced(s, demand, &net, &relax) {
                     Some(priced) => {
-                        priced_bound = Some((priced.bound, priced.complete));
+                        priced_bound = Some(priced.bound);
                         Some((priced.kept, net))
                     }
                     None => Kept::solve_optimal(s, build_model(s, demand, &net, &relax))
@@ -510,15 +510,11 @@ fn round_and_fix(
     // by bases too small to keep goes to the others), rounded down to whole places.
     let mut open: Vec<usize> = rounded.iter().map(|b| b.candidate).collect();
     open.dedup();
-    // Warm from the kept relaxation when it holds every arc to the open units (a priced one
-    // holds all arcs to every candidate with places, which the open units are among); else
-    // solved afresh.
-    let holds_open = match &priced_bound {
-        Some((_, complete)) => open.iter().all(|c| complete.binary_search(c).is_ok()),
-        None => true,
-    };
+    // Warm from the kept relaxation when it was solved whole; a priced one holds only the
+    // columns microlp solved, not every arc to the open units, so the restricted relaxation
+    // is then solved afresh (and priced).
     let warm = kept
-        .filter(|_| holds_open)
+        .filter(|_| priced_bound.is_none())
         .and_then(|(k, net)| restrict_kept(s, demand, k, &net, &open));
     let restricted = match warm {
         Some(plan) => Ok(plan),
@@ -534,10 +530,16 @@ fn round_and_fix(
         Ok(restricted) => floor_builds(s, &relaxed.candidates, &restricted),
         Err(_) => rounded,
     };
-    // A relaxation stopped at its time limit proves no bound.
+    // A relaxation stopped at its time limit proves no bound; an optimal one proves its own
+    // (below its cost where it was priced).
     let bound = match priced_bound {
-        Some((b, _)) => Some(b.min(relaxed.objective)),
-        None => (relaxed.status == SolveStatus::Optimal).then_some(relaxed.objective),
+        Some(b) => Some(b.min(relaxed.objective)),
+        None => (relaxed.status == SolveStatus::Optimal).then(|| {
+            relaxed
+                .bound
+                .unwrap_or(relaxed.objective)
+                .min(relaxed.objective)
+        }),
     };
     let plan = placing.place(s, travel, demand, builds, backend, bound)?;
     Ok((plan, bound))
@@ -556,10 +558,10 @@ fn warm_lp(s: &Scenario, backend: Backend) -> bool {
 #[derive(Default)]
 pub(crate) struct Placing {
     warm: Option<Replacer>,
-    /// Whether [`Placing::place`] has placed builds: the first placement is solved afresh
-    /// (priced, crate::pricing), and the model kept for warm re-solves from the second on,
-    /// when a plan is being improved.
-    placed_once: bool,
+    /// The builds [`Placing::place`] placed first, solved afresh (priced, crate::pricing).
+    /// Later placements (a plan being improved) try only builds within them: the model for
+    /// warm re-solves is built on them at the second placement.
+    first: Option<Vec<placeplan_model::plan::Build>>,
     /// Plans placed afresh by [`Placing::place_raw`], by their builds.
     placed: Vec<(Vec<placeplan_model::plan::Build>, Plan)>,
 }
@@ -606,16 +608,21 @@ impl Placing {
         builds: &[placeplan_model::plan::Build],
         backend: Backend,
     ) -> Option<Plan> {
-        if !warm_lp(s, backend) || !std::mem::replace(&mut self.placed_once, true) {
+        if !warm_lp(s, backend) {
             return None;
         }
+        let Some(first) = &self.first else {
+            self.first = Some(builds.to_vec());
+            return None;
+        };
         let placed = match self.warm.take() {
             Some(r) => r.place(s, demand, builds),
             None => {
-                let opt = Options::with_builds(builds.to_vec());
+                let opt = Options::with_builds(first.clone());
                 let net = build_network(s, travel, demand, &opt);
                 if diagnose(s, demand, &net).is_empty() {
                     Replacer::new(s, demand, net, &opt)
+                        .and_then(|(r, _)| r.place(s, demand, builds))
                 } else {
                     None
                 }
