@@ -3,7 +3,7 @@
 
 use placeplan_model::error::{Code, CodedError};
 use placeplan_model::finance::{cost_plan, Costing};
-use placeplan_model::forecast::{calibrate, forecast_variant, Demand, Forecast, Variant};
+use placeplan_model::forecast::{calibrate, forecast_variant, variants, Demand, Forecast, Variant};
 use placeplan_model::plan::Plan;
 use placeplan_model::summary::Summary;
 use placeplan_model::travel::TravelMatrix;
@@ -152,18 +152,18 @@ pub struct Prepared {
 /// are worked out side by side, on other cores when they are free; each is the same wherever
 /// it runs.
 pub fn prepare(s: &Scenario, variant: Variant) -> Prepared {
+    use rayon::prelude::*;
     let cal = calibrate(s);
-    let ((unmitigated, mitigated), travel) = rayon::join(
+    // In the order `forecasts` gives them.
+    let (forecasts, travel) = rayon::join(
         || {
-            rayon::join(
-                || forecast_variant(s, &cal, Variant::Unmitigated),
-                || (!s.levers.is_empty()).then(|| forecast_variant(s, &cal, Variant::Mitigated)),
-            )
+            variants(s)
+                .into_par_iter()
+                .map(|v| forecast_variant(s, &cal, v))
+                .collect::<Vec<Forecast>>()
         },
         || TravelMatrix::build(s),
     );
-    // In the order `forecasts` gives them.
-    let forecasts: Vec<Forecast> = std::iter::once(unmitigated).chain(mitigated).collect();
     let planned_for = forecasts
         .iter()
         .position(|f| f.variant == variant)

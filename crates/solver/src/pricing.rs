@@ -33,6 +33,7 @@ use clarabel::solver::{
 use microlp::SolutionStatus;
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::ProvisionRef;
+use placeplan_model::rng::SplitMix64;
 use placeplan_model::Scenario;
 
 use crate::export::{flatten_parts, Flat, Sense};
@@ -186,16 +187,12 @@ fn tie_broken(cost: &[f64], index: &Index, col_of: &HashMap<good_lp::Variable, u
     out
 }
 
-/// A number in [0, 1) from `what`, the same on every build and platform (SplitMix64's mixing
-/// of each word in turn).
+/// A number in [0, 1) from `what`, the same on every build and platform: each word mixed in
+/// turn by [`SplitMix64`].
 fn fraction(what: &[u64]) -> f64 {
-    let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
-    for &w in what {
-        h = (h ^ w).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        h ^= h >> 31;
-    }
+    let h = what.iter().fold(0x9E37_79B9_7F4A_7C15, |h, &w| {
+        SplitMix64::new(h ^ w).next_u64()
+    });
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -352,6 +349,8 @@ struct Shape {
     cohort_of: Vec<Option<usize>>,
     /// Pupils of each `=` row.
     pupils: Vec<f64>,
+    /// Each column's upper bound implied by the rows ([`column_upper_bounds`]).
+    upper: Vec<f64>,
 }
 
 impl Shape {
@@ -387,6 +386,7 @@ impl Shape {
             cohort_cols,
             cohort_of,
             pupils,
+            upper: column_upper_bounds(flat),
         })
     }
 }
@@ -683,13 +683,16 @@ fn lagrangian_bound(flat: &Flat, shape: &Shape, priced: &[f64], mu: &[f64]) -> O
             bound -= r.rhs * mu[i];
         }
     }
-    let upper = column_upper_bounds(flat);
     for (j, c) in flat.columns.iter().enumerate() {
         if shape.cohort_of[j].is_some() {
             continue;
         }
         let d = priced[j];
-        let at = if d >= 0.0 { c.min } else { c.max.min(upper[j]) };
+        let at = if d >= 0.0 {
+            c.min
+        } else {
+            c.max.min(shape.upper[j])
+        };
         if d != 0.0 {
             if !at.is_finite() {
                 return None;
@@ -842,8 +845,9 @@ mod tests {
         // Too high: the places column prices at 3 - 5 = -2 over its 10 places: 7 - 20 = -13.
         assert_eq!(bound_at(&[0.0, 4.0, 5.0, 0.0]), Some(-13.0));
         // Without the size row the places column has no finite bound: no bound at all.
-        let (mut flat, shape, cost) = tiny();
+        let (mut flat, _, cost) = tiny();
         flat.rows.pop();
+        let shape = Shape::of(&flat).unwrap();
         let mu = [0.0, 4.0, 5.0];
         let priced = priced_costs(&flat, &cost, &mu);
         assert_eq!(lagrangian_bound(&flat, &shape, &priced, &mu), None);

@@ -184,9 +184,18 @@ pub fn forecast(s: &Scenario) -> Forecast {
 /// The unmitigated forecast, and the mitigated one when the scenario has levers.
 pub fn forecasts(s: &Scenario) -> Vec<Forecast> {
     let cal = calibrate(s);
-    let mut out = vec![forecast_variant(s, &cal, Variant::Unmitigated)];
+    variants(s)
+        .into_iter()
+        .map(|v| forecast_variant(s, &cal, v))
+        .collect()
+}
+
+/// The variants [`forecasts`] gives, in its order: unmitigated, then mitigated when the
+/// scenario has levers.
+pub fn variants(s: &Scenario) -> Vec<Variant> {
+    let mut out = vec![Variant::Unmitigated];
     if !s.levers.is_empty() {
-        out.push(forecast_variant(s, &cal, Variant::Mitigated));
+        out.push(Variant::Mitigated);
     }
     out
 }
