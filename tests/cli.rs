@@ -386,20 +386,7 @@ fn unknown_backend_is_a_usage_error() {
 fn sweep_is_deterministic_across_threads_and_reports_infeasible_variants() {
     let dir = tempfile::tempdir().unwrap();
     let sweep = demo_sweep(dir.path(), TWO_BUDGETS_AND_AN_INFEASIBLE_VARIANT);
-    let mut outputs = Vec::new();
-    for threads in ["1", "2", "8"] {
-        let out = dir.path().join(format!("out{threads}"));
-        let o = placeplan(&[
-            "sweep",
-            sweep.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--threads",
-            threads,
-        ]);
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-        outputs.push(read_all(&out));
-    }
+    let outputs = sweep_on_threads(&sweep, dir.path(), "out", &["1", "2", "8"]);
     // The two budgets make a capital sweep: capital.csv is among the files compared.
     assert!(outputs[0].iter().any(|f| f.0 == "capital.csv"));
     for other in &outputs[1..] {
@@ -461,6 +448,72 @@ fn sweep_is_deterministic_across_threads_and_reports_infeasible_variants() {
         "{}",
         text(&o)
     );
+}
+
+/// Sweep variants run in order keep the previous variant's plan where its relaxation's duals
+/// prove it within the gap on theirs: 16 capital costs a pound apart on the two-year demo run
+/// in 8 runs of two. A kept plan is the previous variant's (the same builds, costed again at
+/// its own capital cost), says so, passes the check and reports a bound within
+/// `solver.mip_gap`; the outputs are the same on 1 and 2 threads.
+#[test]
+fn sweep_variants_keep_the_previous_plan_within_the_gap() {
+    let (scenario, dir, _) = two_year_demo("stability = true", "stability = true");
+    let sweep = dir.path().join("sweep.toml");
+    let costs: Vec<String> = (0..16).map(|i| format!("{}.0", 63000 + i)).collect();
+    std::fs::write(
+        &sweep,
+        format!(
+            "base = \"{}\"\nbaselines = false\n[axes]\n\"costs.capex_per_place\" = [{}]\n",
+            scenario.path().display(),
+            costs.join(", ")
+        ),
+    )
+    .unwrap();
+    let outputs = sweep_on_threads(&sweep, dir.path(), "out", &["1", "2"]);
+    assert!(
+        outputs[0] == outputs[1],
+        "outputs differ between thread counts"
+    );
+    let out = dir.path().join("out1");
+    let builds = |v: usize| -> Vec<String> {
+        let name = format!("{:02}_capex_per_place-{}", v + 1, 63000 + v);
+        let plan = std::fs::read_to_string(out.join(name).join("plan.csv")).unwrap();
+        // Every column but the capital, the last.
+        plan.lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect()
+    };
+    let summary = |v: usize| -> serde_json::Value {
+        let name = format!("{:02}_capex_per_place-{}", v + 1, 63000 + v);
+        let text = std::fs::read_to_string(out.join(name).join("summary.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let mut kept = 0;
+    for v in 0..16 {
+        let s = summary(v);
+        assert_eq!(s["check"], "passed");
+        let backend = s["backend"].as_str().unwrap();
+        if !backend.ends_with("(kept from the previous variant)") {
+            continue;
+        }
+        kept += 1;
+        // Runs of two: a kept plan is the second of its run, and the first's builds.
+        assert_eq!(v % 2, 1, "variant {v}");
+        assert_eq!(builds(v), builds(v - 1), "variant {v}");
+        let (objective, bound) = (
+            s["objective"].as_f64().unwrap(),
+            s["bound"].as_f64().unwrap(),
+        );
+        assert!(
+            bound <= objective && bound >= objective * (1.0 - 0.005),
+            "{s}"
+        );
+        assert!(s["gap"].as_f64().unwrap() <= 0.005, "{s}");
+        // Costed at its own capital cost: dearer than the previous variant's by its places.
+        let before = summary(v - 1)["objective"].as_f64().unwrap();
+        assert!(objective > before, "{objective} vs {before}");
+    }
+    assert!(kept > 0, "no variant kept the previous plan");
 }
 
 #[test]
@@ -2263,6 +2316,31 @@ fn plan_into(dir: &Path, run: &Path, formats: &str) -> std::process::Output {
 
 /// A copy of the demo cut to two plan years with `from` replaced by `to` in scenario.toml, a
 /// folder for runs, and the path of a run in it.
+/// Runs `sweep` once per thread count into `dir/<prefix><threads>` and returns each run's
+/// files ([`read_all`]).
+fn sweep_on_threads(
+    sweep: &Path,
+    dir: &Path,
+    prefix: &str,
+    threads: &[&str],
+) -> Vec<Vec<(String, Vec<u8>)>> {
+    let mut outputs = Vec::new();
+    for threads in threads {
+        let out = dir.join(format!("{prefix}{threads}"));
+        let o = placeplan(&[
+            "sweep",
+            sweep.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        outputs.push(read_all(&out));
+    }
+    outputs
+}
+
 fn two_year_demo(from: &str, to: &str) -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
     let dir = copy_scenario(&demo_dir());
     edit_toml(dir.path(), "horizon = 5", "horizon = 2");
@@ -2499,20 +2577,7 @@ fn a_plan_is_byte_identical_on_one_and_two_threads() {
         ),
     )
     .unwrap();
-    let mut outputs = Vec::new();
-    for threads in ["1", "2"] {
-        let run = out.path().join(format!("run{threads}"));
-        let o = placeplan(&[
-            "sweep",
-            sweep.to_str().unwrap(),
-            "--out",
-            run.to_str().unwrap(),
-            "--threads",
-            threads,
-        ]);
-        assert!(o.status.success(), "{}", text(&o));
-        outputs.push(read_all(&run));
-    }
+    let outputs = sweep_on_threads(&sweep, out.path(), "run", &["1", "2"]);
     assert!(
         outputs[0].iter().any(|f| f.0.ends_with("placements.csv")),
         "{:?}",

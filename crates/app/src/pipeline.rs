@@ -15,7 +15,7 @@ use placeplan_solver::baseline;
 use placeplan_solver::export::{write_model, ModelFormat};
 use placeplan_solver::formulation::Options;
 use placeplan_solver::solve::{solve_chained, Backend, SolveError};
-use placeplan_solver::warm::BudgetChain;
+use placeplan_solver::warm::Chain;
 
 /// Why a run produced no plan. Each kind has a stable code ([`RunError::code`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -264,7 +264,7 @@ pub fn plan_run_chained(
     travel: &TravelMatrix,
     backend: Backend,
     baselines: bool,
-    chain: Option<&mut BudgetChain>,
+    chain: Option<&mut Chain>,
 ) -> Result<Run, RunError> {
     let demand = forecast.specialist_demand(s.localities.len());
     // Each baseline is a feasible plan, checked like the optimised one before it is compared.

@@ -24,7 +24,9 @@
 //! `journey.secondary`, `levers`, ...), plus `variant` (`unmitigated` or `mitigated`: which
 //! forecast to plan for) and `growth` (`low`, `central`, `high`: the demand trend moved by
 //! -1.28, 0 or +1.28 of its standard error, about its 10th, 50th and 90th percentiles).
-//! Each distinct forecast is computed once and each distinct travel model once.
+//! Each distinct forecast is computed once and each distinct travel model once. Variants run
+//! in chains formed from the sweep file alone ([`chains`]); in a chain each variant may keep
+//! the previous one's plan where it is proven within the gap (`placeplan_solver::Chain`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,7 +47,7 @@ use serde::Deserialize;
 
 use crate::pipeline::plan_run_chained;
 use placeplan_solver::solve::Backend;
-use placeplan_solver::warm::BudgetChain;
+use placeplan_solver::warm::Chain;
 
 pub mod merge;
 pub mod shard;
@@ -508,7 +510,7 @@ pub fn run_shard(
     pool.install(|| {
         let prepared = prepare(base, spec)?;
         // The chain pieces are formed from the whole sweep, then this shard's are kept.
-        let pieces = shard.take(budget_chains(&prepared));
+        let pieces = shard.take(chains(&prepared));
         let mut mine: Vec<usize> = pieces.iter().flatten().copied().collect();
         mine.sort_unstable();
         let total = mine.len();
@@ -562,7 +564,7 @@ pub fn run_shard(
             .collect();
 
         let done = AtomicUsize::new(0);
-        let run_one = |i: usize, chain: &mut BudgetChain| {
+        let run_one = |i: usize, chain: Option<&mut Chain>| {
             let (p, v) = (&prepared[i], &spec.variants[i]);
             let outcome = (|| {
                 let scenario = p.scenario(base, &spec.path)?;
@@ -572,9 +574,8 @@ pub fn run_shard(
                 let tm = travel[p.travel_key.as_str()]
                     .as_ref()
                     .map_err(Clone::clone)?;
-                let run =
-                    plan_run_chained(&scenario, fc, tm, spec.backend, spec.baselines, Some(chain))
-                        .map_err(|e| format!("{} {e}", e.code()))?;
+                let run = plan_run_chained(&scenario, fc, tm, spec.backend, spec.baselines, chain)
+                    .map_err(|e| format!("{} {e}", e.code()))?;
                 let outputs = run.outputs(&scenario, tm, fc);
                 export::write_run_staged(&out.join(&v.name), &outputs, fc_file, spec.formats)
                     .map_err(|e| format!("writing {}: {e}", out.join(&v.name).display()))?;
@@ -586,15 +587,18 @@ pub fn run_shard(
                 outcome,
             }
         };
-        // Variants that differ only in their capital budgets form chains, each run in order on
-        // one thread, so each LP after the first is re-solved from the last optimal basis.
+        // Chain pieces ([`chains`]) each run in order on one thread: each variant may re-solve
+        // from the last (budget chains) and keep the last plan within the gap.
         let mut results: Vec<(usize, VariantResult)> = pieces
             .par_iter()
             .map(|piece| {
-                let mut chain = BudgetChain::default();
+                // A variant alone in its piece has nothing to re-solve from: it is solved
+                // as `placeplan plan` solves it.
+                let mut chain = Chain::default();
+                let alone = piece.len() == 1;
                 piece
                     .iter()
-                    .map(|&i| (i, run_one(i, &mut chain)))
+                    .map(|&i| (i, run_one(i, (!alone).then_some(&mut chain))))
                     .collect::<Vec<_>>()
             })
             .collect::<Vec<_>>()
@@ -631,9 +635,11 @@ const MIN_PIECE_LEN: usize = 4;
 
 /// Variant indices grouped into chains of variants equal in everything but `capital_budget`,
 /// in variant order; when there are fewer than [`MIN_PIECES`] chains, each is cut into
-/// contiguous pieces of at least [`MIN_PIECE_LEN`] variants. Depends on the sweep file alone,
-/// never on the thread count.
-fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
+/// contiguous pieces of at least [`MIN_PIECE_LEN`] variants. Variants alone in their chain
+/// then join the next lone ones in variant order, in runs of up to [`RUN_LEN`] (fewer where
+/// that leaves under [`MIN_PIECES`] runs), so that each may keep the plan of the one before
+/// it (`placeplan_solver::Chain`). Depends on the sweep file alone, never on the thread count.
+fn chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
     let mut keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut chains: Vec<Vec<usize>> = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
@@ -655,7 +661,7 @@ fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
         }
     }
     let cuts = MIN_PIECES.div_ceil(chains.len().max(1));
-    chains
+    let pieces: Vec<Vec<usize>> = chains
         .into_iter()
         .flat_map(|c| {
             // A fresh solve costs as much as dozens of warm ones: pieces keep a few variants.
@@ -663,8 +669,28 @@ fn budget_chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
             let size = c.len().div_ceil(pieces);
             c.chunks(size).map(<[usize]>::to_vec).collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    let lone = pieces.iter().filter(|p| p.len() == 1).count();
+    let run_len = (lone / MIN_PIECES).clamp(1, RUN_LEN);
+    let mut out: Vec<(Vec<usize>, bool)> = Vec::new();
+    for piece in pieces {
+        match (out.last_mut(), piece.as_slice()) {
+            (Some((run, true)), &[i])
+                if run.len() < run_len && run.last().map(|l| l + 1) == Some(i) =>
+            {
+                run.push(i)
+            }
+            _ => {
+                let alone = piece.len() == 1;
+                out.push((piece, alone))
+            }
+        }
+    }
+    out.into_iter().map(|(piece, _)| piece).collect()
 }
+
+/// Most variants alone in their budget chain run one after another on one thread.
+const RUN_LEN: usize = 25;
 
 #[cfg(test)]
 mod tests {
@@ -746,8 +772,33 @@ mod tests {
         assert!(!out.exists());
     }
 
+    /// The demo's 1,000-variant capital cost x lead time sweep runs as its comment says: 40
+    /// runs of 25 consecutive variants (no two differ only in their budget), capital cost
+    /// varying fastest.
     #[test]
-    fn chains_join_variants_that_differ_only_in_budget() {
+    fn the_capex_lead_sweep_runs_in_40_runs_of_25() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let spec = read_sweep(&root.join("scenarios/demo/sweep-capex-lead.toml")).unwrap();
+        let base = placeplan_io::scenario::load_scenario(&spec.base).unwrap();
+        let prepared = prepare(&base, &spec).unwrap();
+        assert_eq!(prepared.len(), 1000);
+        let runs = chains(&prepared);
+        assert_eq!(runs.len(), 40);
+        for (k, run) in runs.iter().enumerate() {
+            assert_eq!(run, &(25 * k..25 * k + 25).collect::<Vec<_>>());
+        }
+        assert_eq!(
+            spec.variants[1].name,
+            "0002_lead_time-1_capex_per_place-40200"
+        );
+        assert_eq!(
+            spec.variants[999].name,
+            "1000_lead_time-4_capex_per_place-89800"
+        );
+    }
+
+    #[test]
+    fn chains_join_variants_that_differ_only_in_budget_and_runs_of_lone_ones() {
         // 2 lead times x 2 forecasts x 8 budgets, budgets varying slowest: 4 chains of 8,
         // each cut in two to make at least 8 pieces.
         let mut p = Vec::new();
@@ -758,7 +809,7 @@ mod tests {
                 }
             }
         }
-        let pieces = budget_chains(&p);
+        let pieces = chains(&p);
         assert_eq!(pieces.len(), 8);
         assert_eq!(pieces[0], vec![0, 4, 8, 12]);
         assert_eq!(pieces[1], vec![16, 20, 24, 28]);
@@ -770,16 +821,30 @@ mod tests {
             let key = |i: usize| (p[i].settings[1].clone(), p[i].forecast_key.clone());
             assert!(piece.iter().all(|&i| key(i) == key(piece[0])));
         }
-        // Many chains: no cutting; a lone variant is a chain of one.
-        let many: Vec<Prepared> = (0..10).map(|l| prepared(1e6, l, "a")).collect();
-        assert_eq!(budget_chains(&many).len(), 10);
-        assert_eq!(budget_chains(&many[..1]), vec![vec![0]]);
+        // Variants alone in their budget chains run one after another, at most RUN_LEN, and
+        // in at least MIN_PIECES runs where there are enough.
+        let many: Vec<Prepared> = (0..230).map(|l| prepared(1e6, l, "a")).collect();
+        let runs = chains(&many);
+        assert_eq!(runs.len(), 10);
+        assert_eq!(runs[0], (0..25).collect::<Vec<_>>());
+        assert_eq!(runs[9], (225..230).collect::<Vec<_>>());
+        let runs = chains(&many[..30]);
+        assert_eq!(runs.len(), 10);
+        assert_eq!(runs[0], vec![0, 1, 2]);
+        assert_eq!(chains(&many[..10]).len(), 10);
+        assert_eq!(chains(&many[..1]), vec![vec![0]]);
+        // A lone variant after a chain does not join it.
+        let mut mixed: Vec<Prepared> = (0..4).map(|b| prepared(b as f64, 1, "a")).collect();
+        mixed.extend((2..20).map(|l| prepared(0.0, l, "a")));
+        let runs = chains(&mixed);
+        assert_eq!(runs[0], vec![0, 1, 2, 3]);
+        assert_eq!(runs[1], vec![4, 5]);
         // One short chain stays whole; a long one is cut into pieces of at least 4.
         let short: Vec<Prepared> = (0..3).map(|b| prepared(b as f64, 1, "a")).collect();
-        assert_eq!(budget_chains(&short), vec![vec![0, 1, 2]]);
+        assert_eq!(chains(&short), vec![vec![0, 1, 2]]);
         let long: Vec<Prepared> = (0..10).map(|b| prepared(b as f64, 1, "a")).collect();
         assert_eq!(
-            budget_chains(&long),
+            chains(&long),
             vec![vec![0, 1, 2, 3, 4], vec![5, 6, 7, 8, 9]]
         );
     }

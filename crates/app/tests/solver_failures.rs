@@ -6,7 +6,7 @@ use placeplan_model::forecast::forecasts;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::{Code, Scenario};
 use placeplan_solver::cflp::{solve_cflp, CflpInstance};
-use placeplan_solver::{solve_chained, Backend, BudgetChain, Options, SolveError};
+use placeplan_solver::{solve_chained, Backend, Chain, Options, SolveError};
 
 fn scenario(name: &str) -> Scenario {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
@@ -34,7 +34,7 @@ fn unchecked_time_limit_1e19_does_not_panic() {
         };
         let fresh = solve_chained(&s, &travel, &demand, &optimise, Backend::Microlp, None);
         assert!(done(&fresh), "{limit}: {fresh:?}");
-        let mut chain = BudgetChain::default();
+        let mut chain = Chain::default();
         for _ in 0..2 {
             let chain = Some(&mut chain);
             let chained = solve_chained(&s, &travel, &demand, &optimise, Backend::Microlp, chain);

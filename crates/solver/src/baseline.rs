@@ -31,7 +31,7 @@ use placeplan_model::{Need, Phase, Scenario};
 use crate::backend::{Backend, SolveError};
 use crate::formulation::Options;
 use crate::solve::{rounds_and_fixes, solve, solve_placing, solve_rounded_beside, Placing};
-use crate::warm::BudgetChain;
+use crate::warm::Chain;
 
 /// The optimised plan with the baselines it is compared with.
 #[derive(Debug)]
@@ -52,7 +52,7 @@ pub fn plan_with_baselines(
     travel: &TravelMatrix,
     demand: &Demand,
     backend: Backend,
-    chain: Option<&mut BudgetChain>,
+    chain: Option<&mut Chain>,
 ) -> Solved {
     let starts = || {
         let do_nothing = self::do_nothing(s, travel, demand, backend);

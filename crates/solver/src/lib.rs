@@ -20,4 +20,4 @@ mod whole;
 pub use cflp::lagrange as cflp_lagrange;
 pub use formulation::Options;
 pub use solve::{solve, solve_chained, Backend, SolveError};
-pub use warm::BudgetChain;
+pub use warm::Chain;

@@ -75,17 +75,32 @@ pub(crate) fn solve_priced(
     net: &Network,
     opt: &Options,
 ) -> Option<Priced> {
-    solve_priced_from(s, demand, net, opt, NEAREST)
+    solve_priced_from(s, demand, net, opt, NEAREST, None)
+}
+
+/// [`solve_priced`] with the working set grown by `seed`, the last working set of an LP of
+/// the same shape ([`Priced::set`], a sweep's previous variant), when it has as many columns:
+/// arcs that priced in there most likely price in here, and any set proves the same optimum.
+pub(crate) fn solve_priced_seeded(
+    s: &Scenario,
+    demand: &Demand,
+    net: &Network,
+    opt: &Options,
+    seed: Option<&[bool]>,
+) -> Option<Priced> {
+    solve_priced_from(s, demand, net, opt, NEAREST, seed)
 }
 
 /// [`solve_priced`] starting each cohort with its `nearest` cheapest arcs with a capacity
-/// other than to candidates, and at most [`NEAREST_CANDIDATES`] of its cheapest to them.
+/// other than to candidates, and at most [`NEAREST_CANDIDATES`] of its cheapest to them, and
+/// every column of `seed` (when it has one entry per column).
 fn solve_priced_from(
     s: &Scenario,
     demand: &Demand,
     net: &Network,
     opt: &Options,
     nearest: usize,
+    seed: Option<&[bool]>,
 ) -> Option<Priced> {
     let model = build_model(s, demand, net, opt);
     let (flat, col_of) = flatten_parts(&model.lp, &model.index);
@@ -101,6 +116,11 @@ fn solve_priced_from(
         }
     }
     let mut in_set = working_set(&flat, &shape, &cost, &to_candidate, nearest);
+    if let Some(seed) = seed.filter(|seed| seed.len() == in_set.len()) {
+        for (j, &more) in seed.iter().enumerate() {
+            in_set[j] |= more;
+        }
+    }
     // Round and fix's relaxations are proved to [`ROUNDING`], every other LP to [`PROVEN`].
     let tolerance = if opt.relax_whole_bases {
         ROUNDING
@@ -118,9 +138,17 @@ fn solve_priced_from(
     let Rounds {
         bound,
         tie_bound,
+        mu,
         set,
         x,
     } = price(s, &problem, &mut in_set)?;
+    let last_set: Vec<bool> = {
+        let mut last = vec![false; in_set.len()];
+        for &j in &set {
+            last[j] = true;
+        }
+        last
+    };
     // microlp finds a vertex of the optimal face on the columns of Clarabel's solution
     // (an interior point of that face: every column positive at some optimum is positive in
     // it), a fraction of the working set; on the whole working set when that is not optimal.
@@ -146,7 +174,43 @@ fn solve_priced_from(
     Some(Priced {
         kept,
         bound: bound.min(z) / SCALE + constant,
+        duals: mu,
+        set: last_set,
     })
+}
+
+/// A lower bound on the LP `opt` of `net`, in pounds, at duals `mu` carried from another
+/// model of the same shape (a sweep's previous variant, whose [`Priced::duals`] they are):
+/// L(mu) of the module docs is a lower bound for any mu >= 0, whatever model mu came from, so
+/// the bound is proven whichever rows the duals were worked out for; it is only weaker the
+/// further they are from this model's own. The capacity rows' duals are raised for this
+/// model's costs first ([`raise_capacity_duals`]). None when `mu` has another number of rows
+/// than the model, or the model is not one pricing can bound.
+pub(crate) fn bound_at(
+    s: &Scenario,
+    demand: &Demand,
+    net: &Network,
+    opt: &Options,
+    mu: &[f64],
+) -> Option<f64> {
+    let model = build_model(s, demand, net, opt);
+    let (flat, _) = flatten_parts(&model.lp, &model.index);
+    if flat.rows.len() != mu.len() {
+        return None;
+    }
+    let shape = Shape::of(&flat)?;
+    let cost = flat.costs();
+    // The bound needs mu >= 0 on the `<=` rows (the only rows it prices).
+    let mut mu: Vec<f64> = mu
+        .iter()
+        .map(|&m| if m.is_finite() { m.max(0.0) } else { 0.0 })
+        .collect();
+    raise_capacity_duals(&flat, &shape, &cost, &mut mu);
+    let priced = priced_costs(&flat, &cost, &mu);
+    let bound = lagrangian_bound(&flat, &shape, &priced, &mu)?;
+    bound
+        .is_finite()
+        .then(|| bound / SCALE + model.index.constant)
 }
 
 /// Each column's cost raised by less than [`TIE_BREAK`] (model units), by a hash of what the
@@ -253,6 +317,11 @@ pub(crate) struct Priced {
     pub(crate) kept: Kept,
     /// The proven lower bound on the whole LP, in pounds.
     pub(crate) bound: f64,
+    /// The duals that prove it (one per row of the model; those of `<=` rows at least 0), for
+    /// [`bound_at`] on a model of the same shape.
+    pub(crate) duals: Vec<f64>,
+    /// The last working set, one entry per column of the model.
+    pub(crate) set: Vec<bool>,
 }
 
 /// The LP pricing solves.
@@ -275,6 +344,8 @@ struct Rounds {
     bound: f64,
     /// The best L(mu) of the costs with ties broken, which the solvers' optima are held to.
     tie_bound: f64,
+    /// The duals of `bound`.
+    mu: Vec<f64>,
     /// The last working set's columns.
     set: Vec<usize>,
     /// Clarabel's solution on them, one value per column of `set`.
@@ -295,13 +366,18 @@ fn price(s: &Scenario, lp: &Problem, in_set: &mut [bool]) -> Option<Rounds> {
         year_rows,
     } = *lp;
     let mut best_bound = f64::NEG_INFINITY;
+    let mut best_mu = Vec::new();
     let mut best_tie_bound = f64::NEG_INFINITY;
     for _ in 0..MAX_ROUNDS {
         let set: Vec<usize> = (0..in_set.len()).filter(|&j| in_set[j]).collect();
         let (mut mu, optimum, x) = clarabel_duals(s, (flat, solve_cost, year_rows), &set)?;
         raise_capacity_duals(flat, shape, cost, &mut mu);
         let priced = priced_costs(flat, cost, &mu);
-        best_bound = best_bound.max(lagrangian_bound(flat, shape, &priced, &mu)?);
+        let bound = lagrangian_bound(flat, shape, &priced, &mu)?;
+        if bound > best_bound {
+            best_bound = bound;
+            best_mu.clone_from(&mu);
+        }
         // Clarabel's optimum is of the costs with ties broken: the proof compares it with
         // the bound on those costs.
         let tie_priced = priced_costs(flat, solve_cost, &mu);
@@ -311,6 +387,7 @@ fn price(s: &Scenario, lp: &Problem, in_set: &mut [bool]) -> Option<Rounds> {
             return Some(Rounds {
                 bound: best_bound,
                 tie_bound: best_tie_bound,
+                mu: best_mu,
                 set,
                 x,
             });
@@ -886,23 +963,36 @@ mod tests {
         assert_eq!(bound_at(&mu), Some(7.0));
     }
 
-    /// The relaxation of the demo borough over two plan years (as shipped: stability, a binding
-    /// capital budget; and with pupils brought back), by pricing and as one whole LP.
-    fn demo_relaxation(bring_back: bool, nearest: usize, share: f64) {
+    /// The demo borough over its first two plan years (as shipped: stability, a binding capital
+    /// budget).
+    fn two_year_demo() -> Scenario {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo");
         let mut s = placeplan_io::scenario::load_scenario(&dir).unwrap();
         s.horizon = 2;
         s.capital_budget.truncate(2);
-        s.solver.bring_back = bring_back;
-        let demand = placeplan_model::forecast::forecast(&s).specialist_demand(s.localities.len());
-        let travel = TravelMatrix::build(&s);
+        s
+    }
+
+    /// The demand, travel, options and network of `s`'s relaxation.
+    fn relaxation_of(s: &Scenario) -> (Demand, TravelMatrix, Options, Network) {
+        let demand = placeplan_model::forecast::forecast(s).specialist_demand(s.localities.len());
+        let travel = TravelMatrix::build(s);
         let relax = Options {
             relax_whole_bases: true,
             ..Options::optimise()
         };
-        let net = build_network(&s, &travel, &demand, &relax);
-        let Priced { kept, bound } =
-            solve_priced_from(&s, &demand, &net, &relax, nearest).expect("priced");
+        let net = build_network(s, &travel, &demand, &relax);
+        (demand, travel, relax, net)
+    }
+
+    /// The relaxation of the demo borough over two plan years (as shipped: stability, a binding
+    /// capital budget; and with pupils brought back), by pricing and as one whole LP.
+    fn demo_relaxation(bring_back: bool, nearest: usize, share: f64) {
+        let mut s = two_year_demo();
+        s.solver.bring_back = bring_back;
+        let (demand, _, relax, net) = relaxation_of(&s);
+        let Priced { kept, bound, .. } =
+            solve_priced_from(&s, &demand, &net, &relax, nearest, None).expect("priced");
         let priced = kept.optimal_plan(&demand, &net).unwrap();
         // No arc to a candidate in a year before its places can open (its kind's lead time).
         for x in &kept.index.x {
@@ -934,14 +1024,66 @@ mod tests {
         );
     }
 
+    /// The duals that prove the two-year demo's relaxation bound the relaxations of other
+    /// variants (dearer and cheaper capital and transport, a smaller budget) from below:
+    /// each at most that variant's optimum by microlp on its whole LP, and not far below it
+    /// for a small change. On the demo itself they give the bound pricing proved, and the
+    /// last working set seeds the same optimum.
+    #[test]
+    fn carried_duals_bound_other_variants_below_their_whole_lp() {
+        let s = two_year_demo();
+        let (demand, travel, relax, net) = relaxation_of(&s);
+        let priced = solve_priced(&s, &demand, &net, &relax).expect("priced");
+        let again = super::bound_at(&s, &demand, &net, &relax, &priced.duals).unwrap();
+        assert!(
+            (again - priced.bound).abs() <= 1e-7 * priced.bound.abs(),
+            "{again} vs {}",
+            priced.bound
+        );
+        // Duals of another number of rows do not fit.
+        assert_eq!(
+            super::bound_at(&s, &demand, &net, &relax, &priced.duals[1..]),
+            None
+        );
+        // Seeded with its own last working set, pricing proves the same optimum.
+        let seeded =
+            solve_priced_seeded(&s, &demand, &net, &relax, Some(&priced.set)).expect("seeded");
+        let z = |p: &Priced| p.kept.optimal_plan(&demand, &net).unwrap().objective;
+        assert!((z(&seeded) - z(&priced)).abs() <= ROUNDING * z(&priced));
+        type Change = fn(&mut Scenario);
+        let variants: [(&str, Change); 5] = [
+            ("capital +1%", |v| v.costs.capex_per_place *= 1.01),
+            ("capital +20%", |v| v.costs.capex_per_place *= 1.2),
+            ("capital -20%", |v| v.costs.capex_per_place *= 0.8),
+            ("transport -30%", |v| v.costs.transport_per_km *= 0.7),
+            ("budget halved", |v| {
+                for b in &mut v.capital_budget {
+                    *b *= 0.5;
+                }
+            }),
+        ];
+        for (what, change) in variants {
+            let mut v = s.clone();
+            change(&mut v);
+            let net = build_network(&v, &travel, &demand, &relax);
+            let carried = super::bound_at(&v, &demand, &net, &relax, &priced.duals).unwrap();
+            let whole = Kept::solve_optimal(&v, build_model(&v, &demand, &net, &relax)).unwrap();
+            let optimum = whole.optimal_plan(&demand, &net).unwrap().objective;
+            assert!(
+                carried <= optimum * (1.0 + 1e-9),
+                "{what}: carried bound {carried} above the optimum {optimum}"
+            );
+            if what == "capital +1%" {
+                assert!(carried >= optimum * 0.995, "{what}: {carried} vs {optimum}");
+            }
+        }
+    }
+
     /// Placements of the two-year demo on given builds (none, the do-nothing plan; the greedy
     /// heuristic's) by pricing and as one whole LP: the same optimum, proven.
     #[test]
     fn priced_placements_are_the_whole_placements_on_the_demo() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo");
-        let mut s = placeplan_io::scenario::load_scenario(&dir).unwrap();
-        s.horizon = 2;
-        s.capital_budget.truncate(2);
+        let s = two_year_demo();
         let demand = placeplan_model::forecast::forecast(&s).specialist_demand(s.localities.len());
         let travel = TravelMatrix::build(&s);
         let mut placements = vec![Options::do_nothing()];

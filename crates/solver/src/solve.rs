@@ -4,7 +4,8 @@
 use good_lp::solvers::SolutionStatus;
 use good_lp::{ResolutionError, Solution, SolverModel};
 use microlp::TerminationReason;
-use placeplan_model::finance::{discount, setup_cost};
+use placeplan_model::check::check;
+use placeplan_model::finance::{cost_plan, discount, setup_cost};
 use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{units, Build, BuildKind, Plan, SolveStatus};
 use placeplan_model::travel::TravelMatrix;
@@ -15,10 +16,10 @@ use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
 use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
 use crate::lp::{columns, highs_error, solve_microlp};
-use crate::pricing::solve_priced;
+use crate::pricing::{bound_at, solve_priced, solve_priced_seeded};
 use crate::replace::{Kept, Replacer};
 use crate::round::{floor_builds, mark_rounded, round_builds};
-use crate::warm::{chainable, BudgetChain};
+use crate::warm::{chainable, Chain, Previous};
 
 /// Plain-words reasons why the model cannot be feasible, found before solving.
 pub fn diagnose(s: &Scenario, demand: &Demand, net: &Network) -> Vec<String> {
@@ -81,7 +82,7 @@ pub fn solve_chained(
     demand: &Demand,
     options: &Options,
     backend: Backend,
-    chain: Option<&mut BudgetChain>,
+    chain: Option<&mut Chain>,
 ) -> Result<Plan, SolveError> {
     let mut placing = Placing::default();
     solve_placing(s, travel, demand, options, backend, chain, &mut placing)
@@ -95,7 +96,7 @@ pub(crate) fn solve_placing(
     demand: &Demand,
     options: &Options,
     backend: Backend,
-    chain: Option<&mut BudgetChain>,
+    chain: Option<&mut Chain>,
     placing: &mut Placing,
 ) -> Result<Plan, SolveError> {
     if !backend.is_available() {
@@ -225,7 +226,7 @@ fn solve_whole_places(
     demand: &Demand,
     options: &Options,
     backend: Backend,
-    chain: Option<&mut BudgetChain>,
+    chain: Option<&mut Chain>,
     placing: &mut Placing,
 ) -> Result<Plan, SolveError> {
     let bases = Options {
@@ -364,7 +365,7 @@ fn solve_rounded(
     demand: &Demand,
     options: &Options,
     backend: Backend,
-    chain: Option<&mut BudgetChain>,
+    chain: Option<&mut Chain>,
     placing: &mut Placing,
 ) -> Result<Plan, SolveError> {
     let given = || ((), options.incumbents.clone());
@@ -387,11 +388,27 @@ pub(crate) fn solve_rounded_beside<T: Send>(
     travel: &TravelMatrix,
     demand: &Demand,
     options: &Options,
-    (backend, chain, placing): (Backend, Option<&mut BudgetChain>, &mut Placing),
+    (backend, mut chain, placing): (Backend, Option<&mut Chain>, &mut Placing),
     starts: impl FnOnce() -> (T, Vec<Vec<Build>>) + Send,
 ) -> (T, Result<Plan, SolveError>) {
     // Builds already placed with `placing` are not placed again.
     let known: Vec<Vec<Build>> = placing.placed.iter().map(|(b, _)| b.clone()).collect();
+    // Given back to the chain below unless a plan solved here replaces it.
+    let previous = chain.as_deref_mut().and_then(|c| c.previous.take());
+    // Its plan, checked and costed here, with the bound its duals prove here; kept when within
+    // the gap, otherwise an incumbent of round and fix.
+    let carried = previous
+        .as_ref()
+        .and_then(|p| carry(s, travel, demand, options, p));
+    let keep = carried
+        .as_ref()
+        .filter(|(plan, bound)| *bound >= plan.objective - s.solver.mip_gap * plan.objective.abs())
+        .map(|(plan, bound)| Fixed {
+            plan: plan.clone(),
+            bound: Some(*bound),
+            duals: None,
+            kept: true,
+        });
     let mut started = None;
     let rounded = rayon::in_place_scope(|scope| {
         // One task for all of them: round and fix keeps this thread, so two in all.
@@ -407,7 +424,14 @@ pub(crate) fn solve_rounded_beside<T: Send>(
             }
             *out = Some((value, incumbents, placed));
         });
-        round_and_fix(s, travel, demand, options, backend, chain, placing)
+        match keep {
+            Some(kept) => Ok(kept),
+            None => {
+                let seed = previous.as_ref().map(|p| p.set.as_slice());
+                let placed = (backend, chain.as_deref_mut(), &mut *placing);
+                round_and_fix(s, travel, demand, options, placed, seed)
+            }
+        }
     });
     let Some((value, incumbents, placed)) = started else {
         unreachable!("a scope returns only when its tasks have run")
@@ -420,9 +444,23 @@ pub(crate) fn solve_rounded_beside<T: Send>(
             Err(e) => failed = failed.or(Some(e)),
         }
     }
-    let plan = rounded.and_then(|(plan, bound)| match failed {
+    let plan = rounded.and_then(|fixed| match failed {
         Some(e) => Err(e),
         None => {
+            let Fixed {
+                mut plan,
+                mut bound,
+                duals,
+                kept,
+            } = fixed;
+            if let (false, Some((alt, b))) = (kept, carried) {
+                // Both bounds hold: the stronger marks both plans.
+                let b = bound.map_or(b, |f| f.max(b));
+                bound = Some(b);
+                mark_rounded(&mut plan, b);
+                plan = cheaper(plan, alt);
+                mark_rounded(&mut plan, b);
+            }
             let plan = from_incumbents(
                 s,
                 travel,
@@ -433,11 +471,81 @@ pub(crate) fn solve_rounded_beside<T: Send>(
                 bound,
                 placing,
             )?;
-            improve_rounded(s, travel, demand, plan, (backend, placing), bound)
+            if kept {
+                if let Some(chain) = chain.as_deref_mut() {
+                    chain.kept_plans += 1;
+                    chain.previous = previous;
+                }
+                return Ok(plan);
+            }
+            let plan = improve_rounded(s, travel, demand, plan, (backend, placing), bound)?;
+            // The plan a later variant of the chain may keep, with the duals to prove it.
+            if let Some(chain) = chain {
+                chain.previous = match duals {
+                    Some((duals, set)) => Some(Previous {
+                        plan: plan.clone(),
+                        duals,
+                        set,
+                    }),
+                    None => previous,
+                };
+            }
+            Ok(plan)
         }
     });
     (value, plan)
 }
+
+/// What round and fix ends with, or a plan kept from a sweep's previous variant.
+struct Fixed {
+    plan: Plan,
+    /// The bound proved on the way (none when the relaxation stopped at its limit).
+    bound: Option<f64>,
+    /// The duals of a priced relaxation, which prove `bound` ([`crate::pricing::bound_at`]),
+    /// and its last working set.
+    duals: Option<(Vec<f64>, Vec<bool>)>,
+    /// Whether the plan is the previous variant's ([`carry`]), not solved here.
+    kept: bool,
+}
+
+/// The plan of a sweep's previous variant ([`Chain`]) for this scenario, when it passes the
+/// independent check here, costed again for this scenario and marked rounded with the bound
+/// the duals of its relaxation prove on this scenario's relaxation ([`bound_at`]). Where that
+/// bound proves it within `solver.mip_gap` (the test a mixed-integer solver stops on, with
+/// this plan as its incumbent and a bound no stronger than its own), the plan is kept and
+/// round and fix skipped; otherwise it is an incumbent. None when it does not pass, the duals
+/// do not fit the model, or `options` restrict the model (given builds or units).
+fn carry(
+    s: &Scenario,
+    travel: &TravelMatrix,
+    demand: &Demand,
+    options: &Options,
+    previous: &Previous,
+) -> Option<(Plan, f64)> {
+    if options.fixed_builds.is_some() || options.open_bases.is_some() {
+        return None;
+    }
+    let mut plan = previous.plan.clone();
+    plan.objective = cost_plan(s, travel, demand, &plan).npv;
+    plan.bound = None;
+    if !(plan.objective.is_finite() && check(s, travel, demand, &plan).passed()) {
+        return None;
+    }
+    let relax = Options {
+        relax_whole_bases: true,
+        ..options.clone()
+    };
+    let net = build_network(s, travel, demand, &relax);
+    let bound = bound_at(s, demand, &net, &relax, &previous.duals)?;
+    mark_rounded(&mut plan, bound);
+    if !plan.method.ends_with(KEPT) {
+        plan.method.push_str(KEPT);
+    }
+    Some((plan, bound))
+}
+
+/// Added to the method of a plan kept from a sweep's previous variant.
+pub const KEPT: &str = " (kept from the previous variant)";
 
 /// A plan placed on given builds, or why it could not be.
 type Placed = Result<Plan, SolveError>;
@@ -467,10 +575,9 @@ fn round_and_fix(
     travel: &TravelMatrix,
     demand: &Demand,
     options: &Options,
-    backend: Backend,
-    chain: Option<&mut BudgetChain>,
-    placing: &mut Placing,
-) -> Result<(Plan, Option<f64>), SolveError> {
+    (backend, chain, placing): (Backend, Option<&mut Chain>, &mut Placing),
+    seed: Option<&[bool]>,
+) -> Result<Fixed, SolveError> {
     let relax = Options {
         relax_whole_bases: true,
         ..options.clone()
@@ -480,23 +587,25 @@ fn round_and_fix(
     // solved whole and kept, so that the relaxation with the chosen units open re-solves warm
     // from it.
     let mut priced_bound = None;
-    let kept = match chain {
-        None if warm_lp(s, backend) => {
-            let net = build_network(s, travel, demand, &relax);
-            if diagnose(s, demand, &net).is_empty() {
-                match solve_priced(s, demand, &net, &relax) {
-                    Some(priced) => {
-                        priced_bound = Some(priced.bound);
-                        Some((priced.kept, net))
-                    }
-                    None => Kept::solve_optimal(s, build_model(s, demand, &net, &relax))
-                        .map(|k| (k, net)),
+    let mut duals = None;
+    let kept = if warm_lp(s, backend) {
+        let net = build_network(s, travel, demand, &relax);
+        if diagnose(s, demand, &net).is_empty() {
+            match solve_priced_seeded(s, demand, &net, &relax, seed) {
+                Some(priced) => {
+                    priced_bound = Some(priced.bound);
+                    duals = Some((priced.duals, priced.set));
+                    Some((priced.kept, net))
                 }
-            } else {
-                None
+                None => {
+                    Kept::solve_optimal(s, build_model(s, demand, &net, &relax)).map(|k| (k, net))
+                }
             }
+        } else {
+            None
         }
-        _ => None,
+    } else {
+        None
     };
     let relaxed = match kept
         .as_ref()
@@ -542,7 +651,12 @@ fn round_and_fix(
         }),
     };
     let plan = placing.place(s, travel, demand, builds, backend, bound)?;
-    Ok((plan, bound))
+    Ok(Fixed {
+        plan,
+        bound,
+        duals,
+        kept: false,
+    })
 }
 
 /// Whether round and fix's LPs go to microlp and are worth keeping for warm re-solves: with

@@ -2,7 +2,7 @@
 //!
 //! Sweep variants that differ only in their capital budgets share every other number of the
 //! LP: the same variables, costs and rows, with only the right-hand sides of the budget rows
-//! (constraint 5) changed. A [`BudgetChain`] keeps the LP of the first such variant, built with
+//! (constraint 5) changed. A [`Chain`] keeps the LP of the first such variant, built with
 //! each budget as a free parameter variable (`spend[f] <= beta[f]`), and its microlp solution.
 //! The next variant fixes each beta[f] to its own budget; microlp restores feasibility with
 //! dual simplex pivots from the current basis and re-optimises, which takes a small fraction
@@ -60,13 +60,27 @@ struct Warm {
     solution: microlp::Solution,
 }
 
-/// State carried from one budget variant to the next; start each chain with
-/// [`BudgetChain::default`].
+/// State carried from one sweep variant to the next; start each chain with
+/// [`Chain::default`]. It holds the LP of the last budget variant (this module) and the last
+/// plan round and fix solved afresh, with the duals of its relaxation, which a later variant
+/// keeps when they prove it within the gap on that variant's model ([`crate::solve`]).
 #[derive(Default)]
-pub struct BudgetChain {
+pub struct Chain {
     warm: Option<Warm>,
     /// Variants answered by a warm re-solve so far.
     pub warm_solves: usize,
+    pub(crate) previous: Option<Previous>,
+    /// Variants answered by the previous plan so far.
+    pub kept_plans: usize,
+}
+
+/// A plan round and fix solved afresh, and the duals that proved its relaxation's bound
+/// (crate::pricing, one per row of that relaxation).
+pub(crate) struct Previous {
+    pub(crate) plan: Plan,
+    pub(crate) duals: Vec<f64>,
+    /// The relaxation's last working set (crate::pricing), which seeds the next one's.
+    pub(crate) set: Vec<bool>,
 }
 
 /// Whether a model for this run can be chained.
@@ -74,7 +88,7 @@ pub(crate) fn chainable(s: &Scenario, opt: &Options) -> bool {
     opt.new_bases && opt.fixed_builds.is_none() && opt.open_bases.is_none() && !opt.whole_bases(s)
 }
 
-impl BudgetChain {
+impl Chain {
     /// Solves the LP for `s`'s budgets with microlp, warm from the chain's last solution when
     /// the LP is the same apart from its budgets.
     pub(crate) fn solve(

@@ -7,7 +7,7 @@ use placeplan_model::finance::cost_plan;
 use placeplan_model::forecast::{Demand, DemandGroup};
 use placeplan_model::plan::{Plan, ProvisionRef};
 use placeplan_model::*;
-use placeplan_solver::{baseline, solve, solve_chained, Backend, BudgetChain, Options, SolveError};
+use placeplan_solver::{baseline, solve, solve_chained, Backend, Chain, Options, SolveError};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -386,7 +386,7 @@ proptest! {
         c.scenario.bases.modular = false;
         c.scenario.solver.allow_out_of_area = ooa;
         let travel = travel::TravelMatrix::build(&c.scenario);
-        let mut chain = BudgetChain::default();
+        let mut chain = Chain::default();
         let mut answered = 0;
         for profile in &budgets {
             let mut s = c.scenario.clone();
