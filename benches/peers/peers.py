@@ -7,7 +7,8 @@ relative gap (the scenario's `[solver] mip_gap`):
 
 - placeplan: the whole `placeplan plan DIR --formats csv` command with its default engine
   (reading the CSV files, the forecast, the model, the solve, the baselines, the checks and the
-  CSV outputs); objective, bound and gap from its summary.json;
+  CSV outputs), with one worker thread (`RAYON_NUM_THREADS=1`); objective, bound and gap from
+  its summary.json;
 - HiGHS: highspy reads the MPS and solves it (`threads = 1`);
 - CBC: the cbc binary PuLP ships reads the MPS and solves it (`threads 1`; the limit in wall
   seconds, `timeMode elapsed`, as HiGHS's; CBC checks it between steps of its search, so a
@@ -179,12 +180,13 @@ def check(cmd):
 # Solvers
 
 
-def timed(cmd, stdout_path):
-    """Runs `cmd`, its output to `stdout_path`; returns (exit code, wall seconds, CPU seconds,
-    peak MB)."""
+def timed(cmd, stdout_path, env=None):
+    """Runs `cmd` (with `env` added to the environment), its output to `stdout_path`; returns
+    (exit code, wall seconds, CPU seconds, peak MB)."""
     with open(stdout_path, "w") as f:
         t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT)
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT,
+                             env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.monotonic() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -193,8 +195,11 @@ def timed(cmd, stdout_path):
 
 
 def run_placeplan(placeplan, scen, out):
+    # One worker thread, as the peers get: placeplan otherwise runs the baselines and its
+    # outputs beside the plan on a second core.
     code, wall, cpu, peak = timed(
-        [placeplan, "plan", scen, "--out", out, "--formats", "csv"], out + ".log"
+        [placeplan, "plan", scen, "--out", out, "--formats", "csv"], out + ".log",
+        env={"RAYON_NUM_THREADS": "1"},
     )
     r = {"time_s": wall, "cpu_s": cpu, "peak_mb": peak, "exit": code}
     summary = os.path.join(out, "summary.json")

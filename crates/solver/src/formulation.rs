@@ -100,6 +100,45 @@ pub struct Options {
     /// placed like the rounded plan and the cheapest is improved, so the plan returned never
     /// costs more than any of them.
     pub incumbents: Vec<Vec<Build>>,
+    /// Arcs pricing starts its working set with, besides its own (the last working set of a
+    /// related LP). Not part of the model.
+    pub seed: Seed,
+}
+
+/// The arcs of a related LP's last working set (crate::pricing: a relaxation's, for the
+/// relaxation with its units chosen and the placement on its builds; a sweep variant's, for
+/// the next). Pricing proves the same optimum from any working set, so a seed only changes how
+/// many rounds it takes, and never the model: any two seeds compare equal.
+#[derive(Debug, Clone, Default)]
+pub struct Seed(pub(crate) Option<std::sync::Arc<std::collections::HashSet<ArcKey>>>);
+
+impl PartialEq for Seed {
+    fn eq(&self, _: &Seed) -> bool {
+        true
+    }
+}
+
+/// What an arc ([`XVar`]) is, the same in every model of one scenario and demand: its cohort's
+/// group and years, its provision, and where its pupils are brought back from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ArcKey {
+    group: usize,
+    provision: ProvisionRef,
+    first: usize,
+    last: usize,
+    from: Option<(ProvisionRef, usize)>,
+}
+
+impl XVar {
+    pub(crate) fn key(&self) -> ArcKey {
+        ArcKey {
+            group: self.group,
+            provision: self.provision,
+            first: self.first,
+            last: self.last,
+            from: self.from,
+        }
+    }
 }
 
 impl Options {
@@ -112,6 +151,7 @@ impl Options {
             fractional_places: false,
             open_bases: None,
             incumbents: Vec::new(),
+            seed: Seed::default(),
         }
     }
     /// [`Options::optimise`], starting from these whole-base plans.
@@ -134,6 +174,7 @@ impl Options {
             fractional_places: false,
             open_bases: None,
             incumbents: Vec::new(),
+            seed: Seed::default(),
         }
     }
     /// True when the model decides whole bases (modular scenario, places chosen, not relaxed).

@@ -24,7 +24,8 @@
 //! finite bound that prices negative, [`MAX_ROUNDS`] rounds, no such vertex) leaves the LP to
 //! the caller's full solve.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
@@ -37,7 +38,7 @@ use placeplan_model::rng::SplitMix64;
 use placeplan_model::Scenario;
 
 use crate::export::{flatten_parts, Flat, Sense};
-use crate::formulation::{build_model, Index, Network, Options, SCALE};
+use crate::formulation::{build_model, ArcKey, Index, Network, Options, XVar, SCALE};
 use crate::replace::Kept;
 
 /// Arcs to provision with a capacity other than candidates each cohort starts with in the
@@ -75,32 +76,19 @@ pub(crate) fn solve_priced(
     net: &Network,
     opt: &Options,
 ) -> Option<Priced> {
-    solve_priced_from(s, demand, net, opt, NEAREST, None)
-}
-
-/// [`solve_priced`] with the working set grown by `seed`, the last working set of an LP of
-/// the same shape ([`Priced::set`], a sweep's previous variant), when it has as many columns:
-/// arcs that priced in there most likely price in here, and any set proves the same optimum.
-pub(crate) fn solve_priced_seeded(
-    s: &Scenario,
-    demand: &Demand,
-    net: &Network,
-    opt: &Options,
-    seed: Option<&[bool]>,
-) -> Option<Priced> {
-    solve_priced_from(s, demand, net, opt, NEAREST, seed)
+    solve_priced_from(s, demand, net, opt, NEAREST)
 }
 
 /// [`solve_priced`] starting each cohort with its `nearest` cheapest arcs with a capacity
 /// other than to candidates, and at most [`NEAREST_CANDIDATES`] of its cheapest to them, and
-/// every column of `seed` (when it has one entry per column).
+/// every arc of `opt`'s seed ([`Options::seed`]: arcs that priced in for a related LP most
+/// likely price in here, and any set proves the same optimum).
 fn solve_priced_from(
     s: &Scenario,
     demand: &Demand,
     net: &Network,
     opt: &Options,
     nearest: usize,
-    seed: Option<&[bool]>,
 ) -> Option<Priced> {
     let model = build_model(s, demand, net, opt);
     let (flat, col_of) = flatten_parts(&model.lp, &model.index);
@@ -116,9 +104,11 @@ fn solve_priced_from(
         }
     }
     let mut in_set = working_set(&flat, &shape, &cost, &to_candidate, nearest);
-    if let Some(seed) = seed.filter(|seed| seed.len() == in_set.len()) {
-        for (j, &more) in seed.iter().enumerate() {
-            in_set[j] |= more;
+    if let Some(seed) = &opt.seed.0 {
+        for xv in &index.x {
+            if seed.contains(&xv.key()) {
+                in_set[col_of[&xv.var]] = true;
+            }
         }
     }
     // Round and fix's relaxations are proved to [`ROUNDING`], every other LP to [`PROVEN`].
@@ -142,12 +132,17 @@ fn solve_priced_from(
         set,
         x,
     } = price(s, &problem, &mut in_set)?;
-    let last_set: Vec<bool> = {
+    let last_set: HashSet<ArcKey> = {
         let mut last = vec![false; in_set.len()];
         for &j in &set {
             last[j] = true;
         }
-        last
+        index
+            .x
+            .iter()
+            .filter(|xv| last[col_of[&xv.var]])
+            .map(XVar::key)
+            .collect()
     };
     // microlp finds a vertex of the optimal face on the columns of Clarabel's solution
     // (an interior point of that face: every column positive at some optimum is positive in
@@ -175,7 +170,7 @@ fn solve_priced_from(
         kept,
         bound: bound.min(z) / SCALE + constant,
         duals: mu,
-        set: last_set,
+        set: Arc::new(last_set),
     })
 }
 
@@ -320,8 +315,8 @@ pub(crate) struct Priced {
     /// The duals that prove it (one per row of the model; those of `<=` rows at least 0), for
     /// [`bound_at`] on a model of the same shape.
     pub(crate) duals: Vec<f64>,
-    /// The last working set, one entry per column of the model.
-    pub(crate) set: Vec<bool>,
+    /// The arcs of the last working set, to seed a related LP's ([`Options::seed`]).
+    pub(crate) set: Arc<HashSet<ArcKey>>,
 }
 
 /// The LP pricing solves.
@@ -833,7 +828,7 @@ fn kept(
 mod tests {
     use super::*;
     use crate::export::{Column, Row};
-    use crate::formulation::build_network;
+    use crate::formulation::{build_network, Seed};
     use placeplan_model::travel::TravelMatrix;
 
     fn column(name: &str) -> Column {
@@ -992,7 +987,7 @@ mod tests {
         s.solver.bring_back = bring_back;
         let (demand, _, relax, net) = relaxation_of(&s);
         let Priced { kept, bound, .. } =
-            solve_priced_from(&s, &demand, &net, &relax, nearest, None).expect("priced");
+            solve_priced_from(&s, &demand, &net, &relax, nearest).expect("priced");
         let priced = kept.optimal_plan(&demand, &net).unwrap();
         // No arc to a candidate in a year before its places can open (its kind's lead time).
         for x in &kept.index.x {
@@ -1046,8 +1041,11 @@ mod tests {
             None
         );
         // Seeded with its own last working set, pricing proves the same optimum.
-        let seeded =
-            solve_priced_seeded(&s, &demand, &net, &relax, Some(&priced.set)).expect("seeded");
+        let seeded_opt = Options {
+            seed: Seed(Some(priced.set.clone())),
+            ..relax.clone()
+        };
+        let seeded = solve_priced(&s, &demand, &net, &seeded_opt).expect("seeded");
         let z = |p: &Priced| p.kept.optimal_plan(&demand, &net).unwrap().objective;
         assert!((z(&seeded) - z(&priced)).abs() <= ROUNDING * z(&priced));
         type Change = fn(&mut Scenario);

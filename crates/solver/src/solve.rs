@@ -14,9 +14,9 @@ use placeplan_model::Scenario;
 pub use crate::backend::{Backend, SolveError};
 use crate::extract::extract;
 use crate::flow::{solve_flow, FlowFailure};
-use crate::formulation::{build_model, build_network, Index, Lp, Network, Options};
+use crate::formulation::{build_model, build_network, Index, Lp, Network, Options, Seed};
 use crate::lp::{columns, highs_error, solve_microlp};
-use crate::pricing::{bound_at, solve_priced, solve_priced_seeded};
+use crate::pricing::{bound_at, solve_priced};
 use crate::replace::{Kept, Replacer};
 use crate::round::{floor_builds, mark_rounded, round_builds};
 use crate::warm::{chainable, Chain, Previous};
@@ -250,7 +250,7 @@ fn solve_whole_places(
         mip
     } else {
         let builds = floor_builds(s, &mip.candidates, &mip);
-        place_on_rounded(s, travel, demand, builds, backend, bound)?
+        place_on_rounded(s, travel, demand, builds, (backend, Seed::default()), bound)?
     };
     let incumbents = &options.incumbents;
     from_incumbents(s, travel, demand, plan, incumbents, backend, bound, placing)
@@ -330,16 +330,20 @@ pub(crate) fn restrict_kept(
 }
 
 /// Places every pupil at least cost on whole builds and reports the plan as rounded, with the
-/// bound proved on the way (none when that solve stopped at its limit).
+/// bound proved on the way (none when that solve stopped at its limit). Pricing starts with
+/// the arcs of `seed` as well as its own.
 fn place_on_rounded(
     s: &Scenario,
     travel: &TravelMatrix,
     demand: &Demand,
     builds: Vec<placeplan_model::plan::Build>,
-    backend: Backend,
+    (backend, seed): (Backend, Seed),
     bound: Option<f64>,
 ) -> Result<Plan, SolveError> {
-    let fixed = Options::with_builds(builds);
+    let fixed = Options {
+        seed,
+        ..Options::with_builds(builds)
+    };
     let mut plan = solve_chained(s, travel, demand, &fixed, backend, None)?;
     mark_placed_on_rounded(&mut plan, bound);
     Ok(plan)
@@ -427,7 +431,7 @@ pub(crate) fn solve_rounded_beside<T: Send>(
         match keep {
             Some(kept) => Ok(kept),
             None => {
-                let seed = previous.as_ref().map(|p| p.set.as_slice());
+                let seed = previous.as_ref().map(|p| p.set.clone()).unwrap_or_default();
                 let placed = (backend, chain.as_deref_mut(), &mut *placing);
                 round_and_fix(s, travel, demand, options, placed, seed)
             }
@@ -502,8 +506,8 @@ struct Fixed {
     /// The bound proved on the way (none when the relaxation stopped at its limit).
     bound: Option<f64>,
     /// The duals of a priced relaxation, which prove `bound` ([`crate::pricing::bound_at`]),
-    /// and its last working set.
-    duals: Option<(Vec<f64>, Vec<bool>)>,
+    /// and the arcs of its last working set.
+    duals: Option<(Vec<f64>, Seed)>,
     /// Whether the plan is the previous variant's ([`carry`]), not solved here.
     kept: bool,
 }
@@ -576,10 +580,11 @@ fn round_and_fix(
     demand: &Demand,
     options: &Options,
     (backend, chain, placing): (Backend, Option<&mut Chain>, &mut Placing),
-    seed: Option<&[bool]>,
+    seed: Seed,
 ) -> Result<Fixed, SolveError> {
-    let relax = Options {
+    let mut relax = Options {
         relax_whole_bases: true,
+        seed,
         ..options.clone()
     };
     // With stability the relaxation is an LP for microlp. It is priced on a working set of
@@ -591,10 +596,15 @@ fn round_and_fix(
     let kept = if warm_lp(s, backend) {
         let net = build_network(s, travel, demand, &relax);
         if diagnose(s, demand, &net).is_empty() {
-            match solve_priced_seeded(s, demand, &net, &relax, seed) {
+            match solve_priced(s, demand, &net, &relax) {
                 Some(priced) => {
                     priced_bound = Some(priced.bound);
-                    duals = Some((priced.duals, priced.set));
+                    // Its last working set seeds the relaxation with its units chosen and the
+                    // placement on its builds, whose arcs are among the relaxation's.
+                    let set = Seed(Some(priced.set));
+                    relax.seed = set.clone();
+                    placing.seed = set.clone();
+                    duals = Some((priced.duals, set));
                     Some((priced.kept, net))
                 }
                 None => {
@@ -678,6 +688,8 @@ pub(crate) struct Placing {
     first: Option<Vec<placeplan_model::plan::Build>>,
     /// Plans placed afresh by [`Placing::place_raw`], by their builds.
     placed: Vec<(Vec<placeplan_model::plan::Build>, Plan)>,
+    /// Arcs the first placement's pricing starts with: the relaxation's last working set.
+    seed: Seed,
 }
 
 impl Placing {
@@ -760,7 +772,8 @@ impl Placing {
             mark_placed_on_rounded(&mut plan, bound);
             return Ok(plan);
         }
-        place_on_rounded(s, travel, demand, builds, backend, bound)
+        let seed = self.seed.clone();
+        place_on_rounded(s, travel, demand, builds, (backend, seed), bound)
     }
 }
 

@@ -21,7 +21,9 @@ use placeplan_model::Scenario;
 
 use crate::backend::{Backend, SolveError};
 use crate::extract::extract;
-use crate::formulation::{build_model_with_budget_parameters, Arc, Index, Network, Options, SCALE};
+use crate::formulation::{
+    build_model_with_budget_parameters, Arc, Index, Network, Options, Seed, SCALE,
+};
 use crate::replace::Kept;
 
 /// Everything the LP is built from except the capital budgets.
@@ -79,8 +81,9 @@ pub struct Chain {
 pub(crate) struct Previous {
     pub(crate) plan: Plan,
     pub(crate) duals: Vec<f64>,
-    /// The relaxation's last working set (crate::pricing), which seeds the next one's.
-    pub(crate) set: Vec<bool>,
+    /// The arcs of the relaxation's last working set (crate::pricing), which seed the next
+    /// one's.
+    pub(crate) set: Seed,
 }
 
 /// Whether a model for this run can be chained.
