@@ -105,9 +105,8 @@ pub struct Options {
     pub seed: Seed,
 }
 
-/// The arcs of a related LP's last working set (crate::pricing: a relaxation's, for the
-/// relaxation with its units chosen and the placement on its builds; a sweep variant's, for
-/// the next). Pricing proves the same optimum from any working set, so a seed only changes how
+/// The arcs of a related LP's last working set (crate::pricing: a sweep variant's
+/// relaxation's, for the next variant's). Pricing proves the same optimum from any working set, so a seed only changes how
 /// many rounds it takes, and never the model: any two seeds compare equal.
 #[derive(Debug, Clone, Default)]
 pub struct Seed(pub(crate) Option<std::sync::Arc<std::collections::HashSet<ArcKey>>>);

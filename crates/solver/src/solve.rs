@@ -250,7 +250,7 @@ fn solve_whole_places(
         mip
     } else {
         let builds = floor_builds(s, &mip.candidates, &mip);
-        place_on_rounded(s, travel, demand, builds, (backend, Seed::default()), bound)?
+        place_on_rounded(s, travel, demand, builds, backend, bound)?
     };
     let incumbents = &options.incumbents;
     from_incumbents(s, travel, demand, plan, incumbents, backend, bound, placing)
@@ -330,20 +330,16 @@ pub(crate) fn restrict_kept(
 }
 
 /// Places every pupil at least cost on whole builds and reports the plan as rounded, with the
-/// bound proved on the way (none when that solve stopped at its limit). Pricing starts with
-/// the arcs of `seed` as well as its own.
+/// bound proved on the way (none when that solve stopped at its limit).
 fn place_on_rounded(
     s: &Scenario,
     travel: &TravelMatrix,
     demand: &Demand,
     builds: Vec<placeplan_model::plan::Build>,
-    (backend, seed): (Backend, Seed),
+    backend: Backend,
     bound: Option<f64>,
 ) -> Result<Plan, SolveError> {
-    let fixed = Options {
-        seed,
-        ..Options::with_builds(builds)
-    };
+    let fixed = Options::with_builds(builds);
     let mut plan = solve_chained(s, travel, demand, &fixed, backend, None)?;
     mark_placed_on_rounded(&mut plan, bound);
     Ok(plan)
@@ -582,7 +578,7 @@ fn round_and_fix(
     (backend, chain, placing): (Backend, Option<&mut Chain>, &mut Placing),
     seed: Seed,
 ) -> Result<Fixed, SolveError> {
-    let mut relax = Options {
+    let relax = Options {
         relax_whole_bases: true,
         seed,
         ..options.clone()
@@ -599,12 +595,10 @@ fn round_and_fix(
             match solve_priced(s, demand, &net, &relax) {
                 Some(priced) => {
                     priced_bound = Some(priced.bound);
-                    // Its last working set seeds the relaxation with its units chosen and the
-                    // placement on its builds, whose arcs are among the relaxation's.
-                    let set = Seed(Some(priced.set));
-                    relax.seed = set.clone();
-                    placing.seed = set.clone();
-                    duals = Some((priced.duals, set));
+                    // Its last working set seeds the next sweep variant's (it did not pay
+                    // to seed the restricted relaxation and the placement with it:
+                    // docs/performance.md).
+                    duals = Some((priced.duals, Seed(Some(priced.set))));
                     Some((priced.kept, net))
                 }
                 None => {
@@ -688,8 +682,6 @@ pub(crate) struct Placing {
     first: Option<Vec<placeplan_model::plan::Build>>,
     /// Plans placed afresh by [`Placing::place_raw`], by their builds.
     placed: Vec<(Vec<placeplan_model::plan::Build>, Plan)>,
-    /// Arcs the first placement's pricing starts with: the relaxation's last working set.
-    seed: Seed,
 }
 
 impl Placing {
@@ -772,8 +764,7 @@ impl Placing {
             mark_placed_on_rounded(&mut plan, bound);
             return Ok(plan);
         }
-        let seed = self.seed.clone();
-        place_on_rounded(s, travel, demand, builds, (backend, seed), bound)
+        place_on_rounded(s, travel, demand, builds, backend, bound)
     }
 }
 
