@@ -512,6 +512,24 @@ fn sweep_variants_keep_the_previous_plan_within_the_gap() {
         // Costed at its own capital cost: dearer than the previous variant's by its places.
         let before = summary(v - 1)["objective"].as_f64().unwrap();
         assert!(objective > before, "{objective} vs {before}");
+        if kept == 1 {
+            // The carried bound is a lower bound for this variant: below the cost of the plan
+            // `placeplan plan` finds for it afresh.
+            let alone = copy_scenario(scenario.path());
+            let capex = format!("capex_per_place = {}.0", 63000 + v);
+            edit_toml(alone.path(), "capex_per_place = 63000.0", &capex);
+            let run = dir.path().join("alone");
+            let o = plan_into(alone.path(), &run, "csv");
+            assert!(o.status.success(), "{}", text(&o));
+            let fresh: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap())
+                    .unwrap();
+            let fresh = fresh["objective"].as_f64().unwrap();
+            assert!(
+                bound <= fresh,
+                "carried bound {bound} above a fresh plan's {fresh}"
+            );
+        }
     }
     assert!(kept > 0, "no variant kept the previous plan");
 }
@@ -2314,8 +2332,6 @@ fn plan_into(dir: &Path, run: &Path, formats: &str) -> std::process::Output {
     ])
 }
 
-/// A copy of the demo cut to two plan years with `from` replaced by `to` in scenario.toml, a
-/// folder for runs, and the path of a run in it.
 /// Runs `sweep` once per thread count into `dir/<prefix><threads>` and returns each run's
 /// files ([`read_all`]).
 fn sweep_on_threads(
@@ -2341,6 +2357,8 @@ fn sweep_on_threads(
     outputs
 }
 
+/// A copy of the demo cut to two plan years with `from` replaced by `to` in scenario.toml, a
+/// folder for runs, and the path of a run in it.
 fn two_year_demo(from: &str, to: &str) -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
     let dir = copy_scenario(&demo_dir());
     edit_toml(dir.path(), "horizon = 5", "horizon = 2");

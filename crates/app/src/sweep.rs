@@ -593,8 +593,16 @@ pub fn run_shard(
             .par_iter()
             .map(|piece| {
                 // A variant alone in its piece has nothing to re-solve from: it is solved
-                // as `placeplan plan` solves it.
-                let mut chain = Chain::default();
+                // as `placeplan plan` solves it. Continuous LPs re-solve warm only along a
+                // budget chain.
+                let mut chain = if piece
+                    .windows(2)
+                    .all(|w| chain_key(&prepared[w[0]]) == chain_key(&prepared[w[1]]))
+                {
+                    Chain::for_budgets()
+                } else {
+                    Chain::default()
+                };
                 let alone = piece.len() == 1;
                 piece
                     .iter()
@@ -643,15 +651,7 @@ fn chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
     let mut keys: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut chains: Vec<Vec<usize>> = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
-        let key = format!(
-            "{:?}|{}|{}",
-            p.settings
-                .iter()
-                .filter(|(k, _)| k != "capital_budget")
-                .collect::<Vec<_>>(),
-            p.forecast_key,
-            p.travel_key
-        );
+        let key = chain_key(p);
         match keys.get(&key) {
             Some(&j) => chains[j].push(i),
             None => {
@@ -687,6 +687,20 @@ fn chains(prepared: &[Prepared]) -> Vec<Vec<usize>> {
         }
     }
     out.into_iter().map(|(piece, _)| piece).collect()
+}
+
+/// What variants of one budget chain share: every setting but `capital_budget`, the forecast
+/// and the travel model.
+fn chain_key(p: &Prepared) -> String {
+    format!(
+        "{:?}|{}|{}",
+        p.settings
+            .iter()
+            .filter(|(k, _)| k != "capital_budget")
+            .collect::<Vec<_>>(),
+        p.forecast_key,
+        p.travel_key
+    )
 }
 
 /// Most variants alone in their budget chain run one after another on one thread.

@@ -34,7 +34,7 @@ fn unchecked_time_limit_1e19_does_not_panic() {
         };
         let fresh = solve_chained(&s, &travel, &demand, &optimise, Backend::Microlp, None);
         assert!(done(&fresh), "{limit}: {fresh:?}");
-        let mut chain = Chain::default();
+        let mut chain = Chain::for_budgets();
         for _ in 0..2 {
             let chain = Some(&mut chain);
             let chained = solve_chained(&s, &travel, &demand, &optimise, Backend::Microlp, chain);

@@ -327,8 +327,9 @@ pub enum SolveStatus {
     /// Built by a rule, not optimised (baselines).
     Heuristic,
     /// Whole bases rounded from the optimum with fractional places (the LP relaxation), then
-    /// every pupil placed at least cost: [`Plan::bound`] holds the relaxation's cost, a proven
-    /// lower bound, so the plan is within its reported gap of the best whole plan.
+    /// every pupil placed at least cost (in a sweep, a plan kept from the previous variant keeps
+    /// its placements): [`Plan::bound`] holds a proven lower bound (the relaxation's cost, or
+    /// L(mu) of carried duals), so the plan is within its reported gap of the best whole plan.
     Rounded,
 }
 

@@ -1022,7 +1022,7 @@ mod tests {
     /// The duals that prove the two-year demo's relaxation bound the relaxations of other
     /// variants (dearer and cheaper capital and transport, a smaller budget) from below:
     /// each at most that variant's optimum by microlp on its whole LP, and not far below it
-    /// for a small change. On the demo itself they give the bound pricing proved, and the
+    /// for a small change; a longer lead time changes the model's rows, and they do not fit. On the demo itself they give the bound pricing proved, and the
     /// last working set seeds the same optimum.
     #[test]
     fn carried_duals_bound_other_variants_below_their_whole_lp() {
@@ -1049,8 +1049,9 @@ mod tests {
         let z = |p: &Priced| p.kept.optimal_plan(&demand, &net).unwrap().objective;
         assert!((z(&seeded) - z(&priced)).abs() <= ROUNDING * z(&priced));
         type Change = fn(&mut Scenario);
-        let variants: [(&str, Change); 5] = [
+        let variants: [(&str, Change); 6] = [
             ("capital +1%", |v| v.costs.capex_per_place *= 1.01),
+            ("bases open a year later", |v| v.bases.lead_time += 1),
             ("capital +20%", |v| v.costs.capex_per_place *= 1.2),
             ("capital -20%", |v| v.costs.capex_per_place *= 0.8),
             ("transport -30%", |v| v.costs.transport_per_km *= 0.7),
@@ -1064,7 +1065,14 @@ mod tests {
             let mut v = s.clone();
             change(&mut v);
             let net = build_network(&v, &travel, &demand, &relax);
-            let carried = super::bound_at(&v, &demand, &net, &relax, &priced.duals).unwrap();
+            let carried = super::bound_at(&v, &demand, &net, &relax, &priced.duals);
+            if what == "bases open a year later" {
+                // Another model shape (fewer funding years' rows): the duals do not fit, and a
+                // sweep variant solves afresh.
+                assert_eq!(carried, None);
+                continue;
+            }
+            let carried = carried.unwrap();
             let whole = Kept::solve_optimal(&v, build_model(&v, &demand, &net, &relax)).unwrap();
             let optimum = whole.optimal_plan(&demand, &net).unwrap().objective;
             assert!(

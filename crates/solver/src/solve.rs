@@ -137,7 +137,7 @@ pub(crate) fn solve_placing(
                 other => other,
             };
             let chained = match chain {
-                Some(chain) if lp == Backend::Microlp && chainable(s, options) => {
+                Some(chain) if lp == Backend::Microlp && chain.budgets && chainable(s, options) => {
                     chain.solve(s, demand, &net, options).ok()
                 }
                 _ => None,
@@ -444,7 +444,7 @@ pub(crate) fn solve_rounded_beside<T: Send>(
             Err(e) => failed = failed.or(Some(e)),
         }
     }
-    let plan = rounded.and_then(|fixed| match failed {
+    let finished = rounded.and_then(|fixed| match failed {
         Some(e) => Err(e),
         None => {
             let Fixed {
@@ -471,28 +471,35 @@ pub(crate) fn solve_rounded_beside<T: Send>(
                 bound,
                 placing,
             )?;
-            if kept {
-                if let Some(chain) = chain.as_deref_mut() {
-                    chain.kept_plans += 1;
-                    chain.previous = previous;
-                }
-                return Ok(plan);
-            }
-            let plan = improve_rounded(s, travel, demand, plan, (backend, placing), bound)?;
-            // The plan a later variant of the chain may keep, with the duals to prove it.
-            if let Some(chain) = chain {
-                chain.previous = match duals {
-                    Some((duals, set)) => Some(Previous {
-                        plan: plan.clone(),
-                        duals,
-                        set,
-                    }),
-                    None => previous,
-                };
-            }
-            Ok(plan)
+            let plan = if kept {
+                plan
+            } else {
+                improve_rounded(s, travel, demand, plan, (backend, placing), bound)?
+            };
+            Ok((plan, duals, kept))
         }
     });
+    let (plan, duals) = match finished {
+        Ok((plan, duals, kept)) => {
+            if let (true, Some(chain)) = (kept, chain.as_deref_mut()) {
+                chain.kept_plans += 1;
+            }
+            (Ok(plan), duals)
+        }
+        Err(e) => (Err(e), None),
+    };
+    // The chain holds the plan a later variant may keep, with the duals to prove it: this
+    // one's when round and fix solved it here, else (kept, or failed) the previous one.
+    if let Some(chain) = chain {
+        chain.previous = match (&plan, duals) {
+            (Ok(plan), Some((duals, set))) => Some(Previous {
+                plan: plan.clone(),
+                duals,
+                set,
+            }),
+            _ => previous,
+        };
+    }
     (value, plan)
 }
 
@@ -632,8 +639,10 @@ fn round_and_fix(
     let restricted = match warm {
         Some(plan) => Ok(plan),
         None => {
+            // Not seeded: seeding it did not pay (docs/performance.md, session 14).
             let restrict = Options {
                 open_bases: Some(open),
+                seed: Seed::default(),
                 ..relax.clone()
             };
             solve_chained(s, travel, demand, &restrict, backend, None)

@@ -68,11 +68,14 @@ struct Warm {
 /// keeps when they prove it within the gap on that variant's model ([`crate::solve`]).
 #[derive(Default)]
 pub struct Chain {
+    /// Whether the chain's variants differ only in their capital budgets: only then are
+    /// continuous LPs re-solved warm ([`Chain::for_budgets`]); other chains price them.
+    pub(crate) budgets: bool,
     warm: Option<Warm>,
     /// Variants answered by a warm re-solve so far.
     pub warm_solves: usize,
     pub(crate) previous: Option<Previous>,
-    /// Variants answered by the previous plan so far.
+    /// Variants that kept the previous plan without round and fix so far.
     pub kept_plans: usize,
 }
 
@@ -92,6 +95,15 @@ pub(crate) fn chainable(s: &Scenario, opt: &Options) -> bool {
 }
 
 impl Chain {
+    /// A chain of variants that differ only in their capital budgets, whose continuous LPs
+    /// re-solve warm from the last optimal basis.
+    pub fn for_budgets() -> Chain {
+        Chain {
+            budgets: true,
+            ..Chain::default()
+        }
+    }
+
     /// Solves the LP for `s`'s budgets with microlp, warm from the chain's last solution when
     /// the LP is the same apart from its budgets.
     pub(crate) fn solve(

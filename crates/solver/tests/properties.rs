@@ -386,7 +386,7 @@ proptest! {
         c.scenario.bases.modular = false;
         c.scenario.solver.allow_out_of_area = ooa;
         let travel = travel::TravelMatrix::build(&c.scenario);
-        let mut chain = Chain::default();
+        let mut chain = Chain::for_budgets();
         let mut answered = 0;
         for profile in &budgets {
             let mut s = c.scenario.clone();
