@@ -150,11 +150,7 @@ pub(crate) fn solve_placing(
                     let priced = (backend == Backend::Flow && warm_lp(s, backend))
                         .then(|| solve_priced(s, demand, &net, options))
                         .flatten()
-                        .and_then(|p| {
-                            let mut plan = p.kept.optimal_plan(demand, &net)?;
-                            plan.bound = Some(p.bound.min(plan.objective));
-                            Some(plan)
-                        });
+                        .map(|p| p.plan);
                     let mut plan = match priced {
                         Some(plan) => plan,
                         None => {
@@ -596,6 +592,7 @@ fn round_and_fix(
     // from it.
     let mut priced_bound = None;
     let mut duals = None;
+    let mut priced_plan = None;
     let kept = if warm_lp(s, backend) {
         let net = build_network(s, travel, demand, &relax);
         if diagnose(s, demand, &net).is_empty() {
@@ -606,7 +603,8 @@ fn round_and_fix(
                     // to seed the restricted relaxation and the placement with it:
                     // docs/performance.md).
                     duals = Some((priced.duals, Seed(Some(priced.set))));
-                    Some((priced.kept, net))
+                    priced_plan = Some(priced.plan);
+                    None
                 }
                 None => {
                     Kept::solve_optimal(s, build_model(s, demand, &net, &relax)).map(|k| (k, net))
@@ -618,10 +616,11 @@ fn round_and_fix(
     } else {
         None
     };
-    let relaxed = match kept
-        .as_ref()
-        .and_then(|(k, net)| k.optimal_plan(demand, net))
-    {
+    let relaxed = priced_plan.or_else(|| {
+        kept.as_ref()
+            .and_then(|(k, net)| k.optimal_plan(demand, net))
+    });
+    let relaxed = match relaxed {
         Some(plan) => plan,
         None => solve_chained(s, travel, demand, &relax, backend, chain)?,
     };
@@ -630,12 +629,10 @@ fn round_and_fix(
     // by bases too small to keep goes to the others), rounded down to whole places.
     let mut open: Vec<usize> = rounded.iter().map(|b| b.candidate).collect();
     open.dedup();
-    // Warm from the kept relaxation when it was solved whole; a priced one holds only the
-    // columns microlp solved, not every arc to the open units, so the restricted relaxation
-    // is then solved afresh (and priced).
-    let warm = kept
-        .filter(|_| priced_bound.is_none())
-        .and_then(|(k, net)| restrict_kept(s, demand, k, &net, &open));
+    // Warm from the kept relaxation when it was solved whole; a priced one is Clarabel's
+    // solution, not a vertex to re-solve from, so the restricted relaxation is then solved
+    // afresh (and priced).
+    let warm = kept.and_then(|(k, net)| restrict_kept(s, demand, k, &net, &open));
     let restricted = match warm {
         Some(plan) => Ok(plan),
         None => {
@@ -653,9 +650,9 @@ fn round_and_fix(
         Err(_) => rounded,
     };
     // A relaxation stopped at its time limit proves no bound; an optimal one proves its own
-    // (below its cost where it was priced).
+    // (a priced one L(mu), whatever its plan, Clarabel's point, costs).
     let bound = match priced_bound {
-        Some(b) => Some(b.min(relaxed.objective)),
+        Some(b) => Some(b),
         None => (relaxed.status == SolveStatus::Optimal).then(|| {
             relaxed
                 .bound
