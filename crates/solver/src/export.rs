@@ -8,13 +8,13 @@
 //! `r<i>` in the order they were built, so the same scenario always gives the same bytes.
 //! A constant part of the cost (capital of fixed builds) is not in the file.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use good_lp::{IntoAffineExpression, Variable};
 use placeplan_model::forecast::Demand;
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::Scenario;
+use rustc_hash::FxHashMap;
 
 use crate::formulation::{build_model, build_network, Index, Lp, Model, Options};
 
@@ -34,9 +34,10 @@ pub(crate) enum Sense {
     Eq,
 }
 
-/// One column: its name, bounds and integrality.
+/// One column: what it is (`x` a placement, `y` new places, `v` any other), bounds and
+/// integrality. Its name in a model file is that letter and its position ([`names`]).
 pub(crate) struct Column {
-    pub(crate) name: String,
+    pub(crate) kind: char,
     pub(crate) min: f64,
     pub(crate) max: f64,
     pub(crate) integer: bool,
@@ -89,20 +90,21 @@ fn flatten(model: Model) -> Flat {
 }
 
 /// The LP in solver-neutral form, and the column of each of its variables.
-pub(crate) fn flatten_parts(lp: &Lp, index: &Index) -> (Flat, HashMap<Variable, usize>) {
-    let mut kind: HashMap<Variable, char> = HashMap::new();
+pub(crate) fn flatten_parts(lp: &Lp, index: &Index) -> (Flat, FxHashMap<Variable, usize>) {
+    let mut kind: FxHashMap<Variable, char> = FxHashMap::default();
     for x in &index.x {
         kind.insert(x.var, 'x');
     }
     for &(_, _, v) in &index.y {
         kind.insert(v, 'y');
     }
-    let mut col_of: HashMap<Variable, usize> = HashMap::new();
+    let mut col_of: FxHashMap<Variable, usize> = FxHashMap::default();
+    col_of.reserve(lp.vars.len());
     let mut columns = Vec::with_capacity(lp.vars.len());
     for (i, (v, def)) in lp.vars.iter_variables_with_def().enumerate() {
         col_of.insert(v, i);
         columns.push(Column {
-            name: format!("{}{i}", kind.get(&v).copied().unwrap_or('v')),
+            kind: kind.get(&v).copied().unwrap_or('v'),
             min: def.get_min(),
             max: def.get_max(),
             integer: def.is_integer(),
@@ -147,7 +149,17 @@ fn num(v: f64) -> String {
     format!("{v:?}")
 }
 
+/// Each column's name in a model file: its kind's letter and its position (`x0`, `y812`).
+fn names(f: &Flat) -> Vec<String> {
+    f.columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{}{i}", c.kind))
+        .collect()
+}
+
 fn mps(f: &Flat) -> String {
+    let names = names(f);
     let mut o = String::from("NAME placeplan\nROWS\n N  cost\n");
     for (i, r) in f.rows.iter().enumerate() {
         let t = if r.sense == Sense::Eq { 'E' } else { 'L' };
@@ -175,10 +187,10 @@ fn mps(f: &Flat) -> String {
         }
         if by_col[c].is_empty() {
             // A column in no row still exists: give it a zero cost.
-            let _ = writeln!(o, "    {} cost 0", col.name);
+            let _ = writeln!(o, "    {} cost 0", names[c]);
         }
         for (row, v) in &by_col[c] {
-            let _ = writeln!(o, "    {} {row} {}", col.name, num(*v));
+            let _ = writeln!(o, "    {} {row} {}", names[c], num(*v));
         }
     }
     if in_int {
@@ -191,8 +203,7 @@ fn mps(f: &Flat) -> String {
         }
     }
     o.push_str("BOUNDS\n");
-    for col in &f.columns {
-        let n = &col.name;
+    for (col, n) in f.columns.iter().zip(&names) {
         match (col.min.is_finite(), col.max.is_finite()) {
             (false, false) => {
                 let _ = writeln!(o, " FR bnd {n}");
@@ -218,32 +229,32 @@ fn mps(f: &Flat) -> String {
 }
 
 /// `+ 2 x1 - 3 y4` for a linear form.
-fn terms(o: &mut String, f: &Flat, pairs: &[(usize, f64)]) {
+fn terms(o: &mut String, names: &[String], pairs: &[(usize, f64)]) {
     if pairs.is_empty() {
-        if let Some(first) = f.columns.first() {
-            let _ = write!(o, " 0 {}", first.name);
+        if let Some(first) = names.first() {
+            let _ = write!(o, " 0 {first}");
         }
         return;
     }
     for &(c, v) in pairs {
         let sign = if v < 0.0 { '-' } else { '+' };
-        let _ = write!(o, " {sign} {} {}", num(v.abs()), f.columns[c].name);
+        let _ = write!(o, " {sign} {} {}", num(v.abs()), names[c]);
     }
 }
 
 fn lp(f: &Flat) -> String {
+    let names = names(f);
     let mut o = String::from("\\ placeplan allocation model\nMinimize\n cost:");
-    terms(&mut o, f, &f.objective);
+    terms(&mut o, &names, &f.objective);
     o.push_str("\nSubject To\n");
     for (i, r) in f.rows.iter().enumerate() {
         let _ = write!(o, " r{i}:");
-        terms(&mut o, f, &r.coefficients);
+        terms(&mut o, &names, &r.coefficients);
         let op = if r.sense == Sense::Eq { "=" } else { "<=" };
         let _ = writeln!(o, " {op} {}", num(r.rhs));
     }
     o.push_str("Bounds\n");
-    for col in &f.columns {
-        let n = &col.name;
+    for (col, n) in f.columns.iter().zip(&names) {
         match (col.min.is_finite(), col.max.is_finite()) {
             (false, false) => {
                 let _ = writeln!(o, " {n} free");
@@ -263,8 +274,9 @@ fn lp(f: &Flat) -> String {
     let ints: Vec<&str> = f
         .columns
         .iter()
-        .filter(|c| c.integer)
-        .map(|c| c.name.as_str())
+        .zip(&names)
+        .filter(|(c, _)| c.integer)
+        .map(|(_, n)| n.as_str())
         .collect();
     if !ints.is_empty() {
         o.push_str("General\n");

@@ -66,6 +66,7 @@ use placeplan_model::plan::{candidates, unit_max, units, Build, Candidate, Provi
 use placeplan_model::travel::TravelMatrix;
 use placeplan_model::ProvisionKind;
 use placeplan_model::{Scenario, SchoolKind};
+use rustc_hash::FxHashMap;
 
 /// Objective coefficients are in thousands of pounds inside the model.
 pub const SCALE: f64 = 1e-3;
@@ -464,6 +465,65 @@ pub fn built_size(s: &Scenario, demand: &Demand, net: &Network, opt: &Options) -
     }
 }
 
+/// The x variables that use each provision's places in each plan year, for the capacity
+/// rows: each provision any arc of the network goes to has a slot, in [`ProvisionRef`]'s
+/// order, so the rows come out in that order, as from a map by provision, without a map
+/// search for every variable and year.
+struct Usage {
+    /// The provision of each slot, in order: every provision of an arc or a stock arc.
+    provisions: Vec<ProvisionRef>,
+    /// The slot of each provision.
+    slot: FxHashMap<ProvisionRef, usize>,
+    /// `vars[t][slot]`.
+    vars: Vec<Vec<Vec<Variable>>>,
+}
+
+impl Usage {
+    fn new(net: &Network, n_years: usize) -> Usage {
+        let mut provisions: Vec<ProvisionRef> = (net.arcs.iter().chain(&net.stock_arcs))
+            .map(|a| a.provision)
+            .collect();
+        provisions.sort_unstable();
+        provisions.dedup();
+        let slot = provisions
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (p, i))
+            .collect();
+        let vars = vec![vec![Vec::new(); provisions.len()]; n_years];
+        Usage {
+            provisions,
+            slot,
+            vars,
+        }
+    }
+
+    /// The slot of `p`, the provision of one of the network's arcs.
+    fn slot(&self, p: ProvisionRef) -> usize {
+        self.slot[&p]
+    }
+
+    /// Each provision used in year `t` with its variables, in order.
+    fn year(&self, t: usize) -> impl Iterator<Item = (ProvisionRef, &[Variable])> {
+        self.provisions
+            .iter()
+            .zip(&self.vars[t])
+            .filter(|(_, xs)| !xs.is_empty())
+            .map(|(&p, xs)| (p, xs.as_slice()))
+    }
+
+    /// Whether a variable uses `p`'s places in year `t`.
+    fn uses(&self, t: usize, p: ProvisionRef) -> bool {
+        self.slot
+            .get(&p)
+            .is_some_and(|&i| !self.vars[t][i].is_empty())
+    }
+
+    fn years(&self) -> usize {
+        self.vars.len()
+    }
+}
+
 /// Variables per candidate and year, `None` where the variable does not exist.
 type PerCandidateYear = Vec<Vec<Option<Variable>>>;
 
@@ -512,8 +572,8 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
     let mut x = Vec::new();
     let mut x_cost = Vec::new();
 
-    // x variables per cohort and arc; usage[t][provision] for the capacity rows.
-    let mut usage: Vec<BTreeMap<ProvisionRef, Vec<Variable>>> = vec![BTreeMap::new(); n_years];
+    // x variables per cohort and arc; their usage of places for the capacity rows.
+    let mut usage = Usage::new(net, n_years);
     let discounts: Vec<f64> = (0..n_years).map(|t| discount(s, t)).collect();
     let bring_back = s.solver.brings_back();
     // An arc to a candidate that can have no places in one of the cohort's years could carry
@@ -550,8 +610,9 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
             let coef: f64 = discounts[c.first..=c.last].iter().sum::<f64>() * arc.cost;
             objective.add_mul(coef * SCALE, v);
             placed.add_mul(1.0, v);
-            for used in &mut usage[c.first..=c.last] {
-                used.entry(arc.provision).or_default().push(v);
+            let here = usage.slot(arc.provision);
+            for used in &mut usage.vars[c.first..=c.last] {
+                used[here].push(v);
             }
             x.push(XVar {
                 group: c.group,
@@ -584,9 +645,15 @@ fn build(s: &Scenario, demand: &Demand, net: &Network, opt: &Options, params: Pa
                     let v = vars.add(variable().min(0.0));
                     objective.add_mul(coef * SCALE, v);
                     placed.add_mul(1.0, v);
-                    for (t, used) in usage.iter_mut().enumerate().take(c.last + 1).skip(c.first) {
-                        let at = if t < m { arc.provision } else { to.provision };
-                        used.entry(at).or_default().push(v);
+                    let there = usage.slot(to.provision);
+                    for (t, used) in usage
+                        .vars
+                        .iter_mut()
+                        .enumerate()
+                        .take(c.last + 1)
+                        .skip(c.first)
+                    {
+                        used[if t < m { here } else { there }].push(v);
                     }
                     x.push(XVar {
                         group: c.group,
@@ -811,23 +878,23 @@ fn every_pupil_placed(placed: Expression, demand: u32) -> Constraint {
 fn capacity_rows(
     s: &Scenario,
     net: &Network,
-    usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
+    usage: &Usage,
     y_of: &PerCandidateYear,
     (whole, vars): (bool, &mut ProblemVariables),
     (out, year_rows): (&mut Vec<Constraint>, &mut YearRows),
 ) {
     let target = s.solver.occupancy_target;
     let whole = whole && target < 1.0;
-    for (t, used) in usage.iter().enumerate() {
-        for (prov, xs) in used {
+    for t in 0..usage.years() {
+        for (prov, xs) in usage.year(t) {
             let mut lhs = Expression::with_capacity(xs.len() + t + 1);
             for v in xs {
                 lhs.add_mul(1.0, *v);
             }
-            match *prov {
+            match prov {
                 ProvisionRef::Existing(k) => {
                     out.push(lhs.leq(net.existing_places[k][t] as f64));
-                    year_rows.note(RowOf::Provision(*prov), t, out);
+                    year_rows.note(RowOf::Provision(prov), t, out);
                 }
                 ProvisionRef::NewBase(c) => {
                     let lead = s.build_rules(net.candidates[c].kind).lead_time as usize;
@@ -847,7 +914,7 @@ fn capacity_rows(
                         out.push(e.leq(0.0));
                     } else {
                         out.push((lhs - places).leq(0.0));
-                        year_rows.note(RowOf::Provision(*prov), t, out);
+                        year_rows.note(RowOf::Provision(prov), t, out);
                     }
                 }
                 // Only the pupils already there use other authorities' schools.
@@ -866,7 +933,7 @@ fn capacity_rows(
 fn pupil_cap_rows(
     s: &Scenario,
     net: &Network,
-    usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
+    usage: &Usage,
     (out, year_rows): (&mut Vec<Constraint>, &mut YearRows),
 ) {
     let target = s.solver.occupancy_target;
@@ -877,33 +944,45 @@ fn pupil_cap_rows(
         let share = places as f64 * target;
         (share - pupils_in(s, places as f64)).abs() > 1e-9
     };
-    for (t, used) in usage.iter().enumerate() {
-        let mut by_unit: BTreeMap<usize, Expression> = BTreeMap::new();
-        let mut by_school: BTreeMap<usize, Expression> = BTreeMap::new();
-        for (prov, xs) in used {
-            let ProvisionRef::NewBase(c) = *prov else {
+    // The most pupils of each candidate's unit and school, where that needs a row.
+    let cap = |c: usize| {
+        let unit = unit_max(s, &net.candidates[net.units[c]]);
+        let site = site_places(s, net.candidates[c].school);
+        (
+            fractional(unit).then_some(unit),
+            fractional(site).then_some(site),
+        )
+    };
+    let caps: Vec<(Option<u32>, Option<u32>)> = (0..net.candidates.len()).map(cap).collect();
+    for t in 0..usage.years() {
+        let mut by_unit: BTreeMap<usize, (Expression, u32)> = BTreeMap::new();
+        let mut by_school: BTreeMap<usize, (Expression, u32)> = BTreeMap::new();
+        for (prov, xs) in usage.year(t) {
+            let ProvisionRef::NewBase(c) = prov else {
                 continue;
             };
-            let u = by_unit.entry(net.units[c]).or_default();
-            let sc = by_school.entry(net.candidates[c].school).or_default();
-            for v in xs {
-                u.add_mul(1.0, *v);
-                sc.add_mul(1.0, *v);
+            let (unit, site) = caps[c];
+            for (rows, key, max) in [
+                (&mut by_unit, net.units[c], unit),
+                (&mut by_school, net.candidates[c].school, site),
+            ] {
+                let Some(max) = max else { continue };
+                let e = &mut rows
+                    .entry(key)
+                    .or_insert_with(|| (Expression::default(), max))
+                    .0;
+                for v in xs {
+                    e.add_mul(1.0, *v);
+                }
             }
         }
-        for (u, e) in by_unit {
-            let max = unit_max(s, &net.candidates[u]);
-            if fractional(max) {
-                out.push(e.leq(pupils_in(s, max as f64)));
-                year_rows.note(RowOf::Unit(u), t, out);
-            }
+        for (u, (e, max)) in by_unit {
+            out.push(e.leq(pupils_in(s, max as f64)));
+            year_rows.note(RowOf::Unit(u), t, out);
         }
-        for (school, e) in by_school {
-            let max = site_places(s, school);
-            if fractional(max) {
-                out.push(e.leq(pupils_in(s, max as f64)));
-                year_rows.note(RowOf::School(school), t, out);
-            }
+        for (school, (e, max)) in by_school {
+            out.push(e.leq(pupils_in(s, max as f64)));
+            year_rows.note(RowOf::School(school), t, out);
         }
     }
 }
@@ -924,14 +1003,14 @@ pub(crate) fn site_places(s: &Scenario, school: usize) -> u32 {
 fn fixed_capacity_rows(
     s: &Scenario,
     net: &Network,
-    usage: &[BTreeMap<ProvisionRef, Vec<Variable>>],
+    usage: &Usage,
     (available, mut params): (&[Vec<f64>], Option<&mut ProblemVariables>),
     (out, year_rows): (&mut Vec<Constraint>, &mut YearRows),
 ) -> Vec<(usize, usize, Variable)> {
     let mut kappa = Vec::new();
-    for (t, used) in usage.iter().enumerate() {
-        for (prov, xs) in used {
-            let cap = match *prov {
+    for t in 0..usage.years() {
+        for (prov, xs) in usage.year(t) {
+            let cap = match prov {
                 ProvisionRef::Existing(k) => net.existing_places[k][t] as f64,
                 ProvisionRef::NewBase(c) => pupils_in(s, available[c][t]),
                 // Only the pupils already there use other authorities' schools.
@@ -941,7 +1020,7 @@ fn fixed_capacity_rows(
             for v in xs {
                 lhs.add_mul(1.0, *v);
             }
-            match (&mut params, *prov) {
+            match (&mut params, prov) {
                 (Some(vars), ProvisionRef::NewBase(c)) if cap > 0.0 => {
                     let v = vars.add(variable().min(0.0).max(cap));
                     lhs.add_mul(-1.0, v);
@@ -950,7 +1029,7 @@ fn fixed_capacity_rows(
                 }
                 _ => out.push(lhs.leq(cap)),
             }
-            year_rows.note(RowOf::Provision(*prov), t, out);
+            year_rows.note(RowOf::Provision(prov), t, out);
         }
     }
     if let Some(vars) = params {
@@ -960,7 +1039,7 @@ fn fixed_capacity_rows(
         for (c, places) in available.iter().enumerate() {
             for (t, &p) in places.iter().enumerate() {
                 let cap = pupils_in(s, p);
-                if cap > 0.0 && !usage[t].contains_key(&ProvisionRef::NewBase(c)) {
+                if cap > 0.0 && !usage.uses(t, ProvisionRef::NewBase(c)) {
                     kappa.push((c, t, vars.add(variable().min(0.0).max(cap))));
                 }
             }

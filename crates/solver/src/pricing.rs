@@ -37,6 +37,7 @@ use placeplan_model::forecast::Demand;
 use placeplan_model::plan::{Plan, ProvisionRef, SolveStatus};
 use placeplan_model::rng::SplitMix64;
 use placeplan_model::Scenario;
+use rustc_hash::FxHashMap;
 
 use crate::export::{flatten_parts, Flat, Sense};
 use crate::extract::extract;
@@ -255,7 +256,11 @@ pub(crate) fn bound_at(
 /// costs use the costs themselves; the optimum moves by at most the pupils and places times
 /// [`TIE_BREAK`] (a few pounds on the demo). The hash is [`fraction`]'s, the same on every
 /// build.
-fn tie_broken(cost: &[f64], index: &Index, col_of: &HashMap<good_lp::Variable, usize>) -> Vec<f64> {
+fn tie_broken(
+    cost: &[f64],
+    index: &Index,
+    col_of: &FxHashMap<good_lp::Variable, usize>,
+) -> Vec<f64> {
     let place = |p: ProvisionRef| match p {
         ProvisionRef::Existing(k) => 4 * k as u64,
         ProvisionRef::NewBase(c) => 4 * c as u64 + 1,
@@ -846,7 +851,7 @@ fn column_upper_bounds(flat: &Flat) -> Vec<f64> {
 /// y variables among them.
 fn kept(
     mut index: Index,
-    col_of: &HashMap<good_lp::Variable, usize>,
+    col_of: &FxHashMap<good_lp::Variable, usize>,
     sub: &[usize],
     solution: microlp::Solution,
     vars: Vec<microlp::Variable>,
@@ -880,7 +885,7 @@ mod tests {
 
     fn column(name: &str) -> Column {
         Column {
-            name: name.into(),
+            kind: name.chars().next().unwrap_or('v'),
             min: 0.0,
             max: f64::INFINITY,
             integer: false,
