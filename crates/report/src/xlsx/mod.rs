@@ -118,6 +118,9 @@ impl Formats {
     }
 }
 
+/// The workbook's zip compression level (1, the fastest deflate, to 9; the default is 6).
+const XLSX_COMPRESSION: u8 = 3;
+
 /// Builds the workbook. Errors (from the writer, e.g. a cell text longer than Excel allows)
 /// come back as text.
 pub fn workbook(run: &RunOutputs) -> Result<Vec<u8>, String> {
@@ -126,6 +129,10 @@ pub fn workbook(run: &RunOutputs) -> Result<Vec<u8>, String> {
 
 fn build(run: &RunOutputs) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
+    // A faster deflate than the default (6): the workbook is the last output a run finishes,
+    // and compressing it took 2.3% of the synthetic ward's run (0.11 s of CPU; 1.0% at level
+    // 3, 0.6% at level 1), for a file 9% larger (level 1: 61%).
+    wb.set_zip_compression_level(XLSX_COMPRESSION);
     // A fixed creation time keeps the bytes identical for identical inputs.
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(
