@@ -6,6 +6,7 @@ use crate::domain::{lever_multiplier, AgeGroup, Lever, LeverKind, Need, Scenario
 use crate::rng::SplitMix64;
 
 use super::calibrate::{calibrate, Calibration, ShareMethod, LEAVING_SD, N_NEEDS, N_PHASES};
+use super::demand::Demand;
 use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
 
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
@@ -148,26 +149,75 @@ fn project_locality(
 
 /// Percentile (linear interpolation between order statistics, as R's type 7) of `runs`, found
 /// by selection rather than a full sort (`runs` is reordered). The order statistics, and so the
-/// result, are the same bits a sort would give: `total_cmp` is a total order.
+/// result, are the same bits a sort would give: `total_cmp` is a total order. [`band`] finds
+/// its three percentiles with less work; this is the reference its test compares with.
+#[cfg(test)]
 fn percentile(runs: &mut [f64], q: f64) -> f64 {
     if runs.is_empty() {
         return 0.0;
     }
-    let h = (runs.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
+    let (h, lo) = rank(runs.len(), q);
     let (_, at, above) = runs.select_nth_unstable_by(lo, f64::total_cmp);
     let at = *at;
     // The next order statistic is the smallest value above rank `lo` (none at the top).
-    let next = above.iter().copied().min_by(f64::total_cmp).unwrap_or(at);
+    let next = smallest(above).unwrap_or(at);
+    interpolate(h, lo, at, next)
+}
+
+/// The position `h` of quantile `q` among `n` sorted values and the rank below it.
+fn rank(n: usize, q: f64) -> (f64, usize) {
+    let h = (n - 1) as f64 * q;
+    (h, h.floor() as usize)
+}
+
+fn smallest(values: &[f64]) -> Option<f64> {
+    values.iter().copied().min_by(f64::total_cmp)
+}
+
+/// The value at position `h`, between the order statistics `at` (rank `lo`) and `next`.
+fn interpolate(h: f64, lo: usize, at: f64, next: f64) -> f64 {
     at + (h - lo as f64) * (next - at)
 }
 
+/// The central value and the 10th, 50th and 90th percentiles of `runs` (reordered), each as
+/// [`percentile`] gives it. The median is selected first; the 10th percentile's ranks lie at or
+/// below it and the 90th's at or above, so each is selected within its side only.
 fn band(central: f64, runs: &mut [f64]) -> Band {
+    let n = runs.len();
+    if n == 0 {
+        return Band {
+            central,
+            p10: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+        };
+    }
+    let (h50, k50) = rank(n, 0.50);
+    let (below, at50, above) = runs.select_nth_unstable_by(k50, f64::total_cmp);
+    let at50 = *at50;
+    let next50 = smallest(above).unwrap_or(at50);
+    let (h10, k10) = rank(n, 0.10);
+    let p10 = if k10 == k50 {
+        interpolate(h10, k10, at50, next50)
+    } else {
+        let (_, at, rest) = below.select_nth_unstable_by(k10, f64::total_cmp);
+        // The next rank is in the rest of `below` or is the median's.
+        let next = smallest(rest).map_or(at50, |m| std::cmp::min_by(m, at50, f64::total_cmp));
+        interpolate(h10, k10, *at, next)
+    };
+    let (h90, k90) = rank(n, 0.90);
+    let p90 = if k90 == k50 {
+        interpolate(h90, k90, at50, next50)
+    } else {
+        let (_, at, rest) = above.select_nth_unstable_by(k90 - k50 - 1, f64::total_cmp);
+        let at = *at;
+        interpolate(h90, k90, at, smallest(rest).unwrap_or(at))
+    };
     Band {
         central,
-        p10: percentile(runs, 0.10),
-        p50: percentile(runs, 0.50),
-        p90: percentile(runs, 0.90),
+        p10,
+        p50: interpolate(h50, k50, at50, next50),
+        p90,
     }
 }
 
@@ -202,10 +252,24 @@ pub fn variants(s: &Scenario) -> Vec<Variant> {
 
 /// Runs the central projection and the Monte Carlo runs for one variant.
 pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Forecast {
+    project(s, cal, variant, s.forecast.runs.max(1) as usize)
+}
+
+/// The specialist demand a plan for `variant` is made for: the central projection alone,
+/// without the Monte Carlo runs, so a plan can start while the runs' bands are worked out.
+/// The same as `forecast_variant(s, cal, variant).specialist_demand(..)`: demand is summed
+/// from the cells' central values, and the cells only the runs add have a central value of
+/// zero.
+pub fn central_demand(s: &Scenario, cal: &Calibration, variant: Variant) -> Demand {
+    project(s, cal, variant, 0).specialist_demand(s.localities.len())
+}
+
+/// The projection of one variant with `runs` Monte Carlo runs (with none, every band but the
+/// central value is zero: only [`central_demand`] asks for that).
+fn project(s: &Scenario, cal: &Calibration, variant: Variant, runs: usize) -> Forecast {
     let years = s.plan_years();
     let ny = years.len();
     let nl = s.localities.len();
-    let runs = s.forecast.runs.max(1) as usize;
     let levers: &[Lever] = match variant {
         Variant::Unmitigated => &[],
         Variant::Mitigated => &s.levers,
@@ -310,6 +374,32 @@ pub(super) mod tests {
         assert!((percentile(&mut [2.0, 7.0, 2.0, 2.0], 0.9) - 5.5).abs() < 1e-12);
         assert_eq!(percentile(&mut [3.0], 0.9), 3.0);
         assert_eq!(percentile(&mut [], 0.5), 0.0);
+    }
+
+    use proptest::prelude::Strategy as _;
+
+    proptest::proptest! {
+        /// The band's three percentiles, each selected within its side of the median, are the
+        /// bits the reference gives for each alone, whatever the values and their ties.
+        #[test]
+        fn band_is_the_reference_percentiles(
+            runs in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (0u8..6).prop_map(f64::from),
+                    -1e3f64..1e3,
+                    proptest::strategy::Just(-0.0),
+                ],
+                0..60,
+            )
+        ) {
+            let mut shuffled = runs.clone();
+            let b = band(7.0, &mut shuffled);
+            let reference = |q| percentile(&mut runs.clone(), q);
+            proptest::prop_assert_eq!(b.central, 7.0);
+            proptest::prop_assert_eq!(b.p10.to_bits(), reference(0.10).to_bits());
+            proptest::prop_assert_eq!(b.p50.to_bits(), reference(0.50).to_bits());
+            proptest::prop_assert_eq!(b.p90.to_bits(), reference(0.90).to_bits());
+        }
     }
 
     /// One locality of 1,000 residents at every age, every year. January 2024: no plans;
@@ -472,6 +562,25 @@ pub(super) mod tests {
             .sum();
         let t = fc.total(2026, None).unwrap();
         assert!((t.plans.central - t.specialist.central - 0.5 * entering).abs() < 1e-9);
+    }
+
+    /// The demand of the central projection alone is the demand of the whole forecast, for
+    /// both variants (a lever, and runs whose cells the centre does not have).
+    #[test]
+    fn central_demand_is_the_forecasts_demand() {
+        let lever = Lever {
+            kind: LeverKind::NewPlanRate,
+            value: 0.5,
+            start_year: 2026,
+            ramp_years: 1,
+        };
+        let s = steady(vec![lever]);
+        let cal = calibrate(&s);
+        for v in variants(&s) {
+            let whole = forecast_variant(&s, &cal, v).specialist_demand(1);
+            assert!(whole.total(0) > 0, "{v:?}");
+            assert_eq!(central_demand(&s, &cal, v), whole, "{v:?}");
+        }
     }
 
     #[test]
