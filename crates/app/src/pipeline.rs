@@ -3,9 +3,7 @@
 
 use placeplan_model::error::{Code, CodedError};
 use placeplan_model::finance::{cost_plan, Costing};
-use placeplan_model::forecast::{
-    calibrate, central_demand, forecast_variant, variants, Calibration, Demand, Forecast, Variant,
-};
+use placeplan_model::forecast::{calibrate, forecast_variant, variants, Demand, Forecast, Variant};
 use placeplan_model::plan::Plan;
 use placeplan_model::summary::Summary;
 use placeplan_model::travel::TravelMatrix;
@@ -140,43 +138,39 @@ pub fn plan_scenario(
     plan_prepared(s, prepare(s, variant), backend)
 }
 
-/// What a plan is made from before anything is solved: the calibration, the forecast
-/// variants, which of them the plan is for, each variant's specialist demand (its central
-/// projection) and the travel matrix. The forecasts' Monte Carlo runs are left to
-/// [`plan_prepared`], which works them out beside the plan.
+/// What a plan is made from before anything is solved: the forecasts, which of them the plan
+/// is for, and the travel matrix.
 pub struct Prepared {
-    calibration: Calibration,
-    /// The forecast variants, in the order [`variants`] gives them.
-    pub variants: Vec<Variant>,
-    /// Index in `variants` of the variant the plan is for.
+    pub forecasts: Vec<Forecast>,
+    /// Index in `forecasts` of the forecast the plan is for.
     pub planned_for: usize,
-    /// Each variant's specialist demand, in the order of `variants`
-    /// ([`central_demand`]: the same as its forecast's).
-    pub demands: Vec<Demand>,
     pub travel: TravelMatrix,
 }
 
-/// Calibrates scenario `s`, works out the specialist demand of each forecast variant and
-/// builds the travel matrix, for a plan for `variant` (the first variant when the scenario
-/// has no such variant: with no levers there is only the unmitigated one).
+/// Forecasts scenario `s` and builds its travel matrix, for a plan for `variant`. The
+/// forecasts (unmitigated, and mitigated where the scenario has levers) and the travel matrix
+/// are worked out side by side, on other cores when they are free; each is the same wherever
+/// it runs.
 pub fn prepare(s: &Scenario, variant: Variant) -> Prepared {
-    let calibration = calibrate(s);
-    let variants = variants(s);
-    let (demands, travel) = rayon::join(
+    use rayon::prelude::*;
+    let cal = calibrate(s);
+    // In the order `forecasts` gives them.
+    let (forecasts, travel) = rayon::join(
         || {
-            variants
-                .iter()
-                .map(|v| central_demand(s, &calibration, *v))
-                .collect::<Vec<Demand>>()
+            variants(s)
+                .into_par_iter()
+                .map(|v| forecast_variant(s, &cal, v))
+                .collect::<Vec<Forecast>>()
         },
         || TravelMatrix::build(s),
     );
-    let planned_for = variants.iter().position(|v| *v == variant).unwrap_or(0);
+    let planned_for = forecasts
+        .iter()
+        .position(|f| f.variant == variant)
+        .unwrap_or(0);
     Prepared {
-        calibration,
-        variants,
+        forecasts,
         planned_for,
-        demands,
         travel,
     }
 }
@@ -185,64 +179,37 @@ impl Prepared {
     /// The allocation model `plan` builds for it, written in `format` (crates/solver `export`):
     /// the exact model, for any solver.
     pub fn model_file(&self, s: &Scenario, format: ModelFormat) -> Vec<u8> {
-        write_model(s, &self.travel, &self.demands[self.planned_for], format)
+        let demand = self.forecasts[self.planned_for].specialist_demand(s.localities.len());
+        write_model(s, &self.travel, &demand, format)
     }
 }
 
-/// [`plan_scenario`] from a [`Prepared`] calibration, demand and travel matrix. The plan
-/// starts at once from the planned variant's demand; the forecasts' Monte Carlo runs, which
-/// only the outputs need, are worked out beside it (on another core when one is free), as is
-/// the unmitigated forecast's do-nothing plan when the plan is for another forecast. Each is
-/// the same wherever it runs.
+/// [`plan_scenario`] from a [`Prepared`] forecast and travel matrix.
 pub fn plan_prepared(
     s: &Scenario,
     prepared: Prepared,
     backend: Backend,
 ) -> Result<Planned, RunError> {
-    use rayon::prelude::*;
     let Prepared {
-        calibration,
-        variants,
+        forecasts,
         planned_for,
-        demands,
         travel,
     } = prepared;
-    let planned = &demands[planned_for];
-    let unmitigated = variants.iter().position(|v| *v == Variant::Unmitigated);
-    let apart = unmitigated
-        .map(|u| &demands[u])
-        .filter(|demand| *demand != planned);
-    let ((run, solved), forecasts) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    plan_run_for(
-                        s,
-                        planned.clone(),
-                        calibration.trend,
-                        &travel,
-                        backend,
-                        true,
-                        None,
-                    )
-                },
-                || apart.map(|demand| baseline::do_nothing(s, &travel, demand, backend)),
-            )
-        },
-        || {
-            variants
-                .par_iter()
-                .map(|v| forecast_variant(s, &calibration, *v))
-                .collect::<Vec<Forecast>>()
-        },
+    // The unmitigated forecast's do-nothing plan, when the plan is for another forecast, is
+    // solved beside the plan (on another core when one is free); it changes nothing in it.
+    let planned = forecasts[planned_for].specialist_demand(s.localities.len());
+    let unmitigated = forecasts
+        .iter()
+        .find(|f| f.variant == Variant::Unmitigated)
+        .map(|fc| fc.specialist_demand(s.localities.len()));
+    let apart = unmitigated.as_ref().filter(|demand| **demand != planned);
+    let (run, solved) = rayon::join(
+        || plan_run(s, &forecasts[planned_for], &travel, backend, true),
+        || apart.map(|demand| baseline::do_nothing(s, &travel, demand, backend)),
     );
     let mut run = run?;
-    debug_assert!(forecasts
-        .iter()
-        .zip(&demands)
-        .all(|(f, d)| f.specialist_demand(s.localities.len()) == *d));
-    let unmitigated = unmitigated
-        .and_then(|u| unmitigated_do_nothing(s, &travel, demands[u].clone(), solved, &mut run));
+    let unmitigated =
+        unmitigated.and_then(|demand| unmitigated_do_nothing(s, &travel, demand, solved, &mut run));
     Ok(Planned {
         forecasts,
         planned_for,
@@ -300,19 +267,6 @@ pub fn plan_run_chained(
     chain: Option<&mut Chain>,
 ) -> Result<Run, RunError> {
     let demand = forecast.specialist_demand(s.localities.len());
-    plan_run_for(s, demand, forecast.trend, travel, backend, baselines, chain)
-}
-
-/// [`plan_run_chained`] for `demand`, from a forecast whose calibrated trend is `trend`.
-fn plan_run_for(
-    s: &Scenario,
-    demand: Demand,
-    trend: f64,
-    travel: &TravelMatrix,
-    backend: Backend,
-    baselines: bool,
-    chain: Option<&mut Chain>,
-) -> Result<Run, RunError> {
     // Each baseline is a feasible plan, checked like the optimised one before it is compared.
     // The optimiser starts from the planner's heuristics: its plan never costs more than either.
     let mut do_nothing = None;
@@ -350,7 +304,7 @@ fn plan_run_for(
         .costing
         .take()
         .unwrap_or_else(|| cost_plan(s, travel, &demand, &plan));
-    let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, trend);
+    let mut summary = Summary::new(s, &demand, &plan, &costing, report.checked, forecast.trend);
     if let Some((_, dn_cost)) = &do_nothing {
         summary = summary.with_do_nothing(&costing, dn_cost);
     }
@@ -421,31 +375,22 @@ mod tests {
         (s, fc, travel)
     }
 
-    /// `prepare` works out each variant's demand from its central projection alone, and
-    /// `plan_prepared` the forecasts beside the plan: the same forecasts, in the same order, as
-    /// `forecasts` gives one after the other (with levers: unmitigated, then mitigated), the
-    /// same demands as theirs, the same travel matrix, and the plan `plan_run` makes from the
-    /// planned forecast.
+    /// `prepare` works out the forecasts side by side: the same forecasts, in the same order,
+    /// as `forecasts` gives one after the other (with levers: unmitigated, then mitigated),
+    /// and the same travel matrix.
     #[test]
     fn prepared_forecasts_are_the_forecasts() {
         let (mut s, _, travel) = single_year_demo();
         assert!(!s.levers.is_empty());
         for levers in [s.levers.clone(), Vec::new()] {
             s.levers = levers;
-            let whole = forecasts(&s);
             let prepared = prepare(&s, Variant::Mitigated);
-            let n = s.localities.len();
-            let demands: Vec<Demand> = whole.iter().map(|f| f.specialist_demand(n)).collect();
-            assert_eq!(prepared.demands, demands);
+            assert_eq!(prepared.forecasts, forecasts(&s));
+            assert_eq!(
+                prepared.forecasts.len(),
+                1 + usize::from(!s.levers.is_empty())
+            );
             assert_eq!(prepared.travel, travel);
-            let planned_for = whole.len() - 1;
-            assert_eq!(prepared.planned_for, planned_for);
-            assert_eq!(whole.len(), 1 + usize::from(!s.levers.is_empty()));
-            let planned = plan_prepared(&s, prepared, Backend::Flow).unwrap();
-            assert_eq!(planned.forecasts, whole);
-            let alone = plan_run(&s, &whole[planned_for], &travel, Backend::Flow, true).unwrap();
-            assert_eq!(planned.run.plan, alone.plan);
-            assert_eq!(planned.run.summary, alone.summary);
         }
     }
 

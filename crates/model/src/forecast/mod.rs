@@ -57,5 +57,5 @@ pub use calibrate::{
 pub use demand::{Demand, DemandGroup};
 pub use fit::{log_linear_fit, log_linear_growth, LogLinearFit};
 pub use output::{base_year_specialist, Band, Forecast, ForecastCell, ForecastTotal, Variant};
-pub use project::{central_demand, forecast, forecast_variant, forecasts, variants};
+pub use project::{forecast, forecast_variant, forecasts, variants};
 pub use round::{controlled_round, largest_remainder};

@@ -6,7 +6,6 @@ use crate::domain::{lever_multiplier, AgeGroup, Lever, LeverKind, Need, Scenario
 use crate::rng::SplitMix64;
 
 use super::calibrate::{calibrate, Calibration, ShareMethod, LEAVING_SD, N_NEEDS, N_PHASES};
-use super::demand::Demand;
 use super::output::{Band, Forecast, ForecastCell, ForecastTotal, Variant};
 
 /// One Monte Carlo draw of the uncertain rates (all zeros = the central projection).
@@ -252,21 +251,7 @@ pub fn variants(s: &Scenario) -> Vec<Variant> {
 
 /// Runs the central projection and the Monte Carlo runs for one variant.
 pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Forecast {
-    project(s, cal, variant, s.forecast.runs.max(1) as usize)
-}
-
-/// The specialist demand a plan for `variant` is made for: the central projection alone,
-/// without the Monte Carlo runs, so a plan can start while the runs' bands are worked out.
-/// The same as `forecast_variant(s, cal, variant).specialist_demand(..)`: demand is summed
-/// from the cells' central values, and the cells only the runs add have a central value of
-/// zero.
-pub fn central_demand(s: &Scenario, cal: &Calibration, variant: Variant) -> Demand {
-    project(s, cal, variant, 0).specialist_demand(s.localities.len())
-}
-
-/// The projection of one variant with `runs` Monte Carlo runs (with none, every band but the
-/// central value is zero: only [`central_demand`] asks for that).
-fn project(s: &Scenario, cal: &Calibration, variant: Variant, runs: usize) -> Forecast {
+    let runs = s.forecast.runs.max(1) as usize;
     let years = s.plan_years();
     let ny = years.len();
     let nl = s.localities.len();
@@ -562,25 +547,6 @@ pub(super) mod tests {
             .sum();
         let t = fc.total(2026, None).unwrap();
         assert!((t.plans.central - t.specialist.central - 0.5 * entering).abs() < 1e-9);
-    }
-
-    /// The demand of the central projection alone is the demand of the whole forecast, for
-    /// both variants (a lever, and runs whose cells the centre does not have).
-    #[test]
-    fn central_demand_is_the_forecasts_demand() {
-        let lever = Lever {
-            kind: LeverKind::NewPlanRate,
-            value: 0.5,
-            start_year: 2026,
-            ramp_years: 1,
-        };
-        let s = steady(vec![lever]);
-        let cal = calibrate(&s);
-        for v in variants(&s) {
-            let whole = forecast_variant(&s, &cal, v).specialist_demand(1);
-            assert!(whole.total(0) > 0, "{v:?}");
-            assert_eq!(central_demand(&s, &cal, v), whole, "{v:?}");
-        }
     }
 
     #[test]
