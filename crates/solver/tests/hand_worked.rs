@@ -880,17 +880,19 @@ fn pupils_out_of_area_are_brought_back_when_it_pays_hand_worked() {
 }
 
 /// Demand that falls in a later year, where the year-by-year bound is not tight. The tiny
-/// case (lead time 1) with B's demand 12, 12 and 0 over the three years: 7 B pupils overflow
-/// S in years 0 and 1; in year 2 S holds A's 5 alone. A base place must be funded in year 0
-/// to be usable in year 1, and it is used in year 1 only: for an overflow pupil it saves
-/// (73,800 - 17,000) x d1 = 54.9k of running cost, for a B pupil at S about 9.5k, against
-/// 63k of capital. So the optimum funds nothing and sends the 7 out of area in years 0 and 1:
+/// case (lead time 1; capital counted in full, every place usable) with B's demand 12, 12
+/// and 0 over the three years: 7 B pupils overflow S in years 0 and 1; in year 2 S holds A's
+/// 5 alone. A base place must be funded in year 0 to be usable in year 1. In year 1 it saves (73,800 - 17,000) x d1 = 54.9k for an overflow
+/// pupil (about 9.5k for a B pupil moved from S), and in year 2 it can only take an A pupil
+/// from S: (26,000 - 17,862) x d2 = 7.6k. 62.5k against 63k of capital: the optimum funds
+/// nothing and sends the 7 out of area in years 0 and 1:
 ///   (1 + d1) x (at_s + 7 x 73,800) + d2 x at_a.
 /// The year-by-year bound (crates/solver `flow`: each year's allocation with a new place
 /// charged the step of its capital price between that year and the next) charges a place used
-/// in year 1 alone only 63,000 x (1 - d1) = 2.1k of capital, so it places all 12 B pupils at
-/// M in year 1 and stays at least 406k below the optimum. The flow engine says so and leaves the
-/// model to the LP; the default engine and microlp reach the optimum.
+/// in year 1 alone only 63,000 x (1 - d1) = 2.1k of capital, so in year 1 it places all 17
+/// pupils (B's 12 and A's 5, within the base's 20 places) at M, and stays at least £434k
+/// below the optimum. The flow engine says so and leaves the model to the LP; the default
+/// engine and microlp reach the optimum.
 #[test]
 fn falling_demand_makes_the_year_by_year_bound_not_tight() {
     use placeplan_solver::flow::{solve_flow, FlowFailure};
@@ -904,14 +906,15 @@ fn falling_demand_makes_the_year_by_year_bound_not_tight() {
     let at_a = 5.0 * 26_000.0;
     let at_s = at_a + 5.0 * (26_000.0 + 100.0 * road_km_ab(&s));
     let optimum = (1.0 + d1) * (at_s + 7.0 * 73_800.0) + d2 * at_a;
-    // A solution of the bound (so the bound is at most its cost): year 1 with A's 5 at S and
-    // B's 12 at M, each place charged its capital step.
+    // A solution of the bound (so the bound is at most its cost): year 1 with all 17 pupils
+    // at M, each place charged its capital step.
+    let at_m_from_a = 17_000.0 + 100.0 * road_km_ab(&s);
     let naive = at_s
         + 7.0 * 73_800.0
-        + d1 * at_a
-        + 12.0 * (63_000.0 * (1.0 - d1) + 17_000.0 * d1)
+        + d1 * (12.0 * 17_000.0 + 5.0 * at_m_from_a)
+        + 17.0 * 63_000.0 * (1.0 - d1)
         + d2 * at_a;
-    assert!(optimum - naive > 406_000.0, "{optimum} vs {naive}");
+    assert!(optimum - naive > 434_000.0, "{optimum} vs {naive}");
 
     let opt = Options::optimise();
     let net = build_network(&s, &travel, &demand, &opt);
