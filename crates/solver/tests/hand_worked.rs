@@ -882,10 +882,11 @@ fn pupils_out_of_area_are_brought_back_when_it_pays_hand_worked() {
 /// Demand that falls in a later year, where the year-by-year bound is not tight. The tiny
 /// case (lead time 1; capital counted in full, every place usable) with B's demand 12, 12
 /// and 0 over the three years: 7 B pupils overflow S in years 0 and 1; in year 2 S holds A's
-/// 5 alone. A base place must be funded in year 0 to be usable in year 1. In year 1 it saves (73,800 - 17,000) x d1 = 54.9k for an overflow
-/// pupil (about 9.5k for a B pupil moved from S), and in year 2 it can only take an A pupil
-/// from S: (26,000 - 17,862) x d2 = 7.6k. 62.5k against 63k of capital: the optimum funds
-/// nothing and sends the 7 out of area in years 0 and 1:
+/// 5 alone. A base place must be funded in year 0 to be usable in year 1. In year 1 it saves
+/// (73,800 - 17,000) x d1 = 54.9k for an overflow pupil (about 9.5k for a B pupil moved from
+/// S), and in year 2 it can only take an A pupil from S: (26,000 - 17,862) x d2 = 7.6k. 62.5k
+/// against 63k of capital: the optimum funds nothing and sends the 7 out of area in years 0
+/// and 1:
 ///   (1 + d1) x (at_s + 7 x 73,800) + d2 x at_a.
 /// The year-by-year bound (crates/solver `flow`: each year's allocation with a new place
 /// charged the step of its capital price between that year and the next) charges a place used
@@ -923,12 +924,14 @@ fn falling_demand_makes_the_year_by_year_bound_not_tight() {
         other => panic!("the year-by-year bound was taken as tight: {other:?}"),
     }
     // With stability too (the default engine then prices the LP): the optimum keeps every
-    // pupil where they were, so stability costs it nothing.
+    // pupil where they were, so stability costs it nothing. Either way the default engine's
+    // plan comes from the LP, not from the flow engine.
     for stability in [false, true] {
         let mut s = s.clone();
         s.solver.stability = stability;
         for backend in [Backend::Flow, Backend::Microlp] {
             let plan = solve(&s, &travel, &demand, &opt, backend).unwrap();
+            assert_eq!(plan.method, "microlp", "{backend:?}, stability {stability}");
             let report = check(&s, &travel, &demand, &plan);
             assert!(report.passed(), "{:?}", report.violations);
             assert!(plan.builds.is_empty(), "{backend:?}: {:?}", plan.builds);

@@ -201,8 +201,8 @@ fn band(central: f64, runs: &mut [f64]) -> Band {
         interpolate(h10, k10, at50, next50)
     } else {
         let (_, at, rest) = below.select_nth_unstable_by(k10, f64::total_cmp);
-        // The next rank is in the rest of `below` or is the median's.
-        let next = smallest(rest).map_or(at50, |m| std::cmp::min_by(m, at50, f64::total_cmp));
+        // The next rank is in the rest of `below` (all at most the median) or is the median's.
+        let next = smallest(rest).unwrap_or(at50);
         interpolate(h10, k10, *at, next)
     };
     let (h90, k90) = rank(n, 0.90);
@@ -252,10 +252,10 @@ pub fn variants(s: &Scenario) -> Vec<Variant> {
 
 /// Runs the central projection and the Monte Carlo runs for one variant.
 pub fn forecast_variant(s: &Scenario, cal: &Calibration, variant: Variant) -> Forecast {
-    let runs = s.forecast.runs.max(1) as usize;
     let years = s.plan_years();
     let ny = years.len();
     let nl = s.localities.len();
+    let runs = s.forecast.runs.max(1) as usize;
     let levers: &[Lever] = match variant {
         Variant::Unmitigated => &[],
         Variant::Mitigated => &s.levers,
